@@ -1,0 +1,56 @@
+import { Diagnostics, type Diagnostic } from '../diagnostics/types.js';
+import { parse } from '../parser/index.js';
+import type { FileAst } from '../parser/ast.js';
+import { lower } from '../lower/lower.js';
+import type { NetworkIR, SourceIR } from '../ir/types.js';
+import { DEFAULT_LIMITS, runPasses, type Limits } from '../passes/index.js';
+
+export interface CompileOptions {
+  /** Overrides of `let` constants (`--set depth=50`). */
+  overrides?: Record<string, number>;
+  limits?: Partial<Limits>;
+}
+
+export interface CompileResult {
+  file: string;
+  text: string;
+  ast: FileAst;
+  source: SourceIR;
+  /** Null only when the spec could not be read far enough to build one. */
+  ir: NetworkIR | null;
+  diagnostics: Diagnostic[];
+  /** Names in `overrides` that no `let` defines. */
+  unknownOverrides: string[];
+  ok: boolean;
+}
+
+/**
+ * parse -> lower -> passes. The one entry point the CLI, the language server, the
+ * formatter's checks and the tests share. It never throws: every problem is a
+ * diagnostic (an internal failure becomes HWY9000 rather than a stack trace).
+ */
+export function compile(text: string, file: string, opts: CompileOptions = {}): CompileResult {
+  const diags = new Diagnostics();
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const overrides = opts.overrides ?? {};
+  let ast: FileAst = { file, items: [], comments: [] };
+  let source: SourceIR = { file, lets: [], network: null, train: null };
+  let ir: NetworkIR | null = null;
+  let unknownOverrides: string[] = [];
+  try {
+    ast = parse(text, file, diags);
+    source = lower(ast, diags);
+    const names = new Set(source.lets.map((l) => l.name));
+    unknownOverrides = Object.keys(overrides).filter((k) => !names.has(k));
+    if (source.network) ir = runPasses(source, overrides, diags, limits);
+  } catch (e) {
+    const start = { line: 1, col: 1, offset: 0 };
+    diags.error('HWY9000', { file, start, end: start }, `internal error: ${(e as Error)?.message ?? String(e)}`, 'please report this with the spec that caused it');
+  }
+  const diagnostics = diags.sorted();
+  if (diags.droppedCount() > 0) {
+    const last = diagnostics[diagnostics.length - 1]?.span ?? { file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
+    diagnostics.push({ severity: 'info', code: 'HWY1004', message: `${diags.droppedCount()} more errors not shown`, span: last, hint: 'fix the first errors and check again' });
+  }
+  return { file, text, ast, source, ir, diagnostics, unknownOverrides, ok: !diagnostics.some((d) => d.severity === 'error') };
+}

@@ -1,0 +1,189 @@
+import { Diagnostics, type Span } from '../diagnostics/types.js';
+import type { BlockStmt, FileAst, LetDecl, Stmt, Value } from '../parser/ast.js';
+import { BLOCK_BY_KIND, BLOCKS, RESERVED_NAMES, SETTING_BY_KIND, SETTINGS, isActivation, type BlockSpec } from '../language/catalogue.js';
+import { didYouMean } from '../language/suggest.js';
+import type { SourceIR, SrcBlock, SrcNode } from '../ir/types.js';
+
+/**
+ * AST -> source IR: resolves block kinds, attribute names and positional arguments
+ * against the catalogue. Values stay unevaluated (the expand pass folds them).
+ */
+export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
+  const out: SourceIR = { file: ast.file, lets: [], network: null, train: null };
+  const letNames = new Map<string, LetDecl>();
+  for (const item of ast.items) {
+    switch (item.type) {
+      case 'let': {
+        if (RESERVED_NAMES.has(item.name)) {
+          diags.error('HWY2010', item.nameSpan, `'${item.name}' cannot name a constant: it already means something`, 'choose another name');
+          break;
+        }
+        const prev = letNames.get(item.name);
+        if (prev) {
+          diags.error('HWY2005', item.nameSpan, `'${item.name}' is already defined`, 'each constant is defined once; use --set to change it', [
+            { span: prev.nameSpan, message: 'first defined here' },
+          ]);
+          break;
+        }
+        letNames.set(item.name, item);
+        out.lets.push(item);
+        break;
+      }
+      case 'network':
+        if (out.network) {
+          diags.error('HWY2012', item.nameSpan, 'a spec holds one network; this is a second one', 'put each network in its own file', [
+            { span: out.network.nameSpan, message: 'the first network' },
+          ]);
+          break;
+        }
+        out.network = { name: item.name, span: item.span, nameSpan: item.nameSpan, body: lowerBody(item.body, diags, 'network') };
+        break;
+      case 'train':
+        if (out.train) {
+          diags.error('HWY2012', item.keywordSpan, "a spec holds one 'train' section; this is a second one", 'merge the two sections', [
+            { span: out.train.span, message: "the first 'train' section" },
+          ]);
+          break;
+        }
+        out.train = { span: item.span, settings: lowerBody(item.body, diags, 'train') as SrcBlock[] };
+        break;
+      case 'stray':
+        diags.error(
+          'HWY2008',
+          item.stmt.type === 'block' ? item.stmt.kindSpan : item.stmt.headSpan,
+          'this statement is outside any network',
+          "blocks go inside 'network NAME { … }', training settings inside 'train { … }'",
+        );
+        break;
+    }
+  }
+  if (!out.network && !diags.hasErrors()) {
+    const start = { line: 1, col: 1, offset: 0 };
+    diags.error('HWY2008', { file: ast.file, start, end: start }, 'this file defines no network', "add 'network NAME { input … }'");
+  }
+  return out;
+}
+
+function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train'): SrcNode[] {
+  const out: SrcNode[] = [];
+  for (const s of stmts) {
+    if (s.type === 'repeat') {
+      if (where === 'train') {
+        diags.error('HWY2011', s.headSpan, "'repeat' has no meaning in a 'train' section");
+        continue;
+      }
+      out.push({ type: 'repeat', count: s.count, body: lowerBody(s.body, diags, where), span: s.span, headSpan: s.headSpan });
+      continue;
+    }
+    const b = where === 'network' ? lowerBlock(s, diags) : lowerSetting(s, diags);
+    if (b) out.push(b);
+  }
+  return out;
+}
+
+function lowerSetting(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
+  const spec = SETTING_BY_KIND.get(s.kind);
+  if (!spec || s.modifier) {
+    const hint = didYouMean(s.kind, SETTINGS.map((x) => x.kind)) ?? `training settings: ${SETTINGS.map((x) => x.kind).join(', ')}`;
+    diags.error('HWY2011', s.modifierSpan ?? s.kindSpan, `unknown training setting '${s.modifier ? s.modifier + ' ' : ''}${s.kind}'`, hint);
+    return undefined;
+  }
+  return resolveAttrs(s, spec, false, diags);
+}
+
+function lowerBlock(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
+  const spec = BLOCK_BY_KIND.get(s.kind);
+  if (!spec) {
+    const candidates = BLOCKS.map((b) => b.kind);
+    const hint = didYouMean(s.kind, candidates) ?? `block kinds: ${candidates.join(', ')}`;
+    diags.error('HWY2001', s.kindSpan, `unknown block kind '${s.kind}'`, hint);
+    return undefined;
+  }
+  if (s.modifier && !spec.gateable) {
+    diags.error(
+      'HWY2001',
+      { file: s.kindSpan.file, start: s.modifierSpan!.start, end: s.kindSpan.end },
+      `'${s.modifier} ${s.kind}' does not exist: only dense and conv blocks can be ${s.modifier === 'highway' ? 'gated' : 'residual'}`,
+      `write '${s.modifier} dense' or '${s.modifier} conv'`,
+    );
+    return undefined;
+  }
+  return resolveAttrs(s, spec, s.modifier === 'highway', diags);
+}
+
+/** A bare name that is an activation (`dense 10 relu`). */
+function activationName(v: Value): string | undefined {
+  if (v.type === 'dims' && v.items.length === 1 && v.items[0].type === 'ref' && isActivation(v.items[0].name)) return v.items[0].name;
+  return undefined;
+}
+
+/** Which positional slot an argument fills: names of activations go to `activation`, `a x b` to a pair/shape slot, numbers to the first free numeric slot. */
+function slotFor(v: Value, spec: BlockSpec, filled: Set<string>): string | undefined {
+  const typeOf = (n: string) => spec.attrs.find((a) => a.name === n)!.type;
+  const free = spec.positional.filter((n) => !filled.has(n));
+  if (activationName(v) !== undefined) return free.find((n) => n === 'activation');
+  if (v.type === 'string') return free.find((n) => typeOf(n).t === 'string');
+  if (v.type === 'list') return free.find((n) => typeOf(n).t === 'intlist' || typeOf(n).t === 'enumlist');
+  if (v.items.length > 1) return free.find((n) => ['pair', 'shape'].includes(typeOf(n).t));
+  const single = v.items[0];
+  if (single.type === 'ref' && free.some((n) => typeOf(n).t === 'enum' || typeOf(n).t === 'bool')) {
+    // A name: an enum value (`data mnist`) unless it can only be a constant.
+    const e = free.find((n) => typeOf(n).t === 'enum' || typeOf(n).t === 'bool');
+    if (e && e !== 'activation') return e;
+  }
+  return free.find((n) => ['int', 'number', 'pair', 'shape'].includes(typeOf(n).t));
+}
+
+function resolveAttrs(s: BlockStmt, spec: BlockSpec, gated: boolean, diags: Diagnostics): SrcBlock {
+  const attrs: SrcBlock['attrs'] = {};
+  const filled = new Set<string>();
+  const what = `'${s.modifier ? s.modifier + ' ' : ''}${s.kind}'`;
+  for (const v of s.args) {
+    const slot = slotFor(v, spec, filled);
+    if (!slot) {
+      const takes = spec.positional.length ? `takes ${spec.positional.join(', ')}` : 'takes no arguments';
+      const act = activationName(v);
+      diags.error(
+        'HWY2007',
+        v.span,
+        act && !spec.positional.includes('activation') ? `${what} has no activation` : `too many arguments for ${what}: it ${takes}`,
+        act && !spec.positional.includes('activation')
+          ? `add '${act}' as a block of its own on the next line`
+          : 'put each block on its own line; name other settings as name=value',
+      );
+      continue;
+    }
+    filled.add(slot);
+    attrs[slot] = { value: v, span: v.span };
+  }
+  for (const a of s.attrs) {
+    const as = spec.attrs.find((x) => x.name === a.name);
+    if (!as) {
+      const names = spec.attrs.filter((x) => gated || !x.gatedOnly).map((x) => x.name);
+      const hint = didYouMean(a.name, spec.attrs.map((x) => x.name)) ?? (names.length ? `${what} takes: ${names.join(', ')}` : `${what} takes no attributes`);
+      diags.error('HWY2002', a.nameSpan, `unknown attribute '${a.name}' for ${what}`, hint);
+      continue;
+    }
+    if (as.gatedOnly && !gated) {
+      diags.error('HWY2002', a.nameSpan, `'${a.name}' applies to highway blocks only; ${what} has no gate`, `write 'highway ${s.kind} …' to gate this block`);
+      continue;
+    }
+    if (attrs[a.name]) {
+      diags.error('HWY2007', a.nameSpan, `'${a.name}' is given twice`, 'keep one of them', [{ span: attrs[a.name].span, message: 'first given here' }]);
+      continue;
+    }
+    attrs[a.name] = { value: a.value, span: a.span };
+  }
+  if (!s.modifier) {
+    for (const r of spec.required ?? []) {
+      if (!attrs[r]) {
+        diags.error('HWY2006', s.kindSpan, `${what} needs ${r === 'shape' ? 'a shape' : `its ${r}`}`, `for example: ${spec.example}`);
+      }
+    }
+  }
+  const block: SrcBlock = { type: 'block', kind: spec.kind, attrs, span: s.span, kindSpan: s.kindSpan };
+  if (s.modifier) block.modifier = s.modifier;
+  return block;
+}
+
+export type { Span };

@@ -1,0 +1,226 @@
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { Attr, BlockStmt, Dims, Expr, FileAst, Stmt, TopLevel, Value } from './ast.js';
+import type { Span } from '../diagnostics/types.js';
+import { tokenSpan } from './lexer.js';
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(e: CstElement): e is IToken {
+  return (e as IToken).image !== undefined;
+}
+
+/**
+ * Builds the AST from the CST. The parser recovers from errors, so any child may be
+ * missing: such constructs are dropped (the parser already reported them).
+ */
+export class AstBuilder {
+  constructor(private readonly file: string) {}
+
+  private span(node: CstNode): Span | undefined {
+    const l = node.location;
+    if (!l || l.startOffset === undefined || Number.isNaN(l.startOffset) || l.endOffset === undefined || Number.isNaN(l.endOffset)) return undefined;
+    return {
+      file: this.file,
+      start: { line: l.startLine ?? 1, col: l.startColumn ?? 1, offset: l.startOffset },
+      end: { line: l.endLine ?? 1, col: (l.endColumn ?? 1) + 1, offset: l.endOffset + 1 },
+    };
+  }
+  private tok(c: Children, name: string, i = 0): IToken | undefined {
+    const e = c[name]?.[i];
+    return e && isToken(e) && !e.isInsertedInRecovery ? e : undefined;
+  }
+  private nodes(c: Children, name: string): CstNode[] {
+    return (c[name] ?? []).filter((e): e is CstNode => !isToken(e));
+  }
+  private tokens(c: Children, name: string): IToken[] {
+    return (c[name] ?? []).filter((e): e is IToken => isToken(e) && !e.isInsertedInRecovery);
+  }
+
+  fileAst(cst: CstNode, comments: IToken[]): FileAst {
+    const c = cst.children as Children;
+    const items: TopLevel[] = [];
+    for (const n of this.nodes(c, 'letDecl')) {
+      const cc = n.children as Children;
+      const name = this.tok(cc, 'Identifier');
+      const value = this.nodes(cc, 'expr')[0];
+      const span = this.span(n);
+      const expr = value && this.expr(value);
+      if (name && expr && span) items.push({ type: 'let', name: name.image, nameSpan: tokenSpan(this.file, name), value: expr, span });
+    }
+    for (const n of this.nodes(c, 'networkDecl')) {
+      const cc = n.children as Children;
+      const name = this.tok(cc, 'Identifier');
+      const span = this.span(n);
+      if (!name || !span) continue;
+      items.push({ type: 'network', name: name.image, nameSpan: tokenSpan(this.file, name), body: this.body(this.nodes(cc, 'body')[0]), span });
+    }
+    for (const n of this.nodes(c, 'trainDecl')) {
+      const cc = n.children as Children;
+      const kw = this.tok(cc, 'Train');
+      const span = this.span(n);
+      if (!kw || !span) continue;
+      items.push({ type: 'train', keywordSpan: tokenSpan(this.file, kw), body: this.body(this.nodes(cc, 'body')[0]), span });
+    }
+    for (const st of this.body(cst)) items.push({ type: 'stray', stmt: st, span: st.span });
+    items.sort((a, b) => a.span.start.offset - b.span.start.offset);
+    return {
+      file: this.file,
+      items,
+      comments: comments.map((t) => ({ text: t.image, span: tokenSpan(this.file, t) })),
+    };
+  }
+
+  private body(n: CstNode | undefined): Stmt[] {
+    if (!n) return [];
+    const out: Stmt[] = [];
+    for (const s of this.nodes(n.children as Children, 'statement')) {
+      const sc = s.children as Children;
+      const rep = this.nodes(sc, 'repeatStmt')[0];
+      const blk = this.nodes(sc, 'blockStmt')[0];
+      const stmt = rep ? this.repeat(rep) : blk ? this.block(blk) : undefined;
+      if (stmt) out.push(stmt);
+    }
+    return out;
+  }
+
+  private repeat(n: CstNode): Stmt | undefined {
+    const c = n.children as Children;
+    const kw = this.tok(c, 'Repeat');
+    const countNode = this.nodes(c, 'expr')[0];
+    const count = countNode && this.expr(countNode);
+    const span = this.span(n);
+    if (!kw || !count || !span) return undefined;
+    const head = tokenSpan(this.file, kw);
+    return {
+      type: 'repeat',
+      count,
+      body: this.body(this.nodes(c, 'body')[0]),
+      headSpan: { file: this.file, start: head.start, end: count.span.end },
+      span,
+    };
+  }
+
+  private block(n: CstNode): BlockStmt | undefined {
+    const c = n.children as Children;
+    const kind = this.tok(c, 'Identifier');
+    const span = this.span(n);
+    if (!kind || !span) return undefined;
+    const modTok = this.tok(c, 'Highway') ?? this.tok(c, 'Residual');
+    const args: Value[] = [];
+    for (const a of this.nodes(c, 'arg')) {
+      const v = this.argValue(a);
+      if (v) args.push(v);
+    }
+    const attrs: Attr[] = [];
+    for (const a of this.nodes(c, 'attr')) {
+      const ac = a.children as Children;
+      const name = this.tok(ac, 'Identifier');
+      const vn = this.nodes(ac, 'value')[0];
+      const value = vn && this.value(vn);
+      const aspan = this.span(a);
+      if (name && value && aspan) attrs.push({ name: name.image, nameSpan: tokenSpan(this.file, name), value, span: aspan });
+    }
+    const stmt: BlockStmt = { type: 'block', kind: kind.image, kindSpan: tokenSpan(this.file, kind), args, attrs, span };
+    if (modTok) {
+      stmt.modifier = modTok.image as 'highway' | 'residual';
+      stmt.modifierSpan = tokenSpan(this.file, modTok);
+    }
+    return stmt;
+  }
+
+  private argValue(n: CstNode): Value | undefined {
+    const c = n.children as Children;
+    const d = this.nodes(c, 'dims')[0];
+    if (d) return this.dims(d);
+    const s = this.tok(c, 'StringLit');
+    return s ? this.string(s) : undefined;
+  }
+
+  private string(t: IToken): Value {
+    let value: string;
+    try {
+      value = JSON.parse(t.image) as string;
+    } catch {
+      value = t.image.slice(1, -1);
+    }
+    return { type: 'string', value, span: tokenSpan(this.file, t) };
+  }
+
+  private value(n: CstNode): Value | undefined {
+    const c = n.children as Children;
+    const d = this.nodes(c, 'dims')[0];
+    if (d) return this.dims(d);
+    const s = this.tok(c, 'StringLit');
+    if (s) return this.string(s);
+    const l = this.nodes(c, 'list')[0];
+    if (!l) return undefined;
+    const span = this.span(l);
+    if (!span) return undefined;
+    const items: Value[] = [];
+    for (const v of this.nodes(l.children as Children, 'value')) {
+      const iv = this.value(v);
+      if (iv) items.push(iv);
+    }
+    return { type: 'list', items, span };
+  }
+
+  private dims(n: CstNode): Dims | undefined {
+    const items: Expr[] = [];
+    for (const e of this.nodes(n.children as Children, 'expr')) {
+      const x = this.expr(e);
+      if (!x) return undefined;
+      items.push(x);
+    }
+    const span = this.span(n);
+    if (items.length === 0 || !span) return undefined;
+    return { type: 'dims', items, span };
+  }
+
+  /** Joins operands with the operators between them, in source order (left-associative). */
+  private chain(operands: (Expr | undefined)[], ops: IToken[]): Expr | undefined {
+    if (operands.length === 0 || operands.some((o) => !o) || ops.length !== operands.length - 1) return undefined;
+    ops.sort((a, b) => a.startOffset - b.startOffset);
+    let acc = operands[0]!;
+    for (let i = 0; i < ops.length; i++) {
+      const right = operands[i + 1]!;
+      acc = { type: 'bin', op: ops[i].image as '+', left: acc, right, span: { file: this.file, start: acc.span.start, end: right.span.end } };
+    }
+    return acc;
+  }
+
+  expr(n: CstNode): Expr | undefined {
+    const c = n.children as Children;
+    const ops = [...this.tokens(c, 'Plus'), ...this.tokens(c, 'Minus')];
+    return this.chain(this.nodes(c, 'term').map((t) => this.term(t)), ops);
+  }
+
+  private term(n: CstNode): Expr | undefined {
+    const c = n.children as Children;
+    const ops = [...this.tokens(c, 'Star'), ...this.tokens(c, 'Slash'), ...this.tokens(c, 'Percent')];
+    return this.chain(this.nodes(c, 'unary').map((t) => this.unary(t)), ops);
+  }
+
+  private unary(n: CstNode): Expr | undefined {
+    const c = n.children as Children;
+    const p = this.nodes(c, 'primary')[0];
+    let e = p && this.primary(p);
+    if (!e) return undefined;
+    const minus = this.tokens(c, 'Minus').sort((a, b) => b.startOffset - a.startOffset);
+    for (const m of minus) {
+      e = { type: 'neg', operand: e, span: { file: this.file, start: tokenSpan(this.file, m).start, end: e.span.end } };
+    }
+    return e;
+  }
+
+  private primary(n: CstNode): Expr | undefined {
+    const c = n.children as Children;
+    const num = this.tok(c, 'NumberLit');
+    if (num) return { type: 'num', value: Number(num.image), text: num.image, span: tokenSpan(this.file, num) };
+    const id = this.tok(c, 'Identifier');
+    if (id) return { type: 'ref', name: id.image, span: tokenSpan(this.file, id) };
+    const inner = this.nodes(c, 'expr')[0];
+    const e = inner && this.expr(inner);
+    const span = this.span(n);
+    return e && span ? { type: 'paren', inner: e, span } : undefined;
+  }
+}

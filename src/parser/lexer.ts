@@ -1,0 +1,78 @@
+import { Lexer, type IToken } from 'chevrotain';
+import { allTokens, LCurly, LParen, LBracket, RCurly, RParen, RBracket } from './tokens.js';
+import { Diagnostics, type Span } from '../diagnostics/types.js';
+
+export const hwyLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+
+/** Brackets nested deeper than this are refused before parsing (the parser is recursive). */
+export const MAX_NESTING = 64;
+
+export interface LexResult {
+  tokens: IToken[];
+  comments: IToken[];
+  /** False when the token stream must not be parsed (binary file, nesting too deep). */
+  parseable: boolean;
+}
+
+export function tokenSpan(file: string, t: IToken): Span {
+  const len = t.image.length;
+  return {
+    file,
+    start: { line: t.startLine ?? 1, col: t.startColumn ?? 1, offset: t.startOffset },
+    end: { line: t.endLine ?? t.startLine ?? 1, col: (t.endColumn ?? t.startColumn ?? 1) + 1, offset: t.startOffset + len },
+  };
+}
+
+export function lex(text: string, file: string, diags: Diagnostics): LexResult {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const before = text.slice(0, nul);
+    const line = before.split('\n').length;
+    const col = nul - before.lastIndexOf('\n');
+    diags.error(
+      'HWY1005',
+      { file, start: { line, col, offset: nul }, end: { line, col: col + 1, offset: nul + 1 } },
+      'this file is not text: it contains a NUL byte',
+      'hwy reads UTF-8 text specs (.hwy files); check the file name',
+    );
+    return { tokens: [], comments: [], parseable: false };
+  }
+  const result = hwyLexer.tokenize(text);
+  for (const e of result.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    const shown = ch.length > 20 ? ch.slice(0, 20) + '…' : ch;
+    const span: Span = {
+      file,
+      start: { line: e.line ?? 1, col: e.column ?? 1, offset: e.offset },
+      end: { line: e.line ?? 1, col: (e.column ?? 1) + e.length, offset: e.offset + e.length },
+    };
+    const quote = shown.startsWith('"');
+    diags.error(
+      'HWY1001',
+      span,
+      quote ? 'unterminated string' : `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}`,
+      quote ? 'close the string with " on the same line' : 'hwy specs use names, numbers, `x` between dimensions, = { } ( ) [ ] , + - * / % and # comments',
+    );
+  }
+  const comments = (result.groups.comments ?? []) as IToken[];
+  // The parser recurses on brackets: refuse absurd nesting up front instead of overflowing the stack.
+  let depth = 0;
+  for (const t of result.tokens) {
+    const tt = t.tokenType;
+    if (tt === LCurly || tt === LParen || tt === LBracket) {
+      depth++;
+      if (depth > MAX_NESTING) {
+        diags.error(
+          'HWY1003',
+          tokenSpan(file, t),
+          `brackets nested more than ${MAX_NESTING} deep`,
+          'flatten the nesting: a repeat count can multiply instead of nesting repeats',
+        );
+        return { tokens: result.tokens, comments, parseable: false };
+      }
+    } else if (tt === RCurly || tt === RParen || tt === RBracket) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return { tokens: result.tokens, comments, parseable: true };
+}

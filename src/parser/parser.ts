@@ -1,0 +1,192 @@
+import { CstParser, EOF, type CstNode, type IToken } from 'chevrotain';
+import * as T from './tokens.js';
+import { errorMessages } from './errors.js';
+
+/**
+ * The grammar, free of semantics (a CST visitor builds the AST). Statements end at a new
+ * line or at the `}` that closes their body. Error recovery is on, so one run reports
+ * every syntax error of a file.
+ */
+export class HwyParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: errorMessages });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE('file', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.NL) },
+        { ALT: () => this.SUBRULE(this.letDecl) },
+        { ALT: () => this.SUBRULE(this.networkDecl) },
+        { ALT: () => this.SUBRULE(this.trainDecl) },
+        {
+          // A block outside any network: parsed so that the checker can say so plainly.
+          ALT: () => {
+            this.SUBRULE(this.statement);
+            this.SUBRULE2(this.topEnd);
+          },
+        },
+      ]);
+    });
+  });
+
+  private topEnd = this.RULE('topEnd', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.NL) }, { GATE: () => this.LA(1).tokenType === EOF, ALT: () => this.CONSUME(EOF) }]);
+  });
+
+  letDecl = this.RULE('letDecl', () => {
+    this.CONSUME(T.Let);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expr);
+    this.SUBRULE(this.topEnd);
+  });
+
+  networkDecl = this.RULE('networkDecl', () => {
+    this.CONSUME(T.Network);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RCurly);
+    this.SUBRULE(this.topEnd);
+  });
+
+  trainDecl = this.RULE('trainDecl', () => {
+    this.CONSUME(T.Train);
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RCurly);
+    this.SUBRULE(this.topEnd);
+  });
+
+  body = this.RULE('body', () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.NL) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.statement);
+            this.SUBRULE(this.stmtEnd);
+          },
+        },
+      ]);
+    });
+  });
+
+  private stmtEnd = this.RULE('stmtEnd', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NL) },
+      { GATE: () => this.LA(1).tokenType === T.RCurly, ALT: () => {} },
+    ]);
+  });
+
+  statement = this.RULE('statement', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.repeatStmt) }, { ALT: () => this.SUBRULE(this.blockStmt) }]);
+  });
+
+  repeatStmt = this.RULE('repeatStmt', () => {
+    this.CONSUME(T.Repeat);
+    this.SUBRULE(this.expr);
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.body);
+    this.CONSUME(T.RCurly);
+  });
+
+  blockStmt = this.RULE('blockStmt', () => {
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Highway) }, { ALT: () => this.CONSUME(T.Residual) }]));
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.OR2([
+        { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => this.SUBRULE(this.attr) },
+        { ALT: () => this.SUBRULE(this.arg) },
+      ]);
+    });
+  });
+
+  arg = this.RULE('arg', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.dims) }, { ALT: () => this.CONSUME(T.StringLit) }]);
+  });
+
+  attr = this.RULE('attr', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.value);
+  });
+
+  value = this.RULE('value', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.dims) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  list = this.RULE('list', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** One or more expressions joined by `x`: a size, a kernel, a shape. */
+  dims = this.RULE('dims', () => {
+    this.SUBRULE(this.expr);
+    this.MANY(() => {
+      this.CONSUME(T.X);
+      this.SUBRULE2(this.expr);
+    });
+  });
+
+  expr = this.RULE('expr', () => {
+    this.SUBRULE(this.term);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.term);
+    });
+  });
+
+  term = this.RULE('term', () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+        { ALT: () => this.CONSUME(T.Percent) },
+      ]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  // Signs are a loop, not recursion, so `- - - … 1` cannot overflow the stack.
+  unary = this.RULE('unary', () => {
+    this.MANY(() => this.CONSUME(T.Minus));
+    this.SUBRULE(this.primary);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expr);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+}
+
+let instance: HwyParser | undefined;
+/** The parser is built once per process (self-analysis is the costly part). */
+export function getParser(): HwyParser {
+  return (instance ??= new HwyParser());
+}
+
+export function parseTokens(tokens: IToken[]): { cst: CstNode; parser: HwyParser } {
+  const parser = getParser();
+  parser.input = tokens;
+  const cst = parser.file();
+  return { cst, parser };
+}

@@ -1,0 +1,257 @@
+import { Diagnostics } from '../diagnostics/types.js';
+import { BLOCK_BY_KIND, SETTING_BY_KIND, isActivation } from '../language/catalogue.js';
+import { IR_VERSION, type Expect, type Layer, type LayerKind, type NetworkIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
+import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
+import type { Limits } from './limits.js';
+
+/** Attribute names of the language -> field names of the IR. */
+const FIELD: Record<string, keyof Layer> = {
+  shape: 'shape',
+  units: 'units',
+  filters: 'filters',
+  kernel: 'kernel',
+  stride: 'stride',
+  padding: 'padding',
+  round: 'round',
+  activation: 'activation',
+  init: 'init',
+  bias_init: 'biasInit',
+  gate_bias: 'gateBias',
+  carry: 'carry',
+  gate_init: 'gateInit',
+  rate: 'rate',
+};
+
+/** Keys of `defaults` that apply to a layer of this kind. */
+function defaultApplies(attr: string, kind: LayerKind): boolean {
+  const gated = kind.startsWith('highway_');
+  const weighted = gated || kind.startsWith('residual_') || kind === 'dense' || kind === 'conv';
+  switch (attr) {
+    case 'gate_bias':
+    case 'carry':
+    case 'gate_init':
+      return gated;
+    case 'init':
+      return weighted;
+    case 'activation':
+      return gated || kind.startsWith('residual_');
+    case 'round':
+      return kind === 'maxpool' || kind === 'avgpool';
+    default:
+      return false;
+  }
+}
+
+export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
+  const env: Env = new Map();
+  for (const l of src.lets) {
+    const v = l.name in overrides ? overrides[l.name] : evalExpr(l.value, env, diags);
+    if (v !== undefined) env.set(l.name, v);
+  }
+  return env;
+}
+
+/**
+ * Constant folding and repeat expansion: source IR -> flat network IR. The size of the
+ * expansion is computed before anything is allocated, so a repeat in the millions is
+ * refused with a limit error rather than exhausting memory.
+ */
+export function expand(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
+  const env = evaluateConstants(src, overrides, diags);
+  const ir: NetworkIR = {
+    irVersion: IR_VERSION,
+    file: src.file,
+    network: src.network ? { name: src.network.name, span: src.network.span } : { name: '', span: { file: src.file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } } },
+    constants: Object.fromEntries(env),
+    layers: [],
+    expects: [],
+    train: expandTrain(src, env, diags),
+    stats: null,
+  };
+  if (!src.network) return ir;
+  const counts = new Map<SrcNode, number>();
+  const total = countLayers(src.network.body, env, diags, limits, counts);
+  if (total === undefined || total > limits.maxLayers) return ir;
+  new Expander(env, diags, ir, counts).run(src.network.body);
+  return ir;
+}
+
+/** Layers a body expands to; undefined when a count is invalid or the limit is crossed (reported). */
+function countLayers(nodes: SrcNode[], env: Env, diags: Diagnostics, limits: Limits, counts: Map<SrcNode, number>): number | undefined {
+  let total = 0;
+  for (const n of nodes) {
+    if (n.type === 'block') {
+      if (n.kind !== 'expect' && n.kind !== 'defaults') total++;
+      continue;
+    }
+    const c = evalExpr(n.count, env, diags);
+    if (c === undefined) return undefined;
+    if (!Number.isInteger(c) || c < 0) {
+      diags.error('HWY4003', n.headSpan, `a repeat count must be a whole number of at least 0, not ${c}`);
+      return undefined;
+    }
+    counts.set(n, c);
+    const inner = countLayers(n.body, env, diags, limits, counts);
+    if (inner === undefined) return undefined;
+    total += c * inner;
+    if (total > limits.maxLayers) {
+      diags.error(
+        'HWY4001',
+        n.headSpan,
+        `this expands to ${total > 1e15 ? 'more than 10^15' : total.toLocaleString('en-US')} layers; the limit is ${limits.maxLayers.toLocaleString('en-US')}`,
+        'lower the repeat count',
+      );
+      return undefined;
+    }
+  }
+  return total;
+}
+
+class Expander {
+  private readonly defaults = new Map<string, Concrete>();
+  private readonly counters = new Map<string, number>();
+  /** Converted attributes per block: the environment is the same in every repetition. */
+  private readonly converted = new Map<SrcBlock, Map<string, Concrete> | null>();
+  private readonly stack: RepeatIndex[] = [];
+
+  constructor(
+    private readonly env: Env,
+    private readonly diags: Diagnostics,
+    private readonly ir: NetworkIR,
+    private readonly counts: Map<SrcNode, number>,
+  ) {}
+
+  run(nodes: SrcNode[]): void {
+    for (const n of nodes) {
+      if (n.type === 'repeat') {
+        const c = this.counts.get(n) ?? 0;
+        for (let i = 1; i <= c; i++) {
+          this.stack.push({ index: i, count: c });
+          this.run(n.body);
+          this.stack.pop();
+        }
+      } else {
+        this.block(n);
+      }
+    }
+  }
+
+  private convert(b: SrcBlock): Map<string, Concrete> | null {
+    let m = this.converted.get(b);
+    if (m !== undefined) return m;
+    const spec = BLOCK_BY_KIND.get(b.kind)!;
+    m = new Map();
+    let ok = true;
+    for (const [name, a] of Object.entries(b.attrs)) {
+      const as = spec.attrs.find((x) => x.name === name)!;
+      const v = convertValue(a.value, as.type, this.env, this.diags, `'${name}'`);
+      if (v === undefined) ok = false;
+      else m.set(name, v);
+    }
+    if (!ok) m = null;
+    this.converted.set(b, m);
+    return m;
+  }
+
+  private block(b: SrcBlock): void {
+    const attrs = this.convert(b);
+    if (b.kind === 'defaults') {
+      if (attrs) for (const [k, v] of attrs) this.defaults.set(k, v);
+      return;
+    }
+    const last = this.ir.layers.length ? this.ir.layers[this.ir.layers.length - 1].name : null;
+    if (b.kind === 'expect') {
+      const shape = attrs?.get('shape');
+      if (shape) this.ir.expects.push({ shape: shape as number[], after: last, span: b.span } satisfies Expect);
+      return;
+    }
+    const kind: LayerKind = isActivation(b.kind) ? 'activation' : b.modifier ? (`${b.modifier}_${b.kind}` as LayerKind) : (b.kind as LayerKind);
+    const n = (this.counters.get(kind) ?? 0) + 1;
+    this.counters.set(kind, n);
+    const layer: Layer = { name: `${kind}_${n}`, kind, span: b.span, inserted: false, given: [] };
+    if (this.stack.length) layer.repeat = this.stack.map((r) => ({ ...r }));
+    if (kind === 'activation') layer.activation = b.kind as Layer['activation'];
+    const rec = layer as unknown as Record<string, unknown>;
+    for (const [k, v] of attrs ?? []) {
+      rec[FIELD[k]] = Array.isArray(v) ? [...v] : v;
+      layer.given.push(k);
+    }
+    for (const [k, v] of this.defaults) {
+      if (defaultApplies(k, kind) && rec[FIELD[k]] === undefined) {
+        rec[FIELD[k]] = v;
+        layer.given.push(k);
+      }
+    }
+    this.ir.layers.push(layer);
+  }
+}
+
+export const TRAIN_DEFAULTS: TrainConfig = {
+  data: { name: 'mnist', normalize: 'scale', augment: [], validation: 0.1 },
+  optimizer: { name: 'sgd', momentum: 0.9, nesterov: false },
+  lr: { value: 0.01, schedule: 'constant', gamma: 1, steps: [] },
+  weightDecay: 0,
+  batch: 128,
+  epochs: 10,
+  seed: 1,
+};
+
+function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
+  const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
+  if (!src.train) return t;
+  const seen = new Map<string, SrcBlock>();
+  let gammaGiven = false;
+  for (const s of src.train.settings) {
+    const prev = seen.get(s.kind);
+    if (prev) {
+      diags.error('HWY2007', s.kindSpan, `'${s.kind}' is given twice`, 'keep one of them', [{ span: prev.kindSpan, message: 'first given here' }]);
+      continue;
+    }
+    seen.set(s.kind, s);
+    const spec = SETTING_BY_KIND.get(s.kind)!;
+    const v = (name: string): Concrete | undefined => {
+      const a = s.attrs[name];
+      if (!a) return undefined;
+      return convertValue(a.value, spec.attrs.find((x) => x.name === name)!.type, env, diags, `'${name}'`);
+    };
+    const set = <T>(val: Concrete | undefined, f: (x: T) => void) => {
+      if (val !== undefined) f(val as T);
+    };
+    switch (s.kind) {
+      case 'data':
+        set<string>(v('name'), (x) => (t.data.name = x));
+        set<string>(v('dir'), (x) => (t.data.dir = x));
+        set<TrainConfig['data']['normalize']>(v('normalize'), (x) => (t.data.normalize = x));
+        set<string[]>(v('augment'), (x) => (t.data.augment = x));
+        set<number>(v('validation'), (x) => (t.data.validation = x));
+        break;
+      case 'optimizer':
+        set<number>(v('momentum'), (x) => (t.optimizer.momentum = x));
+        set<boolean>(v('nesterov'), (x) => (t.optimizer.nesterov = x));
+        break;
+      case 'lr':
+        set<number>(v('value'), (x) => (t.lr.value = x));
+        set<TrainConfig['lr']['schedule']>(v('schedule'), (x) => (t.lr.schedule = x));
+        set<number>(v('gamma'), (x) => {
+          t.lr.gamma = x;
+          gammaGiven = true;
+        });
+        set<number[]>(v('steps'), (x) => (t.lr.steps = x));
+        break;
+      case 'weight_decay':
+        set<number>(v('value'), (x) => (t.weightDecay = x));
+        break;
+      case 'batch':
+        set<number>(v('value'), (x) => (t.batch = x));
+        break;
+      case 'epochs':
+        set<number>(v('value'), (x) => (t.epochs = x));
+        break;
+      case 'seed':
+        set<number>(v('value'), (x) => (t.seed = x));
+        break;
+    }
+  }
+  if (!gammaGiven) t.lr.gamma = t.lr.schedule === 'exponential' ? 0.95 : t.lr.schedule === 'multistep' ? 0.1 : 1;
+  return t;
+}

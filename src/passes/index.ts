@@ -1,0 +1,39 @@
+import { Diagnostics } from '../diagnostics/types.js';
+import type { NetworkIR, SourceIR } from '../ir/types.js';
+import { expand } from './expand.js';
+import { resolve } from './resolve.js';
+import { inferShapes } from './shapes.js';
+import { insertProjections } from './projections.js';
+import { lint } from './lint.js';
+import { count } from './count.js';
+import type { Limits } from './limits.js';
+
+export interface PassContext {
+  src: SourceIR;
+  diags: Diagnostics;
+  limits: Limits;
+}
+
+export interface Pass {
+  name: string;
+  doc: string;
+  run(ir: NetworkIR, ctx: PassContext): NetworkIR;
+}
+
+/** The passes after expansion, in the order they run. */
+export const PASSES: Pass[] = [
+  { name: 'resolve', doc: 'gate biases by the depth guideline, initialisers, activations, strides, padding, rounding', run: (ir, c) => resolve(ir, c.diags) },
+  { name: 'shapes', doc: 'input and output shape of every layer; dimensionality assertions', run: (ir, c) => inferShapes(ir, c.diags, c.limits) },
+  { name: 'projections', doc: 'plain layers inserted where a highway block changes size', run: (ir, c) => insertProjections(ir, c.diags) },
+  { name: 'lint', doc: 'advice: gate biases, deep plain stacks, pooling rounding, unused constants', run: (ir, c) => lint(ir, c.src, c.diags) },
+  { name: 'count', doc: 'parameters and FLOPs per layer and in total', run: (ir, c) => count(ir, c.diags, c.limits) },
+];
+
+export function runPasses(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
+  let ir = expand(src, overrides, diags, limits);
+  const ctx: PassContext = { src, diags, limits };
+  for (const p of PASSES) ir = p.run(ir, ctx);
+  return ir;
+}
+
+export { DEFAULT_LIMITS, type Limits } from './limits.js';

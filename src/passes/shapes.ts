@@ -1,0 +1,77 @@
+import { Diagnostics } from '../diagnostics/types.js';
+import type { Layer, NetworkIR, Shape } from '../ir/types.js';
+import { fmtShape, shapeRule } from './shape-rules.js';
+import type { Limits } from './limits.js';
+
+/** "in repetition 3 of 99" for layers expanded from a repeat. */
+export function repetitionNote(l: Layer): string {
+  if (!l.repeat?.length) return '';
+  return ' (in ' + l.repeat.map((r) => `repetition ${r.index} of ${r.count}`).join(', ') + ')';
+}
+
+/**
+ * Shape inference: every layer's input and output shape. After an error the shape is
+ * unknown and later layers are not checked against it, so one mistake gives one error.
+ * Gated blocks whose input differs from what they ask for are marked for projection.
+ */
+export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): NetworkIR {
+  let shape: Shape | null = null;
+  let from: Layer | null = null;
+  const expectsAfter = new Map<string | null, typeof ir.expects>();
+  for (const e of ir.expects) {
+    const list = expectsAfter.get(e.after) ?? [];
+    list.push(e);
+    expectsAfter.set(e.after, list);
+  }
+  if (ir.layers.length > 0 && ir.layers[0].kind !== 'input') {
+    diags.error('HWY2009', ir.layers[0].span, "a network starts with 'input'", 'for example: input 28x28x1');
+  }
+  for (const e of expectsAfter.get(null) ?? []) {
+    diags.error('HWY3004', e.span, "'expect' before 'input' has no shape to check", "move it after 'input'");
+  }
+  for (const l of ir.layers) {
+    if (l.kind === 'input') {
+      if (from) {
+        diags.error('HWY2009', l.span, "'input' can appear once, at the start", undefined, [{ span: ir.layers[0].span, message: 'the network starts here' }]);
+        shape = null;
+      } else if (l.shape!.length === 2) {
+        diags.error('HWY2003', l.span, `an input of ${fmtShape(l.shape)} is ambiguous`, `write ${fmtShape(l.shape)}x1 for one channel, or ${l.shape![0] * l.shape![1]} for a vector`);
+        shape = null;
+      } else {
+        shape = l.shape!;
+      }
+      l.inShape = null;
+      l.outShape = shape;
+      from = l;
+    } else {
+      l.inShape = shape;
+      if (shape) {
+        const r = shapeRule(l, shape);
+        if (r.error) {
+          const related = from ? [{ span: from.span, message: `the ${fmtShape(shape)} input comes from here` }] : undefined;
+          diags.error(r.error.code, l.span, r.error.message + repetitionNote(l), r.error.hint, related);
+        }
+        if (r.project) l.projectFrom = r.project;
+        shape = r.out;
+        if (shape && r.project) l.inShape = shape;
+      }
+      l.outShape = shape;
+      if (shape && shape.reduce((a, b) => a * b, 1) > limits.maxElements) {
+        diags.error('HWY4002', l.span, `this layer's output ${fmtShape(shape)} holds more than ${limits.maxElements.toLocaleString('en-US')} numbers per example`, 'reduce the sizes');
+        shape = null;
+        l.outShape = null;
+      }
+      from = l;
+    }
+    for (const e of expectsAfter.get(l.name) ?? []) {
+      if (!shape) continue;
+      const same = e.shape.length === shape.length && e.shape.every((d, i) => d === shape![i]);
+      if (!same) {
+        diags.error('HWY3004', e.span, `expected ${fmtShape(e.shape)} here, but the shape is ${fmtShape(shape)}`, 'fix the assertion or the layers before it', [
+          { span: l.span, message: `${fmtShape(shape)} comes from this layer` },
+        ]);
+      }
+    }
+  }
+  return ir;
+}
