@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics } from '../io.js';
+import { EXIT_OK, EXIT_SPEC, UsageError } from '../errors.js';
+import type { Diagnostic } from '../../diagnostics/types.js';
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('check specs: syntax, names, shapes, gate biases; print every problem with its location')
+    .argument('<files...>', '.hwy files or directories (searched for *.hwy)')
+    .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
+    .option('--format <format>', 'text or json', 'text')
+    .option('--errors-only', 'print errors only, no warnings or notes')
+    .addHelpText('after', '\nExit status: 0 no errors, 1 a spec has errors, 2 usage or file problems.\n\nExample:\n  hwy check specs/paper --set depth=50')
+    .action((files: string[], opts: { set?: string[]; format: string; errorsOnly?: boolean }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      const sets = parseSets(opts.set);
+      const paths = expandPaths(files);
+      if (paths.length === 0) throw new UsageError(`no .hwy files in ${files.join(', ')}`);
+      let failed = false;
+      const all: Diagnostic[] = [];
+      for (const p of paths) {
+        const r = compileFile(p, sets);
+        if (!r.ok) failed = true;
+        if (opts.format === 'json') all.push(...r.diagnostics.filter((d) => !opts.errorsOnly || d.severity === 'error'));
+        else {
+          printDiagnostics(r, { minSeverity: opts.errorsOnly ? 'error' : 'info' });
+          process.stdout.write(`${p}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
+        }
+      }
+      if (opts.format === 'json') process.stdout.write(JSON.stringify(all, null, 2) + '\n');
+      process.exitCode = failed ? EXIT_SPEC : EXIT_OK;
+    });
+}

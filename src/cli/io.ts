@@ -1,0 +1,113 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile, type CompileResult } from '../core/compile.js';
+import { renderDiagnostic } from '../diagnostics/render.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { UsageError } from './errors.js';
+import { didYouMean } from '../language/suggest.js';
+
+/** Specs larger than this are refused before reading (no real spec comes close). */
+export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
+
+export function readText(path: string, what = 'file'): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`'${path}' is a directory, not a ${what}`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read '${path}': ${describeFsError(e)}`);
+  }
+  if (size > MAX_SPEC_BYTES) throw new UsageError(`'${path}' is ${(size / 2 ** 20).toFixed(0)} MiB; specs are limited to ${MAX_SPEC_BYTES / 2 ** 20} MiB`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read '${path}': ${describeFsError(e)}`);
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return (e as Error)?.message ?? String(e);
+  }
+}
+
+/** Files and directories to a list of spec files (directories are searched for *.hwy). */
+export function expandPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      throw new UsageError(`cannot read '${p}': ${describeFsError(e)}`);
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const child = join(p, name);
+        if (statSync(child).isDirectory() || name.endsWith('.hwy')) walk(child);
+      }
+    } else out.push(p);
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+/** `--set depth=50` (repeatable) to an overrides map. */
+export function parseSets(sets: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of sets ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
+    const value = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(value)) throw new UsageError(`--set expects NAME=NUMBER, got '${s}'`);
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+export function collectSet(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function compileFile(path: string, sets: Record<string, number>): CompileResult {
+  const r = compile(readText(path, 'spec'), path, { overrides: sets });
+  if (r.unknownOverrides.length) {
+    const known = r.source.lets.map((l) => l.name);
+    const near = didYouMean(r.unknownOverrides[0], known);
+    throw new UsageError(
+      `--set ${r.unknownOverrides[0]}: '${path}' defines no constant '${r.unknownOverrides[0]}'` +
+        (near ? `; ${near}` : known.length ? ` (it defines: ${known.join(', ')})` : ' (it defines none)'),
+    );
+  }
+  return r;
+}
+
+export function useColor(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
+export function printDiagnostics(r: CompileResult, opts: { minSeverity?: 'error' | 'warning' | 'info' } = {}): void {
+  const keep = (d: Diagnostic) => opts.minSeverity !== 'error' || d.severity === 'error';
+  const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  for (const d of r.diagnostics.filter(keep)) process.stderr.write(renderDiagnostic(d, r.text, { color }) + '\n\n');
+}
+
+export function countsLine(ds: Diagnostic[]): string {
+  const n = (s: string) => ds.filter((d) => d.severity === s).length;
+  const part = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+  return [part(n('error'), 'error'), part(n('warning'), 'warning'), part(n('info'), 'note')].join(', ');
+}

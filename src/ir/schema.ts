@@ -1,0 +1,111 @@
+import { IR_VERSION } from './types.js';
+
+const pos = { type: 'object', required: ['line', 'col', 'offset'], properties: { line: { type: 'integer', minimum: 1 }, col: { type: 'integer', minimum: 1 }, offset: { type: 'integer', minimum: 0 } }, additionalProperties: false };
+const span = { type: 'object', required: ['file', 'start', 'end'], properties: { file: { type: 'string' }, start: pos, end: pos }, additionalProperties: false };
+const shape = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 3 };
+const pair = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 };
+const init = { enum: ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'zeros'] };
+
+/** JSON Schema (draft 2020-12 subset) of the network IR that `hwy compile --emit ir` writes. */
+export const IR_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://hwy.dev/schema/ir-v1.json',
+  title: 'hwy network IR',
+  type: 'object',
+  required: ['irVersion', 'file', 'network', 'constants', 'layers', 'expects', 'train', 'stats'],
+  additionalProperties: false,
+  properties: {
+    irVersion: { const: IR_VERSION },
+    file: { type: 'string' },
+    network: { type: 'object', required: ['name', 'span'], properties: { name: { type: 'string' }, span }, additionalProperties: false },
+    constants: { type: 'object', additionalProperties: { type: 'number' } },
+    layers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'kind', 'span', 'inserted', 'given'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          kind: { enum: ['input', 'flatten', 'dense', 'conv', 'highway_dense', 'highway_conv', 'residual_dense', 'residual_conv', 'maxpool', 'avgpool', 'globalavgpool', 'dropout', 'activation'] },
+          span,
+          repeat: { type: 'array', items: { type: 'object', required: ['index', 'count'], properties: { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } }, additionalProperties: false } },
+          inserted: { type: 'boolean' },
+          given: { type: 'array', items: { type: 'string' } },
+          shape,
+          units: { type: 'integer', minimum: 1 },
+          filters: { type: 'integer', minimum: 1 },
+          kernel: pair,
+          stride: pair,
+          padding: { enum: ['valid', 'same'] },
+          round: { enum: ['floor', 'ceil'] },
+          activation: { enum: ['relu', 'tanh', 'sigmoid', 'softmax', 'linear'] },
+          init,
+          biasInit: { type: 'number' },
+          gateBias: { type: 'number' },
+          carry: { enum: ['coupled', 'free'] },
+          gateInit: init,
+          rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+          inShape: { oneOf: [shape, { type: 'null' }] },
+          outShape: { oneOf: [shape, { type: 'null' }] },
+          params: { type: 'integer', minimum: 0 },
+          flops: { type: 'number', minimum: 0 },
+        },
+      },
+    },
+    expects: { type: 'array', items: { type: 'object', required: ['shape', 'after', 'span'], properties: { shape, after: { type: ['string', 'null'] }, span }, additionalProperties: false } },
+    train: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['data', 'optimizer', 'lr', 'weightDecay', 'batch', 'epochs', 'seed'],
+          additionalProperties: false,
+          properties: {
+            data: {
+              type: 'object',
+              required: ['name', 'normalize', 'augment', 'validation'],
+              additionalProperties: false,
+              properties: {
+                name: { enum: ['mnist', 'mnist_full', 'cifar10', 'cifar100'] },
+                dir: { type: 'string' },
+                normalize: { enum: ['scale', 'gcn', 'none'] },
+                augment: { type: 'array', items: { enum: ['translate', 'mirror'] } },
+                validation: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+              },
+            },
+            optimizer: { type: 'object', required: ['name', 'momentum', 'nesterov'], additionalProperties: false, properties: { name: { const: 'sgd' }, momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: 'boolean' } } },
+            lr: {
+              type: 'object',
+              required: ['value', 'schedule', 'gamma', 'steps'],
+              additionalProperties: false,
+              properties: { value: { type: 'number', exclusiveMinimum: 0 }, schedule: { enum: ['constant', 'exponential', 'multistep'] }, gamma: { type: 'number', exclusiveMinimum: 0 }, steps: { type: 'array', items: { type: 'integer', minimum: 1 } } },
+            },
+            weightDecay: { type: 'number', minimum: 0 },
+            batch: { type: 'integer', minimum: 1 },
+            epochs: { type: 'integer', minimum: 1 },
+            seed: { type: 'integer', minimum: 0 },
+          },
+        },
+      ],
+    },
+    stats: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['totalParams', 'totalFlops', 'weightedLayers', 'highwayLayers', 'residualLayers', 'insertedLayers'],
+          additionalProperties: false,
+          properties: {
+            totalParams: { type: 'integer', minimum: 0 },
+            totalFlops: { type: 'number', minimum: 0 },
+            weightedLayers: { type: 'integer', minimum: 0 },
+            highwayLayers: { type: 'integer', minimum: 0 },
+            residualLayers: { type: 'integer', minimum: 0 },
+            insertedLayers: { type: 'integer', minimum: 0 },
+          },
+        },
+      ],
+    },
+  },
+} as const;

@@ -1,0 +1,32 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { IR_SCHEMA } from './schema.js';
+import type { NetworkIR } from './types.js';
+
+let validator: ValidateFunction | undefined;
+function getValidator(): ValidateFunction {
+  return (validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(IR_SCHEMA));
+}
+
+export function irToJson(ir: NetworkIR): string {
+  return JSON.stringify(ir, null, 2) + '\n';
+}
+
+export type IrParseResult = { ok: true; ir: NetworkIR } | { ok: false; errors: string[] };
+
+/** Reads IR that comes from outside (a file, another tool): JSON syntax, then the schema. */
+export function irFromJson(text: string): IrParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [`not JSON: ${(e as Error).message}`] };
+  }
+  return validateIr(data);
+}
+
+export function validateIr(data: unknown): IrParseResult {
+  const v = getValidator();
+  if (v(data)) return { ok: true, ir: data as NetworkIR };
+  return { ok: false, errors: (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`) };
+}
