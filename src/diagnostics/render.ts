@@ -25,7 +25,9 @@ function frame(d: Diagnostic, text: string, c: (k: keyof typeof ANSI, s: string)
   const { start, end } = d.span;
   const lineText = lines[start.line - 1];
   if (lineText === undefined) return [];
-  const shown = lineText.replace(/\t/g, ' ').replace(/\r$/, '');
+  // Tabs become spaces and control characters a visible mark, so the caret column stays right.
+  // eslint-disable-next-line no-control-regex
+  const shown = lineText.replace(/\r$/, '').replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '\u2426');
   const clipped = shown.length > 160 ? shown.slice(0, 160) + '…' : shown;
   const endCol = end.line === start.line ? Math.max(end.col, start.col + 1) : shown.length + 1;
   const width = Math.max(1, Math.min(endCol, clipped.length + 2) - start.col);

@@ -1,6 +1,6 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Attr, BlockStmt, Dims, Expr, FileAst, Stmt, TopLevel, Value } from './ast.js';
-import type { Span } from '../diagnostics/types.js';
+import type { Diagnostics, Span } from '../diagnostics/types.js';
 import { tokenSpan } from './lexer.js';
 
 type Children = Record<string, CstElement[] | undefined>;
@@ -13,8 +13,14 @@ function isToken(e: CstElement): e is IToken {
  * Builds the AST from the CST. The parser recovers from errors, so any child may be
  * missing: such constructs are dropped (the parser already reported them).
  */
+/** Operators in one expression; longer chains are refused (later stages walk expressions recursively). */
+export const MAX_OPERATORS = 1000;
+
 export class AstBuilder {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly diags: Diagnostics,
+  ) {}
 
   private span(node: CstNode): Span | undefined {
     const l = node.location;
@@ -179,6 +185,10 @@ export class AstBuilder {
   /** Joins operands with the operators between them, in source order (left-associative). */
   private chain(operands: (Expr | undefined)[], ops: IToken[]): Expr | undefined {
     if (operands.length === 0 || operands.some((o) => !o) || ops.length !== operands.length - 1) return undefined;
+    if (ops.length > MAX_OPERATORS) {
+      this.diags.error('HWY1003', { file: this.file, start: operands[0]!.span.start, end: operands[0]!.span.end }, `expression with more than ${MAX_OPERATORS} operators`, 'use a constant defined with let');
+      return undefined;
+    }
     ops.sort((a, b) => a.startOffset - b.startOffset);
     let acc = operands[0]!;
     for (let i = 0; i < ops.length; i++) {
@@ -205,10 +215,9 @@ export class AstBuilder {
     const p = this.nodes(c, 'primary')[0];
     let e = p && this.primary(p);
     if (!e) return undefined;
-    const minus = this.tokens(c, 'Minus').sort((a, b) => b.startOffset - a.startOffset);
-    for (const m of minus) {
-      e = { type: 'neg', operand: e, span: { file: this.file, start: tokenSpan(this.file, m).start, end: e.span.end } };
-    }
+    // Signs cancel in pairs: `- - x` is x, so a run of signs is at most one negation.
+    const minus = this.tokens(c, 'Minus').sort((a, b) => a.startOffset - b.startOffset);
+    if (minus.length % 2 === 1) e = { type: 'neg', operand: e, span: { file: this.file, start: tokenSpan(this.file, minus[0]).start, end: e.span.end } };
     return e;
   }
 

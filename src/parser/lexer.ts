@@ -2,7 +2,13 @@ import { Lexer, type IToken } from 'chevrotain';
 import { allTokens, LCurly, LParen, LBracket, RCurly, RParen, RBracket } from './tokens.js';
 import { Diagnostics, type Span } from '../diagnostics/types.js';
 
-export const hwyLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+// Only \n ends a line, as for editors' line numbers and our code frames.
+export const hwyLexer = new Lexer(allTokens, {
+  positionTracking: 'full',
+  ensureOptimizations: false,
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+});
 
 /** Brackets nested deeper than this are refused before parsing (the parser is recursive). */
 export const MAX_NESTING = 64;

@@ -9,6 +9,10 @@ export type Env = Map<string, number>;
 export function evalExpr(e: Expr, env: Env, diags: Diagnostics): number | undefined {
   switch (e.type) {
     case 'num':
+      if (!Number.isFinite(e.value)) {
+        diags.error('HWY2013', e.span, 'this number is too large', 'sizes and settings must be finite');
+        return undefined;
+      }
       return e.value;
     case 'paren':
       return evalExpr(e.inner, env, diags);

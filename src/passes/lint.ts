@@ -2,7 +2,7 @@ import { Diagnostics } from '../diagnostics/types.js';
 import type { NetworkIR, SourceIR } from '../ir/types.js';
 import type { Expr, Value } from '../parser/ast.js';
 import type { SrcNode } from '../ir/types.js';
-import { windowOut } from './shape-rules.js';
+import { isComplete, windowOut } from './shape-rules.js';
 
 /** Plain stacks deeper than this are hard to optimise (the paper's figure 1). */
 export const PLAIN_DEPTH_WARNING = 20;
@@ -12,6 +12,7 @@ export function lint(ir: NetworkIR, src: SourceIR, diags: Diagnostics): NetworkI
   const warnedSpans = new Set<number>();
   let plainRun = 0;
   ir.layers.forEach((l, i) => {
+    if (!isComplete(l)) return; // its invalid values were reported already
     if (l.kind.startsWith('highway_') && l.given.includes('gate_bias') && l.gateBias !== undefined && !warnedSpans.has(l.span.start.offset)) {
       if (l.gateBias > 0) {
         warnedSpans.add(l.span.start.offset);

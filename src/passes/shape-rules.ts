@@ -50,8 +50,31 @@ function windowed(l: Layer, inShape: Shape, channels: number): ShapeResult {
   return { out: [windowOut(h, kh, sh, pad, round), windowOut(w, kw, sw, pad, round), channels] };
 }
 
+/** Fields a layer of each kind needs; a layer whose values were invalid lacks some (already reported). */
+export function isComplete(l: Layer): boolean {
+  switch (l.kind) {
+    case 'input':
+      return l.shape !== undefined;
+    case 'dense':
+      return l.units !== undefined;
+    case 'conv':
+      return l.filters !== undefined && l.kernel !== undefined && l.stride !== undefined;
+    case 'highway_conv':
+    case 'residual_conv':
+      return l.kernel !== undefined && l.stride !== undefined;
+    case 'maxpool':
+    case 'avgpool':
+      return l.kernel !== undefined && l.stride !== undefined;
+    case 'dropout':
+      return l.rate !== undefined;
+    default:
+      return true;
+  }
+}
+
 /** The shape rule of each layer kind. Pure: the shapes pass applies and reports. */
 export function shapeRule(l: Layer, inShape: Shape): ShapeResult {
+  if (!isComplete(l)) return { out: null };
   switch (l.kind) {
     case 'input':
       return { out: l.shape! };

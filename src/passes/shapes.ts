@@ -34,7 +34,9 @@ export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): 
       if (from) {
         diags.error('HWY2009', l.span, "'input' can appear once, at the start", undefined, [{ span: ir.layers[0].span, message: 'the network starts here' }]);
         shape = null;
-      } else if (l.shape!.length === 2) {
+      } else if (!l.shape) {
+        shape = null;
+      } else if (l.shape.length === 2) {
         diags.error('HWY2003', l.span, `an input of ${fmtShape(l.shape)} is ambiguous`, `write ${fmtShape(l.shape)}x1 for one channel, or ${l.shape![0] * l.shape![1]} for a vector`);
         shape = null;
       } else {

@@ -1,0 +1,76 @@
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
+import { compile, type CompileResult } from '../src/core/compile.js';
+
+export const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
+
+export function compileText(text: string, overrides?: Record<string, number>): CompileResult {
+  return compile(text, 'test.hwy', { overrides });
+}
+
+export function codes(r: CompileResult): string[] {
+  return r.diagnostics.map((d) => d.code);
+}
+
+export function errors(r: CompileResult): string[] {
+  return r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+}
+
+/** A network around some body lines. */
+export function net(body: string, input = '28x28x1'): string {
+  return `network t {\n  input ${input}\n${body
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n')}\n}\n`;
+}
+
+/**
+ * Marker-based texts: `‹…›` marks a span. Returns the text without markers and the
+ * 1-based line/col of the marked start and end.
+ */
+export function marked(src: string): { text: string; start: { line: number; col: number }; end: { line: number; col: number } } {
+  const a = src.indexOf('‹');
+  const b = src.indexOf('›');
+  const text = src.replace('‹', '').replace('›', '');
+  const pos = (off: number) => {
+    const before = text.slice(0, off);
+    return { line: before.split('\n').length, col: off - before.lastIndexOf('\n') };
+  };
+  return { text, start: pos(a), end: pos(b - 2) };
+}
+
+/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it. */
+export function golden(rel: string, actual: string): void {
+  const path = join(ROOT, 'test/golden', rel);
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) {
+    if (!process.env.UPDATE_GOLDEN && process.env.CI) throw new Error(`golden file missing: ${rel}`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+export function specFiles(dir = 'specs'): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(join(ROOT, d), { withFileTypes: true })) {
+      if (n.isDirectory()) walk(join(d, n.name));
+      else if (n.name.endsWith('.hwy')) out.push(join(d, n.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export function hwy(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/hwy.js'), ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

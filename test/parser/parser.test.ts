@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../src/parser/index.js';
+import { Diagnostics } from '../../src/diagnostics/types.js';
+import { compileText, errors, marked, net } from '../helpers.js';
+
+function p(text: string) {
+  const d = new Diagnostics();
+  const ast = parse(text, 't.hwy', d);
+  return { ast, d: d.items };
+}
+
+describe('parser', () => {
+  it('parses lets, a network with repeats and attributes, and a train section', () => {
+    const { ast, d } = p('let depth = 2 * (3 + 1)\nnetwork n {\n  input 28x28x1\n  repeat depth { highway dense relu gate_bias=-2 }\n}\ntrain {\n  lr 0.1 steps=[1, 2]\n}\n');
+    expect(d).toEqual([]);
+    expect(ast.items.map((i) => i.type)).toEqual(['let', 'network', 'train']);
+    const n = ast.items[1];
+    if (n.type !== 'network') throw new Error();
+    expect(n.body.map((s) => s.type)).toEqual(['block', 'repeat']);
+    const rep = n.body[1];
+    if (rep.type !== 'repeat') throw new Error();
+    const b = rep.body[0];
+    if (b.type !== 'block') throw new Error();
+    expect([b.modifier, b.kind, b.args.length, b.attrs.map((a) => a.name)]).toEqual(['highway', 'dense', 1, ['gate_bias']]);
+  });
+
+  it('lexes 28x28x1 as three dimensions and keeps names that start with x', () => {
+    const r = compileText('let xw = 5\n' + net('expect 28x28 x 1\nconv xw 3x3 relu'));
+    expect(r.ok).toBe(true);
+    expect(r.ir!.layers[1].outShape).toEqual([26, 26, 5]);
+  });
+
+  it('evaluates arithmetic with precedence and left associativity', () => {
+    const r = compileText('let a = 2 + 3 * 4 - 10 / 5 - 1\nlet b = -(-a) % 5\n' + net('flatten\ndense a\ndense b'));
+    expect(r.ir!.constants).toEqual({ a: 11, b: 1 });
+  });
+
+  it('reports every syntax error of a file in one run (error recovery)', () => {
+    const text = 'network n {\n  input 784\n  dense 10 relu =\n  dense ( 3\n  dense 4\n}\nlet = 3\n';
+    const { d } = p(text);
+    const lines = d.filter((x) => x.code === 'HWY1002').map((x) => x.span.start.line);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines).toContain(3);
+    expect(lines).toContain(4);
+    expect(lines).toContain(7);
+  });
+
+  it('gives exact spans (marker test)', () => {
+    const m = marked(net('flatten\n‹dnese› 10 relu'));
+    const r = compileText(m.text);
+    const d = r.diagnostics.find((x) => x.code === 'HWY2001')!;
+    expect(d.span.start).toMatchObject(m.start);
+    expect({ line: d.span.end.line, col: d.span.end.col - 1 }).toEqual(m.end);
+  });
+
+  it('says what was expected and what was found', () => {
+    const { d } = p('network n {\n  dense 10 relu flatten )\n}\n');
+    expect(d[0].message).toBe("expected a new line or '}' after this statement but found ')'");
+    const v = p('network n {\n  dense 10 relu flatten=\n}\n').d;
+    expect(v[0].message).toBe("expected a number, a name, a string or '[' but found the end of the line");
+    expect(d[0].hint).toContain('one block per line');
+  });
+
+  it('reports a missing closing brace at the end of the file', () => {
+    const text = 'network n {\n  input 784\n';
+    const { d } = p(text);
+    expect(d[0].code).toBe('HWY1002');
+    expect(d[0].message).toContain("'}'");
+    expect(d[0].message).toContain('the end of the file');
+  });
+
+  it('keeps comments (for the formatter) and ignores them in meaning', () => {
+    const { ast } = p('# a\nnetwork n { # b\n  input 3 # c\n}\n');
+    expect(ast.comments.map((c) => c.text)).toEqual(['# a', '# b', '# c']);
+  });
+
+  it('blocks outside a network are an error, not a crash', () => {
+    expect(errors(compileText('dense 10\n'))).toEqual(['HWY2008']);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { compileText, codes, errors, net } from '../helpers.js';
+import { guidelineGateBias } from '../../src/passes/resolve.js';
+
+describe('expand pass: constants and repeats', () => {
+  it('repeats expand in order, nested repeats multiply, and layers know their repetition', () => {
+    const r = compileText(net('repeat 2 {\n  repeat 3 {\n    highway dense gate_bias=-1\n  }\n  dense 10\n}', '10'));
+    const l = r.ir!.layers;
+    expect(l.map((x) => x.kind)).toEqual(['input', ...Array(2).fill(['highway_dense', 'highway_dense', 'highway_dense', 'dense']).flat()]);
+    expect(l[3].repeat).toEqual([
+      { index: 1, count: 2 },
+      { index: 3, count: 3 },
+    ]);
+    expect(l.map((x) => x.name).slice(1, 5)).toEqual(['highway_dense_1', 'highway_dense_2', 'highway_dense_3', 'dense_1']);
+  });
+  it('a count of zero gives no layers; a negative or fractional count is an error', () => {
+    expect(compileText(net('repeat 0 {\n  dense 3\n}', '4')).ir!.layers.length).toBe(1);
+    expect(errors(compileText(net('repeat -1 {\n  dense 3\n}', '4')))).toEqual(['HWY4003']);
+    expect(errors(compileText(net('repeat 3 / 2 {\n  dense 3\n}', '4')))).toEqual(['HWY4003']);
+  });
+  it('--set overrides a let, and later lets see the override', () => {
+    const text = 'let depth = 10\nlet inner = depth - 1\n' + net('flatten\ndense 50\nrepeat inner {\n  highway dense gate_bias=-2\n}');
+    expect(compileText(text).ir!.stats!.highwayLayers).toBe(9);
+    expect(compileText(text, { depth: 100 }).ir!.stats!.highwayLayers).toBe(99);
+    expect(compileText(text, { depth: 3 }).ir!.constants).toEqual({ depth: 3, inner: 2 });
+  });
+  it('refuses a repeat in the millions before allocating anything', () => {
+    const r = compileText(net('repeat 1000000 {\n  repeat 1000000 {\n    highway dense\n  }\n}', '10'));
+    expect(errors(r)).toEqual(['HWY4001']);
+    expect(r.ir!.layers).toEqual([]);
+    expect(r.diagnostics[0].message).toContain('limit is 200,000');
+  });
+  it('refuses tensors and parameter counts that cannot be allocated', () => {
+    expect(errors(compileText(net('dense 1000000000', '10')))).toEqual(['HWY4002']);
+    expect(errors(compileText(net('dense 100000', '1000000')))).toEqual(['HWY4002']);
+  });
+  it('undefined names, division by zero and fractions get their own codes', () => {
+    expect(errors(compileText(net('dense widht', '4')))).toEqual(['HWY2004']);
+    expect(errors(compileText(net('dense 4 / 0', '4')))).toEqual(['HWY2013']);
+    expect(errors(compileText(net('dense 5 / 2', '4')))).toEqual(['HWY2013']);
+    expect(errors(compileText(net('dense 0', '4')))).toEqual(['HWY3001']);
+    expect(errors(compileText(net('dense -3', '4')))).toEqual(['HWY3001']);
+  });
+  it('did you mean, for kinds, attributes and values', () => {
+    const r = compileText(net('flatten\ndense 10 actvation=relu\nconv2 3\nmaxpool 2 padding=smae', '8x8x1'));
+    const hints = r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.hint);
+    expect(hints).toContain("did you mean 'activation'?");
+    expect(hints).toContain("did you mean 'conv'?");
+    expect(hints).toContain("did you mean 'same'?");
+  });
+  it('gate attributes on ungated blocks are refused', () => {
+    expect(errors(compileText(net('dense 10 gate_bias=-2', '4')))).toEqual(['HWY2002']);
+    expect(errors(compileText(net('highway maxpool 2', '4x4x1')))).toEqual(['HWY2001']);
+  });
+  it('two blocks on one line are caught', () => {
+    expect(codes(compileText(net('flatten dense 10', '4x4x1')))).toContain('HWY2007');
+  });
+  it('defaults apply to later blocks only, and the block\'s own value wins', () => {
+    const r = compileText(net('highway dense\ndefaults gate_bias=-3 carry=free\nhighway dense\nhighway dense gate_bias=-1', '10'));
+    const hw = r.ir!.layers.filter((l) => l.kind === 'highway_dense');
+    expect(hw.map((l) => [l.gateBias, l.carry])).toEqual([
+      [-1, 'coupled'],
+      [-3, 'free'],
+      [-1, 'free'],
+    ]);
+    expect(hw[1].params).toBe(3 * (10 * 10 + 10));
+  });
+  it('a train section resolves with defaults and validates values', () => {
+    const r = compileText(net('flatten', '4') + 'train {\n  lr 0.1 schedule=multistep steps=[5, 8]\n  optimizer sgd nesterov=true\n  batch 32\n}\n');
+    expect(r.ir!.train).toMatchObject({ lr: { value: 0.1, schedule: 'multistep', gamma: 0.1, steps: [5, 8] }, optimizer: { momentum: 0.9, nesterov: true }, batch: 32, epochs: 10 });
+    expect(errors(compileText(net('flatten', '4') + 'train {\n  batch 0\n}\n'))).toEqual(['HWY3001']);
+    expect(errors(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n'))).toEqual(['HWY2011']);
+    expect(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n').diagnostics[0].hint).toBe("did you mean 'epochs'?");
+  });
+});
+
+describe('resolve pass', () => {
+  it('follows the paper\'s gate bias guideline by depth when none is given', () => {
+    expect([5, 10, 20, 30, 100, 1000].map(guidelineGateBias)).toEqual([-1, -1, -2, -3, -10, -10]);
+    const r = compileText(net('repeat 20 {\n  highway dense\n}', '8'));
+    expect(r.ir!.layers[1].gateBias).toBe(-2);
+    expect(codes(r)).toContain('HWY5004');
+  });
+  it('fills initialisers, activations and pooling defaults', () => {
+    const r = compileText(net('conv 4 3x3\nhighway conv\nmaxpool 2', '8x8x1'));
+    const [, conv, hw, pool] = r.ir!.layers;
+    expect([conv.activation, conv.init, conv.padding, conv.stride]).toEqual(['linear', 'glorot_uniform', 'valid', [1, 1]]);
+    expect([hw.activation, hw.kernel, hw.padding, hw.carry, hw.gateInit]).toEqual(['relu', [3, 3], 'same', 'coupled', 'glorot_uniform']);
+    expect([pool.stride, pool.round]).toEqual([[2, 2], 'floor']);
+  });
+});
+
+describe('lint pass', () => {
+  it('warns on positive and very negative gate biases, deep plain stacks, softmax before the end, unused constants', () => {
+    expect(codes(compileText(net('highway dense gate_bias=2', '4')))).toContain('HWY5001');
+    expect(codes(compileText(net('highway dense gate_bias=-12', '4')))).toContain('HWY5006');
+    expect(codes(compileText(net('repeat 21 {\n  dense 4\n}', '4')))).toContain('HWY5002');
+    expect(codes(compileText(net('repeat 20 {\n  dense 4\n}', '4')))).not.toContain('HWY5002');
+    expect(codes(compileText(net('dense 4 softmax\ndense 3', '4')))).toContain('HWY5007');
+    expect(codes(compileText('let a = 1\n' + net('dense 3', '4')))).toContain('HWY5005');
+  });
+  it('warns when pooling rounding matters and was not chosen, not otherwise', () => {
+    expect(codes(compileText(net('maxpool 3x3 stride=2', '24x24x1')))).toContain('HWY5003');
+    expect(codes(compileText(net('maxpool 3x3 stride=2 round=ceil', '24x24x1')))).not.toContain('HWY5003');
+    expect(codes(compileText(net('maxpool 2x2', '24x24x1')))).not.toContain('HWY5003');
+  });
+});
