@@ -1,17 +1,50 @@
-// Bundles the CLI into dist/hwy.js. Heavy optional runtimes (tfjs) stay external and load on demand.
+// Builds the CLI:
+//  - dist/hwy.js: one ESM bundle (loading hundreds of modules would triple start-up time);
+//    heavy optional runtimes (tfjs, the language server, plotting) stay external and load on demand.
+//  - dist/hwy.snapshot.blob: a V8 startup snapshot of the compiler for this Node binary, so the
+//    compiler commands start about as fast as Node itself. Optional: bin/hwy falls back without it.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
+const minify = process.env.HWY_NO_MINIFY !== '1';
+const external = ['@tensorflow/*', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
 mkdirSync('dist', { recursive: true });
+const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
+
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  bundle: true,
-  platform: 'node',
+  ...common,
+  entryPoints: { hwy: 'src/cli/main.ts', lib: 'src/index.ts' },
   format: 'esm',
-  target: 'node20',
-  outfile: 'dist/hwy.js',
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
-  external: ['@tensorflow/*', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'],
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
+
+// The snapshot must match the Node binary that runs it: remember which one built it.
+function nodeOnPath() {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, 'node');
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {}
+  }
+  return process.execPath;
+}
+const blob = 'dist/hwy.snapshot.blob';
+rmSync(blob, { force: true });
+rmSync('dist/hwy.snapshot.node', { force: true });
+if (process.env.HWY_NO_SNAPSHOT !== '1') {
+  await build({ ...common, entryPoints: ['src/cli/snapshot-main.ts'], format: 'cjs', outfile: 'dist/hwy-snapshot.cjs', external: [] });
+  const node = nodeOnPath();
+  const r = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', 'dist/hwy-snapshot.cjs'], { encoding: 'utf8' });
+  if (r.status === 0) writeFileSync('dist/hwy.snapshot.node', node);
+  else {
+    rmSync(blob, { force: true });
+    process.stderr.write(`hwy build: no startup snapshot (${(r.stderr || r.error?.message || '').split('\n')[0]}); the CLI works without it, a little slower to start\n`);
+  }
+}

@@ -3,14 +3,14 @@ import type { ValidateFunction } from 'ajv';
 import { IR_SCHEMA } from './schema.js';
 import type { NetworkIR } from './types.js';
 
+// Reading IR validates it with ajv; writing does not need it (see ./write.ts), so commands
+// that only write never load ajv.
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
   return (validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(IR_SCHEMA));
 }
 
-export function irToJson(ir: NetworkIR): string {
-  return JSON.stringify(ir, null, 2) + '\n';
-}
+export { irToJson } from './write.js';
 
 export type IrParseResult = { ok: true; ir: NetworkIR } | { ok: false; errors: string[] };
 

@@ -1,4 +1,4 @@
-import { EOF, type IRecognitionException } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { Diagnostics, type Span } from '../diagnostics/types.js';
 import type { FileAst } from './ast.js';
 import { AstBuilder } from './cst-to-ast.js';
@@ -30,7 +30,7 @@ function endOfText(text: string, file: string): Span {
 function errorSpan(e: IRecognitionException, text: string, file: string): Span {
   const t = e.token;
   if (!t || t.tokenType === EOF || Number.isNaN(t.startOffset)) {
-    const prev = e.previousToken;
+    const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
     if (prev && !Number.isNaN(prev.startOffset)) {
       const s = tokenSpan(file, prev);
       return { file, start: s.end, end: s.end };

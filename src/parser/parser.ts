@@ -9,7 +9,7 @@ import { errorMessages } from './errors.js';
  */
 export class HwyParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: errorMessages });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'full', maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: process.env.HWY_VALIDATE_GRAMMAR !== '1' });
     this.performSelfAnalysis();
   }
 

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,5 +99,23 @@ describe('hwy CLI', () => {
     expect(hwy(['--help']).stdout).toContain('Exit status');
     expect(hwy(['summary', '--help']).stdout).toContain('--set <name=value>');
     expect(hwy(['--version']).code).toBe(0);
+  });
+});
+
+describe('bin/hwy launcher', () => {
+  it('serves the compiler commands from the startup snapshot with the same output as the plain bundle', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const run = (env: Record<string, string>) =>
+      spawnSync('sh', ['bin/hwy', 'summary', 'specs/paper/mnist-conv-highway.hwy', '--set', 'width=32'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+    const snap = run({});
+    const plain = run({ HWY_NO_SNAPSHOT: '1' });
+    expect(snap.status).toBe(0);
+    expect(snap.stdout).toContain('Total params: 151,690');
+    expect(snap.stdout).toBe(plain.stdout);
+  });
+  it('exit codes pass through the launcher', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    expect(spawnSync('sh', ['bin/hwy', 'check', 'nope.hwy']).status).toBe(2);
+    expect(spawnSync('sh', ['bin/hwy', 'explain', 'HWY3002']).status).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { irToJson } from '../../ir/serialize.js';
+import { irToJson } from '../../ir/write.js';
 import { IR_SCHEMA } from '../../ir/schema.js';
 import { summaryText } from '../../backends/text/summary.js';
 import { toDot } from '../../backends/text/dot.js';

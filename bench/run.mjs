@@ -1,0 +1,22 @@
+// npm run bench: every benchmark, printed as ratios against baselines from the same run.
+import { startup, scaling } from './compiler.mjs';
+
+const fmt = (x, d = 1) => x.toFixed(d);
+const args = new Set(process.argv.slice(2));
+const all = args.size === 0;
+
+if (all || args.has('compiler')) {
+  console.log('## Compiler\n');
+  const s = startup();
+  console.log(`start-up: node -e "" ${fmt(s.nodeMs)} ms; hwy check specs/ ${fmt(s.hwyCheckMs)} ms (snapshot) = ${fmt(s.ratio, 2)}x bare Node [goal <= 1.5x]; without the snapshot ${fmt(s.hwyCheckNoSnapshotMs)} ms = ${fmt(s.ratioNoSnapshot, 2)}x`);
+  const rows = scaling();
+  console.log('\nin-process compile of generated highway MLPs:');
+  console.log('| form | layers | ms | ms per 1,000 layers | growth vs 1,000 |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) {
+    const base = rows.find((x) => x.form === r.form && x.layers === 1000);
+    console.log(`| ${r.form} | ${r.layers.toLocaleString('en-US')} | ${fmt(r.ms)} | ${fmt((r.ms / r.layers) * 1000, 2)} | ${fmt(r.ms / base.ms, 1)}x for ${r.layers / 1000}x layers |`);
+  }
+  const tenK = rows.filter((r) => r.layers === 10000).map((r) => r.ms);
+  console.log(`\n10,000 layers: ${tenK.map((x) => fmt(x) + ' ms').join(' / ')} [goal < 100 ms]`);
+}
