@@ -3,10 +3,13 @@ import { registerCheck } from './commands/check.js';
 import { registerSummary } from './commands/summary.js';
 import { registerCompile } from './commands/compile.js';
 import { registerExplain } from './commands/explain.js';
+import { registerTrain } from './commands/train.js';
+import { registerEval } from './commands/eval.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 import { describeFsError } from './io.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
+import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
   const program = new Command('hwy')
@@ -18,6 +21,8 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerSummary(program);
   registerCompile(program);
+  registerTrain(program);
+  registerEval(program);
   registerExplain(program);
   program.addHelpText(
     'after',
@@ -25,6 +30,8 @@ export function buildProgram(): Command {
 Examples:
   hwy check specs/                       check every spec under specs/
   hwy summary specs/paper/mnist-conv-highway.hwy --set width=32
+  hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
+  hwy eval runs/mlp-highway
   hwy explain HWY3002                    what a diagnostic means
 
 Exit status: 0 ok, 1 a spec has errors, 2 usage or file problems.`,

@@ -26,7 +26,7 @@ async function tryImport(name: string): Promise<boolean> {
 /** The optional native packages download libtensorflow when they install; where that failed they are simply absent. */
 async function tryNative(kind: 'gpu' | 'node'): Promise<string | undefined> {
   const pkg = kind === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-  if (!(await tryImport(pkg))) return `${pkg} is not installed (npm install ${pkg}; it downloads libtensorflow${kind === 'gpu' ? ' and needs CUDA 11.2 / cuDNN 8.1' : ''})`;
+  if (!(await tryImport(pkg))) return `${pkg} not installed`;
   if (!(await tf.setBackend('tensorflow'))) return `${pkg} is installed but its backend did not start`;
   return undefined;
 }
@@ -42,7 +42,10 @@ export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo>
       const why = await tryNative(kind);
       if (!why) return (current = { backend: 'tensorflow', kind, reason: choice === 'auto' ? `the fastest available (${kind === 'gpu' ? 'CUDA' : 'native TensorFlow'})` : 'as asked' });
       notes.push(why);
-      if (choice !== 'auto') throw new BackendUnavailable(`--backend ${kind}: ${why}`);
+      if (choice !== 'auto') {
+        const how = kind === 'gpu' ? 'npm install @tensorflow/tfjs-node-gpu (downloads libtensorflow; needs CUDA 11.2 and cuDNN 8.1)' : 'npm install @tensorflow/tfjs-node (downloads libtensorflow)';
+        throw new BackendUnavailable(`--backend ${kind}: ${why}; install it with: ${how}`);
+      }
       continue;
     }
     if (kind === 'wasm') {
@@ -51,7 +54,7 @@ export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo>
         registerWasmTrainingKernels();
         if (await tf.setBackend('wasm')) {
           await tf.ready();
-          return (current = { backend: 'wasm', kind, reason: choice === 'auto' ? `fastest available on CPU (${notes.length ? notes.join('; ') : 'no native backend'})` : 'as asked' });
+          return (current = { backend: 'wasm', kind, reason: choice === 'auto' ? `the fastest available here: ${notes.join(', ')}` : 'as asked' });
         }
         notes.push('the wasm backend did not start');
       } catch (e) {

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunDirError, type CheckpointFiles, type TrainState } from '../../run/run-dir.js';
+import { registerLayers } from './layers.js';
+
+/** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
+export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
+  let modelJson = '';
+  let weights = new Uint8Array();
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const data = a.weightData ? (Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData) : new ArrayBuffer(0);
+      weights = new Uint8Array(data);
+      modelJson = JSON.stringify({
+        modelTopology: a.modelTopology,
+        format: a.format ?? 'layers-model',
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      });
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const named = await optimizer.getWeights();
+  const enc = await tf.io.encodeWeights(named);
+  const optimizerJson = JSON.stringify({ className: optimizer.getClassName(), config: optimizer.getConfig(), weights: enc.specs });
+  return { modelJson, weights, optimizerJson, optimizerWeights: new Uint8Array(enc.data), state };
+}
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  const out = new ArrayBuffer(b.length);
+  new Uint8Array(out).set(b);
+  return out;
+}
+
+function readOrFail(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new RunDirError(`cannot read checkpoint file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** Loads model.json + weights.bin with plain tf.loadLayersModel (our layers registered first). */
+export async function loadModel(ckptDir: string): Promise<tf.LayersModel> {
+  registerLayers();
+  const jsonPath = join(ckptDir, 'model.json');
+  let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    json = JSON.parse(readOrFail(jsonPath).toString('utf8'));
+  } catch (e) {
+    if (e instanceof RunDirError) throw e;
+    throw new RunDirError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) throw new RunDirError(`${jsonPath} is not a tfjs model`);
+  const expected = json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1) * 4, 0);
+  const bin = readOrFail(join(ckptDir, 'weights.bin'));
+  if (bin.length !== expected) throw new RunDirError(`${join(ckptDir, 'weights.bin')} holds ${bin.length} bytes; the model needs ${expected} (truncated or from another model)`);
+  try {
+    return await tf.loadLayersModel({
+      load: async () =>
+        tf.io.getModelArtifactsForJSON(json as unknown as tf.io.ModelJSON, async (manifest) => {
+          const specs = manifest.flatMap((g) => g.weights);
+          return [specs, toArrayBuffer(bin)];
+        }),
+    });
+  } catch (e) {
+    throw new RunDirError(`${jsonPath}: the model cannot be rebuilt: ${(e as Error).message}`);
+  }
+}
+
+/** Restores an optimizer's slots (iterations, momentum accumulators) from a checkpoint. */
+export async function loadOptimizerState(ckptDir: string, optimizer: tf.Optimizer): Promise<void> {
+  const meta = JSON.parse(readOrFail(join(ckptDir, 'optimizer.json')).toString('utf8')) as { weights: tf.io.WeightsManifestEntry[] };
+  if (!meta.weights?.length) return;
+  const bin = readOrFail(join(ckptDir, 'optimizer.bin'));
+  const map = tf.io.decodeWeights(toArrayBuffer(bin), meta.weights);
+  await optimizer.setWeights(meta.weights.map((w) => ({ name: w.name, tensor: map[w.name] })));
+}

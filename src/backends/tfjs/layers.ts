@@ -1,0 +1,291 @@
+import * as tf from '@tensorflow/tfjs';
+import { windowOut } from '../../passes/shape-rules.js';
+
+type Kwargs = Record<string, unknown>;
+/** tfjs does not export its Initializer class; what we use of it. */
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+type Act = 'relu' | 'tanh' | 'sigmoid' | 'softmax' | 'linear';
+
+export function activate(x: tf.Tensor, act: Act): tf.Tensor {
+  switch (act) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'softmax':
+      return tf.softmax(x);
+    default:
+      return x;
+  }
+}
+
+const TF_INIT: Record<string, string> = {
+  glorot_uniform: 'glorotUniform',
+  glorot_normal: 'glorotNormal',
+  he_uniform: 'heUniform',
+  he_normal: 'heNormal',
+  lecun_uniform: 'leCunUniform',
+  lecun_normal: 'leCunNormal',
+  zeros: 'zeros',
+};
+
+export type { Initializer };
+export function tfInitializer(name: string, seed?: number): Initializer {
+  const id = TF_INIT[name] ?? 'glorotUniform';
+  if (id === 'zeros') return tf.initializers.zeros();
+  const make = (tf.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
+  return make({ seed });
+}
+
+/**
+ * Initial value of a fused kernel [..., blocks * n], block by block, so each of H, T (and C)
+ * gets its own fan-in/fan-out scaled initialisation as if it were a separate layer.
+ */
+function blockInit(parts: Initializer[], shape: number[]): tf.Tensor {
+  const last = shape.length - 1;
+  const n = shape[last] / parts.length;
+  const block = [...shape.slice(0, last), n];
+  return tf.tidy(() => tf.concat(parts.map((p) => p.apply(block, 'float32')), last));
+}
+
+/** Per-block constant bias: H's bias, then the gate bias for T, then the carry-gate bias for C. */
+function blockConstant(values: number[], n: number): tf.Tensor {
+  return tf.tidy(() => tf.concat(values.map((v) => tf.fill([n], v)), 0));
+}
+
+export interface GatedConfig {
+  activation: Act;
+  gateBias: number;
+  carry: 'coupled' | 'free';
+  init: string;
+  gateInit: string;
+  biasInit: number;
+  seed?: number;
+  name?: string;
+  trainable?: boolean;
+}
+
+/** Gate-analysis probes: when set, highway layers record their gate and block outputs here. */
+export interface Probe {
+  /** Force all transform gates of these layers to 0 (lesioning: the layer copies its input). */
+  closed?: Set<string>;
+  record?: (layer: string, t: tf.Tensor, y: tf.Tensor) => void;
+}
+let activeProbe: Probe | undefined;
+export function withProbe<T>(probe: Probe, f: () => T): T {
+  const prev = activeProbe;
+  activeProbe = probe;
+  try {
+    return f();
+  } finally {
+    activeProbe = prev;
+  }
+}
+
+/** y = H·T + x·(1 − T), or H·T + x·C with a free carry gate. */
+function combine(name: string, x: tf.Tensor, h: tf.Tensor, t: tf.Tensor, c: tf.Tensor | undefined): tf.Tensor {
+  let gate = t;
+  if (activeProbe?.closed?.has(name)) gate = tf.zerosLike(t);
+  const y = c ? tf.add(tf.mul(h, gate), tf.mul(x, c)) : tf.add(x, tf.mul(gate, tf.sub(h, x)));
+  activeProbe?.record?.(name, gate, y);
+  return y;
+}
+
+abstract class GatedBase extends tf.layers.Layer {
+  protected kernel!: tf.LayerVariable;
+  protected bias!: tf.LayerVariable;
+  readonly cfg: GatedConfig;
+  constructor(cfg: GatedConfig) {
+    super({ name: cfg.name, trainable: cfg.trainable });
+    this.cfg = { ...cfg };
+  }
+  protected get blocks(): number {
+    return this.cfg.carry === 'free' ? 3 : 2;
+  }
+  protected addGatedWeights(kernelShape: number[], n: number): void {
+    const s = this.cfg.seed;
+    const parts = [tfInitializer(this.cfg.init, s), tfInitializer(this.cfg.gateInit, s === undefined ? undefined : s + 1)];
+    if (this.blocks === 3) parts.push(tfInitializer(this.cfg.gateInit, s === undefined ? undefined : s + 2));
+    const biases = [this.cfg.biasInit, this.cfg.gateBias];
+    if (this.blocks === 3) biases.push(-this.cfg.gateBias); // the carry gate starts open: carry behaviour
+    const shape = [...kernelShape.slice(0, -1), this.blocks * n];
+    this.kernel = this.addWeight('kernel', shape, 'float32', tf.initializers.zeros());
+    this.bias = this.addWeight('bias', [this.blocks * n], 'float32', tf.initializers.zeros());
+    const k = blockInit(parts, shape);
+    const b = blockConstant(biases, n);
+    this.kernel.write(k);
+    this.bias.write(b);
+    k.dispose();
+    b.dispose();
+  }
+  protected gates(z: tf.Tensor, axis: number): { h: tf.Tensor; t: tf.Tensor; c?: tf.Tensor } {
+    const parts = tf.split(z, this.blocks, axis);
+    return { h: activate(parts[0], this.cfg.activation), t: tf.sigmoid(parts[1]), c: parts[2] ? tf.sigmoid(parts[2]) : undefined };
+  }
+  /** The transform-gate biases b_T (for analysis). */
+  gateBiases(): tf.Tensor {
+    return tf.tidy(() => tf.split(this.bias.read(), this.blocks, 0)[1]);
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    const { seed: _seed, name: _name, trainable: _t, ...rest } = this.cfg;
+    return { ...super.getConfig(), ...rest };
+  }
+}
+
+/** A fully connected highway layer; H and T (and C) in one fused matmul. */
+export class HighwayDense extends GatedBase {
+  static className = 'HwyHighwayDense';
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const n = shape[shape.length - 1]!;
+    this.addGatedWeights([n, n], n);
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: this.kernel.read() as tf.Tensor2D, bias: this.bias.read() });
+      const { h, t, c } = this.gates(z, 1);
+      return combine(this.name, x, h, t, c);
+    });
+  }
+}
+
+/** A convolutional highway layer: H and T (and C) share one zero-padded convolution. */
+export class HighwayConv2D extends GatedBase {
+  static className = 'HwyHighwayConv2D';
+  readonly kernelSize: [number, number];
+  constructor(cfg: GatedConfig & { kernelSize: [number, number] }) {
+    super(cfg);
+    this.kernelSize = cfg.kernelSize;
+  }
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const c = shape[shape.length - 1]!;
+    this.addGatedWeights([this.kernelSize[0], this.kernelSize[1], c, c], c);
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const z = tf.fused.conv2d({ x, filter: this.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.bias.read() });
+      const { h, t, c } = this.gates(z, 3);
+      return combine(this.name, x, h, t, c);
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize };
+  }
+}
+
+export interface ResidualConfig {
+  activation: Act;
+  init: string;
+  biasInit: number;
+  kernelSize?: [number, number];
+  seed?: number;
+  name?: string;
+}
+
+/** y = H(x) + x: the hard-wired skip connection that highway gating is compared with. */
+export class ResidualBlock extends tf.layers.Layer {
+  static className = 'HwyResidual';
+  private kernel!: tf.LayerVariable;
+  private bias!: tf.LayerVariable;
+  readonly cfg: ResidualConfig;
+  constructor(cfg: ResidualConfig) {
+    super({ name: cfg.name });
+    this.cfg = { ...cfg };
+  }
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    const n = shape[shape.length - 1]!;
+    const k = this.cfg.kernelSize;
+    this.kernel = this.addWeight('kernel', k ? [k[0], k[1], n, n] : [n, n], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
+    this.bias = this.addWeight('bias', [n], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const z = this.cfg.kernelSize
+        ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: this.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.bias.read() })
+        : tf.fused.matMul({ a: x as tf.Tensor2D, b: this.kernel.read() as tf.Tensor2D, bias: this.bias.read() });
+      return tf.add(activate(z, this.cfg.activation), x);
+    });
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    const { seed: _s, name: _n, ...rest } = this.cfg;
+    return { ...super.getConfig(), ...rest };
+  }
+}
+
+export interface PoolConfig {
+  mode: 'max' | 'avg';
+  poolSize: [number, number];
+  strides: [number, number];
+  padding: 'valid' | 'same';
+  round: 'floor' | 'ceil';
+  name?: string;
+}
+
+/**
+ * Pooling with Caffe's ceil rounding, which tfjs layers lack: the input is padded at the
+ * bottom and right so the last (partial) window exists; padded cells never win a max and
+ * do not count in an average (as in Caffe).
+ */
+export class Pool2D extends tf.layers.Layer {
+  static className = 'HwyPool2D';
+  readonly cfg: PoolConfig;
+  constructor(cfg: PoolConfig) {
+    super({ name: cfg.name });
+    this.cfg = { ...cfg };
+  }
+  private outSize(h: number, w: number): [number, number] {
+    const { poolSize: k, strides: s, padding, round } = this.cfg;
+    return [windowOut(h, k[0], s[0], padding, round), windowOut(w, k[1], s[1], padding, round)];
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [n, h, w, c] = inputShape as tf.Shape;
+    const [oh, ow] = this.outSize(h!, w!);
+    return [n, oh, ow, c];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const { mode, poolSize: k, strides: s, padding, round } = this.cfg;
+      const pool = (t: tf.Tensor4D) => (mode === 'max' ? tf.maxPool(t, k, s, padding === 'same' ? 'same' : 'valid') : tf.avgPool(t, k, s, padding === 'same' ? 'same' : 'valid'));
+      if (padding === 'same' || round === 'floor') return pool(x);
+      const [, h, w] = x.shape;
+      const [oh, ow] = this.outSize(h, w);
+      const ph = Math.max(0, (oh - 1) * s[0] + k[0] - h);
+      const pw = Math.max(0, (ow - 1) * s[1] + k[1] - w);
+      if (ph === 0 && pw === 0) return pool(x);
+      const pads: [number, number][] = [[0, 0], [0, ph], [0, pw], [0, 0]];
+      if (mode === 'max') return pool(tf.pad(x, pads, -3.4e38));
+      const sum = pool(tf.pad(x, pads, 0));
+      const count = pool(tf.pad(tf.ones([1, h, w, 1]), pads, 0) as tf.Tensor4D);
+      return tf.div(sum, count);
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    const { name: _n, ...rest } = this.cfg;
+    return { ...super.getConfig(), ...rest } as unknown as tf.serialization.ConfigDict;
+  }
+}
+
+let registered = false;
+/** Registers our layers so saved models reload with plain tf.loadLayersModel. */
+export function registerLayers(): void {
+  if (registered) return;
+  registered = true;
+  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+}

@@ -1,0 +1,220 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NetworkIR, TrainConfig } from '../../ir/types.js';
+import { augmentBatch, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
+import { appendMetrics, saveCheckpoint, type MetricsLine, type TrainState } from '../../run/run-dir.js';
+import { checkpointFiles } from './checkpoint.js';
+
+export interface ProgressInfo {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSec: number;
+}
+
+export interface TrainHooks {
+  onEpochStart?(epoch: number, epochs: number, steps: number, lr: number): void;
+  onProgress?(p: ProgressInfo): void;
+  onEpochEnd?(m: MetricsLine): void;
+  /** Polled between steps; true stops the run after checkpointing (Ctrl-C). */
+  shouldStop?(): boolean;
+}
+
+export interface TrainArgs {
+  ir: NetworkIR;
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  config: TrainConfig;
+  data: Splits;
+  runDir: string;
+  state: TrainState;
+  hooks?: TrainHooks;
+}
+
+export type TrainOutcome = { status: 'done' | 'interrupted'; state: TrainState } | { status: 'diverged'; state: TrainState; message: string };
+
+export function learningRate(cfg: TrainConfig['lr'], epoch: number): number {
+  // epoch is 1-based; the schedule steps between epochs
+  switch (cfg.schedule) {
+    case 'constant':
+      return cfg.value;
+    case 'exponential':
+      return cfg.value * cfg.gamma ** (epoch - 1);
+    case 'multistep':
+      return cfg.value * cfg.gamma ** cfg.steps.filter((s) => epoch > s).length;
+  }
+}
+
+export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
+  const lr = cfg.lr.value;
+  return cfg.optimizer.momentum > 0 ? tf.train.momentum(lr, cfg.optimizer.momentum, cfg.optimizer.nesterov) : tf.train.sgd(lr);
+}
+
+function setLr(opt: tf.Optimizer, lr: number): void {
+  (opt as unknown as { setLearningRate(x: number): void }).setLearningRate(lr);
+}
+
+/** The last layer gives probabilities (softmax) or logits; the loss follows. */
+function outputsProbabilities(ir: NetworkIR): boolean {
+  for (let i = ir.layers.length - 1; i >= 0; i--) {
+    const l = ir.layers[i];
+    if (l.kind === 'dropout') continue;
+    return l.activation === 'softmax';
+  }
+  return false;
+}
+
+export function lossFn(probs: boolean, yOneHot: tf.Tensor, out: tf.Tensor): tf.Scalar {
+  if (!probs) return tf.losses.softmaxCrossEntropy(yOneHot, out) as tf.Scalar;
+  const p = tf.clipByValue(out, 1e-7, 1 - 1e-7);
+  return tf.neg(tf.mean(tf.sum(tf.mul(yOneHot, tf.log(p)), -1))) as tf.Scalar;
+}
+
+/** A batch of inputs shaped for the network (feature maps, or vectors when the input is one). */
+export function batchTensor(d: Dataset, idx: ArrayLike<number>, inputShape: number[], buf?: Float32Array): tf.Tensor {
+  const size = d.shape[0] * d.shape[1] * d.shape[2];
+  let x = buf;
+  if (!x) {
+    x = new Float32Array(idx.length * size);
+    for (let i = 0; i < idx.length; i++) x.set(d.x.subarray(idx[i] * size, (idx[i] + 1) * size), i * size);
+  }
+  return tf.tensor(x, [idx.length, ...inputShape]);
+}
+
+/** Loss and accuracy of a model on a data set, in batches (no training-time dropout). */
+export async function evaluate(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ loss: number; accuracy: number; confusion: number[][] }> {
+  const probs = outputsProbabilities(ir);
+  const inputShape = ir.layers[0].outShape!;
+  let lossSum = 0;
+  let correct = 0;
+  const confusion = Array.from({ length: d.classes }, () => new Array<number>(d.classes).fill(0));
+  for (let s = 0; s < d.count; s += batch) {
+    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+    const [l, pred] = tf.tidy(() => {
+      const x = batchTensor(d, idx, inputShape);
+      const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => d.labels[i]), 'int32'), d.classes);
+      const out = model.predict(x) as tf.Tensor;
+      return [tf.mul(lossFn(probs, y, out), idx.length), tf.argMax(out, -1)];
+    });
+    lossSum += (await l.data())[0];
+    const p = await pred.data();
+    tf.dispose([l, pred]);
+    idx.forEach((i, k) => {
+      confusion[d.labels[i]][p[k]]++;
+      if (p[k] === d.labels[i]) correct++;
+    });
+  }
+  return { loss: lossSum / d.count, accuracy: correct / d.count, confusion };
+}
+
+/** How often (steps) the loss is read back: each read waits for the device. */
+const READ_EVERY = 10;
+
+/**
+ * The training loop: SGD (momentum / Nesterov), a learning-rate schedule, L2 weight decay,
+ * augmentation, per-epoch validation, metrics.jsonl and an atomic checkpoint every epoch.
+ * The shuffle of epoch e depends only on (seed, e), so a resumed run sees the same batches.
+ */
+export async function train(args: TrainArgs): Promise<TrainOutcome> {
+  const { ir, model, optimizer, config, data, runDir, hooks } = args;
+  const state: TrainState = structuredClone(args.state);
+  const probs = outputsProbabilities(ir);
+  const inputShape = ir.layers[0].outShape!;
+  const classes = data.train.classes;
+  const n = data.train.count;
+  const steps = Math.ceil(n / config.batch);
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  const translate = config.data.augment.includes('translate') ? Math.max(2, Math.round(data.train.shape[0] / 8)) : 0;
+  const mirror = config.data.augment.includes('mirror');
+  const decay = config.weightDecay;
+  const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.originalName ?? w.name)).map((w) => w.read());
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+
+  const checkpoint = async (s: TrainState) => saveCheckpoint(runDir, await checkpointFiles(model, optimizer, { ...s, savedAt: new Date().toISOString() }));
+
+  for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
+    const lr = learningRate(config.lr, epoch);
+    setLr(optimizer, lr);
+    const order = permutation(n, config.seed * 100003 + epoch);
+    const aug = rng(config.seed * 7919 + epoch);
+    let { lossSum, correct, seen, seconds } = state.partial;
+    const t0 = performance.now();
+    const seenAtStart = seen;
+    let pending: tf.Tensor[] = [];
+    let pendingSizes: number[] = [];
+    hooks?.onEpochStart?.(epoch, config.epochs, steps, lr);
+    const buf = translate || mirror ? new Float32Array(config.batch * size) : undefined;
+    for (let step = state.step; step < steps; step++) {
+      const idx = order.subarray(step * config.batch, Math.min(n, (step + 1) * config.batch));
+      // skip the augmentation draws of skipped steps so a resumed epoch matches
+      if (buf) augmentBatch(data.train, idx, buf, { translate, mirror }, aug);
+      const stats = tf.tidy(() => {
+        const x = batchTensor(data.train, idx, inputShape, buf ? buf.subarray(0, idx.length * size) : undefined);
+        const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => data.train.labels[i]), 'int32'), classes);
+        let hits: tf.Tensor | undefined;
+        const cost = optimizer.minimize(
+          () => {
+            const out = model.apply(x, { training: true }) as tf.Tensor;
+            // minimize disposes what its function made; keep the hit count for the stats
+            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+            let loss = lossFn(probs, y, out);
+            if (decay > 0) loss = tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
+            return loss;
+          },
+          true,
+          vars,
+        )!;
+        const both = tf.stack([cost, hits!]);
+        hits!.dispose();
+        return both;
+      });
+      pending.push(stats);
+      pendingSizes.push(idx.length);
+      const last = step === steps - 1;
+      if (pending.length >= READ_EVERY || last || hooks?.shouldStop?.()) {
+        const vals = await tf.stack(pending).data();
+        tf.dispose(pending);
+        for (let k = 0; k < pendingSizes.length; k++) {
+          const loss = vals[2 * k];
+          if (!Number.isFinite(loss)) {
+            const message = `training diverged in epoch ${epoch}, step ${step + 1 - pendingSizes.length + k + 1}: the loss is ${loss}`;
+            return { status: 'diverged', state: { ...args.state, status: 'diverged' }, message };
+          }
+          lossSum += loss * pendingSizes[k];
+          correct += vals[2 * k + 1];
+          seen += pendingSizes[k];
+        }
+        pending = [];
+        pendingSizes = [];
+        const elapsed = seconds + (performance.now() - t0) / 1000;
+        const here = (performance.now() - t0) / 1000;
+        hooks?.onProgress?.({ epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / seen, accuracy: correct / seen, samplesPerSec: (seen - seenAtStart) / Math.max(1e-9, here) });
+        if (!last && hooks?.shouldStop?.()) {
+          const s: TrainState = { epoch: epoch - 1, step: step + 1, partial: { lossSum, correct, seen, seconds: elapsed }, status: 'interrupted', savedAt: '' };
+          await checkpoint(s);
+          return { status: 'interrupted', state: s };
+        }
+      }
+    }
+    seconds += (performance.now() - t0) / 1000;
+    const val = await evaluate(model, ir, data.validation);
+    const line: MetricsLine = {
+      epoch,
+      loss: lossSum / seen,
+      accuracy: correct / seen,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      lr,
+      seconds,
+      samplesPerSec: seen / seconds,
+    };
+    appendMetrics(runDir, line);
+    Object.assign(state, { epoch, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: epoch === config.epochs ? 'done' : 'running' });
+    await checkpoint(state);
+    hooks?.onEpochEnd?.(line);
+    if (hooks?.shouldStop?.() && epoch < config.epochs) return { status: 'interrupted', state: { ...state, status: 'interrupted' } };
+  }
+  return { status: 'done', state: { ...state, status: 'done' } };
+}

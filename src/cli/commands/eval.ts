@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { UsageError, EXIT_USAGE } from '../errors.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/runtime.js';
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description("evaluate a run's newest checkpoint: loss, accuracy and a confusion matrix")
+    .argument('<run-dir>', 'a run directory written by hwy train')
+    .option('--split <split>', 'train, validation or test', 'validation')
+    .option('--data <name>', 'evaluate on another data set of the same shape')
+    .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
+    .option('--backend <b>', BACKEND_CHOICES.join(' | '), 'auto')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; backend: string; format: string }) => {
+      if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
+      if (!(BACKEND_CHOICES as string[]).includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      const { runEval } = await import('../../run/session.js');
+      const { RunDirError } = await import('../../run/run-dir.js');
+      const { DataError } = await import('../../data/index.js');
+      let r;
+      try {
+        r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: opts.backend as BackendChoice });
+      } catch (e) {
+        if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);
+        throw e;
+      }
+      if (opts.format === 'json') {
+        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        return;
+      }
+      const lines = [`${r.runDir} after epoch ${r.epoch}, ${r.split} split (${r.count} examples, ${r.backend} backend)`, `loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%`, '', 'confusion matrix (rows: true class, columns: predicted)'];
+      const w = Math.max(4, ...r.confusion.flat().map((v) => String(v).length + 1));
+      lines.push('     ' + r.confusion.map((_, j) => String(j).padStart(w)).join(''));
+      r.confusion.forEach((row, i) => lines.push(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,102 @@
+// The train command's body, loaded only when training (it pulls in tfjs).
+import cliProgress from 'cli-progress';
+import { runTraining } from '../../run/session.js';
+import { RunDirError } from '../../run/run-dir.js';
+import { DataError } from '../../data/index.js';
+import { BackendUnavailable } from '../../backends/tfjs/runtime.js';
+import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
+import { parseSets, printDiagnostics, readText } from '../io.js';
+import type { TrainOpts } from './train.js';
+import type { ProgressInfo } from '../../backends/tfjs/train.js';
+
+const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+function eta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+export async function trainCommand(file: string | undefined, opts: TrainOpts): Promise<void> {
+  const tty = opts.progress && process.stderr.isTTY === true;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: 'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} | acc {acc} | {sps} samples/s | ETA {etaText}', barsize: 24, hideCursor: true, clearOnComplete: true, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    bar?.stop();
+    process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)…\n');
+  };
+  process.on('SIGINT', onSigint);
+  let lastPlain = 0;
+  let epochStart = Date.now();
+  const log = (s: string) => {
+    bar?.stop();
+    process.stderr.write(s + '\n');
+  };
+  try {
+    const r = await runTraining({
+      specFile: file,
+      specText: file ? readText(file, 'spec') : undefined,
+      sets: parseSets(opts.set),
+      overrides: { epochs: opts.epochs, batch: opts.batch, lr: opts.lr, seed: opts.seed, data: opts.data },
+      backend: opts.backend,
+      dataDir: opts.dataDir,
+      out: opts.out,
+      force: opts.force,
+      resume: opts.resume,
+      log,
+      hooks: {
+        shouldStop: () => stopRequested,
+        onEpochStart(epoch, epochs, steps) {
+          epochStart = Date.now();
+          bar?.start(steps, 0, { epoch, epochs, loss: '-', acc: '-', sps: '-', etaText: '?' });
+        },
+        onProgress(p: ProgressInfo) {
+          const remaining = ((p.steps - p.step) * (Date.now() - epochStart)) / 1000 / Math.max(1, p.step);
+          if (bar) bar.update(p.step, { loss: fmt(p.loss), acc: fmt(p.accuracy, 3), sps: Math.round(p.samplesPerSec), etaText: eta(remaining) });
+          else if (Date.now() - lastPlain > 10_000 && p.step < p.steps) {
+            lastPlain = Date.now();
+            process.stderr.write(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${fmt(p.loss)} acc ${fmt(p.accuracy, 3)} ${Math.round(p.samplesPerSec)} samples/s ETA ${eta(remaining)}\n`);
+          }
+        },
+        onEpochEnd(m) {
+          bar?.stop();
+          process.stderr.write(
+            `epoch ${m.epoch}: loss ${fmt(m.loss)} acc ${fmt(m.accuracy)} | val loss ${fmt(m.valLoss)} val acc ${fmt(m.valAccuracy)} | lr ${m.lr.toPrecision(3)} | ${m.seconds.toFixed(1)}s, ${Math.round(m.samplesPerSec)} samples/s\n`,
+          );
+        },
+      },
+    });
+    if (r.kind === 'spec-errors') {
+      printDiagnostics(r.compiled, { minSeverity: 'error' });
+      process.stderr.write(`${r.compiled.file}: has errors; nothing was trained\n`);
+      process.exitCode = EXIT_SPEC;
+      return;
+    }
+    const o = r.outcome;
+    if (o.status === 'diverged') {
+      process.stderr.write(`hwy: ${o.message}. The last good checkpoint (after epoch ${o.state.epoch}) is kept in ${r.runDir}. Try a lower --lr.\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (o.status === 'interrupted') {
+      process.stderr.write(`stopped after epoch ${o.state.epoch}${o.state.step ? ` and ${o.state.step} steps of the next` : ''}; checkpoint in ${r.runDir}\ncontinue with: hwy train --resume ${r.runDir}\n`);
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(`run directory: ${r.runDir}\nevaluate with: hwy eval ${r.runDir}\n`);
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof DataError || e instanceof RunDirError || e instanceof BackendUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

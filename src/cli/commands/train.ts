@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { collectSet, parseSets, printDiagnostics, readText } from '../io.js';
+import { EXIT_SPEC, UsageError } from '../errors.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/runtime.js';
+import { DATASETS } from '../../language/catalogue.js';
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} expects a positive whole number, not '${v}'`);
+    return n;
+  };
+}
+function positiveNumber(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} expects a positive number, not '${v}'`);
+    return n;
+  };
+}
+function backendChoice(v: string): BackendChoice {
+  if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not '${v}'`);
+  return v as BackendChoice;
+}
+function dataName(v: string): string {
+  if (!(DATASETS as readonly string[]).includes(v)) throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, not '${v}'`);
+  return v;
+}
+
+interface TrainOpts {
+  set?: string[];
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  backend: BackendChoice;
+  data?: string;
+  dataDir?: string;
+  out?: string;
+  force?: boolean;
+  resume?: string;
+  progress: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description("train a spec's network; the spec's train { } section gives the defaults, flags override")
+    .argument('[file]', 'a .hwy spec (not with --resume)')
+    .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
+    .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
+    .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
+    .option('--lr <x>', 'initial learning rate', positiveNumber('--lr'))
+    .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
+      return n;
+    })
+    .option('--backend <b>', `${BACKEND_CHOICES.join(' | ')}`, backendChoice, 'auto')
+    .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
+    .option('--force', 'replace an existing --out directory')
+    .option('--resume <dir>', 'continue a run from its last checkpoint')
+    .option('--no-progress', 'plain lines instead of a progress bar')
+    .addHelpText(
+      'after',
+      `
+The run directory holds spec.hwy, ir.json, run.json, metrics.jsonl (one JSON line an epoch)
+and model/ (model.json + weights.bin, the tfjs LayersModel format, with the optimizer state),
+written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues.
+
+Examples:
+  hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
+  hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
+  hwy train --resume runs/conv --epochs 6`,
+    )
+    .action(async (file: string | undefined, opts: TrainOpts) => {
+      if (!file && !opts.resume) throw new UsageError('train needs a spec file, or --resume RUN_DIR');
+      if (file && opts.resume) throw new UsageError('give a spec file or --resume, not both');
+      const { trainCommand } = await import('./train-run.js');
+      await trainCommand(file, opts);
+    });
+}
+
+export type { TrainOpts };
+export { parseSets, printDiagnostics, readText, EXIT_SPEC };

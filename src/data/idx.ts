@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { DataError, type Dataset } from './dataset.js';
+
+/** Reads an IDX file (optionally gzipped), checking its header against its size. */
+export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new DataError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch {
+      throw new DataError(`${path}: a corrupt or truncated gzip file`);
+    }
+  }
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DataError(`${path}: not an IDX file (bad magic number)`);
+  if (buf[2] !== 0x08) throw new DataError(`${path}: IDX element type 0x${buf[2].toString(16)} is not unsigned bytes`);
+  const nd = buf[3];
+  if (nd < 1 || nd > 4 || buf.length < 4 + 4 * nd) throw new DataError(`${path}: truncated IDX header`);
+  const dims: number[] = [];
+  for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const have = buf.length - 4 - 4 * nd;
+  if (have !== expected) throw new DataError(`${path}: the header promises ${expected} bytes of data (${dims.join('x')}) but the file holds ${have}${have < expected ? ' (truncated?)' : ''}`);
+  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * nd, expected) };
+}
+
+function findFile(dir: string, names: string[]): string {
+  for (const n of names) for (const f of [n, n + '.gz']) if (existsSync(join(dir, f))) return join(dir, f);
+  throw new DataError(`${dir}: no ${names[0]} (or .gz) found`);
+}
+
+function load(dir: string, prefix: 'train' | 't10k'): Dataset {
+  const imgPath = findFile(dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`]);
+  const lblPath = findFile(dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`]);
+  const img = readIdx(imgPath);
+  const lbl = readIdx(lblPath);
+  if (img.dims.length !== 3) throw new DataError(`${imgPath}: expected 3 dimensions (count x rows x cols), found ${img.dims.length}`);
+  if (lbl.dims.length !== 1) throw new DataError(`${lblPath}: expected 1 dimension (count), found ${lbl.dims.length}`);
+  if (img.dims[0] !== lbl.dims[0]) throw new DataError(`${imgPath} holds ${img.dims[0]} images but ${lblPath} holds ${lbl.dims[0]} labels`);
+  const bad = lbl.data.findIndex((l) => l > 9);
+  if (bad >= 0) throw new DataError(`${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a digit 0-9`);
+  const x = new Float32Array(img.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = img.data[i] / 255;
+  return { name: prefix === 'train' ? 'train' : 'test', x, labels: new Uint8Array(lbl.data), count: img.dims[0], shape: [img.dims[1], img.dims[2], 1], classes: 10 };
+}
+
+/** Full MNIST from the four IDX files (60,000 train / 10,000 test). */
+export function loadMnistIdx(dir: string): { trainval: Dataset; test: Dataset } {
+  return { trainval: load(dir, 'train'), test: load(dir, 't10k') };
+}

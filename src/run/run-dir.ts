@@ -1,0 +1,186 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { NetworkIR, TrainConfig } from '../ir/types.js';
+
+/** A problem with a run directory a person can fix: missing, corrupt, already there. */
+export class RunDirError extends Error {}
+
+export interface RunRecord {
+  hwyVersion: string;
+  specFile: string;
+  network: string;
+  overrides: Record<string, number>;
+  config: TrainConfig;
+  data: string;
+  backend: string;
+  createdAt: string;
+}
+
+/** Where training stands; written last in a checkpoint, so its presence marks a complete one. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps already done in epoch `epoch + 1` (non-zero after an interrupt mid-epoch). */
+  step: number;
+  /** Running sums of the partial epoch, so a resumed epoch reports whole-epoch metrics. */
+  partial: { lossSum: number; correct: number; seen: number; seconds: number };
+  status: 'running' | 'interrupted' | 'done' | 'diverged';
+  savedAt: string;
+}
+
+export interface MetricsLine {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  lr: number;
+  seconds: number;
+  samplesPerSec: number;
+}
+
+export const MODEL_DIR = 'model';
+const TMP_DIR = '.checkpoint-new';
+const OLD_DIR = '.checkpoint-old';
+
+export function createRunDir(dir: string, force: boolean): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory`);
+    if (readdirSync(dir).length > 0) {
+      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace it, --resume ${dir} to continue it, or --out for another`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+}
+
+export function writeRunFiles(dir: string, spec: string, ir: NetworkIR, record: RunRecord): void {
+  writeFileAtomic(join(dir, 'spec.hwy'), spec);
+  writeFileAtomic(join(dir, 'ir.json'), JSON.stringify(ir, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+}
+
+export function readJson<T>(path: string, what: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RunDirError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new RunDirError(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function readRunRecord(dir: string): RunRecord {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' is not a run directory (no such directory)`);
+  const r = readJson<RunRecord>(join(dir, 'run.json'), `'${dir}' is not a complete run directory`);
+  if (!r || typeof r !== 'object' || !r.config || typeof r.specFile !== 'string') throw new RunDirError(`${join(dir, 'run.json')}: not a hwy run record`);
+  return r;
+}
+
+/** Files of one checkpoint, written into a fresh directory. */
+export interface CheckpointFiles {
+  modelJson: string;
+  weights: Uint8Array;
+  optimizerJson: string;
+  optimizerWeights: Uint8Array;
+  state: TrainState;
+}
+
+function writeDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Commits a checkpoint atomically: written and fsynced into a new directory, then swapped
+ * for `model/` by two renames. A crash at any point leaves a complete checkpoint, which
+ * `recoverCheckpoint` finds.
+ */
+export function saveCheckpoint(dir: string, files: CheckpointFiles): void {
+  const tmp = join(dir, TMP_DIR);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  writeDurable(join(tmp, 'model.json'), files.modelJson);
+  writeDurable(join(tmp, 'weights.bin'), files.weights);
+  writeDurable(join(tmp, 'optimizer.json'), files.optimizerJson);
+  writeDurable(join(tmp, 'optimizer.bin'), files.optimizerWeights);
+  writeDurable(join(tmp, 'state.json'), JSON.stringify(files.state, null, 2) + '\n');
+  const model = join(dir, MODEL_DIR);
+  const old = join(dir, OLD_DIR);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(model)) renameSync(model, old);
+  renameSync(tmp, model);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */
+export function recoverCheckpoint(dir: string): string | undefined {
+  const model = join(dir, MODEL_DIR);
+  const tmp = join(dir, TMP_DIR);
+  const old = join(dir, OLD_DIR);
+  const complete = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
+  if (complete(model)) return model;
+  for (const candidate of [tmp, old]) {
+    if (complete(candidate)) {
+      rmSync(model, { recursive: true, force: true });
+      renameSync(candidate, model);
+      return model;
+    }
+  }
+  return undefined;
+}
+
+export function readState(ckptDir: string): TrainState {
+  const s = readJson<TrainState>(join(ckptDir, 'state.json'), 'checkpoint');
+  if (typeof s?.epoch !== 'number' || typeof s.step !== 'number') throw new RunDirError(`${join(ckptDir, 'state.json')}: not a hwy training state`);
+  return s;
+}
+
+export function appendMetrics(dir: string, line: MetricsLine): void {
+  const fd = openSync(join(dir, 'metrics.jsonl'), 'a');
+  try {
+    writeSync(fd, JSON.stringify(line) + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readMetrics(dir: string): MetricsLine[] {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  const out: MetricsLine[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((l, i) => {
+      if (!l.trim()) return;
+      try {
+        out.push(JSON.parse(l) as MetricsLine);
+      } catch {
+        throw new RunDirError(`${path}:${i + 1}: not a JSON line`);
+      }
+    });
+  return out;
+}
+
+/** After a crash the metrics may run ahead of the checkpoint: keep only epochs the checkpoint has. */
+export function truncateMetrics(dir: string, epochs: number): void {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return;
+  const kept = readMetrics(dir).filter((m) => m.epoch <= epochs);
+  writeFileAtomic(path, kept.map((m) => JSON.stringify(m) + '\n').join(''));
+}
+
+export { writeFileSync };

@@ -1,0 +1,183 @@
+import { basename, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { compile, type CompileResult } from '../core/compile.js';
+import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import { irFromJson } from '../ir/serialize.js';
+import { loadData, DataError, type Splits } from '../data/index.js';
+import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends/tfjs/runtime.js';
+import { lowerToModel } from '../backends/tfjs/lower.js';
+import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
+import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
+import { createRunDir, readJson, readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { VERSION } from '../version.js';
+
+/** Command-line settings that override the spec's `train { }` section. */
+export interface TrainOverrides {
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  data?: string;
+  validation?: number;
+}
+
+export interface TrainRequest {
+  specFile?: string;
+  specText?: string;
+  sets?: Record<string, number>;
+  overrides?: TrainOverrides;
+  backend?: BackendChoice;
+  dataDir?: string;
+  out?: string;
+  force?: boolean;
+  resume?: string;
+  /** Preloaded data (tests); otherwise loaded from the config. */
+  data?: Splits;
+  hooks?: TrainHooks;
+  log?: (line: string) => void;
+}
+
+export type TrainResult =
+  | { kind: 'spec-errors'; compiled: CompileResult }
+  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; runtime: RuntimeInfo; record: RunRecord };
+
+export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): TrainConfig {
+  const c = structuredClone(base);
+  if (o.epochs !== undefined) c.epochs = o.epochs;
+  if (o.batch !== undefined) c.batch = o.batch;
+  if (o.lr !== undefined) c.lr.value = o.lr;
+  if (o.seed !== undefined) c.seed = o.seed;
+  if (o.data !== undefined) c.data.name = o.data;
+  if (o.validation !== undefined) c.data.validation = o.validation;
+  return c;
+}
+
+/** runs/<spec name>, or the first free runs/<spec name>-N: an existing run is never overwritten unasked. */
+export function defaultRunDir(specFile: string): string {
+  const base = join('runs', basename(specFile).replace(/\.hwy$/, ''));
+  if (!existsSync(base) || readdirSync(base).length === 0) return base;
+  for (let i = 2; ; i++) if (!existsSync(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** Data and network must agree on the example shape and the number of classes. */
+export function checkDataFits(ir: NetworkIR, data: Splits): void {
+  const input = ir.layers[0].outShape!;
+  const [h, w, c] = data.train.shape;
+  const need = input.reduce((a, b) => a * b, 1);
+  const fits = input.length === 3 ? input[0] === h && input[1] === w && input[2] === c : need === h * w * c;
+  if (!fits) throw new DataError(`the network's input is ${input.join('x')}, but ${data.train.name === 'train' ? 'the data set' : data.train.name} has ${h}x${w}x${c} examples`);
+  const out = ir.layers[ir.layers.length - 1].outShape!;
+  if (out.length !== 1 || out[0] !== data.train.classes) {
+    throw new DataError(`the network ends in ${out.join('x')} outputs, but the data set has ${data.train.classes} classes: end with 'dense ${data.train.classes} softmax'`);
+  }
+}
+
+function freshState(): TrainState {
+  return { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' };
+}
+
+/** Compile, pick a backend, load data, build or restore the model, and train. */
+export async function runTraining(req: TrainRequest): Promise<TrainResult> {
+  const log = req.log ?? (() => {});
+  let specText: string;
+  let specFile: string;
+  let sets: Record<string, number>;
+  let config: TrainConfig | undefined;
+  let runDir: string;
+  let resumeFrom: string | undefined;
+  let state = freshState();
+
+  if (req.resume) {
+    runDir = req.resume;
+    const record = readRunRecord(runDir);
+    specFile = record.specFile;
+    sets = record.overrides;
+    specText = readFileOr(join(runDir, 'spec.hwy'));
+    config = effectiveConfig(record.config, { epochs: req.overrides?.epochs });
+    resumeFrom = recoverCheckpoint(runDir);
+    if (resumeFrom) {
+      state = readState(resumeFrom);
+      truncateMetrics(runDir, state.epoch);
+    } else truncateMetrics(runDir, 0);
+  } else {
+    specFile = req.specFile ?? 'spec.hwy';
+    specText = req.specText ?? '';
+    sets = req.sets ?? {};
+    runDir = req.out ?? defaultRunDir(specFile);
+  }
+  const compiled = compile(specText, specFile, { overrides: sets });
+  if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
+  const ir = compiled.ir;
+  config ??= effectiveConfig(ir.train!, req.overrides);
+
+  const runtime = await selectBackend(req.backend ?? 'auto');
+  log(`backend: ${runtime.kind} (${runtime.reason})`);
+  const data = req.data ?? loadData(config.data, req.dataDir);
+  checkDataFits(ir, data);
+  log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
+
+  let record: RunRecord;
+  if (req.resume) {
+    record = readRunRecord(runDir);
+  } else {
+    createRunDir(runDir, !!req.force);
+    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
+    writeRunFiles(runDir, specText, ir, record);
+  }
+  const model = resumeFrom ? await loadModel(resumeFrom) : lowerToModel(ir, { seed: config.seed });
+  const optimizer = makeOptimizer(config);
+  if (resumeFrom) {
+    await loadOptimizerState(resumeFrom, optimizer);
+    log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
+  }
+  if (state.epoch >= config.epochs && state.step === 0) {
+    log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
+    return { kind: 'trained', runDir, outcome: { status: 'done', state }, runtime, record };
+  }
+  const outcome = await train({ ir, model, optimizer, config, data, runDir, state, hooks: req.hooks });
+  model.dispose();
+  optimizer.dispose();
+  return { kind: 'trained', runDir, outcome, runtime, record };
+}
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new RunDirError(`cannot read ${path}: the run directory is incomplete`);
+  }
+}
+
+export interface EvalResult {
+  runDir: string;
+  split: string;
+  count: number;
+  loss: number;
+  accuracy: number;
+  confusion: number[][];
+  epoch: number;
+  backend: string;
+}
+
+/** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
+export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits }): Promise<EvalResult> {
+  const record = readRunRecord(opts.runDir);
+  const irText = readFileOr(join(opts.runDir, 'ir.json'));
+  const parsed = irFromJson(irText);
+  if (!parsed.ok) throw new RunDirError(`${join(opts.runDir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
+  const ckpt = recoverCheckpoint(opts.runDir);
+  if (!ckpt) throw new RunDirError(`'${opts.runDir}' has no checkpoint yet (no complete model/ directory): train it first`);
+  const state = readState(ckpt);
+  const runtime = await selectBackend(opts.backend ?? 'auto');
+  const cfg = effectiveConfig(record.config, { data: opts.data });
+  const data = opts.preloaded ?? loadData(cfg.data, opts.dataDir);
+  checkDataFits(parsed.ir, data);
+  const model = await loadModel(ckpt);
+  const split = opts.split ?? 'validation';
+  const r = await evaluate(model, parsed.ir, data[split]);
+  model.dispose();
+  return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, backend: runtime.kind };
+}
+
+export { readMetrics, readJson, tf };
