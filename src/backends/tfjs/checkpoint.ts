@@ -24,6 +24,8 @@ export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optim
   );
   const named = await optimizer.getWeights();
   const enc = await tf.io.encodeWeights(named);
+  // getWeights makes a fresh scalar for the iteration count; the slots are the optimizer's own variables
+  for (const n of named) if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
   const optimizerJson = JSON.stringify({ className: optimizer.getClassName(), config: optimizer.getConfig(), weights: enc.specs });
   return { modelJson, weights, optimizerJson, optimizerWeights: new Uint8Array(enc.data), state };
 }

@@ -282,10 +282,46 @@ export class Pool2D extends tf.layers.Layer {
   }
 }
 
+/** The global training step, set by the trainer before each step: dropout masks depend on (seed, step). */
+let trainingStep = 0;
+export function setTrainingStep(step: number): void {
+  trainingStep = step;
+}
+
+/**
+ * Dropout whose mask is a function of (seed, training step). tfjs's own dropout, given a
+ * seed, draws the same mask at every step; without one, runs are not reproducible.
+ */
+export class Dropout extends tf.layers.Layer {
+  static className = 'HwyDropout';
+  readonly rate: number;
+  readonly seed: number;
+  constructor(cfg: { rate: number; seed?: number; name?: string }) {
+    super({ name: cfg.name });
+    this.rate = cfg.rate;
+    this.seed = cfg.seed ?? 0;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (!kwargs.training || this.rate === 0) return x;
+      const keep = 1 - this.rate;
+      const mask = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', this.seed * 1_000_003 + trainingStep), this.rate));
+      return tf.mul(x, tf.div(mask, keep));
+    });
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
 let registered = false;
 /** Registers our layers so saved models reload with plain tf.loadLayersModel. */
 export function registerLayers(): void {
   if (registered) return;
   registered = true;
-  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D, Dropout]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Layer, NetworkIR } from '../../ir/types.js';
-import { HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
+import { Dropout, HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
 
 export interface LowerOptions {
   /** Seeds weight initialisation and dropout, so the same seed gives the same model. */
@@ -48,7 +48,7 @@ function lowerLayer(l: Layer, seed: number | undefined, index: number): tf.layer
     case 'globalavgpool':
       return tf.layers.globalAveragePooling2d({ name });
     case 'dropout':
-      return tf.layers.dropout({ name, rate: l.rate!, seed: s });
+      return new Dropout({ name, rate: l.rate!, seed: s ?? index });
     case 'activation':
       return tf.layers.activation({ name, activation: l.activation! });
   }

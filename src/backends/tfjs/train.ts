@@ -3,6 +3,7 @@ import type { NetworkIR, TrainConfig } from '../../ir/types.js';
 import { augmentBatch, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
 import { appendMetrics, saveCheckpoint, type MetricsLine, type TrainState } from '../../run/run-dir.js';
 import { checkpointFiles } from './checkpoint.js';
+import { setTrainingStep } from './layers.js';
 
 export interface ProgressInfo {
   epoch: number;
@@ -138,7 +139,6 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
     const lr = learningRate(config.lr, epoch);
     setLr(optimizer, lr);
     const order = permutation(n, config.seed * 100003 + epoch);
-    const aug = rng(config.seed * 7919 + epoch);
     let { lossSum, correct, seen, seconds } = state.partial;
     const t0 = performance.now();
     const seenAtStart = seen;
@@ -148,8 +148,9 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
     const buf = translate || mirror ? new Float32Array(config.batch * size) : undefined;
     for (let step = state.step; step < steps; step++) {
       const idx = order.subarray(step * config.batch, Math.min(n, (step + 1) * config.batch));
-      // skip the augmentation draws of skipped steps so a resumed epoch matches
-      if (buf) augmentBatch(data.train, idx, buf, { translate, mirror }, aug);
+      // augmentation draws depend on (seed, epoch, step) only, so a resumed epoch matches
+      if (buf) augmentBatch(data.train, idx, buf, { translate, mirror }, rng(config.seed * 7919 + epoch * 100_003 + step));
+      setTrainingStep((epoch - 1) * steps + step);
       const stats = tf.tidy(() => {
         const x = batchTensor(data.train, idx, inputShape, buf ? buf.subarray(0, idx.length * size) : undefined);
         const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => data.train.labels[i]), 'int32'), classes);
@@ -174,8 +175,9 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       pendingSizes.push(idx.length);
       const last = step === steps - 1;
       if (pending.length >= READ_EVERY || last || hooks?.shouldStop?.()) {
-        const vals = await tf.stack(pending).data();
-        tf.dispose(pending);
+        const stacked = tf.stack(pending);
+        const vals = await stacked.data();
+        tf.dispose([stacked, ...pending]);
         for (let k = 0; k < pendingSizes.length; k++) {
           const loss = vals[2 * k];
           if (!Number.isFinite(loss)) {
