@@ -177,6 +177,8 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       if (pending.length >= READ_EVERY || last || hooks?.shouldStop?.()) {
         const stacked = tf.stack(pending);
         const vals = await stacked.data();
+        // let the event loop run: signal handlers (Ctrl-C) and timers wait for it
+        await new Promise((resolve) => setImmediate(resolve));
         tf.dispose([stacked, ...pending]);
         for (let k = 0; k < pendingSizes.length; k++) {
           const loss = vals[2 * k];

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy, ROOT } from '../helpers.js';
+
+const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
+
+function setup() {
+  const d = mkdtempSync(join(tmpdir(), 'hwy-train-cli-'));
+  writeFileSync(join(d, 'tiny.hwy'), SPEC);
+  return d;
+}
+
+describe('hwy train / hwy eval', () => {
+  it('trains on the bundled digits, says which backend and why, prints plain progress when not a terminal; eval reproduces it', () => {
+    const d = setup();
+    const out = join(d, 'run');
+    const r = hwy(['train', join(d, 'tiny.hwy'), '--out', out, '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('backend: wasm (as asked)');
+    expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
+    expect(r.stdout).toContain(`evaluate with: hwy eval ${out}`);
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metrics).toHaveLength(1);
+    const e = hwy(['eval', out, '--format', 'json']);
+    expect(e.code, e.stderr).toBe(0);
+    const j = JSON.parse(e.stdout);
+    expect(j.accuracy).toBeCloseTo(metrics[0].valAccuracy, 10);
+    expect(j.loss).toBeCloseTo(metrics[0].valLoss, 5);
+    expect(j.confusion).toHaveLength(10);
+    const t = hwy(['eval', out, '--split', 'test']);
+    expect(t.stdout).toMatch(/test split \(1000 examples/);
+    expect(t.stdout).toContain('confusion matrix');
+    // never overwritten without --force
+    const again = hwy(['train', join(d, 'tiny.hwy'), '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists: use --force');
+  });
+
+  it('usage and input problems: exit 2 with one line; spec errors: exit 1', () => {
+    const d = setup();
+    expect(hwy(['train']).code).toBe(2);
+    const gpu = hwy(['train', join(d, 'tiny.hwy'), '--backend', 'gpu', '--out', join(d, 'g')]);
+    expect(gpu.code).toBe(2);
+    expect(gpu.stderr).toMatch(/--backend gpu: @tensorflow\/tfjs-node-gpu not installed; install it with: npm install @tensorflow\/tfjs-node-gpu/);
+    const cifar = hwy(['train', join(d, 'tiny.hwy'), '--data', 'cifar10', '--out', join(d, 'c')]);
+    expect(cifar.code).toBe(2);
+    expect(cifar.stderr).toContain('--data-dir');
+    expect(hwy(['train', join(d, 'tiny.hwy'), '--epochs', '0']).code).toBe(2);
+    const ev = hwy(['eval', join(d, 'nothing-here')]);
+    expect(ev.code).toBe(2);
+    expect(ev.stderr).toContain('is not a run directory');
+    writeFileSync(join(d, 'bad.hwy'), 'network n {\n  input 28x28x1\n  dense 10\n}\n');
+    const bad = hwy(['train', join(d, 'bad.hwy'), '--out', join(d, 'b')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('HWY3002');
+    for (const r of [gpu, cifar, ev, bad]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('Ctrl-C checkpoints and exits; --resume continues from the checkpoint', async () => {
+    const d = setup();
+    const out = join(d, 'run');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(d, 'tiny.hwy'), '--out', out, '--epochs', '40', '--backend', 'wasm'], { cwd: ROOT });
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b) => {
+        err += b;
+        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(err).toContain(`continue with: hwy train --resume ${out}`);
+    const r = hwy(['train', '--resume', out, '--epochs', '3', '--backend', 'wasm']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming .* after epoch \d/);
+    const epochs = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    expect(epochs).toEqual([1, 2, 3]);
+  });
+});
