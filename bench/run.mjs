@@ -20,3 +20,11 @@ if (all || args.has('compiler')) {
   const tenK = rows.filter((r) => r.layers === 10000).map((r) => r.ms);
   console.log(`\n10,000 layers: ${tenK.map((x) => fmt(x) + ' ms').join(' / ')} [goal < 100 ms]`);
 }
+
+if (all || args.has('training')) {
+  const { trainingBench } = await import('./training.mjs');
+  console.log('\n## Training (samples/s of one training step, hwy-compiled vs hand-written; goal hwy >= 1.3x)\n');
+  console.log('| backend | network | hwy samples/s | hand-written samples/s | hwy / hand | kernels a step (hwy / hand) | tfjs peak bytes a step (hwy / hand) | peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  await trainingBench();
+}

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,19 +24,23 @@ function denseLayer(n: number, carry: 'coupled' | 'free' = 'coupled', gateBias =
 }
 
 describe('highway dense layer', () => {
-  it('initialises the gate bias as asked and H and T blocks separately', () => {
+  it('gives H and T their own weights, and initialises the gate bias as asked', () => {
     const l = denseLayer(4, 'coupled', -3);
-    const [k, b] = l.getWeights();
-    expect(k.shape).toEqual([4, 8]);
-    expect(Array.from(b.dataSync())).toEqual([0, 0, 0, 0, -3, -3, -3, -3]);
+    expect(l.weights.map((w) => w.originalName.split('/').pop())).toEqual(['kernel_h', 'bias_h', 'kernel_t', 'bias_t']);
+    const [kh, bh, kt, bt] = l.getWeights();
+    expect(kh.shape).toEqual([4, 4]);
+    expect(Array.from(bh.dataSync())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(bt.dataSync())).toEqual([-3, -3, -3, -3]);
     expect(Array.from(l.gateBiases().dataSync())).toEqual([-3, -3, -3, -3]);
+    expect(Array.from(kt.dataSync())).not.toEqual(Array.from(kh.dataSync()));
   });
   it('computes y = H·T + x·(1 − T) (the paper’s equation 3) exactly', () => {
     const n = 3;
     const l = denseLayer(n);
-    const W = [0.5, -0.2, 0.1, 0.3, 0.2, -0.4, -0.1, 0.7, 0.05, 0.6, -0.3, 0.2, 0.4, 0.1, -0.5, 0.3, 0.2, 0.1]; // [3, 6]
+    const W = [0.5, -0.2, 0.1, 0.3, 0.2, -0.4, -0.1, 0.7, 0.05, 0.6, -0.3, 0.2, 0.4, 0.1, -0.5, 0.3, 0.2, 0.1]; // H | T, [3, 6]
     const b = [0.1, -0.1, 0.2, -1, -2, -0.5];
-    l.setWeights([tf.tensor2d(W, [n, 2 * n]), tf.tensor1d(b)]);
+    const part = (off: number) => tf.tensor2d([0, 1, 2].flatMap((i) => W.slice(i * 2 * n + off, i * 2 * n + off + n)), [n, n]);
+    l.setWeights([part(0), tf.tensor1d(b.slice(0, n)), part(n), tf.tensor1d(b.slice(n))]);
     const x = [0.3, -0.7, 1.2];
     const y = (l.apply(tf.tensor2d([x])) as tf.Tensor).dataSync();
     for (let j = 0; j < n; j++) {
@@ -52,15 +57,16 @@ describe('highway dense layer', () => {
   });
   it('free carry: y = H·T + x·C with its own gate, which starts open', () => {
     const l = denseLayer(2, 'free', -2);
-    expect(l.getWeights()[0].shape).toEqual([2, 6]);
-    expect(Array.from(l.getWeights()[1].dataSync())).toEqual([0, 0, -2, -2, 2, 2]);
-    const W = tf.zeros([2, 6]);
-    l.setWeights([W, tf.tensor1d([1, 1, 0, 0, 0, 0])]);
+    expect(l.getWeights().length).toBe(6);
+    expect(l.getWeights().filter((_, i) => i % 2 === 1).map((b) => Array.from(b.dataSync()))).toEqual([[0, 0], [-2, -2], [2, 2]]);
+    const Z = () => tf.zeros([2, 2]);
+    l.setWeights([Z(), tf.tensor1d([1, 1]), Z(), tf.tensor1d([0, 0]), Z(), tf.tensor1d([0, 0])]);
     const y = (l.apply(tf.tensor2d([[2, -1]])) as tf.Tensor).dataSync();
     // H = relu(1) = 1, T = C = 0.5: y = 0.5 + 0.5·x
     expect(Array.from(y)).toEqual([1.5, 0]);
   });
-  it('gradients match finite differences', () => {
+  for (const backend of ['cpu', 'wasm']) it(`gradients match finite differences (${backend}: ${backend === 'wasm' ? 'our hand-written gradient' : 'the stock gradient'})`, async () => {
+    await tf.setBackend(backend);
     const l = denseLayer(3);
     const x = tf.tensor2d([[0.4, -0.3, 0.8], [0.1, 0.9, -0.5]]);
     const f = () => tf.sum(tf.square(l.apply(x) as tf.Tensor)) as tf.Scalar;
@@ -83,6 +89,7 @@ describe('highway dense layer', () => {
         expect(g[i]).toBeCloseTo((fp - fm) / (2 * eps), 2);
       }
     }
+    await tf.setBackend('cpu');
   });
   it('lesioning closes the gate: the layer copies its input', () => {
     const l = denseLayer(3);
@@ -97,10 +104,8 @@ describe('highway conv layer', () => {
     const c = 2;
     const layer = new HighwayConv2D({ activation: 'relu', gateBias: -1, carry: 'coupled', init: 'glorot_uniform', gateInit: 'glorot_uniform', biasInit: 0, seed: 2, kernelSize: [3, 3] });
     layer.apply(tf.input({ shape: [5, 5, c] }));
-    const [k, b] = layer.getWeights();
+    const [kh, bh, kt, bt] = layer.getWeights() as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
     const x = tf.randomNormal([1, 5, 5, c], 0, 1, 'float32', 7) as tf.Tensor4D;
-    const [kh, kt] = tf.split(k, 2, 3) as tf.Tensor4D[];
-    const [bh, bt] = tf.split(b, 2, 0);
     const H = tf.relu(tf.add(tf.conv2d(x, kh, 1, 'same'), bh));
     const T = tf.sigmoid(tf.add(tf.conv2d(x, kt, 1, 'same'), bt));
     const expected = tf.add(tf.mul(H, T), tf.mul(x, tf.sub(1, T)));
@@ -121,7 +126,10 @@ describe('residual block', () => {
 });
 
 describe('pooling with Caffe ceil rounding', () => {
-  const x = tf.tensor4d(Array.from({ length: 25 }, (_, i) => i), [1, 5, 5, 1]);
+  let x: tf.Tensor4D;
+  beforeAll(() => {
+    x = tf.tensor4d(Array.from({ length: 25 }, (_, i) => i), [1, 5, 5, 1]);
+  });
   it('max: 5x5 with 2x2/2 gives 3x3 and the partial windows see only real cells', () => {
     const p = new Pool2D({ mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'ceil' });
     const y = p.apply(x) as tf.Tensor;

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { windowOut } from '../../passes/shape-rules.js';
 
+import { convSame, dense, highwayCombine, type Act } from './ops.js';
+
 type Kwargs = Record<string, unknown>;
 /** tfjs does not export its Initializer class; what we use of it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
-type Act = 'relu' | 'tanh' | 'sigmoid' | 'softmax' | 'linear';
 
 export function activate(x: tf.Tensor, act: Act): tf.Tensor {
   switch (act) {
@@ -37,22 +38,6 @@ export function tfInitializer(name: string, seed?: number): Initializer {
   if (id === 'zeros') return tf.initializers.zeros();
   const make = (tf.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
   return make({ seed });
-}
-
-/**
- * Initial value of a fused kernel [..., blocks * n], block by block, so each of H, T (and C)
- * gets its own fan-in/fan-out scaled initialisation as if it were a separate layer.
- */
-function blockInit(parts: Initializer[], shape: number[]): tf.Tensor {
-  const last = shape.length - 1;
-  const n = shape[last] / parts.length;
-  const block = [...shape.slice(0, last), n];
-  return tf.tidy(() => tf.concat(parts.map((p) => p.apply(block, 'float32')), last));
-}
-
-/** Per-block constant bias: H's bias, then the gate bias for T, then the carry-gate bias for C. */
-function blockConstant(values: number[], n: number): tf.Tensor {
-  return tf.tidy(() => tf.concat(values.map((v) => tf.fill([n], v)), 0));
 }
 
 export interface GatedConfig {
@@ -88,45 +73,36 @@ export function withProbe<T>(probe: Probe, f: () => T): T {
 function combine(name: string, x: tf.Tensor, h: tf.Tensor, t: tf.Tensor, c: tf.Tensor | undefined): tf.Tensor {
   let gate = t;
   if (activeProbe?.closed?.has(name)) gate = tf.zerosLike(t);
-  const y = c ? tf.add(tf.mul(h, gate), tf.mul(x, c)) : tf.add(x, tf.mul(gate, tf.sub(h, x)));
+  const y = c ? tf.add(tf.mul(h, gate), tf.mul(x, c)) : highwayCombine(x, h, gate);
   activeProbe?.record?.(name, gate, y);
   return y;
 }
 
 abstract class GatedBase extends tf.layers.Layer {
-  protected kernel!: tf.LayerVariable;
-  protected bias!: tf.LayerVariable;
+  /** H, T and (free carry) C: each its own kernel and bias, as in the paper. */
+  protected kernels: tf.LayerVariable[] = [];
+  protected biases: tf.LayerVariable[] = [];
   readonly cfg: GatedConfig;
   constructor(cfg: GatedConfig) {
     super({ name: cfg.name, trainable: cfg.trainable });
     this.cfg = { ...cfg };
   }
-  protected get blocks(): number {
-    return this.cfg.carry === 'free' ? 3 : 2;
-  }
   protected addGatedWeights(kernelShape: number[], n: number): void {
     const s = this.cfg.seed;
-    const parts = [tfInitializer(this.cfg.init, s), tfInitializer(this.cfg.gateInit, s === undefined ? undefined : s + 1)];
-    if (this.blocks === 3) parts.push(tfInitializer(this.cfg.gateInit, s === undefined ? undefined : s + 2));
-    const biases = [this.cfg.biasInit, this.cfg.gateBias];
-    if (this.blocks === 3) biases.push(-this.cfg.gateBias); // the carry gate starts open: carry behaviour
-    const shape = [...kernelShape.slice(0, -1), this.blocks * n];
-    this.kernel = this.addWeight('kernel', shape, 'float32', tf.initializers.zeros());
-    this.bias = this.addWeight('bias', [this.blocks * n], 'float32', tf.initializers.zeros());
-    const k = blockInit(parts, shape);
-    const b = blockConstant(biases, n);
-    this.kernel.write(k);
-    this.bias.write(b);
-    k.dispose();
-    b.dispose();
-  }
-  protected gates(z: tf.Tensor, axis: number): { h: tf.Tensor; t: tf.Tensor; c?: tf.Tensor } {
-    const parts = tf.split(z, this.blocks, axis);
-    return { h: activate(parts[0], this.cfg.activation), t: tf.sigmoid(parts[1]), c: parts[2] ? tf.sigmoid(parts[2]) : undefined };
+    const seed = (k: number) => (s === undefined ? undefined : s + k);
+    const parts: [string, string, number][] = [
+      ['h', this.cfg.init, this.cfg.biasInit],
+      ['t', this.cfg.gateInit, this.cfg.gateBias],
+    ];
+    if (this.cfg.carry === 'free') parts.push(['c', this.cfg.gateInit, -this.cfg.gateBias]); // the carry gate starts open
+    parts.forEach(([id, init, bias], k) => {
+      this.kernels.push(this.addWeight(`kernel_${id}`, kernelShape, 'float32', tfInitializer(init, seed(k))));
+      this.biases.push(this.addWeight(`bias_${id}`, [n], 'float32', tf.initializers.constant({ value: bias })));
+    });
   }
   /** The transform-gate biases b_T (for analysis). */
   gateBiases(): tf.Tensor {
-    return tf.tidy(() => tf.split(this.bias.read(), this.blocks, 0)[1]);
+    return this.biases[1].read().clone();
   }
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     return inputShape;
@@ -149,8 +125,11 @@ export class HighwayDense extends GatedBase {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: this.kernel.read() as tf.Tensor2D, bias: this.bias.read() });
-      const { h, t, c } = this.gates(z, 1);
+      const [kh, kt, kc] = this.kernels.map((k) => k.read());
+      const [bh, bt, bc] = this.biases.map((b) => b.read());
+      const h = dense(x, kh, bh, this.cfg.activation);
+      const t = dense(x, kt, bt, 'sigmoid');
+      const c = kc ? dense(x, kc, bc, 'sigmoid') : undefined;
       return combine(this.name, x, h, t, c);
     });
   }
@@ -173,8 +152,11 @@ export class HighwayConv2D extends GatedBase {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const z = tf.fused.conv2d({ x, filter: this.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.bias.read() });
-      const { h, t, c } = this.gates(z, 3);
+      const [kh, kt, kc] = this.kernels.map((k) => k.read() as tf.Tensor4D);
+      const [bh, bt, bc] = this.biases.map((b) => b.read());
+      const h = convSame(x, kh, bh, this.cfg.activation);
+      const t = convSame(x, kt, bt, 'sigmoid');
+      const c = kc ? convSame(x, kc, bc, 'sigmoid') : undefined;
       return combine(this.name, x, h, t, c);
     });
   }
@@ -213,10 +195,8 @@ export class ResidualBlock extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const z = this.cfg.kernelSize
-        ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: this.kernel.read() as tf.Tensor4D, strides: 1, pad: 'same', bias: this.bias.read() })
-        : tf.fused.matMul({ a: x as tf.Tensor2D, b: this.kernel.read() as tf.Tensor2D, bias: this.bias.read() });
-      return tf.add(activate(z, this.cfg.activation), x);
+      const h = this.cfg.kernelSize ? convSame(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, this.bias.read(), this.cfg.activation) : dense(x, this.kernel.read(), this.bias.read(), this.cfg.activation);
+      return tf.add(h, x);
     });
   }
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -318,10 +298,39 @@ export class Dropout extends tf.layers.Layer {
   }
 }
 
+/** A plain fully connected layer, with the faster hand-written gradient of `dense`. */
+export class Dense extends tf.layers.Layer {
+  static className = 'HwyDense';
+  private kernel!: tf.LayerVariable;
+  private bias!: tf.LayerVariable;
+  readonly cfg: { units: number; activation: Act; init: string; biasInit: number; seed?: number; name?: string };
+  constructor(cfg: Dense['cfg']) {
+    super({ name: cfg.name });
+    this.cfg = { ...cfg };
+  }
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = inputShape as tf.Shape;
+    this.kernel = this.addWeight('kernel', [shape[shape.length - 1]!, this.cfg.units], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
+    this.bias = this.addWeight('bias', [this.cfg.units], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => dense(Array.isArray(inputs) ? inputs[0] : inputs, this.kernel.read(), this.bias.read(), this.cfg.activation));
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = inputShape as tf.Shape;
+    return [...s.slice(0, -1), this.cfg.units];
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    const { seed: _s, name: _n, ...rest } = this.cfg;
+    return { ...super.getConfig(), ...rest };
+  }
+}
+
 let registered = false;
 /** Registers our layers so saved models reload with plain tf.loadLayersModel. */
 export function registerLayers(): void {
   if (registered) return;
   registered = true;
-  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D, Dropout]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D, Dropout, Dense]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Layer, NetworkIR } from '../../ir/types.js';
-import { Dropout, HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
+import { Dense, Dropout, HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
 
 export interface LowerOptions {
   /** Seeds weight initialisation and dropout, so the same seed gives the same model. */
@@ -16,13 +16,7 @@ function lowerLayer(l: Layer, seed: number | undefined, index: number): tf.layer
     case 'flatten':
       return tf.layers.flatten({ name });
     case 'dense':
-      return tf.layers.dense({
-        name,
-        units: l.units ?? l.outShape![0],
-        activation: l.activation === 'linear' ? 'linear' : l.activation,
-        kernelInitializer: tfInitializer(l.init!, s),
-        biasInitializer: tf.initializers.constant({ value: l.biasInit ?? 0 }),
-      });
+      return new Dense({ name, units: l.units ?? l.outShape![0], activation: l.activation!, init: l.init!, biasInit: l.biasInit ?? 0, seed: s });
     case 'conv':
       return tf.layers.conv2d({
         name,

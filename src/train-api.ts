@@ -1,0 +1,11 @@
+// The training API (loads tfjs): what benchmarks and programs that embed hwy use.
+export { lowerToModel } from './backends/tfjs/lower.js';
+export { selectBackend, type BackendChoice, type RuntimeInfo } from './backends/tfjs/runtime.js';
+export { registerLayers, HighwayDense, HighwayConv2D, ResidualBlock, Pool2D, Dropout, withProbe, type Probe } from './backends/tfjs/layers.js';
+export { train, evaluate, lossFn, makeOptimizer, learningRate } from './backends/tfjs/train.js';
+export { loadModel, checkpointFiles } from './backends/tfjs/checkpoint.js';
+export { runTraining, runEval } from './run/session.js';
+export { loadData } from './data/index.js';
+export { loadBundledMnist } from './data/mnist-bundled.js';
+export { compile } from './core/compile.js';
+export * as tf from '@tensorflow/tfjs';
