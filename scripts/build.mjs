@@ -9,7 +9,7 @@ import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { delimiter, join } from 'node:path';
 
 const minify = process.env.HWY_NO_MINIFY !== '1';
-const external = ['@tensorflow/*', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
+const external = ['@tensorflow/*', 'tar', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
 mkdirSync('dist', { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
 

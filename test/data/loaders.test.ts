@@ -88,7 +88,7 @@ describe('CIFAR binary batches', () => {
     expect(Array.from(trainval.labels)).toEqual([77, 99]);
     expect(trainval.classes).toBe(100);
   });
-  it('truncated batches, bad labels and missing files are clear errors naming the file', () => {
+  it('truncated batches, bad labels and missing files are clear errors naming the file', async () => {
     const d = tmp();
     for (let i = 1; i <= 5; i++) writeFileSync(join(d, `data_batch_${i}.bin`), cifarRecord([1], () => 0));
     writeFileSync(join(d, 'test_batch.bin'), cifarRecord([1], () => 0).subarray(0, 3000));
@@ -96,7 +96,7 @@ describe('CIFAR binary batches', () => {
     writeFileSync(join(d, 'test_batch.bin'), cifarRecord([42], () => 0));
     expect(() => loadCifar10(d)).toThrow(/test_batch.bin: record 0 has label 42/);
     expect(() => loadCifar100(tmp())).toThrow(/missing train.bin, test.bin/);
-    expect(() => loadData({ name: 'cifar10', normalize: 'scale', augment: [], validation: 0.1 })).toThrow(/--data-dir/);
+    await expect(loadData({ name: 'cifar10', normalize: 'scale', augment: [], validation: 0.1 }, tmp())).rejects.toThrow(/missing data_batch_1.bin/);
   });
 });
 
