@@ -1,67 +1,14 @@
-import { Command, CommanderError } from 'commander';
-import { registerCheck } from './commands/check.js';
-import { registerSummary } from './commands/summary.js';
-import { registerCompile } from './commands/compile.js';
-import { registerExplain } from './commands/explain.js';
+// The full CLI: the compiler commands (main-core.ts) plus the training commands, which load tfjs lazily.
+import { buildProgram as buildCore, main as runCore } from './main-core.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
-import { describeFsError } from './io.js';
 
 export { VERSION } from '../version.js';
-import { VERSION } from '../version.js';
 
-export function buildProgram(): Command {
-  const program = new Command('hwy')
-    .description('Design, check, train and analyse highway networks from declarative .hwy specs.')
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) });
-  registerCheck(program);
-  registerSummary(program);
-  registerCompile(program);
-  registerTrain(program);
-  registerEval(program);
-  registerExplain(program);
-  program.addHelpText(
-    'after',
-    `
-Examples:
-  hwy check specs/                       check every spec under specs/
-  hwy summary specs/paper/mnist-conv-highway.hwy --set width=32
-  hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
-  hwy eval runs/mlp-highway
-  hwy explain HWY3002                    what a diagnostic means
-
-Exit status: 0 ok, 1 a spec has errors, 2 usage or file problems.`,
-  );
-  return program;
+export function buildProgram() {
+  return buildCore([registerTrain, registerEval]);
 }
 
-/** Runs the CLI; user mistakes end as one line on stderr and exit code 2, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT_USAGE;
-      return;
-    }
-    if (e instanceof UsageError) {
-      process.stderr.write(`hwy: ${e.message}\n`);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    const code = (e as NodeJS.ErrnoException)?.code;
-    if (code === 'EPIPE') return;
-    if (code && /^E[A-Z]+$/.test(code)) {
-      process.stderr.write(`hwy: ${describeFsError(e)}${(e as NodeJS.ErrnoException).path ? `: ${(e as NodeJS.ErrnoException).path}` : ''}\n`);
-      process.exitCode = EXIT_USAGE;
-      return;
-    }
-    process.stderr.write(`hwy: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report this.\n`);
-    process.exitCode = 70;
-  }
+  await runCore(argv, buildProgram());
 }

@@ -2,7 +2,7 @@
 // loaded, the grammar built and the passes warmed up at build time, so `hwy check` starts
 // about as fast as Node itself. Only the compiler commands are served from the snapshot.
 import * as v8 from 'node:v8';
-import { main } from './main.js';
+import { buildProgram, main } from './main-core.js';
 import { compile } from '../core/compile.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 
@@ -17,5 +17,5 @@ for (const text of WARM_UP) {
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // In a snapshot, argv[1] is already the first user argument.
-  void main(process.argv.slice(1));
+  void main(process.argv.slice(1), buildProgram([]));
 });

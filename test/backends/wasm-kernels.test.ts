@@ -15,6 +15,39 @@ async function filterGrad(backend: string, x: number[], xShape: number[], fShape
   return { values: Array.from(await g.data()), shape: g.shape };
 }
 
+/** dx of conv2d(x, W) for a given dy. */
+async function inputGrad(backend: string, xShape: [number, number, number, number], f: number[], fShape: [number, number, number, number], strides: number | [number, number], pad: 'same' | 'valid', dy: number[]) {
+  await tf.setBackend(backend);
+  const w = tf.tensor4d(f, fShape);
+  const x0 = tf.zeros(xShape);
+  const outShape = tf.conv2d(x0 as tf.Tensor4D, w, strides, pad).shape;
+  const dyt = tf.tensor(dy.slice(0, outShape.reduce((a, b) => a * b, 1)), outShape);
+  const g = tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w, strides, pad))(x0, dyt as tf.Tensor4D);
+  return { values: Array.from(await g.data()), shape: g.shape };
+}
+
+describe('wasm Conv2DBackpropInput (stride 1 as a forward convolution)', () => {
+  beforeAll(() => registerWasmTrainingKernels());
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 7, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
+    { x: [2, 7, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'valid' },
+    { x: [1, 6, 6, 2], f: [2, 4, 2, 3], s: 1, pad: 'same' },
+    { x: [1, 9, 9, 1], f: [5, 5, 1, 2], s: 1, pad: 'valid' },
+    { x: [2, 7, 8, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
+    { x: [2, 9, 6, 2], f: [2, 4, 2, 3], s: [2, 1], pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`matches the cpu backend: x ${c.x.join('x')}, filter ${c.f.join('x')}, stride ${JSON.stringify(c.s)}, ${c.pad}`, async () => {
+      const f = Array.from({ length: c.f.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.7));
+      const dy = Array.from({ length: 2000 }, (_, i) => Math.cos(i * 0.13));
+      const cpu = await inputGrad('cpu', c.x, f, c.f, c.s, c.pad, dy);
+      const wasm = await inputGrad('wasm', c.x, f, c.f, c.s, c.pad, dy);
+      expect(wasm.shape).toEqual(cpu.shape);
+      for (let i = 0; i < cpu.values.length; i++) expect(wasm.values[i]).toBeCloseTo(cpu.values[i], 3);
+    });
+  }
+});
+
 describe('wasm Conv2DBackpropFilter', () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();

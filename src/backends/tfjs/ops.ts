@@ -57,12 +57,13 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, act: Act): tf.Te
   return op(x, w, b);
 }
 
-/** act(conv(x, W) + b), "same" padding, stride 1; the activation fused where tfjs can. */
+/** act(conv(x, W) + b), "same" padding, stride 1; relu fused into the convolution. */
 export function convSame(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor, act: Act): tf.Tensor {
-  const fused = fusable(act);
+  // a fused sigmoid leaves the wasm backend's fast convolution path (npm run bench)
+  const fused = act === 'relu' || act === 'linear' ? act : undefined;
   const z = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: b, activation: fused ?? 'linear' });
   if (fused) return z;
-  return act === 'tanh' ? tf.tanh(z) : act === 'softmax' ? tf.softmax(z) : z;
+  return act === 'tanh' ? tf.tanh(z) : act === 'sigmoid' ? tf.sigmoid(z) : act === 'softmax' ? tf.softmax(z) : z;
 }
 
 /**

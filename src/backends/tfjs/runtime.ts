@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
-export type BackendChoice = 'auto' | 'gpu' | 'node' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'gpu', 'node', 'wasm', 'cpu'];
+import type { BackendChoice } from './backend-choice.js';
+export { BACKEND_CHOICES, type BackendChoice } from './backend-choice.js';
 
 export interface RuntimeInfo {
   /** tfjs backend name: tensorflow, wasm or cpu. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/runtime.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
 
 export function registerEval(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { collectSet, parseSets, printDiagnostics, readText } from '../io.js';
-import { EXIT_SPEC, UsageError } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/runtime.js';
+import { collectSet } from '../io.js';
+import { UsageError } from '../errors.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
 import { DATASETS } from '../../language/catalogue.js';
 
 function positiveInt(name: string) {
@@ -84,4 +84,3 @@ Examples:
 }
 
 export type { TrainOpts };
-export { parseSets, printDiagnostics, readText, EXIT_SPEC };
