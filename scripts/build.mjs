@@ -15,7 +15,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', minify, exter
 
 await build({
   ...common,
-  entryPoints: { hwy: 'src/cli/main.ts', lib: 'src/index.ts', train: 'src/train-api.ts' },
+  entryPoints: { hwy: 'src/cli/main.ts', lib: 'src/index.ts', train: 'src/train-api.ts', 'prettier-plugin': 'src/format/plugin.ts' },
   format: 'esm',
   outdir: 'dist',
   splitting: true,

@@ -1,12 +1,14 @@
-// The full CLI: the compiler commands (main-core.ts) plus the training commands, which load tfjs lazily.
+// The full CLI: the compiler commands (main-core.ts, also served from the startup snapshot)
+// plus the commands that load tfjs or prettier on demand.
 import { buildProgram as buildCore, main as runCore } from './main-core.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
+import { registerFmt } from './commands/fmt.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval]);
+  return buildCore([registerTrain, registerEval, registerFmt]);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,197 @@
+import { doc, type Doc } from 'prettier';
+import type { Comment, Dims, Expr, FileAst, Stmt, TopLevel, Value } from '../parser/ast.js';
+
+const { hardline, indent, join } = doc.builders;
+
+export function printExpr(e: Expr): string {
+  switch (e.type) {
+    case 'num':
+      return e.text;
+    case 'ref':
+      return e.name;
+    case 'neg':
+      return '-' + printExpr(e.operand);
+    case 'paren':
+      return '(' + printExpr(e.inner) + ')';
+    case 'bin':
+      return `${printExpr(e.left)} ${e.op} ${printExpr(e.right)}`;
+  }
+}
+
+/** `28x28x1` between literals, ` x ` next to names and expressions: `12x12 x width`. */
+export function printDims(d: Dims): string {
+  let out = printExpr(d.items[0]);
+  for (let i = 1; i < d.items.length; i++) {
+    const tight = d.items[i - 1].type === 'num' && d.items[i].type === 'num';
+    out += (tight ? 'x' : ' x ') + printExpr(d.items[i]);
+  }
+  return out;
+}
+
+export function printValue(v: Value): string {
+  if (v.type === 'dims') return printDims(v);
+  if (v.type === 'string') return JSON.stringify(v.value);
+  return '[' + v.items.map(printValue).join(', ') + ']';
+}
+
+/** Comments are attached here, by line: the grammar is line based, so each comment belongs to a line of its own or ends one. */
+class CommentAttacher {
+  private readonly used = new Set<Comment>();
+  private readonly blankLine: boolean[];
+  constructor(
+    private readonly comments: Comment[],
+    text: string,
+  ) {
+    this.blankLine = text.split('\n').map((l) => l.trim() === '');
+  }
+  /** Whole-line comments strictly between two lines. */
+  between(after: number, before: number): Comment[] {
+    const out = this.comments.filter((c) => !this.used.has(c) && c.span.start.line > after && c.span.start.line < before && this.ownLine(c));
+    out.forEach((c) => this.used.add(c));
+    return out;
+  }
+  /** A comment at the end of a line. */
+  endOf(line: number): string {
+    const c = this.comments.find((x) => !this.used.has(x) && x.span.start.line === line);
+    if (!c) return '';
+    this.used.add(c);
+    return c.text.trimEnd();
+  }
+  private ownLine(c: Comment): boolean {
+    return this.isFirstOnLine(c);
+  }
+  private firstCols = new Map<number, number>();
+  setFirstColumns(text: string): void {
+    text.split('\n').forEach((l, i) => {
+      const m = /\S/.exec(l);
+      if (m) this.firstCols.set(i + 1, m.index + 1);
+    });
+  }
+  private isFirstOnLine(c: Comment): boolean {
+    return this.firstCols.get(c.span.start.line) === c.span.start.col;
+  }
+  /** Is there an empty line between two lines (exclusive)? */
+  blankBetween(after: number, before: number): boolean {
+    for (let l = after + 1; l < before; l++) if (this.blankLine[l - 1]) return true;
+    return false;
+  }
+  leftovers(): Comment[] {
+    return this.comments.filter((c) => !this.used.has(c));
+  }
+}
+
+function stmtHead(s: Stmt): string {
+  if (s.type === 'repeat') return `repeat ${printExpr(s.count)} {`;
+  const parts = [s.modifier ? `${s.modifier} ${s.kind}` : s.kind, ...s.args.map(printValue), ...s.attrs.map((a) => `${a.name}=${printValue(a.value)}`)];
+  return parts.join(' ');
+}
+
+/**
+ * One item a line, bodies indented by two spaces, comments kept where they were, at most
+ * one blank line kept between items.
+ */
+export function printFile(ast: FileAst, text: string): Doc {
+  const cm = new CommentAttacher(ast.comments, text);
+  cm.setFirstColumns(text);
+  const out: (Doc | Line)[] = [];
+  let prevEnd = 0;
+
+  /** Leading comments and a blank line before an item starting at `line`. */
+  const lead = (into: Doc[], line: number, first: boolean) => {
+    const comments = cm.between(prevEnd, line);
+    const firstLine = comments.length ? comments[0].span.start.line : line;
+    if (!first && cm.blankBetween(prevEnd, firstLine)) into.push('');
+    for (let i = 0; i < comments.length; i++) {
+      into.push(comments[i].text.trimEnd());
+      const next = i + 1 < comments.length ? comments[i + 1].span.start.line : line;
+      if (cm.blankBetween(comments[i].span.start.line, next)) into.push('');
+    }
+  };
+
+  const body = (stmts: Stmt[], openLine: number, closeLine: number): Doc[] => {
+    const lines: (Doc | Line)[] = [];
+    prevEnd = openLine;
+    stmts.forEach((s, i) => {
+      lead(lines as Doc[], s.span.start.line, i === 0);
+      lines.push(stmtDoc(s));
+    });
+    const dangling = cm.between(prevEnd, closeLine);
+    if (dangling.length && stmts.length && cm.blankBetween(prevEnd, dangling[0].span.start.line)) lines.push('');
+    for (const c of dangling) lines.push(c.text.trimEnd());
+    prevEnd = closeLine;
+    return alignTrailing(lines);
+  };
+
+  const withComment = (code: string, comment: string) => (comment ? `${code}  ${comment}` : code);
+  const block = (head: string, stmts: Stmt[], start: number, end: number): Doc => {
+    const headLine = withComment(head, cm.endOf(start));
+    const lines = body(stmts, start, end);
+    const tail = withComment('}', cm.endOf(end));
+    if (lines.length === 0) return [headLine, hardline, tail];
+    return [headLine, indent([hardline, join(hardline, lines)]), hardline, tail];
+  };
+
+  const stmtDoc = (s: Stmt): Doc | Line => {
+    if (s.type === 'repeat') return block(stmtHead(s), s.body, s.span.start.line, s.span.end.line);
+    const d: Line = { code: stmtHead(s), comment: cm.endOf(s.span.end.line) };
+    prevEnd = s.span.end.line;
+    return d;
+  };
+
+  const itemDoc = (item: TopLevel): Doc | Line => {
+    switch (item.type) {
+      case 'let': {
+        const d: Line = { code: `let ${item.name} = ${printExpr(item.value)}`, comment: cm.endOf(item.span.end.line) };
+        prevEnd = item.span.end.line;
+        return d;
+      }
+      case 'network':
+        return block(`network ${item.name} {`, item.body, item.span.start.line, item.span.end.line);
+      case 'train':
+        return block('train {', item.body, item.span.start.line, item.span.end.line);
+      case 'stray':
+        return stmtDoc(item.stmt);
+    }
+  };
+
+  ast.items.forEach((item, i) => {
+    lead(out as Doc[], item.span.start.line, i === 0);
+    out.push(itemDoc(item));
+  });
+  const trailing = cm.between(prevEnd, Number.MAX_SAFE_INTEGER);
+  if (trailing.length && out.length && cm.blankBetween(prevEnd, trailing[0].span.start.line)) out.push('');
+  for (const c of trailing) out.push(c.text.trimEnd());
+  // never lose a comment, wherever it was
+  for (const c of cm.leftovers()) out.push(c.text.trimEnd());
+  return [join(hardline, alignTrailing(out)), hardline];
+}
+
+/** A one-line item whose trailing comment may be aligned with its neighbours'. */
+interface Line {
+  code: string;
+  comment: string;
+}
+function isLine(x: unknown): x is Line {
+  return typeof x === 'object' && x !== null && 'code' in x && 'comment' in x;
+}
+
+/** Trailing comments of consecutive one-line items start in one column (two spaces after the longest). */
+function alignTrailing(items: (Doc | Line)[]): Doc[] {
+  const out: Doc[] = [];
+  let i = 0;
+  while (i < items.length) {
+    const it = items[i];
+    if (!isLine(it) || !it.comment) {
+      out.push(isLine(it) ? it.code : it);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < items.length && isLine(items[j]) && (items[j] as Line).comment) j++;
+    const run = items.slice(i, j) as Line[];
+    const col = Math.max(...run.map((l) => l.code.length)) + 2;
+    for (const l of run) out.push(l.code.padEnd(col) + l.comment);
+    i = j;
+  }
+  return out;
+}
