@@ -4,11 +4,12 @@ import { buildProgram as buildCore, main as runCore } from './main-core.js';
 import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerFmt } from './commands/fmt.js';
+import { registerLsp } from './commands/lsp.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerFmt]);
+  return buildCore([registerTrain, registerEval, registerFmt, registerLsp]);
 }
 
 export async function main(argv: string[]): Promise<void> {
