@@ -28,3 +28,9 @@ if (all || args.has('training')) {
   console.log('|---|---|---|---|---|---|---|---|');
   await trainingBench();
 }
+
+if (all || args.has('lsp')) {
+  const { lspBench } = await import('./lsp.mjs');
+  console.log('\n## Language server\n');
+  await lspBench();
+}

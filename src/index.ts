@@ -11,3 +11,4 @@ export { irFromJson, validateIr } from './ir/serialize.js';
 export { summaryText, summaryJson } from './backends/text/summary.js';
 export { toDot } from './backends/text/dot.js';
 export { PASSES } from './passes/index.js';
+export { railroadHtml } from './parser/diagrams.js';
