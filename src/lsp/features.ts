@@ -39,7 +39,8 @@ export interface Analysis {
 }
 
 export function analyse(text: string, file: string): Analysis {
-  return { text, result: compile(text, file), tokens: hwyLexer.tokenize(text).tokens };
+  const result = compile(text, file);
+  return { text, result, tokens: result.ast.tokens ?? hwyLexer.tokenize(text).tokens };
 }
 
 const contains = (s: Span, off: number) => s.start.offset <= off && off <= s.end.offset;

@@ -88,4 +88,6 @@ export interface FileAst {
   file: string;
   items: TopLevel[];
   comments: Comment[];
+  /** The lexer's tokens (for editor features that work on tokens); absent when the text was not lexed. */
+  tokens?: import('chevrotain').IToken[];
 }

@@ -113,10 +113,12 @@ export class AstBuilder {
     if (!kind || !span) return undefined;
     const modTok = this.tok(c, 'Highway') ?? this.tok(c, 'Residual');
     const args: Value[] = [];
-    for (const a of this.nodes(c, 'arg')) {
-      const v = this.argValue(a);
+    for (const d of this.nodes(c, 'dims')) {
+      const v = this.dims(d);
       if (v) args.push(v);
     }
+    for (const t of this.tokens(c, 'StringLit')) args.push(this.string(t));
+    args.sort((a, b) => a.span.start.offset - b.span.start.offset);
     const attrs: Attr[] = [];
     for (const a of this.nodes(c, 'attr')) {
       const ac = a.children as Children;
@@ -132,14 +134,6 @@ export class AstBuilder {
       stmt.modifierSpan = tokenSpan(this.file, modTok);
     }
     return stmt;
-  }
-
-  private argValue(n: CstNode): Value | undefined {
-    const c = n.children as Children;
-    const d = this.nodes(c, 'dims')[0];
-    if (d) return this.dims(d);
-    const s = this.tok(c, 'StringLit');
-    return s ? this.string(s) : undefined;
   }
 
   private string(t: IToken): Value {
@@ -182,54 +176,54 @@ export class AstBuilder {
     return { type: 'dims', items, span };
   }
 
-  /** Joins operands with the operators between them, in source order (left-associative). */
-  private chain(operands: (Expr | undefined)[], ops: IToken[]): Expr | undefined {
+  /** Operands and the operators between them, folded with * / % binding tighter than + - (both left-associative). */
+  expr(n: CstNode): Expr | undefined {
+    const c = n.children as Children;
+    const operands = this.nodes(c, 'primary').map((p) => this.primary(p));
+    const ops = [...this.tokens(c, 'Plus'), ...this.tokens(c, 'Minus'), ...this.tokens(c, 'Star'), ...this.tokens(c, 'Slash'), ...this.tokens(c, 'Percent')];
     if (operands.length === 0 || operands.some((o) => !o) || ops.length !== operands.length - 1) return undefined;
     if (ops.length > MAX_OPERATORS) {
       this.diags.error('HWY1003', { file: this.file, start: operands[0]!.span.start, end: operands[0]!.span.end }, `expression with more than ${MAX_OPERATORS} operators`, 'use a constant defined with let');
       return undefined;
     }
     ops.sort((a, b) => a.startOffset - b.startOffset);
-    let acc = operands[0]!;
+    const bin = (op: string, left: Expr, right: Expr): Expr => ({ type: 'bin', op: op as '+', left, right, span: { file: this.file, start: left.span.start, end: right.span.end } });
+    const terms: Expr[] = [];
+    const addOps: string[] = [];
+    let current = operands[0]!;
     for (let i = 0; i < ops.length; i++) {
-      const right = operands[i + 1]!;
-      acc = { type: 'bin', op: ops[i].image as '+', left: acc, right, span: { file: this.file, start: acc.span.start, end: right.span.end } };
+      const op = ops[i].image;
+      if (op === '*' || op === '/' || op === '%') current = bin(op, current, operands[i + 1]!);
+      else {
+        terms.push(current);
+        addOps.push(op);
+        current = operands[i + 1]!;
+      }
     }
+    terms.push(current);
+    let acc = terms[0];
+    for (let i = 0; i < addOps.length; i++) acc = bin(addOps[i], acc, terms[i + 1]);
     return acc;
   }
 
-  expr(n: CstNode): Expr | undefined {
+  private primary(n: CstNode): Expr | undefined {
     const c = n.children as Children;
-    const ops = [...this.tokens(c, 'Plus'), ...this.tokens(c, 'Minus')];
-    return this.chain(this.nodes(c, 'term').map((t) => this.term(t)), ops);
-  }
-
-  private term(n: CstNode): Expr | undefined {
-    const c = n.children as Children;
-    const ops = [...this.tokens(c, 'Star'), ...this.tokens(c, 'Slash'), ...this.tokens(c, 'Percent')];
-    return this.chain(this.nodes(c, 'unary').map((t) => this.unary(t)), ops);
-  }
-
-  private unary(n: CstNode): Expr | undefined {
-    const c = n.children as Children;
-    const p = this.nodes(c, 'primary')[0];
-    let e = p && this.primary(p);
+    let e: Expr | undefined;
+    const num = this.tok(c, 'NumberLit');
+    const id = this.tok(c, 'Identifier');
+    if (num) e = { type: 'num', value: Number(num.image), text: num.image, span: tokenSpan(this.file, num) };
+    else if (id) e = { type: 'ref', name: id.image, span: tokenSpan(this.file, id) };
+    else {
+      const inner = this.nodes(c, 'expr')[0];
+      const x = inner && this.expr(inner);
+      const lp = this.tok(c, 'LParen');
+      const rp = this.tok(c, 'RParen');
+      if (x && lp && rp) e = { type: 'paren', inner: x, span: { file: this.file, start: tokenSpan(this.file, lp).start, end: tokenSpan(this.file, rp).end } };
+    }
     if (!e) return undefined;
     // Signs cancel in pairs: `- - x` is x, so a run of signs is at most one negation.
     const minus = this.tokens(c, 'Minus').sort((a, b) => a.startOffset - b.startOffset);
     if (minus.length % 2 === 1) e = { type: 'neg', operand: e, span: { file: this.file, start: tokenSpan(this.file, minus[0]).start, end: e.span.end } };
     return e;
-  }
-
-  private primary(n: CstNode): Expr | undefined {
-    const c = n.children as Children;
-    const num = this.tok(c, 'NumberLit');
-    if (num) return { type: 'num', value: Number(num.image), text: num.image, span: tokenSpan(this.file, num) };
-    const id = this.tok(c, 'Identifier');
-    if (id) return { type: 'ref', name: id.image, span: tokenSpan(this.file, id) };
-    const inner = this.nodes(c, 'expr')[0];
-    const e = inner && this.expr(inner);
-    const span = this.span(n);
-    return e && span ? { type: 'paren', inner: e, span } : undefined;
   }
 }

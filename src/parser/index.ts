@@ -16,7 +16,9 @@ export function parse(text: string, file: string, diags: Diagnostics): FileAst {
   parser.input = lexed.tokens;
   const cst = parser.file();
   for (const e of parser.errors) diags.error('HWY1002', errorSpan(e, text, file), e.message, syntaxHint(e.message));
-  return new AstBuilder(file, diags).fileAst(cst, lexed.comments);
+  const ast = new AstBuilder(file, diags).fileAst(cst, lexed.comments);
+  ast.tokens = lexed.tokens;
+  return ast;
 }
 
 function endOfText(text: string, file: string): Span {

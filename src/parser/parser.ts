@@ -96,16 +96,14 @@ export class HwyParser extends CstParser {
   blockStmt = this.RULE('blockStmt', () => {
     this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Highway) }, { ALT: () => this.CONSUME(T.Residual) }]));
     this.CONSUME(T.Identifier);
+    // positional arguments (sizes, names, strings) and name=value attributes, in any order
     this.MANY(() => {
       this.OR2([
         { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => this.SUBRULE(this.attr) },
-        { ALT: () => this.SUBRULE(this.arg) },
+        { ALT: () => this.SUBRULE(this.dims) },
+        { ALT: () => this.CONSUME(T.StringLit) },
       ]);
     });
-  });
-
-  arg = this.RULE('arg', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.dims) }, { ALT: () => this.CONSUME(T.StringLit) }]);
   });
 
   attr = this.RULE('attr', () => {
@@ -137,33 +135,24 @@ export class HwyParser extends CstParser {
     });
   });
 
+  /** Operands joined by + - * / %; precedence is applied when building the AST (a flat rule parses faster). */
   expr = this.RULE('expr', () => {
-    this.SUBRULE(this.term);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.term);
-    });
-  });
-
-  term = this.RULE('term', () => {
-    this.SUBRULE(this.unary);
+    this.SUBRULE(this.primary);
     this.MANY(() => {
       this.OR([
+        { ALT: () => this.CONSUME(T.Plus) },
+        { ALT: () => this.CONSUME(T.Minus) },
         { ALT: () => this.CONSUME(T.Star) },
         { ALT: () => this.CONSUME(T.Slash) },
         { ALT: () => this.CONSUME(T.Percent) },
       ]);
-      this.SUBRULE2(this.unary);
+      this.SUBRULE2(this.primary);
     });
   });
 
   // Signs are a loop, not recursion, so `- - - … 1` cannot overflow the stack.
-  unary = this.RULE('unary', () => {
-    this.MANY(() => this.CONSUME(T.Minus));
-    this.SUBRULE(this.primary);
-  });
-
   primary = this.RULE('primary', () => {
+    this.MANY(() => this.CONSUME(T.Minus));
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.Identifier) },
