@@ -5,11 +5,12 @@ import { registerTrain } from './commands/train.js';
 import { registerEval } from './commands/eval.js';
 import { registerFmt } from './commands/fmt.js';
 import { registerLsp } from './commands/lsp.js';
+import { registerAnalyze } from './commands/analyze.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerFmt, registerLsp]);
+  return buildCore([registerTrain, registerEval, registerAnalyze, registerFmt, registerLsp]);
 }
 
 export async function main(argv: string[]): Promise<void> {

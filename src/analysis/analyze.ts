@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { NetworkIR } from '../ir/types.js';
+import { irFromJson } from '../ir/serialize.js';
+import { loadData, type Splits } from '../data/index.js';
+import { permutation, subset, type Dataset } from '../data/dataset.js';
+import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
+import { loadModel } from '../backends/tfjs/checkpoint.js';
+import { readRunRecord, recoverCheckpoint, RunDirError } from '../run/run-dir.js';
+import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
+import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
+
+export interface AnalyzeOptions {
+  runDirs: string[];
+  out?: string;
+  /** Training examples used (a fixed random subset); all when undefined. */
+  samples?: number;
+  classes?: number[];
+  seed?: number;
+  backend?: BackendChoice;
+  dataDir?: string;
+  /** Preloaded data (tests). */
+  data?: Splits;
+  log?: (s: string) => void;
+}
+
+export interface AnalyzeResult {
+  out: string;
+  figures: string[];
+  notes: string[];
+}
+
+function loadRun(dir: string): { ir: NetworkIR; ckpt: string; name: string } {
+  const record = readRunRecord(dir);
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'ir.json'), 'utf8');
+  } catch {
+    throw new RunDirError(`'${dir}' has no ir.json: not a complete run directory`);
+  }
+  const parsed = irFromJson(text);
+  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 2).join('; ')}`);
+  const ckpt = recoverCheckpoint(dir);
+  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet: train it first`);
+  return { ir: parsed.ir, ckpt, name: record.network };
+}
+
+/** The paper's analyses of trained runs: figures 2-4 for the first run, condition numbers for all. */
+export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
+  const log = opts.log ?? (() => {});
+  const runs = opts.runDirs.map((d) => ({ dir: d, ...loadRun(d) }));
+  const first = runs[0];
+  const out = opts.out ?? join(first.dir, 'analysis');
+  mkdirSync(out, { recursive: true });
+  await selectBackend(opts.backend ?? 'auto');
+  const seed = opts.seed ?? 1;
+  const cache = new Map<string, Dataset>();
+  const trainingData = async (dir: string): Promise<Dataset> => {
+    const record = readRunRecord(dir);
+    const key = JSON.stringify(record.config.data);
+    if (!cache.has(key)) {
+      const splits = opts.data ?? (await loadData(record.config.data, opts.dataDir));
+      const d = splits.train;
+      cache.set(key, opts.samples && opts.samples < d.count ? subset(d, permutation(d.count, seed).subarray(0, opts.samples), 'train') : d);
+    }
+    return cache.get(key)!;
+  };
+  const figures: string[] = [];
+  const notes: string[] = [];
+  const d = await trainingData(first.dir);
+  const model = await loadModel(first.ckpt);
+  log(`analysing ${first.dir} (${first.name}) on ${d.count} training examples`);
+  const sampleIndex = permutation(d.count, seed + 7)[0];
+  const gates = await gateStats(model, first.ir, d, sampleIndex);
+  if (!gates) {
+    const msg = `${first.name} has no highway layers, so there are no gates to show (figures 2-4 need highway layers); writing the condition numbers, which apply to any network`;
+    notes.push(msg);
+    log(msg);
+  } else {
+    await writeFigure(join(out, 'figure2-gates'), figure2(gates, first.name), gates);
+    figures.push('figure2-gates');
+    const classes = (opts.classes ?? [0, 1, 2, 3]).filter((c) => c < d.classes);
+    const f3 = figure3(gates, classes, first.name);
+    await writeFigure(join(out, 'figure3-routing'), f3.spec, f3.data);
+    figures.push('figure3-routing');
+    log('lesioning every highway layer in turn…');
+    const lesion = await lesionErrors(model, first.ir, d, (k, n) => {
+      if (k % 10 === 0 || k === n) log(`  ${k}/${n}`);
+    });
+    await writeFigure(join(out, 'figure4-lesioning'), figure4(lesion, first.name), lesion);
+    figures.push('figure4-lesioning');
+  }
+  model.dispose();
+  const rows: { run: string; index: number; condition: number; layer: string; kind: string }[] = [];
+  for (const r of runs) {
+    const m = r === first ? await loadModel(first.ckpt) : await loadModel(r.ckpt);
+    const data = await trainingData(r.dir);
+    for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${r.dir})`, ...c });
+    m.dispose();
+  }
+  await writeFigure(join(out, 'condition-numbers'), conditionFigure(rows), rows);
+  figures.push('condition-numbers');
+  for (const f of figures) log(`wrote ${join(out, f)}.svg, .png and .json`);
+  return { out, figures, notes };
+}

@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import type { NetworkIR } from '../ir/types.js';
+import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
+import { batchTensor } from '../backends/tfjs/train.js';
+import { conditionFromGram } from './linalg.js';
+
+/** Per highway layer and block (unit, or channel for convolutions). */
+export type LayerBlock = number[][];
+
+export interface GateStats {
+  layers: string[];
+  /** b_T after training. */
+  biases: LayerBlock;
+  /** Mean transform gate output over the data. */
+  meanGate: LayerBlock;
+  /** Mean gate output per class (class -> layer -> block). */
+  classMeanGate: LayerBlock[];
+  /** One example: its gate outputs and block outputs. */
+  sample: { index: number; label: number; gate: LayerBlock; output: LayerBlock };
+}
+
+const highwayLayers = (model: tf.LayersModel) => model.layers.filter((l): l is HighwayDense | HighwayConv2D => l instanceof HighwayDense || l instanceof HighwayConv2D);
+
+/** Reduces a recorded tensor to [batch, blocks]: convolutional maps are averaged over space. */
+function perBlock(t: tf.Tensor): tf.Tensor2D {
+  return (t.rank === 4 ? tf.mean(t, [1, 2]) : t) as tf.Tensor2D;
+}
+
+/** Gate statistics over a data set, in batches (memory does not grow with the data set). */
+export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset, sampleIndex: number, batch = 500): Promise<GateStats | null> {
+  const hw = highwayLayers(model);
+  if (!hw.length) return null;
+  const names = hw.map((l) => l.name);
+  const biases = hw.map((l) => {
+    const b = l.gateBiases();
+    const v = Array.from(b.dataSync());
+    b.dispose();
+    return v;
+  });
+  const sums = new Map<string, Float64Array>();
+  const classSums = new Map<string, Float64Array[]>();
+  const counts = new Array<number>(d.classes).fill(0);
+  const sample = { index: sampleIndex, label: d.labels[sampleIndex], gate: [] as number[][], output: [] as number[][] };
+  const inputShape = ir.layers[0].outShape!;
+  for (let s = 0; s < d.count; s += batch) {
+    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+    const labels = idx.map((i) => d.labels[i]);
+    for (const l of labels) counts[l]++;
+    const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), d.classes).asType('float32'));
+    const recorded: Promise<void>[] = [];
+    tf.tidy(() => {
+      const x = batchTensor(d, idx, inputShape);
+      withProbe(
+        {
+          record(layer, t, y) {
+            const g = perBlock(t);
+            const total = tf.sum(g, 0);
+            const byClass = tf.matMul(oneHot, g, true, false); // [classes, blocks]
+            const keep = [tf.keep(total), tf.keep(byClass)];
+            let sampleGate: tf.Tensor | undefined;
+            let sampleOut: tf.Tensor | undefined;
+            const local = sampleIndex - s;
+            if (local >= 0 && local < idx.length) {
+              sampleGate = tf.keep(tf.slice(g, [local, 0], [1, -1]));
+              sampleOut = tf.keep(tf.slice(perBlock(y), [local, 0], [1, -1]));
+            }
+            recorded.push(
+              (async () => {
+                const [tv, cv] = await Promise.all(keep.map((k) => k.data()));
+                tf.dispose(keep);
+                const n = tv.length;
+                const acc = sums.get(layer) ?? new Float64Array(n);
+                for (let i = 0; i < n; i++) acc[i] += tv[i];
+                sums.set(layer, acc);
+                const cacc = classSums.get(layer) ?? Array.from({ length: d.classes }, () => new Float64Array(n));
+                for (let c = 0; c < d.classes; c++) for (let i = 0; i < n; i++) cacc[c][i] += cv[c * n + i];
+                classSums.set(layer, cacc);
+                if (sampleGate && sampleOut) {
+                  sample.gate[names.indexOf(layer)] = Array.from(await sampleGate.data());
+                  sample.output[names.indexOf(layer)] = Array.from(await sampleOut.data());
+                  tf.dispose([sampleGate, sampleOut]);
+                }
+              })(),
+            );
+          },
+        },
+        () => model.apply(x),
+      );
+    });
+    await Promise.all(recorded);
+    oneHot.dispose();
+  }
+  return {
+    layers: names,
+    biases,
+    meanGate: names.map((n) => Array.from(sums.get(n)!, (v) => v / d.count)),
+    classMeanGate: Array.from({ length: d.classes }, (_, c) => names.map((n) => Array.from(classSums.get(n)![c], (v) => (counts[c] ? v / counts[c] : 0)))),
+    sample,
+  };
+}
+
+/** Training error with each highway layer lesioned in turn (its gates forced shut: the layer copies its input). */
+export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Dataset, onProgress?: (k: number, n: number) => void, batch = 500): Promise<{ intact: number; lesioned: { layer: string; error: number }[] }> {
+  const errorWith = async (closed: Set<string>) => {
+    let wrong = 0;
+    for (let s = 0; s < d.count; s += batch) {
+      const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+      const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor, -1)));
+      const p = await pred.data();
+      pred.dispose();
+      idx.forEach((i, k) => {
+        if (p[k] !== d.labels[i]) wrong++;
+      });
+    }
+    return wrong / d.count;
+  };
+  const hw = highwayLayers(model).map((l) => l.name);
+  const intact = await errorWith(new Set());
+  const lesioned: { layer: string; error: number }[] = [];
+  for (let k = 0; k < hw.length; k++) {
+    onProgress?.(k + 1, hw.length);
+    lesioned.push({ layer: hw[k], error: await errorWith(new Set([hw[k]])) });
+  }
+  return { intact, lesioned };
+}
+
+/**
+ * Condition number of the hidden representation after each weighted layer: plain nets'
+ * representations become ill-conditioned with depth, skip connections keep them well
+ * conditioned. Gram matrices are accumulated batch by batch (bounded memory).
+ */
+export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number }[]> {
+  const weighted = ir.layers.filter((l) => ['dense', 'conv', 'highway_dense', 'highway_conv', 'residual_dense', 'residual_conv'].includes(l.kind)).slice(0, -1); // not the output layer
+  const layers = weighted.map((l) => model.getLayer(l.name));
+  if (!layers.length) return [];
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
+  const grams: Float64Array[] = [];
+  for (let s = 0; s < d.count; s += batch) {
+    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+    const gs = tf.tidy(() => {
+      let outs = probe.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor | tf.Tensor[];
+      if (!Array.isArray(outs)) outs = [outs];
+      return outs.map((o) => {
+        const x = o.rank === 4 ? o.reshape([-1, o.shape[3]!]) : o;
+        return tf.matMul(x, x, true, false);
+      });
+    });
+    const vals = await Promise.all(gs.map((g) => g.data()));
+    tf.dispose(gs);
+    vals.forEach((v, i) => {
+      grams[i] ??= new Float64Array(v.length);
+      for (let k = 0; k < v.length; k++) grams[i][k] += v[k];
+    });
+  }
+  return weighted.map((l, i) => {
+    const n = Math.round(Math.sqrt(grams[i].length));
+    return { layer: l.name, kind: l.kind, index: i + 1, condition: conditionFromGram(grams[i], n) };
+  });
+}
