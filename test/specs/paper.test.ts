@@ -39,6 +39,10 @@ describe("parameter counts match the paper's tables", () => {
     expect(load('specs/paper/mnist-conv-highway.hwy').ir!.stats!.totalParams).toBe(416 + 8 * 2 * (9 * 16 * 16 + 16) + 144 * 10 + 10);
     expect(load('specs/paper/mnist-conv-highway.hwy', { width: 32 }).ir!.stats!.totalParams).toBe(832 + 8 * 2 * (9 * 32 * 32 + 32) + 288 * 10 + 10);
   });
+  it('experiment 1: the highway gate bias follows the depth guideline', () => {
+    const bias = (d: number) => load('specs/paper/mlp-highway.hwy', { depth: d }).ir!.layers.find((l) => l.kind === 'highway_dense')!.gateBias;
+    expect([10, 20, 50, 100].map(bias)).toEqual([-1, -2, -5, -10]);
+  });
   it('experiment 1: depth d = plain first layer + d - 1 layers; ~5,000 parameters a hidden layer in both', () => {
     for (const d of [10, 20, 50, 100]) {
       const hw = load('specs/paper/mlp-highway.hwy', { depth: d }).ir!;
@@ -50,9 +54,9 @@ describe("parameter counts match the paper's tables", () => {
       for (const p of [...hidden(hw), ...hidden(pl)]) expect(Math.abs(p - 5000) / 5000).toBeLessThan(0.03);
     }
   });
-  it('analysis networks: 50 layers, 49 highway of 50 blocks, gate bias -2 (MNIST) and -4 (CIFAR-100)', () => {
+  it('analysis networks: 50 layers, 49 highway of 50 blocks, gate bias -4', () => {
     for (const [f, bias] of [
-      ['specs/paper/analysis-mnist.hwy', -2],
+      ['specs/paper/analysis-mnist.hwy', -4],
       ['specs/paper/analysis-cifar100.hwy', -4],
     ] as const) {
       const ir = load(f).ir!;
