@@ -6,11 +6,12 @@ import { registerEval } from './commands/eval.js';
 import { registerFmt } from './commands/fmt.js';
 import { registerLsp } from './commands/lsp.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerSweep } from './commands/sweep.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerAnalyze, registerFmt, registerLsp]);
+  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerFmt, registerLsp]);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -15,6 +15,9 @@ import { VERSION } from '../version.js';
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
   epochs?: number;
+  momentum?: number;
+  /** Decay factor of the learning-rate schedule (exponential when the spec's is constant). */
+  gamma?: number;
   batch?: number;
   lr?: number;
   seed?: number;
@@ -50,6 +53,11 @@ export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): Trai
   if (o.seed !== undefined) c.seed = o.seed;
   if (o.data !== undefined) c.data.name = o.data;
   if (o.validation !== undefined) c.data.validation = o.validation;
+  if (o.momentum !== undefined) c.optimizer.momentum = o.momentum;
+  if (o.gamma !== undefined) {
+    c.lr.gamma = o.gamma;
+    if (c.lr.schedule === 'constant') c.lr.schedule = 'exponential';
+  }
   return c;
 }
 

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { EXIT_USAGE, UsageError } from '../errors.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
+
+const ints = (name: string) => (v: string) => {
+  const xs = v.split(',').map(Number);
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 2)) throw new UsageError(`${name} expects whole numbers of at least 2 such as 10,20,50,100, not '${v}'`);
+  return xs;
+};
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} expects a positive whole number, not '${v}'`);
+  return n;
+};
+
+export function registerSweep(program: Command): void {
+  program
+    .command('sweep')
+    .description('figure 1 of the paper: plain vs highway networks of growing depth, the same budget each; a table, JSON and a plot')
+    .option('--depths <list>', 'depths', ints('--depths'), [10, 20, 50, 100])
+    .option('--epochs <n>', 'epochs a run', int('--epochs'), 5)
+    .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
+    .option('--out <dir>', 'sweep directory (one run directory a network and trial)', 'runs/sweep')
+    .option('--seed <n>', 'seed of runs and search', (v) => Number(v), 1)
+    .option('--data <name>', 'mnist (bundled) or mnist_full', 'mnist')
+    .option('--data-dir <dir>', 'directory with the full MNIST files')
+    .option('--backend <b>', BACKEND_CHOICES.join(' | '), 'auto')
+    .addHelpText('after', '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n\nExample:\n  hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep')
+    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; backend: string }) => {
+      if (!(BACKEND_CHOICES as string[]).includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+      if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
+      const { sweep } = await import('../../analysis/sweep.js');
+      const { DataError } = await import('../../data/index.js');
+      const { RunDirError } = await import('../../run/run-dir.js');
+      let stop = false;
+      const onSigint = () => {
+        if (stop) process.exit(130);
+        stop = true;
+        process.stderr.write('\nstopping after a checkpoint (Ctrl-C again to quit at once)…\n');
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const r = await sweep({ ...opts, kinds: ['plain', 'highway'], backend: opts.backend as BackendChoice, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        if (stop) {
+          process.stderr.write(`stopped; run the same command again to continue\n`);
+          process.exitCode = 130;
+          return;
+        }
+        process.stdout.write(`\n${(await import('node:fs')).readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
+        if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
+      } catch (e) {
+        if (e instanceof DataError || e instanceof RunDirError) throw new UsageError(e.message, EXIT_USAGE);
+        throw e;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
