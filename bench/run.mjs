@@ -34,3 +34,9 @@ if (all || args.has('lsp')) {
   console.log('\n## Language server\n');
   await lspBench();
 }
+
+if (all || args.has('analysis')) {
+  const { analysisBench } = await import('./analysis.mjs');
+  console.log('\n## Analysis memory\n');
+  await analysisBench();
+}

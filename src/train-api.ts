@@ -9,3 +9,5 @@ export { loadData } from './data/index.js';
 export { loadBundledMnist } from './data/mnist-bundled.js';
 export { compile } from './core/compile.js';
 export * as tf from '@tensorflow/tfjs';
+export { gateStats, lesionErrors, conditionNumbers } from './analysis/probes.js';
+export { permutation, subset } from './data/dataset.js';

@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile } from '../../src/core/compile.js';
+import { lowerToModel } from '../../src/backends/tfjs/lower.js';
+import { selectBackend } from '../../src/backends/tfjs/runtime.js';
+import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
+import { conditionFromGram, symmetricEigenvalues } from '../../src/analysis/linalg.js';
+import { analyze } from '../../src/analysis/analyze.js';
+import { sweep } from '../../src/analysis/sweep.js';
+import { runTraining } from '../../src/run/session.js';
+import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
+import { permutation, subset, type Dataset, type Splits } from '../../src/data/dataset.js';
+
+let data: Splits;
+let small: Dataset;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  const { trainval, test } = loadBundledMnist();
+  const p = permutation(trainval.count, 3);
+  data = { train: subset(trainval, p.subarray(0, 600), 'train'), validation: subset(trainval, p.subarray(600, 700), 'validation'), test: subset(test, Array.from({ length: 100 }, (_, i) => i)), source: 'subset' };
+  small = subset(data.train, Array.from({ length: 120 }, (_, i) => i));
+});
+
+const MLP = 'network m {\n  input 28x28x1\n  flatten\n  dense 8 relu\n  repeat 3 {\n    highway dense relu gate_bias=-2\n  }\n  dense 10 softmax\n}\n';
+const model = (spec = MLP) => {
+  const ir = compile(spec, 'm.hwy').ir!;
+  return { ir, m: lowerToModel(ir, { seed: 1 }) };
+};
+const setGate = (m: tf.LayersModel, layer: string, kernel: number | null, bias: number) => {
+  const l = m.getLayer(layer);
+  const w = l.getWeights();
+  // weights: kernel_h, bias_h, kernel_t, bias_t
+  if (kernel !== null) w[2] = tf.fill(w[2].shape, kernel);
+  w[3] = tf.fill(w[3].shape, bias);
+  l.setWeights(w);
+};
+
+describe('gate analysis', () => {
+  it('the gate-bias heat map equals the weights', async () => {
+    const { ir, m } = model();
+    setGate(m, 'highway_dense_2', null, -3.5);
+    const g = (await gateStats(m, ir, small, 0))!;
+    expect(g.layers).toEqual(['highway_dense_1', 'highway_dense_2', 'highway_dense_3']);
+    expect(g.biases[1]).toEqual(new Array(8).fill(-3.5));
+    expect(g.biases[0]).toEqual(new Array(8).fill(-2));
+  });
+  it('mean and per-class gate outputs are exact when the gate ignores its input', async () => {
+    const { ir, m } = model();
+    setGate(m, 'highway_dense_1', 0, 0.7);
+    const g = (await gateStats(m, ir, small, 5))!;
+    const t = 1 / (1 + Math.exp(-0.7));
+    for (const v of g.meanGate[0]) expect(v).toBeCloseTo(t, 5);
+    for (const c of [0, 1, 2]) for (const v of g.classMeanGate[c][0]) expect(v).toBeCloseTo(t, 5);
+    expect(g.sample.label).toBe(small.labels[5]);
+    expect(g.sample.gate[0]).toHaveLength(8);
+    expect(g.sample.output).toHaveLength(3);
+  });
+  it('lesioning a layer whose gates are already shut changes nothing; lesioning an open one does', async () => {
+    const { ir, m } = model();
+    setGate(m, 'highway_dense_2', 0, -60); // T = sigmoid(-60) ≈ 0
+    setGate(m, 'highway_dense_3', 0, 60); // T ≈ 1: the layer transforms fully
+    const r = await lesionErrors(m, ir, small);
+    const byName = Object.fromEntries(r.lesioned.map((l) => [l.layer, l.error]));
+    expect(byName.highway_dense_2).toBe(r.intact);
+    expect(r.lesioned).toHaveLength(3);
+  });
+  it('works per channel for convolutional highway layers', async () => {
+    const spec = 'network c {\n  input 28x28x1\n  conv 3 5x5 relu\n  highway conv 3x3 relu gate_bias=-1\n  maxpool 2\n  flatten\n  dense 10 softmax\n}\n';
+    const { ir, m } = model(spec);
+    const g = (await gateStats(m, ir, small, 1))!;
+    expect(g.biases).toEqual([[-1, -1, -1]]);
+    expect(g.meanGate[0]).toHaveLength(3);
+    const les = await lesionErrors(m, ir, small);
+    expect(les.lesioned.map((l) => l.layer)).toEqual(['highway_conv_1']);
+  });
+  it('a network without highway layers has no gate statistics', async () => {
+    const { ir, m } = model('network p {\n  input 28x28x1\n  flatten\n  dense 8 relu\n  dense 10 softmax\n}\n');
+    expect(await gateStats(m, ir, small, 0)).toBeNull();
+  });
+});
+
+describe('condition numbers', () => {
+  it('eigenvalues of a known symmetric matrix', () => {
+    const ev = symmetricEigenvalues(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
+    [1, 3, 5].forEach((v, i) => expect(ev[i]).toBeCloseTo(v, 8));
+    expect(conditionFromGram(Float64Array.from([4, 0, 0, 1]), 2)).toBeCloseTo(2, 8);
+    expect(conditionFromGram(Float64Array.from([1, 1, 1, 1]), 2)).toBe(Infinity);
+  });
+  it('one number per hidden weighted layer; a layer of dead units is singular', async () => {
+    const { ir, m } = model();
+    const l = m.getLayer('dense_1');
+    l.setWeights(l.getWeights().map((w) => tf.zerosLike(w)));
+    const c = await conditionNumbers(m, ir, small);
+    expect(c.map((x) => x.layer)).toEqual(['dense_1', 'highway_dense_1', 'highway_dense_2', 'highway_dense_3']);
+    expect(c[0].condition).toBe(Infinity);
+  });
+});
+
+describe('hwy analyze and hwy sweep (small real runs)', () => {
+  it('analyze writes figures 2-4 and condition numbers as SVG, PNG and JSON; a plain run gets condition numbers and a note', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hwy-an-'));
+    const hw = await runTraining({ specFile: 'h.hwy', specText: MLP + 'train {\n  epochs 1\n  batch 60\n}\n', backend: 'wasm', data, out: join(tmp, 'h') });
+    const pl = await runTraining({ specFile: 'p.hwy', specText: 'network p {\n  input 28x28x1\n  flatten\n  dense 8 relu\n  dense 8 relu\n  dense 10 softmax\n}\ntrain {\n  epochs 1\n}\n', backend: 'wasm', data, out: join(tmp, 'p') });
+    expect(hw.kind === 'trained' && pl.kind === 'trained').toBe(true);
+    const r = await analyze({ runDirs: [join(tmp, 'h'), join(tmp, 'p')], data, backend: 'wasm', samples: 200 });
+    expect(r.figures).toEqual(['figure2-gates', 'figure3-routing', 'figure4-lesioning', 'condition-numbers']);
+    for (const f of r.figures) for (const ext of ['svg', 'png', 'json']) expect(existsSync(join(r.out, `${f}.${ext}`)), `${f}.${ext}`).toBe(true);
+    expect(readFileSync(join(r.out, 'figure2-gates.svg'), 'utf8')).toContain('Transform gate biases');
+    const cond = JSON.parse(readFileSync(join(r.out, 'condition-numbers.json'), 'utf8'));
+    expect(new Set(cond.map((c: { run: string }) => c.run)).size).toBe(2);
+    const plain = await analyze({ runDirs: [join(tmp, 'p')], data, backend: 'wasm', samples: 100 });
+    expect(plain.figures).toEqual(['condition-numbers']);
+    expect(plain.notes[0]).toContain('no highway layers');
+    await expect(analyze({ runDirs: [join(tmp, 'missing')], data })).rejects.toThrow(/not a run directory/);
+  });
+  it('sweep: runs every network, summarises, and started again skips what is done', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hwy-sw-')), 'sweep');
+    const lines: string[] = [];
+    const r = await sweep({ depths: [3, 4], kinds: ['plain', 'highway'], epochs: 1, trials: 1, out, preloaded: data, backend: 'wasm', log: (s) => lines.push(s) });
+    expect(r.best.map((b) => b.network)).toEqual(['plain-3', 'highway-3', 'plain-4', 'highway-4']);
+    expect(r.ratio?.depth).toBe(4);
+    for (const f of ['sweep.json', 'sweep.md', 'figure1-depth.svg', 'figure1-depth.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('plain-4 / highway-4');
+    const again: string[] = [];
+    await sweep({ depths: [3, 4], kinds: ['plain', 'highway'], epochs: 1, trials: 1, out, preloaded: data, backend: 'wasm', log: (s) => again.push(s) });
+    expect(again.filter((l) => l.startsWith('run ')).every((l) => l.endsWith('(done before)'))).toBe(true);
+  });
+  it('random search varies the settings the paper searched, gate bias in [-10, -1]', async () => {
+    const { sampleTrial, trialSpec } = await import('../../src/analysis/sweep.js');
+    const ts = Array.from({ length: 50 }, (_, i) => sampleTrial(i, 'highway'));
+    for (const t of ts) {
+      expect(t.lr).toBeGreaterThanOrEqual(1e-3);
+      expect(t.lr).toBeLessThanOrEqual(1e-1);
+      expect(t.gateBias).toBeGreaterThanOrEqual(-10);
+      expect(t.gateBias).toBeLessThanOrEqual(-1);
+    }
+    expect(new Set(ts.map((t) => t.activation)).size).toBe(2);
+    const spec = trialSpec(readFileSync(join(__dirname, '../../specs/paper/mlp-highway.hwy'), 'utf8'), { lr: 0.01, momentum: 0.9, gamma: 0.9, activation: 'tanh', gateBias: -7 });
+    const ir = compile(spec, 's.hwy', { overrides: { depth: 5 } }).ir!;
+    expect(ir.layers.filter((l) => l.kind === 'highway_dense').every((l) => l.gateBias === -7 && l.activation === 'tanh')).toBe(true);
+  });
+});
