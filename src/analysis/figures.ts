@@ -118,10 +118,10 @@ export function figure1(rows: { network: string; kind: string; depth: number; ep
     data: { values: rows },
     mark: { type: 'line', point: { size: 20 } },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'mean training loss (log scale)' },
       color: { field: 'depth', type: 'ordinal', title: 'depth', scale: { scheme: 'category10' } },
-      strokeDash: { field: 'kind', type: 'nominal', title: 'network', scale: { domain: ['highway', 'plain'], range: [[1, 0], [5, 3]] } },
+      strokeDash: { field: 'kind', type: 'nominal', title: 'network', scale: { domain: ['highway', 'plain'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
       detail: { field: 'network' },
     },
   };
