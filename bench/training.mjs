@@ -37,9 +37,6 @@ class HandHighway extends tf.layers.Layer {
 }
 
 /** The IR lowered by hand: stock layers, with HandHighway for the highway blocks. */
-export function handModelForProfile(ir) {
-  return handModel(ir);
-}
 function handModel(ir) {
   let x = tf.input({ shape: ir.layers[0].outShape });
   const input = x;

@@ -5,7 +5,7 @@ import { compile, type CompileResult } from '../core/compile.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { Layer } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
-import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, INITIALISERS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
+import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
 import { fmtShape, windowOut } from '../passes/shape-rules.js';
 import { kindLabel } from '../backends/text/summary.js';
 
@@ -271,4 +271,3 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
   return out;
 }
 
-export { INITIALISERS };

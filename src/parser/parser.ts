@@ -172,10 +172,3 @@ let instance: HwyParser | undefined;
 export function getParser(): HwyParser {
   return (instance ??= new HwyParser());
 }
-
-export function parseTokens(tokens: IToken[]): { cst: CstNode; parser: HwyParser } {
-  const parser = getParser();
-  parser.input = tokens;
-  const cst = parser.file();
-  return { cst, parser };
-}

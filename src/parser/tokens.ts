@@ -68,5 +68,3 @@ export const allTokens: TokenType[] = [
   Slash,
   Percent,
 ];
-
-export const KEYWORD_WORDS = ['let', 'network', 'train', 'repeat', 'highway', 'residual', 'x'];

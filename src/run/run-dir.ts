@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
@@ -183,4 +183,3 @@ export function truncateMetrics(dir: string, epochs: number): void {
   writeFileAtomic(path, kept.map((m) => JSON.stringify(m) + '\n').join(''));
 }
 
-export { writeFileSync };

@@ -1,6 +1,5 @@
 import { basename, join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { irFromJson } from '../ir/serialize.js';
@@ -9,7 +8,7 @@ import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { createRunDir, readJson, readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { createRunDir, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
@@ -188,4 +187,3 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, backend: runtime.kind };
 }
 
-export { readMetrics, readJson, tf };

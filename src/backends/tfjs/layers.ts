@@ -7,21 +7,6 @@ type Kwargs = Record<string, unknown>;
 /** tfjs does not export its Initializer class; what we use of it. */
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
-export function activate(x: tf.Tensor, act: Act): tf.Tensor {
-  switch (act) {
-    case 'relu':
-      return tf.relu(x);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'softmax':
-      return tf.softmax(x);
-    default:
-      return x;
-  }
-}
-
 const TF_INIT: Record<string, string> = {
   glorot_uniform: 'glorotUniform',
   glorot_normal: 'glorotNormal',

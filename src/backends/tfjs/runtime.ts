@@ -31,8 +31,6 @@ async function tryNative(kind: 'gpu' | 'node'): Promise<string | undefined> {
   return undefined;
 }
 
-let current: RuntimeInfo | undefined;
-
 /** Selects and initialises a tfjs backend; `auto` takes the fastest available and says why. */
 export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo> {
   const notes: string[] = [];
@@ -40,7 +38,7 @@ export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo>
   for (const kind of want) {
     if (kind === 'gpu' || kind === 'node') {
       const why = await tryNative(kind);
-      if (!why) return (current = { backend: 'tensorflow', kind, reason: choice === 'auto' ? `the fastest available (${kind === 'gpu' ? 'CUDA' : 'native TensorFlow'})` : 'as asked' });
+      if (!why) return { backend: 'tensorflow', kind, reason: choice === 'auto' ? `the fastest available (${kind === 'gpu' ? 'CUDA' : 'native TensorFlow'})` : 'as asked' };
       notes.push(why);
       if (choice !== 'auto') {
         const how = kind === 'gpu' ? 'npm install @tensorflow/tfjs-node-gpu (downloads libtensorflow; needs CUDA 11.2 and cuDNN 8.1)' : 'npm install @tensorflow/tfjs-node (downloads libtensorflow)';
@@ -54,7 +52,7 @@ export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo>
         registerWasmTrainingKernels();
         if (await tf.setBackend('wasm')) {
           await tf.ready();
-          return (current = { backend: 'wasm', kind, reason: choice === 'auto' ? `the fastest available here: ${notes.join(', ')}` : 'as asked' });
+          return { backend: 'wasm', kind, reason: choice === 'auto' ? `the fastest available here: ${notes.join(', ')}` : 'as asked' };
         }
         notes.push('the wasm backend did not start');
       } catch (e) {
@@ -65,13 +63,9 @@ export async function selectBackend(choice: BackendChoice): Promise<RuntimeInfo>
     }
     await tf.setBackend('cpu');
     await tf.ready();
-    return (current = { backend: 'cpu', kind: 'cpu', reason: choice === 'auto' ? `nothing faster available (${notes.join('; ')})` : 'as asked (pure JavaScript: slow for convolutions)' });
+    return { backend: 'cpu', kind: 'cpu', reason: choice === 'auto' ? `nothing faster available (${notes.join('; ')})` : 'as asked (pure JavaScript: slow for convolutions)' };
   }
   throw new BackendUnavailable(`no backend available: ${notes.join('; ')}`);
-}
-
-export function currentRuntime(): RuntimeInfo | undefined {
-  return current;
 }
 
 export { tf };
