@@ -4,6 +4,9 @@ import { compile, type CompileResult } from '../core/compile.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UsageError } from './errors.js';
+import { describeFsError } from '../util/fs-errors.js';
+
+export { describeFsError };
 import { didYouMean } from '../language/suggest.js';
 
 /** Specs larger than this are refused before reading (no real spec comes close). */
@@ -24,25 +27,6 @@ export function readText(path: string, what = 'file'): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read '${path}': ${describeFsError(e)}`);
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    default:
-      return (e as Error)?.message ?? String(e);
   }
 }
 

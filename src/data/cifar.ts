@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, type Dataset } from './dataset.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 const PIXELS = 32 * 32 * 3;
 
@@ -12,7 +13,7 @@ function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: 
     try {
       b = readFileSync(p);
     } catch (e) {
-      throw new DataError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new DataError(`cannot read ${p}: ${describeFsError(e)}`);
     }
     if (b.length === 0 || b.length % record !== 0) {
       throw new DataError(`${p}: ${b.length} bytes is not a whole number of ${record}-byte records (truncated or not a CIFAR-${classes} batch)`);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { DataError, type Dataset } from './dataset.js';
+import { describeFsError } from '../util/fs-errors.js';
 
 /** Reads an IDX file (optionally gzipped), checking its header against its size. */
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
@@ -9,7 +10,7 @@ export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new DataError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new DataError(`cannot read ${path}: ${describeFsError(e)}`);
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeDurable, writeFileAtomic } from '../util/atomic.js';
+import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 
 /** A problem with a run directory a person can fix: missing, corrupt, already there. */
@@ -66,7 +67,7 @@ export function readJson<T>(path: string, what: string): T {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RunDirError(`${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new RunDirError(`${what}: cannot read ${path}: ${describeFsError(e)}`);
   }
   try {
     return JSON.parse(text) as T;
@@ -89,18 +90,6 @@ export interface CheckpointFiles {
   optimizerJson: string;
   optimizerWeights: Uint8Array;
   state: TrainState;
-}
-
-function writeDurable(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

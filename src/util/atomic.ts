@@ -1,20 +1,27 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Writes a file so that readers see the old or the new content, never a torn one: temp file in the same directory, fsync, rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
+/** Writes a whole file and fsyncs it before returning. */
+export function writeDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w');
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } catch (e) {
+  } finally {
     closeSync(fd);
+  }
+}
+
+/** Writes a file so that readers see the old or the new content, never a torn one: temp file in the same directory, fsync, rename. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeDurable(tmp, data);
+  } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
-  closeSync(fd);
   renameSync(tmp, path);
 }

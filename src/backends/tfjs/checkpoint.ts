@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunDirError, type CheckpointFiles, type TrainState } from '../../run/run-dir.js';
 import { registerLayers } from './layers.js';
+import { describeFsError } from '../../util/fs-errors.js';
 
 /** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
 export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
@@ -40,7 +41,7 @@ function readOrFail(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new RunDirError(`cannot read checkpoint file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new RunDirError(`cannot read checkpoint file ${path}: ${describeFsError(e)}`);
   }
 }
 
