@@ -1,13 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import type { NetworkIR } from '../ir/types.js';
-import { irFromJson } from '../ir/serialize.js';
 import { loadData, type Splits } from '../data/index.js';
 import { permutation, subset, type Dataset } from '../data/dataset.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
-import { readRunRecord, recoverCheckpoint, RunDirError } from '../run/run-dir.js';
+import { openRun, type RunRecord } from '../run/run-dir.js';
 import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
 import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
 
@@ -31,33 +28,20 @@ export interface AnalyzeResult {
   notes: string[];
 }
 
-function loadRun(dir: string): { ir: NetworkIR; ckpt: string; name: string } {
-  const record = readRunRecord(dir);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'ir.json'), 'utf8');
-  } catch {
-    throw new RunDirError(`'${dir}' has no ir.json: not a complete run directory`);
-  }
-  const parsed = irFromJson(text);
-  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 2).join('; ')}`);
-  const ckpt = recoverCheckpoint(dir);
-  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet: train it first`);
-  return { ir: parsed.ir, ckpt, name: record.network };
-}
-
 /** The paper's analyses of trained runs: figures 2-4 for the first run, condition numbers for all. */
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const log = opts.log ?? (() => {});
-  const runs = opts.runDirs.map((d) => ({ dir: d, ...loadRun(d) }));
+  const runs = opts.runDirs.map((dir) => {
+    const { record, ir, ckpt } = openRun(dir);
+    return { dir, record, ir, ckpt, name: record.network };
+  });
   const first = runs[0];
   const out = opts.out ?? join(first.dir, 'analysis');
   mkdirSync(out, { recursive: true });
   await selectBackend(opts.backend ?? 'auto');
   const seed = opts.seed ?? 1;
   const cache = new Map<string, Dataset>();
-  const trainingData = async (dir: string): Promise<Dataset> => {
-    const record = readRunRecord(dir);
+  const trainingData = async (record: RunRecord): Promise<Dataset> => {
     const key = JSON.stringify(record.config.data);
     if (!cache.has(key)) {
       const splits = opts.data ?? (await loadData(record.config.data, opts.dataDir));
@@ -68,7 +52,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   const figures: string[] = [];
   const notes: string[] = [];
-  const d = await trainingData(first.dir);
+  const d = await trainingData(first.record);
   const model = await loadModel(first.ckpt);
   log(`analysing ${first.dir} (${first.name}) on ${d.count} training examples`);
   const sampleIndex = permutation(d.count, seed + 7)[0];
@@ -94,8 +78,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   model.dispose();
   const rows: { run: string; index: number; condition: number; layer: string; kind: string }[] = [];
   for (const r of runs) {
-    const m = r === first ? await loadModel(first.ckpt) : await loadModel(r.ckpt);
-    const data = await trainingData(r.dir);
+    const m = await loadModel(r.ckpt);
+    const data = await trainingData(r.record);
     for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${r.dir})`, ...c });
     m.dispose();
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import { irFromJson } from '../ir/serialize.js';
 
 /** A problem with a run directory a person can fix: missing, corrupt, already there. */
 export class RunDirError extends Error {}
@@ -129,6 +130,22 @@ export function recoverCheckpoint(dir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A trained run as eval and analyze need it: its record, its validated IR and its newest checkpoint. */
+export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string } {
+  const record = readRunRecord(dir);
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'ir.json'), 'utf8');
+  } catch (e) {
+    throw new RunDirError(`cannot read ${join(dir, 'ir.json')}: ${describeFsError(e)}: the run directory is incomplete`);
+  }
+  const parsed = irFromJson(text);
+  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
+  const ckpt = recoverCheckpoint(dir);
+  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
+  return { record, ir: parsed.ir, ckpt };
 }
 
 export function readState(ckptDir: string): TrainState {

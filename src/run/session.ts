@@ -2,13 +2,12 @@ import { basename, join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { irFromJson } from '../ir/serialize.js';
 import { loadData, DataError, type Splits } from '../data/index.js';
 import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends/tfjs/runtime.js';
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { createRunDir, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { createRunDir, openRun, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
@@ -169,20 +168,15 @@ export interface EvalResult {
 
 /** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
 export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits }): Promise<EvalResult> {
-  const record = readRunRecord(opts.runDir);
-  const irText = readFileOr(join(opts.runDir, 'ir.json'));
-  const parsed = irFromJson(irText);
-  if (!parsed.ok) throw new RunDirError(`${join(opts.runDir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
-  const ckpt = recoverCheckpoint(opts.runDir);
-  if (!ckpt) throw new RunDirError(`'${opts.runDir}' has no checkpoint yet (no complete model/ directory): train it first`);
+  const { record, ir, ckpt } = openRun(opts.runDir);
   const state = readState(ckpt);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
   const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir));
-  checkDataFits(parsed.ir, data);
+  checkDataFits(ir, data);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';
-  const r = await evaluate(model, parsed.ir, data[split]);
+  const r = await evaluate(model, ir, data[split]);
   model.dispose();
   return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, backend: runtime.kind };
 }
