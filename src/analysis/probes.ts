@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
+import { batches, type Dataset } from '../data/dataset.js';
 import type { NetworkIR } from '../ir/types.js';
 import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
 import { batchTensor } from '../backends/tfjs/train.js';
@@ -43,8 +43,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
   const counts = new Array<number>(d.classes).fill(0);
   const sample = { index: sampleIndex, label: d.labels[sampleIndex], gate: [] as number[][], output: [] as number[][] };
   const inputShape = ir.layers[0].outShape!;
-  for (let s = 0; s < d.count; s += batch) {
-    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+  for (const { start: s, idx } of batches(d.count, batch)) {
     const labels = idx.map((i) => d.labels[i]);
     for (const l of labels) counts[l]++;
     const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), d.classes).asType('float32'));
@@ -104,8 +103,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
 export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Dataset, onProgress?: (k: number, n: number) => void, batch = 500): Promise<{ intact: number; lesioned: { layer: string; error: number }[] }> {
   const errorWith = async (closed: Set<string>) => {
     let wrong = 0;
-    for (let s = 0; s < d.count; s += batch) {
-      const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+    for (const { idx } of batches(d.count, batch)) {
       const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor, -1)));
       const p = await pred.data();
       pred.dispose();
@@ -136,8 +134,7 @@ export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: 
   if (!layers.length) return [];
   const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
   const grams: Float64Array[] = [];
-  for (let s = 0; s < d.count; s += batch) {
-    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+  for (const { idx } of batches(d.count, batch)) {
     const gs = tf.tidy(() => {
       let outs = probe.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor | tf.Tensor[];
       if (!Array.isArray(outs)) outs = [outs];

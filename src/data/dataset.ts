@@ -44,6 +44,13 @@ export function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
+/** Consecutive batches of example indices 0..count-1, with where each batch starts. */
+export function* batches(count: number, size: number): Generator<{ start: number; idx: number[] }> {
+  for (let start = 0; start < count; start += size) {
+    yield { start, idx: Array.from({ length: Math.min(size, count - start) }, (_, i) => start + i) };
+  }
+}
+
 export function subset(d: Dataset, idx: ArrayLike<number>, name = d.name): Dataset {
   const size = d.shape[0] * d.shape[1] * d.shape[2];
   const x = new Float32Array(idx.length * size);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NetworkIR, TrainConfig } from '../../ir/types.js';
-import { augmentBatch, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
+import { augmentBatch, batches, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
 import { appendMetrics, saveCheckpoint, type MetricsLine, type TrainState } from '../../run/run-dir.js';
 import { checkpointFiles } from './checkpoint.js';
 import { setTrainingStep } from './layers.js';
@@ -91,8 +91,7 @@ export async function evaluate(model: tf.LayersModel, ir: NetworkIR, d: Dataset,
   let lossSum = 0;
   let correct = 0;
   const confusion = Array.from({ length: d.classes }, () => new Array<number>(d.classes).fill(0));
-  for (let s = 0; s < d.count; s += batch) {
-    const idx = Array.from({ length: Math.min(batch, d.count - s) }, (_, i) => s + i);
+  for (const { idx } of batches(d.count, batch)) {
     const [l, pred] = tf.tidy(() => {
       const x = batchTensor(d, idx, inputShape);
       const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => d.labels[i]), 'int32'), d.classes);
