@@ -74,3 +74,12 @@ export function hwy(args: string[], opts: { input?: string; cwd?: string; env?: 
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** An IDX file (MNIST's format) of unsigned bytes with the given dimensions. */
+export function idxBytes(dims: number[], data: number[]): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head[2] = 0x08;
+  head[3] = dims.length;
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(data)]);
+}

@@ -38,11 +38,18 @@ export function printValue(v: Value): string {
 class CommentAttacher {
   private readonly used = new Set<Comment>();
   private readonly blankLine: boolean[];
+  /** Column of the first non-blank character of each line (1-based), to tell own-line comments from trailing ones. */
+  private readonly firstCols = new Map<number, number>();
   constructor(
     private readonly comments: Comment[],
     text: string,
   ) {
-    this.blankLine = text.split('\n').map((l) => l.trim() === '');
+    const lines = text.split('\n');
+    this.blankLine = lines.map((l) => l.trim() === '');
+    lines.forEach((l, i) => {
+      const m = /\S/.exec(l);
+      if (m) this.firstCols.set(i + 1, m.index + 1);
+    });
   }
   /** Whole-line comments strictly between two lines. */
   between(after: number, before: number): Comment[] {
@@ -58,16 +65,6 @@ class CommentAttacher {
     return c.text.trimEnd();
   }
   private ownLine(c: Comment): boolean {
-    return this.isFirstOnLine(c);
-  }
-  private firstCols = new Map<number, number>();
-  setFirstColumns(text: string): void {
-    text.split('\n').forEach((l, i) => {
-      const m = /\S/.exec(l);
-      if (m) this.firstCols.set(i + 1, m.index + 1);
-    });
-  }
-  private isFirstOnLine(c: Comment): boolean {
     return this.firstCols.get(c.span.start.line) === c.span.start.col;
   }
   /** Is there an empty line between two lines (exclusive)? */
@@ -92,7 +89,6 @@ function stmtHead(s: Stmt): string {
  */
 export function printFile(ast: FileAst, text: string): Doc {
   const cm = new CommentAttacher(ast.comments, text);
-  cm.setFirstColumns(text);
   const out: (Doc | Line)[] = [];
   let prevEnd = 0;
 

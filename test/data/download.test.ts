@@ -10,17 +10,10 @@ import { ensureDownloaded, type Source } from '../../src/data/download.js';
 import { loadMnistIdx } from '../../src/data/idx.js';
 import { loadCifar100 } from '../../src/data/cifar.js';
 import { loadData } from '../../src/data/index.js';
+import { idxBytes } from '../helpers.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const tmp = () => mkdtempSync(join(tmpdir(), 'hwy-dl-'));
-
-function idx(dims: number[], data: number[]): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([head, Buffer.from(data)]);
-}
 
 // A loopback server standing in for the data hosts: /good/NAME serves files, /missing/ 404s.
 const files = new Map<string, Buffer>();
@@ -48,8 +41,8 @@ function mnistSource(): Source {
   const out: Source = { bases: [`${base}/missing`, `${base}/good`], files: [] };
   for (const p of ['train', 't10k']) {
     for (const [kind, buf] of [
-      ['images-idx3-ubyte', idx([n, 2, 2], Array.from({ length: n * 4 }, (_, i) => i))],
-      ['labels-idx1-ubyte', idx([n], [1, 2, 3])],
+      ['images-idx3-ubyte', idxBytes([n, 2, 2], Array.from({ length: n * 4 }, (_, i) => i))],
+      ['labels-idx1-ubyte', idxBytes([n], [1, 2, 3])],
     ] as const) {
       const name = `${p}-${kind}.gz`;
       const gz = gzipSync(buf);

@@ -8,24 +8,17 @@ import { loadCifar10, loadCifar100 } from '../../src/data/cifar.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { augmentBatch, globalContrastNormalize, splitValidation, type Dataset } from '../../src/data/dataset.js';
 import { loadData } from '../../src/data/index.js';
+import { idxBytes } from '../helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hwy-data-'));
-
-function idx(dims: number[], data: number[]): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([head, Buffer.from(data)]);
-}
 
 function writeMnist(dir: string, n: number, opts: { gz?: boolean; labels?: number[]; labelCount?: number } = {}) {
   const img = Array.from({ length: n * 4 * 4 }, (_, i) => i % 256);
   const lbl = opts.labels ?? Array.from({ length: opts.labelCount ?? n }, (_, i) => i % 10);
   for (const prefix of ['train', 't10k']) {
     const w = (name: string, b: Buffer) => writeFileSync(join(dir, name + (opts.gz ? '.gz' : '')), opts.gz ? gzipSync(b) : b);
-    w(`${prefix}-images-idx3-ubyte`, idx([n, 4, 4], img));
-    w(`${prefix}-labels-idx1-ubyte`, idx([lbl.length], lbl));
+    w(`${prefix}-images-idx3-ubyte`, idxBytes([n, 4, 4], img));
+    w(`${prefix}-labels-idx1-ubyte`, idxBytes([lbl.length], lbl));
   }
 }
 
@@ -44,7 +37,7 @@ describe('IDX (full MNIST)', () => {
   it('names the file in every error: truncated, bad magic, count mismatch, bad label, missing', () => {
     const d = tmp();
     writeMnist(d, 5);
-    writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([5, 4, 4], [1, 2, 3]));
+    writeFileSync(join(d, 'train-images-idx3-ubyte'), idxBytes([5, 4, 4], [1, 2, 3]));
     expect(() => loadMnistIdx(d)).toThrow(/train-images-idx3-ubyte: the header promises 80 bytes .* holds 3 \(truncated\?\)/);
     writeFileSync(join(d, 'train-images-idx3-ubyte'), Buffer.from('hello world'));
     expect(() => loadMnistIdx(d)).toThrow(/train-images-idx3-ubyte: not an IDX file/);
