@@ -84,8 +84,8 @@ export function useColor(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
-export function printDiagnostics(r: CompileResult, opts: { minSeverity?: 'error' | 'warning' | 'info' } = {}): void {
-  const keep = (d: Diagnostic) => opts.minSeverity !== 'error' || d.severity === 'error';
+export function printDiagnostics(r: CompileResult, opts: { errorsOnly?: boolean } = {}): void {
+  const keep = (d: Diagnostic) => !opts.errorsOnly || d.severity === 'error';
   const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
   for (const d of r.diagnostics.filter(keep)) process.stderr.write(renderDiagnostic(d, r.text, { color }) + '\n\n');
 }

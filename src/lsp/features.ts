@@ -57,7 +57,7 @@ function layersAt(a: Analysis, off: number): { layers: Layer[]; projection?: Lay
   const hits = ir.layers.filter((l) => contains(l.span, off));
   if (!hits.length) return undefined;
   const size = (l: Layer) => l.span.end.offset - l.span.start.offset;
-  const inner = Math.min(...hits.map(size));
+  const inner = hits.reduce((m, l) => Math.min(m, size(l)), Infinity); // no spread: a repeat can expand to 200,000 layers
   const at = hits.filter((l) => size(l) === inner);
   return { layers: at.filter((l) => !l.inserted), projection: at.find((l) => l.inserted) };
 }

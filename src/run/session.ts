@@ -92,11 +92,12 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   let config: TrainConfig | undefined;
   let runDir: string;
   let resumeFrom: string | undefined;
+  let resumed: RunRecord | undefined;
   let state = freshState();
 
   if (req.resume) {
     runDir = req.resume;
-    const record = readRunRecord(runDir);
+    const record = (resumed = readRunRecord(runDir));
     specFile = record.specFile;
     sets = record.overrides;
     specText = readFileOr(join(runDir, 'spec.hwy'));
@@ -119,13 +120,17 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
 
   const runtime = await selectBackend(req.backend ?? 'auto');
   log(`backend: ${runtime.kind} (${runtime.reason})`);
+  if (resumed && state.epoch >= config.epochs && state.step === 0) {
+    log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
+    return { kind: 'trained', runDir, outcome: { status: 'done', state }, runtime, record: resumed };
+  }
   const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
   let record: RunRecord;
-  if (req.resume) {
-    record = readRunRecord(runDir);
+  if (resumed) {
+    record = resumed;
   } else {
     createRunDir(runDir, !!req.force);
     record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
@@ -136,10 +141,6 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   if (resumeFrom) {
     await loadOptimizerState(resumeFrom, optimizer);
     log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
-  }
-  if (state.epoch >= config.epochs && state.step === 0) {
-    log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
-    return { kind: 'trained', runDir, outcome: { status: 'done', state }, runtime, record };
   }
   const outcome = await train({ ir, model, optimizer, config, data, runDir, state, hooks: req.hooks });
   model.dispose();

@@ -191,8 +191,8 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
         }
         pending = [];
         pendingSizes = [];
-        const elapsed = seconds + (performance.now() - t0) / 1000;
         const here = (performance.now() - t0) / 1000;
+        const elapsed = seconds + here;
         hooks?.onProgress?.({ epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / seen, accuracy: correct / seen, samplesPerSec: (seen - seenAtStart) / Math.max(1e-9, here) });
         if (!last && hooks?.shouldStop?.()) {
           const s: TrainState = { epoch: epoch - 1, step: step + 1, partial: { lossSum, correct, seen, seconds: elapsed }, status: 'interrupted', savedAt: '' };

@@ -24,7 +24,7 @@ export function registerCheck(program: Command): void {
         if (!r.ok) failed = true;
         if (opts.format === 'json') all.push(...r.diagnostics.filter((d) => !opts.errorsOnly || d.severity === 'error'));
         else {
-          printDiagnostics(r, { minSeverity: opts.errorsOnly ? 'error' : 'info' });
+          printDiagnostics(r, { errorsOnly: opts.errorsOnly });
           process.stdout.write(`${p}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
         }
       }

@@ -8,7 +8,7 @@ import type { CompileResult } from '../../core/compile.js';
 export function compileOrReport(file: string, set: string[] | undefined): CompileResult | undefined {
   const r = compileFile(file, parseSets(set));
   if (!r.ok || !r.ir) {
-    printDiagnostics(r, { minSeverity: 'error' });
+    printDiagnostics(r, { errorsOnly: true });
     process.stderr.write(`${file}: has errors; run 'hwy check ${file}' for details\n`);
     process.exitCode = EXIT_SPEC;
     return undefined;

@@ -75,7 +75,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       },
     });
     if (r.kind === 'spec-errors') {
-      printDiagnostics(r.compiled, { minSeverity: 'error' });
+      printDiagnostics(r.compiled, { errorsOnly: true });
       process.stderr.write(`${r.compiled.file}: has errors; nothing was trained\n`);
       process.exitCode = EXIT_SPEC;
       return;
