@@ -42,7 +42,8 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     source = lower(ast, diags);
     const names = new Set(source.lets.map((l) => l.name));
     unknownOverrides = Object.keys(overrides).filter((k) => !names.has(k));
-    if (source.network) ir = runPasses(source, overrides, diags, limits);
+    const { network } = source;
+    if (network) ir = runPasses({ ...source, network }, overrides, diags, limits);
   } catch (e) {
     const start = { line: 1, col: 1, offset: 0 };
     diags.error('HWY9000', { file, start, end: start }, `internal error: ${(e as Error)?.message ?? String(e)}`, 'please report this with the spec that caused it');

@@ -43,6 +43,9 @@ export interface SourceIR {
   train: { span: Span; settings: SrcBlock[] } | null;
 }
 
+/** Source IR of a spec that has a network: what the passes take. */
+export type NetworkSourceIR = SourceIR & { network: NonNullable<SourceIR['network']> };
+
 // ---------------------------------------------------------------------------
 // Network IR: flat, concrete, checked. The published artifact (`hwy compile --emit ir`).
 // ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import { BLOCK_BY_KIND, SETTING_BY_KIND, isActivation } from '../language/catalogue.js';
-import { IR_VERSION, type Expect, type Layer, type LayerKind, type NetworkIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
+import { IR_VERSION, type Expect, type Layer, type LayerKind, type NetworkIR, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
 
@@ -56,19 +56,18 @@ export function evaluateConstants(src: SourceIR, overrides: Record<string, numbe
  * expansion is computed before anything is allocated, so a repeat in the millions is
  * refused with a limit error rather than exhausting memory.
  */
-export function expand(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
+export function expand(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
   const env = evaluateConstants(src, overrides, diags);
   const ir: NetworkIR = {
     irVersion: IR_VERSION,
     file: src.file,
-    network: src.network ? { name: src.network.name, span: src.network.span } : { name: '', span: { file: src.file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } } },
+    network: { name: src.network.name, span: src.network.span },
     constants: Object.fromEntries(env),
     layers: [],
     expects: [],
     train: expandTrain(src, env, diags),
     stats: null,
   };
-  if (!src.network) return ir;
   const counts = new Map<SrcNode, number>();
   const total = countLayers(src.network.body, env, diags, limits, counts);
   if (total === undefined || total > limits.maxLayers) return ir;
