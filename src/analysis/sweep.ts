@@ -74,21 +74,22 @@ export async function sweep(o: SweepOptions): Promise<{ rows: SweepRow[]; best: 
   const data = o.preloaded ?? (await loadData({ name: (o.data ?? 'mnist') as 'mnist', normalize: 'scale', augment: [], validation: 0.1 }, o.dataDir));
   const plan: { kind: 'plain' | 'highway'; depth: number; trial: number }[] = [];
   for (const depth of o.depths) for (const kind of o.kinds) for (let trial = 1; trial <= o.trials; trial++) plan.push({ kind, depth, trial });
+  const specFile = (kind: 'plain' | 'highway') => join(root, 'specs', 'paper', `mlp-${kind}.hwy`);
+  const specText = { plain: readFileSync(specFile('plain'), 'utf8'), highway: readFileSync(specFile('highway'), 'utf8') };
   const rows: SweepRow[] = [];
   for (const [k, p] of plan.entries()) {
     if (o.shouldStop?.()) break;
     const name = `${p.kind}-${p.depth}${o.trials > 1 ? `-t${p.trial}` : ''}`;
     const dir = join(o.out, name);
     const settings = o.trials > 1 ? sampleTrial(seed * 1000 + p.depth * 10 + p.trial + (p.kind === 'highway' ? 500 : 0), p.kind) : null;
-    const specFile = join(root, 'specs', 'paper', `mlp-${p.kind}.hwy`);
-    const text = settings ? trialSpec(readFileSync(specFile, 'utf8'), settings) : readFileSync(specFile, 'utf8');
+    const text = settings ? trialSpec(specText[p.kind], settings) : specText[p.kind];
     const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
     const done = ckpt ? readState(ckpt) : undefined;
     log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : ''}`);
     if (!done || done.epoch < o.epochs) {
       if (!ckpt && existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // a run that never reached its first checkpoint starts over
       const r = await runTraining({
-        ...(ckpt ? { resume: dir, overrides: { epochs: o.epochs } } : { specFile: `${specFile}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
+        ...(ckpt ? { resume: dir, overrides: { epochs: o.epochs } } : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
         backend: o.backend,
         data,
         hooks: {

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { windowOut } from '../../passes/shape-rules.js';
-
 import { convSame, dense, highwayCombine, type Act } from './ops.js';
 
 type Kwargs = Record<string, unknown>;
@@ -17,7 +16,6 @@ const TF_INIT: Record<string, string> = {
   zeros: 'zeros',
 };
 
-export type { Initializer };
 export function tfInitializer(name: string, seed?: number): Initializer {
   const id = TF_INIT[name] ?? 'glorotUniform';
   if (id === 'zeros') return tf.initializers.zeros();
