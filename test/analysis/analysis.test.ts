@@ -143,6 +143,9 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     expect(plain.figures).toEqual(['condition-numbers']);
     expect(plain.notes[0]).toContain('no highway layers');
     await expect(analyze({ runDirs: [join(tmp, 'missing')], data })).rejects.toThrow(/not a run directory/);
+    // a class the data does not have is refused before any work, not skipped
+    await expect(analyze({ runDirs: [join(tmp, 'h')], data, backend: 'wasm', classes: [0, 11], out: join(tmp, 'bad') })).rejects.toThrow(/--classes 11: .* has classes 0-9 only/);
+    expect(existsSync(join(tmp, 'bad', 'figure2-gates.png'))).toBe(false);
   });
   it('sweep: runs every network, summarises, and started again skips what is done', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hwy-sw-')), 'sweep');
