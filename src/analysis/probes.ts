@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batches, type Dataset } from '../data/dataset.js';
 import type { NetworkIR } from '../ir/types.js';
+import { flagsOf } from '../ir/kinds.js';
 import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
 import { batchTensor } from '../backends/tfjs/train.js';
 import { conditionFromGram } from './linalg.js';
@@ -129,7 +130,7 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
  * conditioned. Gram matrices are accumulated batch by batch (bounded memory).
  */
 export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number }[]> {
-  const weighted = ir.layers.filter((l) => ['dense', 'conv', 'highway_dense', 'highway_conv', 'residual_dense', 'residual_conv'].includes(l.kind)).slice(0, -1); // not the output layer
+  const weighted = ir.layers.filter((l) => flagsOf(l).weighted).slice(0, -1); // not the output layer
   const layers = weighted.map((l) => model.getLayer(l.name));
   if (!layers.length) return [];
   const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
