@@ -43,7 +43,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
   const classSums = new Map<string, Float64Array[]>();
   const counts = new Array<number>(d.classes).fill(0);
   const sample = { index: sampleIndex, label: d.labels[sampleIndex], gate: [] as number[][], output: [] as number[][] };
-  const inputShape = ir.layers[0].outShape!;
+  const inputShape = ir.layers[0].outShape;
   for (const { start: s, idx } of batches(d.count, batch)) {
     const labels = idx.map((i) => d.labels[i]);
     for (const l of labels) counts[l]++;
@@ -105,7 +105,7 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
   const errorWith = async (closed: Set<string>) => {
     let wrong = 0;
     for (const { idx } of batches(d.count, batch)) {
-      const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor, -1)));
+      const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor, -1)));
       const p = await pred.data();
       pred.dispose();
       idx.forEach((i, k) => {
@@ -137,7 +137,7 @@ export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: 
   const grams: Float64Array[] = [];
   for (const { idx } of batches(d.count, batch)) {
     const gs = tf.tidy(() => {
-      let outs = probe.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor | tf.Tensor[];
+      let outs = probe.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor | tf.Tensor[];
       if (!Array.isArray(outs)) outs = [outs];
       return outs.map((o) => {
         const x = o.rank === 4 ? o.reshape([-1, o.shape[3]!]) : o;
