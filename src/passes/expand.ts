@@ -5,23 +5,8 @@ import { IR_VERSION, type DraftLayer, type DraftNetworkIR, type Expect, type Net
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
 
-/** Attribute names of the language -> field names of the IR. */
-const FIELD: Record<string, string> = {
-  shape: 'shape',
-  units: 'units',
-  filters: 'filters',
-  kernel: 'kernel',
-  stride: 'stride',
-  padding: 'padding',
-  round: 'round',
-  activation: 'activation',
-  init: 'init',
-  bias_init: 'biasInit',
-  gate_bias: 'gateBias',
-  carry: 'carry',
-  gate_init: 'gateInit',
-  rate: 'rate',
-};
+/** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias`. */
+const fieldOf = (attr: string): string => attr.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
   const env: Env = new Map();
@@ -156,12 +141,12 @@ class Expander {
     // Attributes are checked against the catalogue by lowering; here they are copied by name.
     const rec = layer as unknown as Record<string, unknown>;
     for (const [k, v] of attrs ?? []) {
-      rec[FIELD[k]] = Array.isArray(v) ? [...v] : v;
+      rec[fieldOf(k)] = Array.isArray(v) ? [...v] : v;
       layer.given.push(k);
     }
     for (const [k, v] of this.defaults) {
-      if (def.takesDefaults.includes(k) && rec[FIELD[k]] === undefined) {
-        rec[FIELD[k]] = v;
+      if (def.takesDefaults.includes(k) && rec[fieldOf(k)] === undefined) {
+        rec[fieldOf(k)] = v;
         layer.given.push(k);
       }
     }
