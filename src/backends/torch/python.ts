@@ -34,9 +34,9 @@ function probe(python: string, env: NodeJS.ProcessEnv, timeoutMs: number): { ok:
   const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, why: 'not found' };
+    if (code === 'ENOENT') return { ok: false, why: 'was not found' };
     if (code === 'ETIMEDOUT') return { ok: false, why: `did not answer within ${Math.round(timeoutMs / 1000)} s` };
-    if (code === 'EACCES') return { ok: false, why: 'not executable' };
+    if (code === 'EACCES') return { ok: false, why: 'is not executable' };
     return { ok: false, why: r.error.message.split('\n')[0] };
   }
   const out = (r.stdout ?? '').trim();

@@ -174,7 +174,7 @@ describe.skipIf(!python)(TITLE, () => {
       }),
     };
     writeFileSync(join(work, 'job.json'), JSON.stringify(job));
-    const r = spawnSync(python!.path, [join(ROOT, 'test/backends/torch/equiv_runner.py'), join(work, 'job.json')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(python!.path, [join(ROOT, 'test/backends/torch/equiv_runner.py'), join(work, 'job.json')], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     if (r.status !== 0) throw new Error(`the torch side failed (${r.status ?? r.error?.message}):\n${r.stderr}`);
     jobResult = JSON.parse(readFileSync(join(work, 'job_result.json'), 'utf8'));
   });
