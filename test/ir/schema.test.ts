@@ -29,4 +29,24 @@ describe('IR schema', () => {
     neg.layers[1].units = -3;
     expect(validateIr(neg).ok).toBe(false);
   });
+  it('checks each layer against its own kind: its required fields, and no field of another kind', () => {
+    const good = JSON.parse(irToJson(checkedIr(compile('network n {\n  input 4x4x1\n  maxpool 2\n  flatten\n  dense 3\n}\n', 'n.hwy'))));
+    expect(validateIr(good).ok).toBe(true);
+    const unknown = structuredClone(good);
+    unknown.layers[1].kind = 'lstm';
+    const u = validateIr(unknown);
+    expect(u.ok ? [] : u.errors).toEqual([expect.stringMatching(/^\/layers\/1\/kind must be one of input, flatten, dense, .*activation$/)]);
+    const missing = structuredClone(good);
+    delete missing.layers[3].units;
+    const m = validateIr(missing);
+    expect(m.ok ? '' : m.errors.join('\n')).toContain("/layers/3 must have required property 'units'");
+    const foreign = structuredClone(good);
+    foreign.layers[1].gateBias = -2; // a pooling layer has no gate
+    const f = validateIr(foreign);
+    expect(f.ok ? '' : f.errors.join('\n')).toContain('/layers/1 must NOT have additional properties');
+    const gated = JSON.parse(irToJson(checkedIr(compile('network n {\n  input 4\n  highway dense\n}\n', 'n.hwy'))));
+    delete gated.layers[1].gateBias; // checked IR always resolves it
+    expect(validateIr(gated).ok).toBe(false);
+    expect(validateIr({ ...good, stats: null }).ok).toBe(false);
+  });
 });

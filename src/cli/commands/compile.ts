@@ -21,8 +21,11 @@ export function registerCompile(program: Command): void {
       const emitter = emitterNamed(opts.emit);
       if (!emitter) throw new UsageError(`--emit must be one of ${NAMES}, not '${opts.emit}'`);
       let text: string;
-      if (!emitter.needsSpec) text = emitter.emit();
-      else {
+      if (!emitter.needsSpec) {
+        // The output does not depend on a spec: one given would be silently ignored.
+        if (file) throw new UsageError(`--emit ${emitter.name} takes no spec file (it does not depend on one)`);
+        text = emitter.emit();
+      } else {
         if (!file) throw new UsageError(`--emit ${emitter.name} needs a spec file`);
         const r = compileOrReport(file, opts.set);
         if (!r) return;
