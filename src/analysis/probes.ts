@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batches, type Dataset } from '../data/dataset.js';
 import type { NetworkIR } from '../ir/types.js';
+import { flagsOf } from '../ir/kinds.js';
 import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
 import { batchTensor } from '../backends/tfjs/train.js';
 import { StreamingR, conditionNumber, float32ConditionLimit } from './linalg.js';
@@ -42,7 +43,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
   const classSums = new Map<string, Float64Array[]>();
   const counts = new Array<number>(d.classes).fill(0);
   const sample = { index: sampleIndex, label: d.labels[sampleIndex], gate: [] as number[][], output: [] as number[][] };
-  const inputShape = ir.layers[0].outShape!;
+  const inputShape = ir.layers[0].outShape;
   for (const { start: s, idx } of batches(d.count, batch)) {
     const labels = idx.map((i) => d.labels[i]);
     for (const l of labels) counts[l]++;
@@ -104,7 +105,7 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
   const errorWith = async (closed: Set<string>) => {
     let wrong = 0;
     for (const { idx } of batches(d.count, batch)) {
-      const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor, -1)));
+      const pred = tf.tidy(() => withProbe({ closed }, () => tf.argMax(model.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor, -1)));
       const p = await pred.data();
       pred.dispose();
       idx.forEach((i, k) => {
@@ -131,14 +132,14 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
  * telling σmin from rounding (see float32ConditionLimit).
  */
 export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number; limit: number }[]> {
-  const weighted = ir.layers.filter((l) => ['dense', 'conv', 'highway_dense', 'highway_conv', 'residual_dense', 'residual_conv'].includes(l.kind)).slice(0, -1); // not the output layer
+  const weighted = ir.layers.filter((l) => flagsOf(l).weighted).slice(0, -1); // not the output layer
   const layers = weighted.map((l) => model.getLayer(l.name));
   if (!layers.length) return [];
   const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
   const rs: StreamingR[] = [];
   for (const { idx } of batches(d.count, batch)) {
     const outs = tf.tidy(() => {
-      let o = probe.apply(batchTensor(d, idx, ir.layers[0].outShape!)) as tf.Tensor | tf.Tensor[];
+      let o = probe.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor | tf.Tensor[];
       if (!Array.isArray(o)) o = [o];
       // feature maps: every position is a sample of the channels
       return o.map((t) => (t.rank === 4 ? t.reshape([-1, t.shape[3]!]) : t));

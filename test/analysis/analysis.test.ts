@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../src/core/compile.js';
+import { checkedIr } from '../helpers.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { selectBackend } from '../../src/backends/tfjs/runtime.js';
 import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
 
 const MLP = 'network m {\n  input 28x28x1\n  flatten\n  dense 8 relu\n  repeat 3 {\n    highway dense relu gate_bias=-2\n  }\n  dense 10 softmax\n}\n';
 const model = (spec = MLP) => {
-  const ir = compile(spec, 'm.hwy').ir!;
+  const ir = checkedIr(compile(spec, 'm.hwy'));
   return { ir, m: lowerToModel(ir, { seed: 1 }) };
 };
 const setGate = (m: tf.LayersModel, layer: string, kernel: number | null, bias: number) => {
@@ -170,7 +171,7 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     }
     expect(new Set(ts.map((t) => t.activation)).size).toBe(2);
     const spec = trialSpec(readFileSync(join(__dirname, '../../specs/paper/mlp-highway.hwy'), 'utf8'), { lr: 0.01, momentum: 0.9, gamma: 0.9, activation: 'tanh', gateBias: -7 });
-    const ir = compile(spec, 's.hwy', { overrides: { depth: 5 } }).ir!;
+    const ir = checkedIr(compile(spec, 's.hwy', { overrides: { depth: 5 } }));
     expect(ir.layers.filter((l) => l.kind === 'highway_dense').every((l) => l.gateBias === -7 && l.activation === 'tanh')).toBe(true);
   });
 });
