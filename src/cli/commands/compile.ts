@@ -7,8 +7,9 @@ import { IR_SCHEMA } from '../../ir/schema.js';
 import { summaryText } from '../../backends/text/summary.js';
 import { toDot } from '../../backends/text/dot.js';
 import { compileOrReport } from './summary.js';
+import { emitModelPy } from '../../backends/torch/emit-model.js';
 
-const EMITTERS = ['ir', 'summary', 'dot', 'schema'];
+const EMITTERS = ['ir', 'summary', 'dot', 'pytorch', 'schema'];
 
 export function registerCompile(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function registerCompile(program: Command): void {
         if (!file) throw new UsageError(`--emit ${opts.emit} needs a spec file`);
         const r = compileOrReport(file, opts.set);
         if (!r) return;
-        text = opts.emit === 'ir' ? irToJson(r.ir!) : opts.emit === 'dot' ? toDot(r.ir!) + '\n' : summaryText(r.ir!) + '\n';
+        text = opts.emit === 'ir' ? irToJson(r.ir!) : opts.emit === 'dot' ? toDot(r.ir!) + '\n' : opts.emit === 'pytorch' ? emitModelPy(r.ir!) : summaryText(r.ir!) + '\n';
       }
       if (opts.out) writeFileAtomic(opts.out, text);
       else process.stdout.write(text);

@@ -1,0 +1,453 @@
+import type { Layer, LayerKind, NetworkIR, Shape } from '../../ir/types.js';
+import { VERSION } from '../../version.js';
+
+/**
+ * The PyTorch lowering of a checked IR: a self-contained Python module (imports only
+ * `torch` and `math`) defining `class Net(torch.nn.Module)`.
+ *
+ * Contract (the torch trainer and the weight map rely on it):
+ * - `Net()` takes no arguments; one attribute per IR layer, named as the IR names it.
+ * - `forward(x)`: float32 `[N, *input shape]` in the IR's layout (NHWC for `[h, w, c]`
+ *   inputs), returns what the tfjs model returns (probabilities when it ends in softmax).
+ * - `log_probs(x)`: log-probabilities for the loss, as `lossFn` in tfjs/train.ts reads the
+ *   output (probabilities when the last layer is softmax, logits otherwise).
+ * - State-dict keys: `<layer>.weight|bias` for plain layers, `<layer>.h|t|c.weight|bias`
+ *   for highway blocks and `<layer>.h.weight|bias` for residual ones (see weights.ts).
+ */
+
+type Layer4<K extends LayerKind> = Layer & { kind: K };
+
+interface Lowered {
+  /** A Python expression that builds the layer's module. */
+  module: string;
+  /** What the layer is, for the comment above it. */
+  label: string;
+}
+
+interface LowerCtx {
+  /** This layer's softmax is applied by `forward`/`log_probs` (the last layer's only). */
+  softmaxDeferred: boolean;
+}
+
+const py = {
+  num(v: number): string {
+    if (!Number.isFinite(v)) throw new Error(`cannot write ${v} as a Python number`);
+    return Number.isInteger(v) ? `${v}.0` : String(v);
+  },
+  str: (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  pair: (p: readonly number[]): string => `(${p[0]}, ${p[1]})`,
+  tuple: (p: readonly number[]): string => (p.length === 1 ? `(${p[0]},)` : `(${p.join(', ')})`),
+};
+
+const fmt = (s: Shape | null | undefined): string => (s ? s.join('x') : '?');
+
+function need<T>(l: Layer, field: string, v: T | undefined | null): T {
+  if (v === undefined || v === null) throw new Error(`IR layer '${l.name}' (${l.kind}) has no ${field}: only a checked IR can be lowered`);
+  return v;
+}
+
+const inShape = (l: Layer): Shape => need(l, 'input shape', l.inShape);
+const outShape = (l: Layer): Shape => need(l, 'output shape', l.outShape);
+const channels = (s: Shape): number => s[s.length - 1];
+
+/**
+ * TensorFlow's 'same' padding of one spatial dimension: the total that makes ceil(n/s)
+ * windows fit, the odd cell after (bottom/right). PyTorch's own padding is symmetric.
+ */
+function samePad(n: number, k: number, s: number): [number, number] {
+  const out = Math.ceil(n / s);
+  const total = Math.max((out - 1) * s + k - n, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+/** F.pad order for NCHW maps, (left, right, top, bottom); null when nothing is padded. */
+function padding(l: Layer, kernel: [number, number], stride: [number, number]): [number, number, number, number] | null {
+  if (l.padding !== 'same') return null;
+  const [h, w] = inShape(l);
+  const [top, bottom] = samePad(h, kernel[0], stride[0]);
+  const [left, right] = samePad(w, kernel[1], stride[1]);
+  return top + bottom + left + right === 0 ? null : [left, right, top, bottom];
+}
+
+const act = (l: Layer, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'linear' : need(l, 'activation', l.activation));
+const actLabel = (l: Layer, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied in forward and log_probs)' : `${l.activation}`);
+
+function denseModule(l: Layer, nIn: number, nOut: number, activation: string, init: string, bias: number): string {
+  return `Dense(${nIn}, ${nOut}, ${py.str(activation)}, ${py.str(init)}, bias=${py.num(bias)})`;
+}
+
+function convModule(l: Layer, cIn: number, cOut: number, kernel: [number, number], stride: [number, number], pad: number[] | null, activation: string, init: string, bias: number): string {
+  const p = pad ? `, pad=${py.tuple(pad)}` : '';
+  const s = stride[0] !== 1 || stride[1] !== 1 ? `, stride=${py.pair(stride)}` : '';
+  return `Conv(${cIn}, ${cOut}, ${py.pair(kernel)}${s}${p}, act=${py.str(activation)}, init=${py.str(init)}, bias=${py.num(bias)})`;
+}
+
+/** H, T (and C) of a gated block, each its own layer: the gates start with the IR's gate bias, the carry gate with its negation (open). */
+function highway(l: Layer, ctx: LowerCtx, part: (activation: string, init: string, bias: number) => string): string {
+  const gateBias = need(l, 'gate bias', l.gateBias);
+  const gateInit = need(l, 'gate initialiser', l.gateInit);
+  const h = part(act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0);
+  const t = part('sigmoid', gateInit, gateBias);
+  const c = l.carry === 'free' ? `,\n            c=${part('sigmoid', gateInit, -gateBias)}` : '';
+  return `Highway(\n            h=${h},\n            t=${t}${c},\n        )`;
+}
+
+function gatedLabel(l: Layer, ctx: LowerCtx, what: string): string {
+  return `${what} ${actLabel(l, ctx)}, gate bias ${l.gateBias}${l.carry === 'free' ? ', free carry' : ''}`;
+}
+
+const convLabel = (l: Layer, kernel: [number, number], stride: [number, number]): string =>
+  `${kernel.join('x')}${stride[0] !== 1 || stride[1] !== 1 ? ` stride ${stride.join('x')}` : ''}${l.padding === 'same' ? ' same' : ''}`;
+
+/** One lowering per IR kind: adding a kind to `LayerKind` makes tsc name this table. */
+const LOWER: { [K in LayerKind]: (l: Layer4<K>, ctx: LowerCtx) => Lowered | null } = {
+  input: () => null,
+  flatten: () => ({ module: 'Flatten()', label: 'flatten (HWC order, as tfjs)' }),
+  dense: (l, ctx) => ({
+    module: denseModule(l, channels(inShape(l)), channels(outShape(l)), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0),
+    label: `${l.inserted ? 'inserted projection: ' : ''}dense ${actLabel(l, ctx)}`,
+  }),
+  conv: (l, ctx) => {
+    const kernel = need(l, 'kernel', l.kernel);
+    const stride = need(l, 'stride', l.stride);
+    return {
+      module: convModule(l, channels(inShape(l)), channels(outShape(l)), kernel, stride, padding(l, kernel, stride), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0),
+      label: `${l.inserted ? 'inserted projection: ' : ''}conv ${convLabel(l, kernel, stride)} ${actLabel(l, ctx)}`,
+    };
+  },
+  highway_dense: (l, ctx) => {
+    const n = channels(inShape(l));
+    return { module: highway(l, ctx, (a, init, b) => denseModule(l, n, n, a, init, b)), label: gatedLabel(l, ctx, 'highway dense') };
+  },
+  highway_conv: (l, ctx) => {
+    const c = channels(inShape(l));
+    const kernel = need(l, 'kernel', l.kernel);
+    const pad = padding(l, kernel, [1, 1]);
+    return {
+      module: highway(l, ctx, (a, init, b) => convModule(l, c, c, kernel, [1, 1], pad, a, init, b)),
+      label: gatedLabel(l, ctx, `highway conv ${kernel.join('x')}`),
+    };
+  },
+  residual_dense: (l, ctx) => {
+    const n = channels(inShape(l));
+    return { module: `Residual(${denseModule(l, n, n, act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0)})`, label: `residual dense ${actLabel(l, ctx)}` };
+  },
+  residual_conv: (l, ctx) => {
+    const c = channels(inShape(l));
+    const kernel = need(l, 'kernel', l.kernel);
+    const conv = convModule(l, c, c, kernel, [1, 1], padding(l, kernel, [1, 1]), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0);
+    return { module: `Residual(${conv})`, label: `residual conv ${kernel.join('x')} ${actLabel(l, ctx)}` };
+  },
+  maxpool: (l) => pool(l, 'max'),
+  avgpool: (l) => pool(l, 'avg'),
+  globalavgpool: () => ({ module: 'GlobalAvgPool()', label: 'global average pooling' }),
+  dropout: (l) => ({ module: `torch.nn.Dropout(${py.num(need(l, 'rate', l.rate))})`, label: `dropout ${l.rate}` }),
+  activation: (l, ctx) => ({ module: `Activation(${py.str(act(l, ctx))})`, label: actLabel(l, ctx) }),
+};
+
+function pool(l: Layer, mode: 'max' | 'avg'): Lowered {
+  const kernel = need(l, 'kernel', l.kernel);
+  const stride = need(l, 'stride', l.stride);
+  const pad = padding(l, kernel, stride);
+  const ceil = l.padding !== 'same' && l.round === 'ceil';
+  const extra = `${ceil ? ', ceil=True' : ''}${pad ? `, pad=${py.tuple(pad)}` : ''}`;
+  return {
+    module: `Pool(${py.str(mode)}, ${py.pair(kernel)}, ${py.pair(stride)}${extra})`,
+    label: `${mode}pool ${kernel.join('x')} stride ${stride.join('x')}${l.padding === 'same' ? ' same' : ceil ? ' ceil' : ''}`,
+  };
+}
+
+/** How the network's output reads as a distribution; mirrors `outputsProbabilities` + `lossFn` of tfjs/train.ts. */
+export type OutputKind =
+  /** the last layer is a plain layer with softmax: `forward` applies it, `log_probs` uses log_softmax */
+  | 'softmax'
+  /** the last non-dropout layer's activation is softmax, but inside a block or before dropout: log of the clipped output */
+  | 'probabilities'
+  /** anything else is read as logits */
+  | 'logits';
+
+export function outputKind(ir: NetworkIR): OutputKind {
+  const layers = ir.layers;
+  const last = layers[layers.length - 1];
+  if (last && (last.kind === 'dense' || last.kind === 'conv' || last.kind === 'activation') && last.activation === 'softmax') return 'softmax';
+  for (let i = layers.length - 1; i >= 0; i--) {
+    if (layers[i].kind === 'dropout') continue;
+    return layers[i].activation === 'softmax' ? 'probabilities' : 'logits';
+  }
+  return 'logits';
+}
+
+const PY_RESERVED = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
+/** Attributes of torch.nn.Module and of Net that a layer attribute must not shadow. */
+const MODULE_ATTRS = new Set(['forward', 'body', 'log_probs', 'training', 'input_shape', 'output_shape', 'train', 'eval', 'parameters', 'modules', 'children', 'state_dict', 'to', 'cuda', 'cpu', 'apply', 'zero_grad', 'float', 'double', 'half', 'type', 'dump_patches']);
+
+function attrName(l: Layer): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(l.name) || PY_RESERVED.has(l.name) || MODULE_ATTRS.has(l.name) || l.name.startsWith('_')) {
+    throw new Error(`IR layer name '${l.name}' cannot be a PyTorch attribute name`);
+  }
+  return l.name;
+}
+
+/** The fixed part of every generated module: the layer classes. */
+const PRELUDE = `import math
+
+import torch
+import torch.nn.functional as F
+
+
+def identity(x):
+    return x
+
+
+def softmax(x):
+    # dim 1: the units of a vector, the channels of NCHW maps (tfjs: the last axis of NHWC)
+    return torch.softmax(x, dim=1)
+
+
+ACTIVATIONS = {'relu': torch.relu, 'tanh': torch.tanh, 'sigmoid': torch.sigmoid, 'softmax': softmax, 'linear': identity}
+
+
+def init_kernel(w, scheme, fan_in, fan_out):
+    """Keras's variance scaling, as tfjs initialises: scale 1/fan_avg (glorot), 2/fan_in (he)
+    or 1/fan_in (lecun); uniform in +-sqrt(3 scale), or normal with std sqrt(scale) cut at 2 std.
+    A convolution's fans count its receptive field: kh * kw * channels."""
+    if scheme == 'zeros':
+        return torch.nn.init.zeros_(w)
+    family, distribution = scheme.rsplit('_', 1)
+    if family == 'glorot':
+        scale = 1.0 / max(1.0, (fan_in + fan_out) / 2.0)
+    elif family == 'he':
+        scale = 2.0 / max(1.0, fan_in)
+    elif family == 'lecun':
+        scale = 1.0 / max(1.0, fan_in)
+    else:
+        raise ValueError('unknown initialiser: ' + scheme)
+    if distribution == 'uniform':
+        limit = math.sqrt(3.0 * scale)
+        return torch.nn.init.uniform_(w, -limit, limit)
+    std = math.sqrt(scale)
+    return torch.nn.init.trunc_normal_(w, 0.0, std, -2.0 * std, 2.0 * std)
+
+
+class Dense(torch.nn.Linear):
+    """act(x W^T + b). weight is [out, in]; tfjs stores its transpose, [in, out]."""
+
+    def __init__(self, n_in, n_out, act, init, bias):
+        super().__init__(n_in, n_out)
+        self.act = ACTIVATIONS[act]
+        self.act_name = act
+        init_kernel(self.weight, init, n_in, n_out)
+        torch.nn.init.constant_(self.bias, bias)
+
+    def forward(self, x):
+        return self.act(F.linear(x, self.weight, self.bias))
+
+    def extra_repr(self):
+        return super().extra_repr() + ', act=' + self.act_name
+
+
+class Conv(torch.nn.Conv2d):
+    """act(conv(x, W) + b) over NCHW maps. weight is [out, in, kh, kw]; tfjs: [kh, kw, in, out].
+    pad = (left, right, top, bottom) zero cells, placed as TensorFlow's 'same' places them
+    (an odd cell goes to the bottom or right, which PyTorch's symmetric padding cannot say)."""
+
+    def __init__(self, c_in, c_out, kernel, stride=(1, 1), pad=(0, 0, 0, 0), act='linear', init='glorot_uniform', bias=0.0):
+        symmetric = pad[0] == pad[1] and pad[2] == pad[3]
+        super().__init__(c_in, c_out, kernel, stride, padding=(pad[2], pad[0]) if symmetric else (0, 0))
+        self.pad = None if symmetric else tuple(pad)
+        self.act = ACTIVATIONS[act]
+        self.act_name = act
+        field = kernel[0] * kernel[1]
+        init_kernel(self.weight, init, c_in * field, c_out * field)
+        torch.nn.init.constant_(self.bias, bias)
+
+    def forward(self, x):
+        if self.pad is not None:
+            x = F.pad(x, self.pad)
+        return self.act(F.conv2d(x, self.weight, self.bias, self.stride, self.padding))
+
+    def extra_repr(self):
+        return super().extra_repr() + ', act=' + self.act_name
+
+
+class Highway(torch.nn.Module):
+    """y = H(x) T(x) + x (1 - T(x)); with a free carry gate C, y = H(x) T(x) + x C(x).
+    H, T and C are separate layers with their own weights, as in the paper."""
+
+    def __init__(self, h, t, c=None):
+        super().__init__()
+        self.h = h
+        self.t = t
+        self.c = c
+
+    def forward(self, x):
+        h = self.h(x)
+        t = self.t(x)
+        if self.c is None:
+            return x + t * (h - x)
+        return h * t + x * self.c(x)
+
+
+class Residual(torch.nn.Module):
+    """y = H(x) + x."""
+
+    def __init__(self, h):
+        super().__init__()
+        self.h = h
+
+    def forward(self, x):
+        return self.h(x) + x
+
+
+class Pool(torch.nn.Module):
+    """Max or average pooling over NCHW maps.
+    ceil: Caffe's rounding, which keeps a last partial window if it starts inside the input;
+    PyTorch's ceil_mode follows that rule, and the cells past the edge count in no average.
+    pad = (left, right, top, bottom): TensorFlow's 'same' padding; padded cells never win a
+    max and count in no average."""
+
+    def __init__(self, mode, kernel, stride, ceil=False, pad=None):
+        super().__init__()
+        self.mode = mode
+        self.kernel = kernel
+        self.stride = stride
+        self.ceil = ceil
+        self.pad = pad
+
+    def forward(self, x):
+        if self.pad is None:
+            pool = F.max_pool2d if self.mode == 'max' else F.avg_pool2d
+            return pool(x, self.kernel, self.stride, ceil_mode=self.ceil)
+        if self.mode == 'max':
+            return F.max_pool2d(F.pad(x, self.pad, value=-math.inf), self.kernel, self.stride)
+        # mean over the real cells = mean over all cells / the fraction of real cells
+        ones = torch.ones_like(x[:1, :1])
+        fraction = F.avg_pool2d(F.pad(ones, self.pad), self.kernel, self.stride)
+        return F.avg_pool2d(F.pad(x, self.pad), self.kernel, self.stride) / fraction
+
+    def extra_repr(self):
+        return 'mode=%s, kernel=%s, stride=%s, ceil=%s, pad=%s' % (self.mode, self.kernel, self.stride, self.ceil, self.pad)
+
+
+class GlobalAvgPool(torch.nn.Module):
+    """The mean of each NCHW map: [N, C, H, W] -> [N, C]."""
+
+    def forward(self, x):
+        return x.mean(dim=(2, 3))
+
+
+class Flatten(torch.nn.Module):
+    """Flattens NCHW maps in HWC order, as tfjs flattens NHWC, so dense weights carry over."""
+
+    def forward(self, x):
+        if x.dim() == 4:
+            x = x.permute(0, 2, 3, 1)
+        return x.flatten(1)
+
+
+class Activation(torch.nn.Module):
+    def __init__(self, act):
+        super().__init__()
+        self.act = ACTIVATIONS[act]
+        self.act_name = act
+
+    def forward(self, x):
+        return self.act(x)
+
+    def extra_repr(self):
+        return self.act_name
+`;
+
+/** A readable, self-contained PyTorch module computing the same function as `lowerToModel(ir)`. */
+export function emitModelPy(ir: NetworkIR): string {
+  const layers = ir.layers;
+  const input = layers[0];
+  if (!input || input.kind !== 'input') throw new Error('the IR has no input layer');
+  const inShp = outShape(input);
+  const last = layers[layers.length - 1];
+  const outShp = outShape(last);
+  const kind = outputKind(ir);
+
+  const init: string[] = [];
+  const body: string[] = [];
+  if (inShp.length === 3) body.push(`        x = x.permute(0, 3, 1, 2).contiguous()  # ${input.name}: ${fmt(inShp)}, NHWC (the IR's layout) -> NCHW, once`);
+  else body.push(`        # ${input.name}: ${fmt(inShp)}`);
+  const seen = new Set<string>();
+  layers.forEach((l, i) => {
+    const ctx: LowerCtx = { softmaxDeferred: kind === 'softmax' && i === layers.length - 1 };
+    const lowered = (LOWER[l.kind] as (l: Layer, ctx: LowerCtx) => Lowered | null)(l, ctx);
+    if (!lowered) return;
+    const name = attrName(l);
+    if (seen.has(name)) throw new Error(`IR layer name '${name}' appears twice`);
+    seen.add(name);
+    init.push(`        # ${name}: ${lowered.label} -> ${fmt(l.outShape)}`);
+    init.push(`        self.${name} = ${lowered.module}`);
+    body.push(`        x = self.${name}(x)`);
+  });
+  if (outShp.length === 3) body.push(`        x = x.permute(0, 2, 3, 1)  # NCHW -> NHWC, the IR's layout`);
+
+  const outputDoc =
+    kind === 'softmax'
+      ? `probabilities (the last layer's softmax)`
+      : kind === 'probabilities'
+        ? 'probabilities (the last weighted layer ends in softmax)'
+        : 'logits (the network does not end in softmax)';
+  let heads: string;
+  if (kind === 'softmax') {
+    heads = `    def forward(self, x):
+        return torch.softmax(self.body(x), dim=-1)
+
+    def log_probs(self, x):
+        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values."""
+        return torch.log_softmax(self.body(x), dim=-1)
+`;
+  } else if (kind === 'probabilities') {
+    heads = `    def forward(self, x):
+        return self.body(x)
+
+    def log_probs(self, x):
+        """Log-probabilities for the loss: the output is probabilities already; clipped as tfjs clips them."""
+        return torch.log(torch.clamp(self.forward(x), 1e-7, 1.0 - 1e-7))
+`;
+  } else {
+    heads = `    def forward(self, x):
+        return self.body(x)
+
+    def log_probs(self, x):
+        """Log-probabilities for the loss: the output is read as logits, as the tfjs engine reads it."""
+        return torch.log_softmax(self.forward(x), dim=-1)
+`;
+  }
+
+  const doc = `"""PyTorch lowering of network '${ir.network.name}' (${ir.file}).
+
+Generated by hwy ${VERSION} from the checked IR: regenerate it rather than edit it.
+Input: float32 [N, ${inShp.join(', ')}] (${inShp.length === 3 ? 'N, height, width, channels: the IR\'s layout' : 'N, units'}).
+Output: [N, ${outShp.join(', ')}], ${outputDoc}.
+Weights: one attribute per IR layer, named as in the IR; the tfjs weight of each state-dict
+entry is given by hwy's weight map (kernels are transposed: [out, in] and [out, in, kh, kw]).
+"""
+`;
+
+  return `${doc}${PRELUDE}
+
+class Net(torch.nn.Module):
+    """network ${ir.network.name}: ${layers.length} IR layers."""
+
+    input_shape = ${py.tuple(inShp)}
+    output_shape = ${py.tuple(outShp)}
+
+    def __init__(self):
+        super().__init__()
+${init.length ? init.join('\n') : '        pass'}
+
+    def body(self, x):
+        """Every layer in the IR's order${kind === 'softmax' ? ", but the last layer's softmax" : ''}."""
+${body.join('\n')}
+        return x
+
+${heads}`;
+}
