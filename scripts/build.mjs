@@ -5,7 +5,7 @@
 //    compiler commands start about as fast as Node itself. Optional: bin/hwy falls back without it.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const minify = process.env.HWY_NO_MINIFY !== '1';
@@ -23,6 +23,10 @@ await build({
   sourcemap: 'linked',
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
 });
+
+// Python helpers the torch engine runs, shipped as they are (dist/python/).
+mkdirSync('dist/python', { recursive: true });
+copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 
 // The snapshot must match the Node binary that runs it: remember which one built it.
 function nodeOnPath() {

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+
+/** A Python interpreter that imports torch (and numpy, which hwy_weights.py needs). */
+export interface PythonInfo {
+  /** The interpreter, as it was found (a command name on PATH or a path). */
+  path: string;
+  /** `torch.__version__`, e.g. "1.13.1" or "2.5.0+cu124". */
+  torch: string;
+  /** Where it came from: the HWY_PYTHON variable, or the default search. */
+  source: 'HWY_PYTHON' | 'search';
+}
+
+/** No usable Python or PyTorch: the message is one line that says how to get one. */
+export class EngineUnavailable extends Error {
+  override name = 'EngineUnavailable';
+}
+
+const INSTALL = "install it with 'apt-get install python3-torch libopenblas0-pthread' (Debian) or 'pip install torch', or set HWY_PYTHON to a Python that has it";
+
+// Prints the torch version, or the first missing module's name, never a traceback.
+const PROBE = `
+import sys
+try:
+    import numpy
+    import torch
+except ImportError as e:
+    sys.stdout.write('missing ' + str(getattr(e, 'name', None) or e))
+    sys.exit(3)
+sys.stdout.write('torch ' + torch.__version__)
+`;
+
+/** Why one candidate failed, or its torch version. */
+function probe(python: string, env: NodeJS.ProcessEnv, timeoutMs: number): { ok: true; torch: string } | { ok: false; why: string } {
+  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, why: 'was not found' };
+    if (code === 'ETIMEDOUT') return { ok: false, why: `did not answer within ${Math.round(timeoutMs / 1000)} s` };
+    if (code === 'EACCES') return { ok: false, why: 'is not executable' };
+    return { ok: false, why: r.error.message.split('\n')[0] };
+  }
+  const out = (r.stdout ?? '').trim();
+  if (r.status === 0 && out.startsWith('torch ')) return { ok: true, torch: out.slice(6) };
+  if (out.startsWith('missing ')) return { ok: false, why: `has no ${out.slice(8)} module` };
+  const err = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+  return { ok: false, why: `exited with ${r.status ?? r.signal}${err ? ` (${err.slice(0, 120)})` : ''}` };
+}
+
+/** PATH's python3 first; Debian's python3-torch installs for the system one. */
+const DEFAULT_CANDIDATES = ['python3', '/usr/bin/python3'];
+
+let cached: { key: string; info: PythonInfo } | undefined;
+
+/**
+ * The interpreter the torch engine runs: HWY_PYTHON when set (and only it: a variable that
+ * names a Python hwy cannot use is an error, not a hint), else `python3` on PATH, else
+ * `/usr/bin/python3` (PATH's python3 may be a shim without torch). Throws EngineUnavailable.
+ */
+export function findPython(opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; candidates?: string[] } = {}): PythonInfo {
+  const env = opts.env ?? process.env;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const candidates = opts.candidates ?? DEFAULT_CANDIDATES;
+  const chosen = env.HWY_PYTHON?.trim();
+  const key = [chosen ?? '', env.PATH ?? '', ...candidates].join('\0');
+  if (cached?.key === key) return cached.info;
+  if (chosen) {
+    const r = probe(chosen, env, timeoutMs);
+    if (!r.ok) throw new EngineUnavailable(`HWY_PYTHON=${chosen} cannot run the torch engine: it ${r.why}; ${INSTALL}`);
+    cached = { key, info: { path: chosen, torch: r.torch, source: 'HWY_PYTHON' } };
+    return cached.info;
+  }
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    const r = probe(candidate, env, timeoutMs);
+    if (r.ok) {
+      cached = { key, info: { path: candidate, torch: r.torch, source: 'search' } };
+      return cached.info;
+    }
+    tried.push(`${candidate} ${r.why}`);
+  }
+  throw new EngineUnavailable(`no Python with PyTorch found (${tried.join('; ')}); ${INSTALL}`);
+}

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lowerToModel } from '../../../src/backends/tfjs/lower.js';
+import { registerLayers } from '../../../src/backends/tfjs/layers.js';
+import { checkpointFiles, loadModel } from '../../../src/backends/tfjs/checkpoint.js';
+import { lossFn, makeOptimizer } from '../../../src/backends/tfjs/train.js';
+import { emitModelPy, outputKind } from '../../../src/backends/torch/emit-model.js';
+import { torchWeightMap } from '../../../src/backends/torch/weights.js';
+import { windowOut } from '../../../src/passes/shape-rules.js';
+import { rng } from '../../../src/data/dataset.js';
+import type { NetworkIR, TrainConfig } from '../../../src/ir/types.js';
+import { ROOT } from '../../helpers.js';
+import { CASES, caseIR, pythonOrReason } from './cases.js';
+
+const { python, reason } = pythonOrReason();
+const TITLE = python ? `tfjs and torch lowerings agree (${python.path}, torch ${python.torch})` : `tfjs and torch lowerings agree: SKIPPED, ${reason}`;
+
+const BATCH = 3;
+const STEPS = 3;
+const OPTIMIZERS = [
+  { name: 'sgd', lr: 0.1, momentum: 0, nesterov: false },
+  { name: 'momentum', lr: 0.1, momentum: 0.9, nesterov: false },
+  { name: 'nesterov', lr: 0.1, momentum: 0.9, nesterov: true },
+];
+
+/** max |a - b| / max |b|: the relative error of a whole tensor (element-wise ratios blow up near 0). */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+const f32 = (path: string) => {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+};
+const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function trainConfig(o: (typeof OPTIMIZERS)[number]): TrainConfig {
+  return {
+    data: { name: 'mnist', normalize: 'scale', augment: [], validation: 0.1 },
+    optimizer: { name: 'sgd', momentum: o.momentum, nesterov: o.nesterov },
+    lr: { value: o.lr, schedule: 'constant', gamma: 1, steps: [] },
+    weightDecay: 0,
+    batch: BATCH,
+    epochs: 1,
+    seed: 1,
+  };
+}
+
+/** Weights scaled to their fan-in, biases non-zero: every weight matters to the output. */
+function randomise(model: tf.LayersModel, seed: number): void {
+  const r = rng(seed);
+  model.setWeights(
+    model.getWeights().map((w) => {
+      const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 4;
+      const a = Math.sqrt(3 / fanIn);
+      return tf.tensor(Float32Array.from({ length: w.size }, () => (2 * r() - 1) * a), w.shape);
+    }),
+  );
+}
+
+/** All weights of a model in manifest order, concatenated, with each tensor's span. */
+function flatWeights(ws: tf.Tensor[]): { data: Float32Array; spans: [number, number][] } {
+  const spans: [number, number][] = [];
+  let n = 0;
+  for (const w of ws) {
+    spans.push([n, n + w.size]);
+    n += w.size;
+  }
+  const data = new Float32Array(n);
+  ws.forEach((w, i) => data.set(w.dataSync(), spans[i][0]));
+  return { data, spans };
+}
+
+interface Prepared {
+  name: string;
+  ir: NetworkIR;
+  dir: string;
+  spans: [number, number][];
+  weightNames: string[];
+  weights: Float32Array;
+  out: Float32Array;
+  grads: Float32Array;
+  loss: number;
+  steps: Record<string, Float32Array>;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'hwy-equiv-'));
+const prepared: Prepared[] = [];
+let poolSizes: [number, number, number][] = [];
+let jobResult: { pool_sizes: [number, number][] } = { pool_sizes: [] };
+
+async function prepare(c: (typeof CASES)[number], i: number): Promise<Prepared> {
+  const ir = caseIR(c);
+  const dir = join(work, `case${i}`);
+  mkdirSync(dir);
+  const model = lowerToModel(ir, { seed: 1 + i });
+  randomise(model, 100 + i);
+  const inShape = ir.layers[0].outShape!;
+  const outShape = ir.layers[ir.layers.length - 1].outShape!;
+  const r = rng(7 + i);
+  const x = tf.tensor(Float32Array.from({ length: BATCH * inShape.reduce((a, b) => a * b, 1) }, () => 2 * r() - 1), [BATCH, ...inShape]);
+  const classes = outShape[outShape.length - 1];
+  const lead = BATCH * outShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const labels = Array.from({ length: lead }, () => Math.floor(r() * classes));
+  const y = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), classes).reshape([BATCH, ...outShape]), 'float32');
+  const probs = outputKind(ir) !== 'logits';
+
+  const files = await checkpointFiles(model, makeOptimizer(trainConfig(OPTIMIZERS[0])), { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' });
+  writeFileSync(join(dir, 'model.json'), files.modelJson);
+  writeFileSync(join(dir, 'weights.bin'), files.weights);
+  writeFileSync(join(dir, 'model.py'), emitModelPy(ir));
+  writeFileSync(join(dir, 'map.json'), JSON.stringify(torchWeightMap(ir)));
+  writeFileSync(join(dir, 'x.bin'), bytesOf(Float32Array.from(x.dataSync())));
+  // tfjs may keep a cast tensor's data in an Int32Array: copy into float32 before writing bytes
+  writeFileSync(join(dir, 'y.bin'), bytesOf(Float32Array.from(y.dataSync())));
+
+  // getWeights gives the variables themselves, which the optimizer steps below change
+  const start = model.getWeights().map((w) => w.clone());
+  const { data: weights, spans } = flatWeights(start);
+  const out = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(() => lossFn(probs, y, model.apply(x) as tf.Tensor), vars);
+  const flatGrads = flatWeights(vars.map((v) => grads[v.name]));
+  const steps: Record<string, Float32Array> = {};
+  for (const o of OPTIMIZERS) {
+    model.setWeights(start);
+    const opt = makeOptimizer(trainConfig(o));
+    for (let s = 0; s < STEPS; s++) opt.minimize(() => lossFn(probs, y, model.apply(x) as tf.Tensor), false, vars);
+    steps[o.name] = flatWeights(model.getWeights()).data;
+    opt.dispose();
+  }
+  model.setWeights(start);
+  return {
+    name: c.name,
+    ir,
+    dir,
+    spans,
+    weightNames: model.weights.map((w) => w.originalName),
+    weights,
+    out,
+    grads: flatGrads.data,
+    loss: value.dataSync()[0],
+    steps,
+  };
+}
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(!python)(TITLE, () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    registerLayers();
+    for (const [i, c] of CASES.entries()) prepared.push(await prepare(c, i));
+    for (let n = 1; n <= 12; n++) for (let k = 1; k <= Math.min(n, 5); k++) for (let s = 1; s <= 4; s++) poolSizes.push([n, k, s]);
+    const job = {
+      python_dir: join(ROOT, 'src/backends/torch/python'),
+      out_dir: work,
+      pool_sizes: poolSizes,
+      cases: prepared.map((p, i) => {
+        const inShape = p.ir.layers[0].outShape!;
+        const outShape = p.ir.layers[p.ir.layers.length - 1].outShape!;
+        return { dir: p.dir, x_shape: [BATCH, ...inShape], y_shape: [BATCH, ...outShape], steps: STEPS, optimizers: OPTIMIZERS, seed: i };
+      }),
+    };
+    writeFileSync(join(work, 'job.json'), JSON.stringify(job));
+    const r = spawnSync(python!.path, [join(ROOT, 'test/backends/torch/equiv_runner.py'), join(work, 'job.json')], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    if (r.status !== 0) throw new Error(`the torch side failed (${r.status ?? r.error?.message}):\n${r.stderr}`);
+    jobResult = JSON.parse(readFileSync(join(work, 'job_result.json'), 'utf8'));
+  });
+
+  it("PyTorch's ceil_mode gives the IR's pooled sizes (windowOut, ceil) for every small size", () => {
+    const want = poolSizes.map(([n, k, s]) => windowOut(n, k, s, 'valid', 'ceil'));
+    expect(jobResult.pool_sizes.map((p) => p[0])).toEqual(want);
+    expect(jobResult.pool_sizes.map((p) => p[1])).toEqual(want);
+  });
+
+  describe.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
+    const p = () => prepared[i];
+    const result = () => JSON.parse(readFileSync(join(p().dir, 'result.json'), 'utf8')) as { state_keys: string[]; out_shape: number[]; loss: number; fresh_roundtrip: boolean };
+
+    it('the state dict holds exactly the weight map’s keys', () => {
+      expect([...result().state_keys].sort()).toEqual(torchWeightMap(p().ir).map((e) => e.torch).sort());
+    });
+
+    it('forward outputs agree (relative error <= 1e-5), in the IR’s layout', () => {
+      const outShape = p().ir.layers[p().ir.layers.length - 1].outShape!;
+      expect(result().out_shape).toEqual([BATCH, ...outShape]);
+      expect(relErr(f32(join(p().dir, 'out.bin')), p().out)).toBeLessThanOrEqual(1e-5);
+    });
+
+    it('the loss and its gradient with respect to every weight agree', () => {
+      expect(Math.abs(result().loss - p().loss) / Math.abs(p().loss)).toBeLessThanOrEqual(1e-5);
+      const g = f32(join(p().dir, 'grads.bin'));
+      for (const [k, [a, b]] of p().spans.entries()) {
+        const err = relErr(g.subarray(a, b), p().grads.subarray(a, b));
+        expect(err, `gradient of ${p().weightNames[k]}`).toBeLessThanOrEqual(1e-5);
+      }
+    });
+
+    it.each(OPTIMIZERS.map((o) => o.name))('%s: three optimizer steps give the same weights', (opt) => {
+      const torchW = f32(join(p().dir, `step_${opt}.bin`));
+      const tfW = p().steps[opt];
+      const start = p().weights;
+      for (const [k, [a, b]] of p().spans.entries()) {
+        expect(relErr(torchW.subarray(a, b), tfW.subarray(a, b)), `${p().weightNames[k]} after ${STEPS} steps`).toBeLessThanOrEqual(1e-5);
+        // the updates themselves, so that a different momentum rule cannot hide in the weights' size
+        const du = (w: Float32Array) => Float32Array.from(w.subarray(a, b), (v, j) => v - start[a + j]);
+        expect(relErr(du(torchW), du(tfW)), `update of ${p().weightNames[k]}`).toBeLessThanOrEqual(1e-3);
+      }
+    });
+
+    it('tfjs -> torch -> tfjs weights are the identity, byte for byte', () => {
+      expect(readFileSync(join(p().dir, 'roundtrip.bin')).equals(readFileSync(join(p().dir, 'weights.bin')))).toBe(true);
+      expect(result().fresh_roundtrip).toBe(true);
+    });
+
+    it('weights torch initialised, written as weights.bin next to model.json, load in tfjs and compute what torch computes', async () => {
+      const dir = join(p().dir, 'from-torch');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'model.json'), readFileSync(join(p().dir, 'model.json')));
+      writeFileSync(join(dir, 'weights.bin'), readFileSync(join(p().dir, 'fresh.bin')));
+      const model = await loadModel(dir);
+      const inShape = p().ir.layers[0].outShape!;
+      const xs = f32(join(p().dir, 'x.bin'));
+      const out = tf.tidy(() => (model.predict(tf.tensor(xs, [BATCH, ...inShape])) as tf.Tensor).dataSync() as Float32Array);
+      expect(relErr(out, f32(join(p().dir, 'fresh_out.bin')))).toBeLessThanOrEqual(1e-5);
+    });
+  });
+});
