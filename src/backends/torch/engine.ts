@@ -27,7 +27,7 @@ export function pythonDir(): string {
 
 const DEVICE_PROBE = `
 import json, torch
-print(json.dumps({'cuda': bool(torch.cuda.is_available()), 'gpus': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'name': torch.cuda.get_device_name(0) if torch.cuda.is_available() else '', 'threads': torch.get_num_threads()}))
+print(json.dumps({'cuda': bool(torch.cuda.is_available()), 'gpus': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'name': torch.cuda.get_device_name(0) if torch.cuda.is_available() else ''}))
 `;
 
 /**
@@ -51,9 +51,20 @@ function threadsFrom(opt: number | undefined): number {
   return defaultThreads();
 }
 
+/** What torch sees: CUDA devices. Costs an interpreter start (importing torch), so only asked when the device is not cpu. */
+function probeDevices(python: string): { cuda: boolean; gpus: number; name: string } {
+  const r = spawnSync(python, ['-c', DEVICE_PROBE], { encoding: 'utf8', timeout: 120_000 });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+  }
+}
+
 export const torchEngine: Engine = {
   name: 'torch',
   async prepare(opts): Promise<PreparedEngine> {
+    const threads = threadsFrom(opts.threads);
     let py;
     try {
       py = findPython();
@@ -61,13 +72,7 @@ export const torchEngine: Engine = {
       if ((e as Error).name === 'EngineUnavailable') throw new EngineUnavailable((e as Error).message);
       throw e;
     }
-    const r = spawnSync(py.path, ['-c', DEVICE_PROBE], { encoding: 'utf8', timeout: 120_000 });
-    let probe: { cuda: boolean; gpus: number; name: string; threads: number };
-    try {
-      probe = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    } catch {
-      throw new EngineUnavailable(`${py.path} imports torch but cannot query its devices: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
-    }
+    const probe = opts.device === 'cpu' ? { cuda: false, gpus: 0, name: '' } : probeDevices(py.path);
     const nproc = opts.nproc ?? 1;
     let device: 'cpu' | 'cuda';
     let why: string;
@@ -83,7 +88,6 @@ export const torchEngine: Engine = {
       why = probe.cuda ? `CUDA is available: ${probe.name}` : 'no CUDA device';
     }
     if (device === 'cuda' && nproc > probe.gpus) throw new EngineUnavailable(`--nproc ${nproc} on cuda needs ${nproc} GPUs; torch sees ${probe.gpus}`);
-    const threads = threadsFrom(opts.threads);
     const workers = nproc > 1 ? `, ${nproc} worker processes (DistributedDataParallel, ${device === 'cuda' ? 'nccl' : 'gloo'})` : '';
     const info = {
       engine: 'torch' as const,
