@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
+import type { NetworkIR } from '../../ir/types.js';
 import { emitModelPy } from './emit-model.js';
 import { torchWeightMap } from './weights.js';
 import { writeArrays } from './arrays.js';
@@ -120,7 +121,7 @@ function freePort(): Promise<number> {
 }
 
 /** The tfjs lowering's model.json (the topology hwy eval loads) and its initial weights for this seed. */
-async function tfjsFiles(args: EngineTrainArgs): Promise<{ modelJson: string; weights: Uint8Array }> {
+export async function initialModelFiles(ir: NetworkIR, seed: number): Promise<{ modelJson: string; weights: Uint8Array }> {
   const tf = await import('@tensorflow/tfjs');
   const { lowerToModel } = await import('../tfjs/lower.js');
   const { modelFiles } = await import('../tfjs/checkpoint.js');
@@ -128,7 +129,7 @@ async function tfjsFiles(args: EngineTrainArgs): Promise<{ modelJson: string; we
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
   // the cpu backend greets its first use in Node with advice to install tfjs-node: not advice for a torch run
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  const model = lowerToModel(args.ir, { seed: args.config.seed });
+  const model = lowerToModel(ir, { seed });
   try {
     return await modelFiles(model);
   } finally {
@@ -147,7 +148,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
   };
   process.on('exit', killAll);
   try {
-    const { modelJson, weights } = await tfjsFiles(args);
+    const { modelJson, weights } = await initialModelFiles(ir, config.seed);
     writeFileSync(join(jobDir, 'model.py'), emitModelPy(ir));
     writeFileSync(join(jobDir, 'model.json'), modelJson);
     writeFileSync(join(jobDir, 'init-weights.bin'), weights);

@@ -201,7 +201,7 @@ class LocalSink:
 
     def emit(self, event, **fields):
         if event == 'started':
-            print('training on %s (torch %s, %d threads, %d processes)' % (fields['device'], fields['torch'], fields['threads'], fields['world']), flush=True)
+            print('training on %s (torch %s, threads a process: %d, processes: %d)' % (fields['device'], fields['torch'], fields['threads'], fields['world']), flush=True)
         elif event == 'resumed':
             print('resuming %s after epoch %d, step %d' % (self.dir, fields['epoch'], fields['step']), flush=True)
 
@@ -298,7 +298,7 @@ def evaluate(net, x, y, input_shape, device):
     correct = 0
     with torch.no_grad():
         for s in range(0, len(x), EVAL_BATCH):
-            xb = torch.from_numpy(np.ascontiguousarray(x[s:s + EVAL_BATCH])).reshape((-1,) + input_shape).to(device)
+            xb = torch.from_numpy(np.array(x[s:s + EVAL_BATCH], dtype=np.float32)).reshape((-1,) + input_shape).to(device)
             yb = torch.from_numpy(np.asarray(y[s:s + EVAL_BATCH], dtype=np.int64)).to(device)
             lp = net.log_probs(xb)
             loss_sum += float(F.nll_loss(lp, yb, reduction='sum'))
@@ -503,7 +503,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description='Train a network compiled by hwy with PyTorch.')
-    ap.add_argument('job', nargs='?', default=os.path.join(HERE, 'job.json'), help='the job file (default: job.json next to this script)')
+    ap.add_argument('job', nargs='?', default=os.path.join(HERE, 'config.json'), help='the job file (default: config.json next to this script)')
     ap.add_argument('--out', help='standalone: where metrics.jsonl and model/ go (default: the job\'s "out", else ./run)')
     ap.add_argument('--resume', action='store_true', help='standalone: continue from OUT/model')
     ap.add_argument('--epochs', type=int, help='train up to this many epochs')
@@ -532,7 +532,7 @@ def main(argv=None):
         if args.device:
             job['device'] = args.device
         if standalone:
-            out = os.path.abspath(args.out or job.get('out') or 'run')
+            out = os.path.abspath(args.out) if args.out else os.path.join(job_dir, job.get('out') or 'run')
             job['resume'], job['state'] = None, None
             if args.resume:
                 try:
@@ -545,12 +545,15 @@ def main(argv=None):
             if sink is None:
                 sink = LocalSink(out)
 
-                def on_sigint(signum, frame):
-                    if sink.stop:
-                        raise KeyboardInterrupt
-                    sink.stop = True
+            # Ctrl-C (torchrun passes it to every worker): stop at the next step boundary the
+            # workers agree on, after a checkpoint; a second one quits at once
+            def on_sigint(signum, frame):
+                if sink.stop:
+                    raise KeyboardInterrupt
+                sink.stop = True
+                if rank == 0:
                     print('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)...', file=sys.stderr, flush=True)
-                signal.signal(signal.SIGINT, on_sigint)
+            signal.signal(signal.SIGINT, on_sigint)
         outcome = run(job, job_dir, sink, rank, world, local_rank)
     except UserError as e:
         if isinstance(sink, DrivenSink):
