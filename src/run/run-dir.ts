@@ -46,12 +46,44 @@ export const MODEL_DIR = 'model';
 const TMP_DIR = '.checkpoint-new';
 const OLD_DIR = '.checkpoint-old';
 
-export function createRunDir(dir: string, force: boolean): void {
+/** What hwy itself writes into a run directory; `--force` removes these and nothing else. */
+export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', MODEL_DIR, TMP_DIR, OLD_DIR];
+/** Lock files (see ./lock.ts): their holder removes them, never `--force`. */
+export const LOCK_FILES = ['.hwy.lock', '.hwy.lock.json'];
+/** Temporary files of writeFileAtomic that a killed run may leave behind. */
+const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl)\.\d+\.\d+\.tmp$/;
+
+/** Whether `dir` holds a hwy run record that passes validation; the reason when not. */
+export function runDirProblem(dir: string): string | undefined {
+  try {
+    readRunRecord(dir);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RunDirError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Prepares `dir` for a new run. An empty or missing directory is used as it is. A run
+ * directory (a valid run.json) is refused without `force`; with it, only hwy's own files
+ * go, and whatever else is there stays. Any other non-empty directory is never written
+ * into, whatever the flags: it may be a project, and hwy deletes only what it wrote.
+ */
+export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory`);
-    if (readdirSync(dir).length > 0) {
-      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace it, --resume ${dir} to continue it, or --out for another`);
-      rmSync(dir, { recursive: true, force: true });
+    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
+    const entries = readdirSync(dir).filter((n) => !LOCK_FILES.includes(n));
+    if (entries.length > 0) {
+      const problem = runDirProblem(dir);
+      if (problem) throw new RunDirError(`'${dir}' already exists, is not empty and is not a hwy run directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no valid run.json): hwy does not write into it, with or without --force; choose a new or empty --out`);
+      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace its run, --resume ${dir} to continue it, or --out for another`);
+      const others: string[] = [];
+      for (const name of entries) {
+        if (RUN_FILES.includes(name) || RUN_TEMP.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+        else others.push(name);
+      }
+      if (others.length) log(`--force: replaced the run in ${dir}; kept what hwy did not write there: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`);
     }
   }
   mkdirSync(dir, { recursive: true });

@@ -132,7 +132,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   if (resumed) {
     record = resumed;
   } else {
-    createRunDir(runDir, !!req.force);
+    createRunDir(runDir, !!req.force, log);
     record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
     writeRunFiles(runDir, specText, ir, record);
   }
