@@ -164,6 +164,23 @@ export function recoverCheckpoint(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The checkpoint a resumed run continues from, repairing an interrupted swap. Without a
+ * complete one, resuming would start over and overwrite the run: refused, saying what is
+ * missing and how to go on.
+ */
+export function checkpointForResume(dir: string): string {
+  const ckpt = recoverCheckpoint(dir);
+  if (ckpt) return ckpt;
+  const model = join(dir, MODEL_DIR);
+  const missing = existsSync(model) ? ['state.json', 'model.json', 'weights.bin'].filter((f) => !existsSync(join(model, f))).map((f) => `${MODEL_DIR}/${f}`) : [`${MODEL_DIR}/`];
+  const epochs = readMetrics(dir).length;
+  throw new RunDirError(
+    `cannot resume '${dir}': its checkpoint is incomplete (missing ${missing.join(', ')})${epochs ? `, though metrics.jsonl records ${epochs} epoch${epochs === 1 ? '' : 's'}` : ''}; ` +
+      `nothing was changed. Restore ${MODEL_DIR}/ from a copy to continue, or train anew from its spec: hwy train ${join(dir, 'spec.hwy')} --out NEW_DIR`,
+  );
+}
+
 /** A trained run as eval and analyze need it: its record, its validated IR and its newest checkpoint. */
 export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string } {
   const record = readRunRecord(dir);

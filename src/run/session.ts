@@ -7,7 +7,7 @@ import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { createRunDir, openRun, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, createRunDir, openRun, readRunRecord, readState, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
@@ -102,11 +102,9 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
     sets = record.overrides;
     specText = readFileOr(join(runDir, 'spec.hwy'));
     config = effectiveConfig(record.config, { epochs: req.overrides?.epochs });
-    resumeFrom = recoverCheckpoint(runDir);
-    if (resumeFrom) {
-      state = readState(resumeFrom);
-      truncateMetrics(runDir, state.epoch);
-    } else truncateMetrics(runDir, 0);
+    resumeFrom = checkpointForResume(runDir);
+    state = readState(resumeFrom);
+    truncateMetrics(runDir, state.epoch);
   } else {
     specFile = req.specFile ?? 'spec.hwy';
     specText = req.specText ?? '';

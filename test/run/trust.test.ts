@@ -90,3 +90,25 @@ describe('--force deletes only what hwy wrote', () => {
     rmSync(first.runDir, { recursive: true });
   });
 });
+
+describe('--resume never starts over', () => {
+  for (const [what, remove] of [
+    ['model/state.json', 'model/state.json'],
+    ['all of model/', 'model'],
+  ] as const) {
+    it(`with ${what} missing it is refused, saying what is missing, and nothing is overwritten`, async () => {
+      const r = await trained();
+      const metrics = readFileSync(join(r.runDir, 'metrics.jsonl'), 'utf8');
+      const weights = existsSync(join(r.runDir, 'model', 'weights.bin')) ? readFileSync(join(r.runDir, 'model', 'weights.bin')) : undefined;
+      rmSync(join(r.runDir, remove), { recursive: true });
+      const err = await runTraining({ resume: r.runDir, backend: 'wasm', data, overrides: { epochs: 2 } }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(new RegExp(`cannot resume .*missing ${remove === 'model' ? 'model/' : 'model/state\\.json'}.*metrics\\.jsonl records 1 epoch.*hwy train .*spec\\.hwy --out`));
+      expect(readFileSync(join(r.runDir, 'metrics.jsonl'), 'utf8')).toBe(metrics);
+      if (weights && remove !== 'model') expect(readFileSync(join(r.runDir, 'model', 'weights.bin'))).toEqual(weights);
+      expect(existsSync(join(r.runDir, remove))).toBe(false);
+    });
+  }
+});
