@@ -7,8 +7,10 @@ import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { checkpointForResume, createRunDir, openRun, readRunRecord, readState, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, openRun, readRunRecord, readState, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
+import { claimNewRunDir, claimRunDirForResume } from './claim.js';
+import type { DirLock } from './lock.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -33,6 +35,8 @@ export interface TrainRequest {
   out?: string;
   force?: boolean;
   resume?: string;
+  /** The command line, recorded in run.json and beside the run directory's lock. */
+  command?: string[];
   /** Preloaded data (tests); otherwise loaded from the config. */
   data?: Splits;
   hooks?: TrainHooks;
@@ -83,8 +87,17 @@ function freshState(): TrainState {
   return { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' };
 }
 
-/** Compile, pick a backend, load data, build or restore the model, and train. */
+/** Compile, pick a backend, load data, build or restore the model, and train; the run directory is locked while it is written. */
 export async function runTraining(req: TrainRequest): Promise<TrainResult> {
+  const locks: DirLock[] = [];
+  try {
+    return await trainLocked(req, locks);
+  } finally {
+    for (const l of locks) await l.release();
+  }
+}
+
+async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainResult> {
   const log = req.log ?? (() => {});
   let specText: string;
   let specFile: string;
@@ -97,6 +110,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
 
   if (req.resume) {
     runDir = req.resume;
+    locks.push(await claimRunDirForResume(runDir, { log, command: req.command?.join(' ') }));
     const record = (resumed = readRunRecord(runDir));
     specFile = record.specFile;
     sets = record.overrides;
@@ -130,7 +144,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   if (resumed) {
     record = resumed;
   } else {
-    createRunDir(runDir, !!req.force, log);
+    locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
     record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
     writeRunFiles(runDir, specText, ir, record);
   }

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { DirLockedError, lockDir } from '../../src/run/lock.js';
 import { join } from 'node:path';
 import { runTraining, type TrainRequest } from '../../src/run/session.js';
 import { readMetrics } from '../../src/run/run-dir.js';
@@ -111,4 +113,64 @@ describe('--resume never starts over', () => {
       expect(existsSync(join(r.runDir, remove))).toBe(false);
     });
   }
+});
+
+describe('one writer per run directory', () => {
+  it('a second lock on a directory is refused naming the holder; after release it can be taken', async () => {
+    const d = fresh();
+    const a = await lockDir(d, { command: 'hwy train a.hwy' });
+    const err = await lockDir(d, { command: 'hwy train b.hwy' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(DirLockedError);
+    expect(err?.message).toMatch(new RegExp(`is in use by another hwy process: pid ${process.pid} \\(hwy train a\\.hwy\\), running since \\d{4}-`));
+    await a.release();
+    expect(existsSync(join(d, '.hwy.lock'))).toBe(false);
+    const b = await lockDir(d);
+    await b.release();
+  });
+
+  it('a lock left by a killed process on this host is taken over at once; one held elsewhere is not', async () => {
+    const d = fresh();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // has exited by now
+    mkdirSync(join(d, '.hwy.lock'));
+    writeFileSync(join(d, '.hwy.lock.json'), JSON.stringify({ pid: dead, host: hostname(), command: 'hwy train x.hwy', startedAt: new Date().toISOString() }));
+    const l = await lockDir(d);
+    expect(JSON.parse(readFileSync(join(d, '.hwy.lock.json'), 'utf8')).pid).toBe(process.pid);
+    await l.release();
+    mkdirSync(join(d, '.hwy.lock'));
+    writeFileSync(join(d, '.hwy.lock.json'), JSON.stringify({ pid: dead, host: 'another-host', command: 'hwy train x.hwy', startedAt: new Date().toISOString() }));
+    await expect(lockDir(d)).rejects.toThrow(new RegExp(`pid ${dead} on another-host`));
+  });
+
+  // The second writer starts while the first is in its first epoch (the hook); the first
+  // trains long enough (20 tiny epochs) for the second to reach the directory meanwhile.
+  const whileTraining = (start: () => Promise<unknown>) => {
+    let second: Promise<Error | undefined> | undefined;
+    return {
+      hooks: { onEpochStart: () => void (second ??= start().then(() => undefined, (e: Error) => e)) },
+      second: () => second!,
+    };
+  };
+
+  it('two trainings into one --out at the same time: the second is refused with the pid, the first writes its metrics alone', async () => {
+    const out = join(fresh(), 'run');
+    const w = whileTraining(() => runTraining(req({ out, force: true })));
+    const first = await trained({ out, hooks: w.hooks, overrides: { epochs: 20 } });
+    expect(first.outcome.status).toBe('done');
+    expect((await w.second())?.message).toMatch(new RegExp(`run directory '${out}' is in use by another hwy process: pid ${process.pid}`));
+    expect(readMetrics(out).map((m) => m.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(existsSync(join(out, '.hwy.lock'))).toBe(false);
+    expect(existsSync(join(out, '.hwy.lock.json'))).toBe(false);
+  });
+
+  it('two resumes of one run at the same time: the second is refused', async () => {
+    const r = await trained();
+    const resume = (hooks?: TrainRequest['hooks']) => runTraining({ resume: r.runDir, backend: 'wasm', data, overrides: { epochs: 20 }, hooks });
+    const w = whileTraining(() => resume());
+    await resume(w.hooks);
+    expect((await w.second())?.message).toMatch(/is in use by another hwy process/);
+    expect(readMetrics(r.runDir).map((m) => m.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
 });
