@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { irFromJson } from '../ir/serialize.js';
+import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
+import { createHash } from 'node:crypto';
 
 /** A problem with a run directory a person can fix: missing, corrupt, already there. */
 export class RunDirError extends Error {}
@@ -17,6 +18,36 @@ export interface RunRecord {
   data: string;
   backend: string;
   createdAt: string;
+  /** When run.json was last rewritten (after a resume). */
+  updatedAt?: string;
+  /** The command line that started the run. */
+  command?: string[];
+  /** What the result depends on besides the spec: versions, backend, platform. */
+  environment?: RunEnvironment;
+  /** Every resume: when, from where, with what command and settings. */
+  history?: ResumeEntry[];
+}
+
+export interface RunEnvironment {
+  hwy: string;
+  node: string;
+  tfjs?: string;
+  backend: string;
+  platform: string;
+  [engineSpecific: string]: string | undefined;
+}
+
+export interface ResumeEntry {
+  at: string;
+  command?: string[];
+  fromEpoch: number;
+  fromStep?: number;
+  /** Epochs the run trains to from here. */
+  epochs: number;
+  /** A new learning rate given with the resume. */
+  lr?: number;
+  dataDir?: string;
+  environment?: RunEnvironment;
 }
 
 /** Where training stands; written last in a checkpoint, so its presence marks a complete one. */
@@ -29,6 +60,8 @@ export interface TrainState {
   partial: { lossSum: number; correct: number; seen: number; seconds: number };
   status: 'running' | 'interrupted' | 'done' | 'diverged';
   savedAt: string;
+  /** sha256 of weights.bin, written with the checkpoint and checked whenever it is read. */
+  weightsSha256?: string;
 }
 
 export interface MetricsLine {
@@ -111,9 +144,11 @@ export function readJson<T>(path: string, what: string): T {
 
 export function readRunRecord(dir: string): RunRecord {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' is not a run directory (no such directory)`);
-  const r = readJson<RunRecord>(join(dir, 'run.json'), `'${dir}' is not a complete run directory`);
-  if (!r || typeof r !== 'object' || !r.config || typeof r.specFile !== 'string') throw new RunDirError(`${join(dir, 'run.json')}: not a hwy run record`);
-  return r;
+  const path = join(dir, 'run.json');
+  const r = readJson<unknown>(path, `'${dir}' is not a complete run directory`);
+  const problems = schemaProblems(RUN_RECORD_SCHEMA, r);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy run record: ${problems.slice(0, 3).join('; ')}`);
+  return r as RunRecord;
 }
 
 /** Files of one checkpoint, written into a fresh directory. */
@@ -138,7 +173,8 @@ export function saveCheckpoint(dir: string, files: CheckpointFiles): void {
   writeDurable(join(tmp, 'weights.bin'), files.weights);
   writeDurable(join(tmp, 'optimizer.json'), files.optimizerJson);
   writeDurable(join(tmp, 'optimizer.bin'), files.optimizerWeights);
-  writeDurable(join(tmp, 'state.json'), JSON.stringify(files.state, null, 2) + '\n');
+  const state: TrainState = { ...files.state, weightsSha256: sha256(files.weights) };
+  writeDurable(join(tmp, 'state.json'), JSON.stringify(state, null, 2) + '\n');
   const model = join(dir, MODEL_DIR);
   const old = join(dir, OLD_DIR);
   rmSync(old, { recursive: true, force: true });
@@ -147,15 +183,21 @@ export function saveCheckpoint(dir: string, files: CheckpointFiles): void {
   rmSync(old, { recursive: true, force: true });
 }
 
+const completeCheckpoint = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
+
+/** The directory holding the newest complete checkpoint, as it is: readers (eval, analyze) never repair. */
+export function findCheckpoint(dir: string): string | undefined {
+  return [MODEL_DIR, TMP_DIR, OLD_DIR].map((d) => join(dir, d)).find(completeCheckpoint);
+}
+
 /** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */
 export function recoverCheckpoint(dir: string): string | undefined {
   const model = join(dir, MODEL_DIR);
   const tmp = join(dir, TMP_DIR);
   const old = join(dir, OLD_DIR);
-  const complete = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
-  if (complete(model)) return model;
+  if (completeCheckpoint(model)) return model;
   for (const candidate of [tmp, old]) {
-    if (complete(candidate)) {
+    if (completeCheckpoint(candidate)) {
       rmSync(model, { recursive: true, force: true });
       renameSync(candidate, model);
       return model;
@@ -181,26 +223,16 @@ export function checkpointForResume(dir: string): string {
   );
 }
 
-/** A trained run as eval and analyze need it: its record, its validated IR and its newest checkpoint. */
-export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string } {
-  const record = readRunRecord(dir);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'ir.json'), 'utf8');
-  } catch (e) {
-    throw new RunDirError(`cannot read ${join(dir, 'ir.json')}: ${describeFsError(e)}: the run directory is incomplete`);
-  }
-  const parsed = irFromJson(text);
-  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
-  const ckpt = recoverCheckpoint(dir);
-  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
-  return { record, ir: parsed.ir, ckpt };
+export function readState(ckptDir: string): TrainState {
+  const path = join(ckptDir, 'state.json');
+  const s = readJson<unknown>(path, 'checkpoint');
+  const problems = schemaProblems(TRAIN_STATE_SCHEMA, s);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy training state: ${problems.slice(0, 3).join('; ')}`);
+  return s as TrainState;
 }
 
-export function readState(ckptDir: string): TrainState {
-  const s = readJson<TrainState>(join(ckptDir, 'state.json'), 'checkpoint');
-  if (typeof s?.epoch !== 'number' || typeof s.step !== 'number') throw new RunDirError(`${join(ckptDir, 'state.json')}: not a hwy training state`);
-  return s;
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export function appendMetrics(dir: string, line: MetricsLine): void {

@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { loadData, DataError, type Splits } from '../data/index.js';
@@ -7,10 +7,11 @@ import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { checkpointForResume, openRun, readRunRecord, readState, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
+import { checkStateFitsData, openForResume, openRun } from './open.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -111,14 +112,15 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   if (req.resume) {
     runDir = req.resume;
     locks.push(await claimRunDirForResume(runDir, { log, command: req.command?.join(' ') }));
-    const record = (resumed = readRunRecord(runDir));
+    const plan = openForResume(runDir, log);
+    if (!plan.ok) return { kind: 'spec-errors', compiled: plan.compiled };
+    const record = (resumed = plan.record);
     specFile = record.specFile;
     sets = record.overrides;
-    specText = readFileOr(join(runDir, 'spec.hwy'));
+    specText = plan.specText;
     config = effectiveConfig(record.config, { epochs: req.overrides?.epochs });
-    resumeFrom = checkpointForResume(runDir);
-    state = readState(resumeFrom);
-    truncateMetrics(runDir, state.epoch);
+    resumeFrom = plan.ckpt;
+    state = plan.state;
   } else {
     specFile = req.specFile ?? 'spec.hwy';
     specText = req.specText ?? '';
@@ -138,6 +140,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   }
   const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
+  if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
   let record: RunRecord;
@@ -160,14 +163,6 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   return { kind: 'trained', runDir, outcome, runtime, record };
 }
 
-function readFileOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new RunDirError(`cannot read ${path}: the run directory is incomplete`);
-  }
-}
-
 export interface EvalResult {
   runDir: string;
   split: string;
@@ -181,8 +176,7 @@ export interface EvalResult {
 
 /** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
 export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits }): Promise<EvalResult> {
-  const { record, ir, ckpt } = openRun(opts.runDir);
-  const state = readState(ckpt);
+  const { record, ir, ckpt, state } = openRun(opts.runDir);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
   const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir));

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { DirLockedError, lockDir } from '../../src/run/lock.js';
 import { join } from 'node:path';
-import { runTraining, type TrainRequest } from '../../src/run/session.js';
+import { runEval, runTraining, type TrainRequest } from '../../src/run/session.js';
 import { readMetrics } from '../../src/run/run-dir.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../src/data/dataset.js';
@@ -174,3 +174,127 @@ describe('one writer per run directory', () => {
     expect(readMetrics(r.runDir).map((m) => m.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 });
+
+describe('run records are checked, not trusted', () => {
+  // records are edited as plain JSON: the point is to write values of the wrong type
+  type Json = Record<string, any>;
+  const edit = (path: string, f: (j: Json) => void) => {
+    const j = JSON.parse(readFileSync(path, 'utf8'));
+    f(j);
+    writeFileSync(path, JSON.stringify(j));
+  };
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
+  const resume = (runDir: string, over: Partial<TrainRequest> = {}) => runTraining({ resume: runDir, backend: 'wasm', data, overrides: { epochs: 2 }, ...over });
+  const evalRun = (runDir: string) => runEval({ runDir, preloaded: data, backend: 'wasm' });
+
+  for (const [what, f, message] of [
+    ['batch 0', (j: Json) => (j.config.batch = 0), /run\.json is not a valid hwy run record: config\.batch must be >= 1/],
+    ['a string batch', (j: Json) => (j.config.batch = '50'), /config\.batch must be integer/],
+    ['a fractional epoch count', (j: Json) => (j.config.epochs = 1.5), /config\.epochs must be integer/],
+    ['an unknown optimizer', (j: Json) => (j.config.optimizer.name = 'adam'), /config\.optimizer\.name must be equal to constant/],
+    ['no network name', (j: Json) => delete j.network, /must have required property 'network'/],
+  ] as const) {
+    it(`run.json with ${what} is refused by resume and eval`, async () => {
+      const r = await trained();
+      edit(join(r.runDir, 'run.json'), f);
+      expect(await refusal(resume(r.runDir))).toMatch(message);
+      expect(await refusal(evalRun(r.runDir))).toMatch(message);
+      expect(readMetrics(r.runDir).map((m) => m.epoch)).toEqual([1]);
+    });
+  }
+
+  for (const [what, f, message] of [
+    ['a negative step', (j: Json) => (j.step = -1), /state\.json is not a valid hwy training state: step must be >= 0/],
+    ['a string epoch', (j: Json) => (j.epoch = '1'), /epoch must be integer/],
+    ['no partial sums', (j: Json) => delete j.partial, /must have required property 'partial'/],
+  ] as const) {
+    it(`model/state.json with ${what} is refused by resume and eval`, async () => {
+      const r = await trained();
+      edit(join(r.runDir, 'model', 'state.json'), f);
+      expect(await refusal(resume(r.runDir))).toMatch(message);
+      expect(await refusal(evalRun(r.runDir))).toMatch(message);
+    });
+  }
+
+  it('a step past the end of the epoch is refused before training', async () => {
+    const r = await trained();
+    edit(join(r.runDir, 'model', 'state.json'), (j) => (j.step = 6)); // 300 examples, batch 50: steps 0-5
+    expect(await refusal(resume(r.runDir))).toMatch(/says step 6 of epoch 2, but an epoch has 6 steps .*does not belong to this run/);
+    expect(readMetrics(r.runDir).map((m) => m.epoch)).toEqual([1]);
+  });
+
+  it('checkpoint weights carry a checksum: changed weights of the right size are refused by eval and resume', async () => {
+    const r = await trained();
+    const state = JSON.parse(readFileSync(join(r.runDir, 'model', 'state.json'), 'utf8'));
+    expect(state.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    const w = readFileSync(join(r.runDir, 'model', 'weights.bin'));
+    w[100] ^= 0xff;
+    writeFileSync(join(r.runDir, 'model', 'weights.bin'), w);
+    expect(await refusal(evalRun(r.runDir))).toMatch(/weights\.bin does not match the checksum in .*state\.json/);
+    expect(await refusal(resume(r.runDir))).toMatch(/weights\.bin does not match the checksum/);
+  });
+
+  it('files from different runs do not belong together: ir.json, checkpoint, spec', async () => {
+    const a = await trained();
+    const b = await trained({ specText: SPEC.replace('dense 16 relu', 'dense 24 relu') });
+    const mixed = join(fresh(), 'mixed');
+    cpSync(a.runDir, mixed, { recursive: true });
+    copyFileSync(join(b.runDir, 'ir.json'), join(mixed, 'ir.json'));
+    expect(await refusal(evalRun(mixed))).toMatch(/ir\.json does not belong to the run's spec\.hwy \(layer 3 \('dense_1'\) differs\)/);
+    expect(await refusal(resume(mixed))).toMatch(/ir\.json does not belong/);
+    copyFileSync(join(a.runDir, 'ir.json'), join(mixed, 'ir.json'));
+    rmSync(join(mixed, 'model'), { recursive: true });
+    cpSync(join(b.runDir, 'model'), join(mixed, 'model'), { recursive: true });
+    expect(await refusal(evalRun(mixed))).toMatch(/checkpoint .* holds \d+ weights, but the run's network 'tiny' has \d+ parameters/);
+    expect(await refusal(resume(mixed))).toMatch(/belongs to another network/);
+    rmSync(join(mixed, 'model'), { recursive: true });
+    cpSync(join(a.runDir, 'model'), join(mixed, 'model'), { recursive: true });
+    writeFileSync(join(mixed, 'spec.hwy'), SPEC.replace('network tiny', 'network other'));
+    expect(await refusal(evalRun(mixed))).toMatch(/defines network 'other', but run\.json records 'tiny'/);
+  });
+
+  it('--resume restores a missing ir.json from spec.hwy and the recorded --set values; eval reads without it and writes nothing', async () => {
+    const spec = SPEC.replace('dense 16 relu', 'dense width relu').replace('network tiny', 'let width = 8\nnetwork tiny');
+    const r = await trained({ specText: spec, sets: { width: 12 } });
+    const original = readFileSync(join(r.runDir, 'ir.json'), 'utf8');
+    rmSync(join(r.runDir, 'ir.json'));
+    const before = listing(r.runDir);
+    expect((await evalRun(r.runDir)).epoch).toBe(1);
+    expect(listing(r.runDir)).toEqual(before);
+    const lines: string[] = [];
+    const more = await resume(r.runDir, { log: (l) => lines.push(l) });
+    expect(more.kind).toBe('trained');
+    expect(readFileSync(join(r.runDir, 'ir.json'), 'utf8')).toBe(original);
+    expect(lines.join('\n')).toMatch(/restored .*ir\.json from spec\.hwy with --set width=12/);
+  });
+
+  it('eval of a run whose checkpoint swap was cut short reads it where it is and changes nothing; resume repairs it', async () => {
+    const r = await trained();
+    renameSync(join(r.runDir, 'model'), join(r.runDir, '.checkpoint-new'));
+    const before = listing(r.runDir);
+    expect((await evalRun(r.runDir)).epoch).toBe(1);
+    expect(listing(r.runDir)).toEqual(before);
+    await resume(r.runDir);
+    expect(existsSync(join(r.runDir, 'model', 'state.json'))).toBe(true);
+    expect(existsSync(join(r.runDir, '.checkpoint-new'))).toBe(false);
+  });
+});
+
+/** Every path under a directory with its size and modification time. */
+function listing(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, n.name);
+      const st = statSync(p);
+      out.push(`${p} ${st.size} ${st.mtimeMs}`);
+      if (n.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
