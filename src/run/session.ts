@@ -7,11 +7,13 @@ import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends
 import { lowerToModel } from '../backends/tfjs/lower.js';
 import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
 import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { readRunRecord, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
 import { VERSION } from '../version.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
+import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
+import { version as tfjsVersion } from '@tensorflow/tfjs';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -108,17 +110,19 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   let resumeFrom: string | undefined;
   let resumed: RunRecord | undefined;
   let state = freshState();
+  let resumeBackend: BackendChoice | undefined;
 
   if (req.resume) {
     runDir = req.resume;
     locks.push(await claimRunDirForResume(runDir, { log, command: req.command?.join(' ') }));
+    resumeBackend = checkResumeFlags(readRunRecord(runDir), req);
     const plan = openForResume(runDir, log);
     if (!plan.ok) return { kind: 'spec-errors', compiled: plan.compiled };
     const record = (resumed = plan.record);
     specFile = record.specFile;
     sets = record.overrides;
     specText = plan.specText;
-    config = effectiveConfig(record.config, { epochs: req.overrides?.epochs });
+    config = resumeConfig(record, req.overrides);
     resumeFrom = plan.ckpt;
     state = plan.state;
   } else {
@@ -132,7 +136,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
 
-  const runtime = await selectBackend(req.backend ?? 'auto');
+  const runtime = await selectBackend(req.backend ?? resumeBackend ?? 'auto');
+  const environment = runEnvironment(runtime.kind, { tfjs: tfjsVersion.tfjs });
   log(`backend: ${runtime.kind} (${runtime.reason})`);
   if (resumed && state.epoch >= config.epochs && state.step === 0) {
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
@@ -145,10 +150,10 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
 
   let record: RunRecord;
   if (resumed) {
-    record = resumed;
+    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr, dataDir: req.dataDir, environment });
   } else {
     locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
-    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
+    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString(), ...(req.command ? { command: req.command } : {}), environment };
     writeRunFiles(runDir, specText, ir, record);
   }
   const model = resumeFrom ? await loadModel(resumeFrom) : lowerToModel(ir, { seed: config.seed });

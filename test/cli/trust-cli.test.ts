@@ -59,6 +59,19 @@ describe('hwy train never loses work (CLI)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming .* after epoch \d/);
     expect(existsSync(join(out, '.hwy.lock'))).toBe(false);
+    // flags the run fixes are refused by name; the refusal is one line, no stack trace
+    for (const [args, message] of [
+      [['--batch', '10'], '--batch: a resumed run keeps the batch size it was trained with (100)'],
+      [['--set', 'depth=3'], '--set depth=3: a resumed run keeps the network it was trained with'],
+      [['--backend', 'cpu'], '--backend cpu: a resumed run keeps the backend it was trained with (wasm)'],
+    ] as const) {
+      const refused = hwy(['train', '--resume', out, ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(message);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(record.history.at(-1).command).toEqual(['hwy', 'train', '--resume', out, '--epochs', String(done + 1)]);
   });
 
   it('hwy sweep refuses a sweep directory another process is writing', async () => {

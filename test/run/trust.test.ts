@@ -298,3 +298,48 @@ function listing(dir: string): string[] {
   walk(dir);
   return out.sort();
 }
+
+describe('flags with --resume', () => {
+  for (const [flag, over, message] of [
+    ['--batch', { overrides: { epochs: 2, batch: 25 } }, /^--batch: a resumed run keeps the batch size it was trained with \(50\)/],
+    ['--seed', { overrides: { epochs: 2, seed: 9 } }, /^--seed: a resumed run keeps the seed it was trained with \(2\)/],
+    ['--data', { overrides: { epochs: 2, data: 'mnist_full' } }, /^--data: a resumed run keeps the data set it was trained with \(mnist\)/],
+    ['--set', { overrides: { epochs: 2 }, sets: { width: 3 } }, /^--set width=3: a resumed run keeps the network it was trained with \(--set values: none\)/],
+    ['--backend', { overrides: { epochs: 2 }, backend: 'cpu' }, /^--backend cpu: a resumed run keeps the backend it was trained with \(wasm\); leave --backend out/],
+  ] as const) {
+    it(`${flag} is refused, naming the flag, and nothing changes`, async () => {
+      const r = await trained();
+      const before = listing(r.runDir);
+      const err = await runTraining({ resume: r.runDir, data, ...over } as TrainRequest).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).toMatch(message);
+      expect(listing(r.runDir)).toEqual(before);
+    });
+  }
+
+  it('--epochs and --lr take effect and are recorded; run.json is rewritten with what the result depends on', async () => {
+    const r = await trained({ command: ['hwy', 'train', 'tiny.hwy'] });
+    const first = JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8'));
+    expect(first.command).toEqual(['hwy', 'train', 'tiny.hwy']);
+    expect(first.environment).toMatchObject({ hwy: expect.any(String), node: process.version, tfjs: expect.stringMatching(/^\d+\.\d+/), backend: 'wasm', platform: `${process.platform}-${process.arch}` });
+    const more = await runTraining({ resume: r.runDir, data, overrides: { epochs: 3, lr: 0.02 }, command: ['hwy', 'train', '--resume', r.runDir, '--epochs', '3', '--lr', '0.02'] });
+    if (more.kind !== 'trained') throw new Error();
+    expect(more.runtime.kind).toBe('wasm'); // the run's own backend, without --backend
+    const m = readMetrics(r.runDir);
+    expect(m.map((x) => x.epoch)).toEqual([1, 2, 3]);
+    expect(m.map((x) => x.lr)).toEqual([0.05, 0.02, 0.02]);
+    const rec = JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8'));
+    expect(rec.config.epochs).toBe(3);
+    expect(rec.config.lr.value).toBe(0.02);
+    expect(rec.createdAt).toBe(first.createdAt);
+    expect(rec.history).toHaveLength(1);
+    expect(rec.history[0]).toMatchObject({ fromEpoch: 1, epochs: 3, lr: 0.02, command: ['hwy', 'train', '--resume', r.runDir, '--epochs', '3', '--lr', '0.02'], environment: { backend: 'wasm' } });
+    await runTraining({ resume: r.runDir, data, overrides: { epochs: 4 } });
+    const again = JSON.parse(readFileSync(join(r.runDir, 'run.json'), 'utf8'));
+    expect(again.history.map((h: { fromEpoch: number }) => h.fromEpoch)).toEqual([1, 3]);
+    expect(readMetrics(r.runDir).map((x) => x.lr)).toEqual([0.05, 0.02, 0.02, 0.02]);
+    expect(readdirSync(r.runDir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});

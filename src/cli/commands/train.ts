@@ -33,7 +33,7 @@ interface TrainOpts {
   batch?: number;
   lr?: number;
   seed?: number;
-  backend: BackendChoice;
+  backend?: BackendChoice;
   data?: string;
   dataDir?: string;
   out?: string;
@@ -50,13 +50,13 @@ export function registerTrain(program: Command): void {
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
     .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
-    .option('--lr <x>', 'initial learning rate', positiveNumber('--lr'))
+    .option('--lr <x>', 'initial learning rate (with --resume: replaces it for the epochs still to train)', positiveNumber('--lr'))
     .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
       return n;
     })
-    .option('--backend <b>', `${BACKEND_CHOICES.join(' | ')}`, backendChoice, 'auto')
+    .option('--backend <b>', `${BACKEND_CHOICES.join(' | ')} (default: auto; with --resume: the run's own)`, backendChoice)
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
@@ -69,6 +69,9 @@ export function registerTrain(program: Command): void {
 The run directory holds spec.hwy, ir.json, run.json, metrics.jsonl (one JSON line an epoch)
 and model/ (model.json + weights.bin, the tfjs LayersModel format, with the optimizer state),
 written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues.
+A resumed run keeps its network, batch size, seed, data and backend (--set, --batch, --seed,
+--data and --backend are refused with --resume); --epochs and --lr take effect and are
+recorded in run.json's history.
 
 Examples:
   hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
