@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../../util/atomic.js';
 import { irToJson } from '../../ir/write.js';
 import { IR_SCHEMA } from '../../ir/schema.js';
 import { summaryText } from '../../backends/text/summary.js';
@@ -19,7 +18,7 @@ export function registerCompile(program: Command): void {
     .option('-o, --out <path>', 'write to this file instead of standard output')
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .addHelpText('after', '\nExamples:\n  hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  hwy compile --emit schema   # the JSON Schema of the IR')
-    .action((file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
+    .action(async (file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
       if (!EMITTERS.includes(opts.emit)) throw new UsageError(`--emit must be one of ${EMITTERS.join(', ')}, not '${opts.emit}'`);
       let text: string;
       if (opts.emit === 'schema') text = JSON.stringify(IR_SCHEMA, null, 2) + '\n';
@@ -29,7 +28,14 @@ export function registerCompile(program: Command): void {
         if (!r) return;
         text = opts.emit === 'ir' ? irToJson(r.ir!) : opts.emit === 'dot' ? toDot(r.ir!) + '\n' : summaryText(r.ir!) + '\n';
       }
-      if (opts.out) writeFileAtomic(opts.out, text);
-      else process.stdout.write(text);
+      if (opts.out) {
+        const { replaceFile, ReplaceFileError } = await import('../../util/replace-file.js');
+        try {
+          replaceFile(opts.out, text);
+        } catch (e) {
+          if (e instanceof ReplaceFileError) throw new UsageError(e.message);
+          throw e;
+        }
+      } else process.stdout.write(text);
     });
 }
