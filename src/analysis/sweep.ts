@@ -98,7 +98,8 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     const text = settings ? trialSpec(specText[p.kind], settings) : specText[p.kind];
     const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
     const done = ckpt ? readState(ckpt) : undefined;
-    log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : ''}`);
+    const restart = !ckpt && existsSync(join(dir, 'run.json')) ? ' (no checkpoint yet: starting it again)' : '';
+    log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : restart}`);
     if (!done || done.epoch < o.epochs) {
       // A run that never reached its first checkpoint starts over (force replaces only
       // hwy's own files); a resumed run continues on the backend it was trained on.

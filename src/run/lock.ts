@@ -10,10 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
-import { RunDirError } from './run-dir.js';
-
-export const LOCK_DIR = '.hwy.lock';
-export const LOCK_OWNER = '.hwy.lock.json';
+import { LOCK_DIR, LOCK_OWNER, RunDirError } from './run-dir.js';
 
 /** Who holds a lock, as recorded beside it. */
 export interface LockOwner {

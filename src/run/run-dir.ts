@@ -81,8 +81,11 @@ const OLD_DIR = '.checkpoint-old';
 
 /** What hwy itself writes into a run directory; `--force` removes these and nothing else. */
 export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', MODEL_DIR, TMP_DIR, OLD_DIR];
-/** Lock files (see ./lock.ts): their holder removes them, never `--force`. */
-export const LOCK_FILES = ['.hwy.lock', '.hwy.lock.json'];
+/** The lock of a directory and the record of its holder (see ./lock.ts). */
+export const LOCK_DIR = '.hwy.lock';
+export const LOCK_OWNER = '.hwy.lock.json';
+/** Lock files: their holder removes them, never `--force`. */
+export const LOCK_FILES = [LOCK_DIR, LOCK_OWNER];
 /** Temporary files of writeFileAtomic that a killed run may leave behind. */
 const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl)\.\d+\.\d+\.tmp$/;
 
