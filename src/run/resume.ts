@@ -42,10 +42,12 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk): { engine: E
   const device = record.device ?? record.backend;
   if (!ENGINE_NAMES.includes(engine)) throw new RunDirError(`run.json records engine '${record.engine}', which hwy does not know (it has ${ENGINE_NAMES.join(', ')})`);
   if (device === 'auto' || deviceProblem(engine, device)) throw new RunDirError(`run.json records device '${device}' for the ${engine} engine, which hwy does not know`);
-  if (ask.engine !== undefined && ask.engine !== engine) problems.push(fixed(`--engine`, 'engine', engine));
+  if (ask.engine !== undefined && ask.engine !== engine) problems.push(`--engine ${ask.engine}: the run was trained with the ${engine} engine, and a run continues with its own engine; leave --engine out, or start a new run with --out to use ${ask.engine}`);
   const askDevice = ask.device ?? ask.backend;
   const flag = ask.device !== undefined ? '--device' : '--backend';
-  if (askDevice !== undefined && askDevice !== device) problems.push(fixed(flag, 'device', device));
+  const invalid = askDevice !== undefined ? deviceProblem(engine, askDevice) : undefined;
+  if (invalid) problems.push(ask.device !== undefined ? invalid : invalid.replace(/^--device/, '--backend'));
+  else if (askDevice !== undefined && askDevice !== device) problems.push(fixed(`${flag} ${askDevice}`, engine === 'tfjs' ? 'backend' : 'device', device).replace(`leave ${flag} ${askDevice} out`, `leave ${flag} out`));
   if (problems.length) throw new RunDirError(problems.join('\n'));
   return { engine, device };
 }

@@ -48,6 +48,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       overrides: { epochs: opts.epochs, batch: opts.batch, lr: opts.lr, seed: opts.seed, data: opts.data },
       engine: opts.engine,
       device: opts.device,
+      backend: opts.backend,
       nproc: opts.nproc,
       threads: opts.threads,
       dataDir: opts.dataDir,

@@ -97,8 +97,12 @@ Examples:
     .action(async (file: string | undefined, opts: TrainOpts) => {
       if (!file && !opts.resume) throw new UsageError('train needs a spec file, or --resume RUN_DIR');
       if (file && opts.resume) throw new UsageError('give a spec file or --resume, not both');
-      // with --resume and no --engine the run's engine decides, and the session checks the device against it
-      opts.device = opts.resume && !opts.engine ? (opts.device ?? opts.backend) : resolveDevice(opts);
+      // with --resume and no --engine the run's engine decides, and the session checks the device
+      // (or --backend, named as given) against it
+      if (!(opts.resume && !opts.engine)) {
+        opts.device = resolveDevice(opts);
+        opts.backend = undefined;
+      }
       const { trainCommand } = await import('./train-run.js');
       await trainCommand(file, opts);
     });
