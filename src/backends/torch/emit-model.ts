@@ -401,7 +401,8 @@ export function emitModelPy(ir: NetworkIR): string {
         return torch.softmax(self.body(x), dim=-1)
 
     def log_probs(self, x):
-        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values."""
+        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values.
+        (tfjs takes the log of the probabilities clipped to [1e-7, 1 - 1e-7]: the same below saturation.)"""
         return torch.log_softmax(self.body(x), dim=-1)
 `;
   } else if (kind === 'probabilities') {

@@ -21,6 +21,12 @@ const TITLE = python ? `tfjs and torch lowerings agree (${python.path}, torch ${
 
 const BATCH = 3;
 const STEPS = 3;
+/**
+ * tfjs's MomentumOptimizer keeps v <- m v + g and steps w <- w - lr v (Nesterov: w - lr (g + m v)),
+ * its accumulator starting at 0; torch.optim.SGD with dampening 0 keeps the same buffer (started
+ * at g, which is m 0 + g) and the same steps. Both apply the learning rate at the step, not inside
+ * the buffer, so a schedule changes them alike. Three steps check it from the first on.
+ */
 const OPTIMIZERS = [
   { name: 'sgd', lr: 0.1, momentum: 0, nesterov: false },
   { name: 'momentum', lr: 0.1, momentum: 0.9, nesterov: false },
