@@ -27,6 +27,7 @@ await build({
 // Python helpers the torch engine runs, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
+copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
 
 // The snapshot must match the Node binary that runs it: remember which one built it.
 function nodeOnPath() {

@@ -5,8 +5,12 @@ import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { irFromJson } from '../ir/serialize.js';
 
-/** A problem with a run directory a person can fix: missing, corrupt, already there. */
-export class RunDirError extends Error {}
+import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
+
+/** A problem with a run directory a person can fix: missing, corrupt, already there. (One class with the engines' RunFileError, so either is caught as the other.) */
+export const RunDirError = RunFileError;
+export type RunDirError = RunFileError;
+export type { MetricsLine, TrainState };
 
 export interface RunRecord {
   hwyVersion: string;
@@ -15,31 +19,15 @@ export interface RunRecord {
   overrides: Record<string, number>;
   config: TrainConfig;
   data: string;
+  /** The engine that trained the run (absent in runs made before there were two: tfjs). */
+  engine?: string;
+  /** The engine's device (for tfjs, its backend: gpu, node, wasm, cpu). */
+  device?: string;
+  /** Kept for older readers: the tfjs backend, or the device of another engine. */
   backend: string;
+  /** Engine facts: interpreter, library versions, worker processes. */
+  engineDetails?: Record<string, string | number>;
   createdAt: string;
-}
-
-/** Where training stands; written last in a checkpoint, so its presence marks a complete one. */
-export interface TrainState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Steps already done in epoch `epoch + 1` (non-zero after an interrupt mid-epoch). */
-  step: number;
-  /** Running sums of the partial epoch, so a resumed epoch reports whole-epoch metrics. */
-  partial: { lossSum: number; correct: number; seen: number; seconds: number };
-  status: 'running' | 'interrupted' | 'done' | 'diverged';
-  savedAt: string;
-}
-
-export interface MetricsLine {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  lr: number;
-  seconds: number;
-  samplesPerSec: number;
 }
 
 export const MODEL_DIR = 'model';
@@ -84,35 +72,52 @@ export function readRunRecord(dir: string): RunRecord {
   return r;
 }
 
-/** Files of one checkpoint, written into a fresh directory. */
-export interface CheckpointFiles {
-  modelJson: string;
-  weights: Uint8Array;
-  optimizerJson: string;
-  optimizerWeights: Uint8Array;
-  state: TrainState;
+/**
+ * Checkpoints of a run directory: an engine writes a checkpoint's files into a fresh staging
+ * directory (`stageCheckpoint`), then `commitCheckpoint` writes state.json (whose presence
+ * marks a complete checkpoint) and swaps the directory for `model/` by two renames. A crash at
+ * any point leaves a complete checkpoint, which `recoverCheckpoint` finds.
+ */
+export class RunDirSink implements RunSink {
+  constructor(readonly dir: string) {}
+
+  stageCheckpoint(): string {
+    const tmp = join(this.dir, TMP_DIR);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    return tmp;
+  }
+
+  commitCheckpoint(state: TrainState): void {
+    const tmp = join(this.dir, TMP_DIR);
+    if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    fsyncDir(tmp);
+    const model = join(this.dir, MODEL_DIR);
+    const old = join(this.dir, OLD_DIR);
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(model)) renameSync(model, old);
+    renameSync(tmp, model);
+    fsyncDir(this.dir);
+    rmSync(old, { recursive: true, force: true });
+  }
+
+  appendMetrics(line: MetricsLine): void {
+    appendMetrics(this.dir, line);
+  }
 }
 
-/**
- * Commits a checkpoint atomically: written and fsynced into a new directory, then swapped
- * for `model/` by two renames. A crash at any point leaves a complete checkpoint, which
- * `recoverCheckpoint` finds.
- */
-export function saveCheckpoint(dir: string, files: CheckpointFiles): void {
-  const tmp = join(dir, TMP_DIR);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  writeDurable(join(tmp, 'model.json'), files.modelJson);
-  writeDurable(join(tmp, 'weights.bin'), files.weights);
-  writeDurable(join(tmp, 'optimizer.json'), files.optimizerJson);
-  writeDurable(join(tmp, 'optimizer.bin'), files.optimizerWeights);
-  writeDurable(join(tmp, 'state.json'), JSON.stringify(files.state, null, 2) + '\n');
-  const model = join(dir, MODEL_DIR);
-  const old = join(dir, OLD_DIR);
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(model)) renameSync(model, old);
-  renameSync(tmp, model);
-  rmSync(old, { recursive: true, force: true });
+/** Makes the names in a directory durable (renames, new files); not possible on every platform, where it is skipped. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // directories cannot be opened for fsync on Windows; the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */

@@ -3,11 +3,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { loadData, DataError, type Splits } from '../data/index.js';
-import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends/tfjs/runtime.js';
-import { lowerToModel } from '../backends/tfjs/lower.js';
-import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
-import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { createRunDir, openRun, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
+import { loadModel } from '../backends/tfjs/checkpoint.js';
+import { evaluate } from '../backends/tfjs/train.js';
+import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
+import { ENGINES } from '../backends/engines.js';
+import { createRunDir, openRun, readRunRecord, readState, recoverCheckpoint, RunDirError, RunDirSink, truncateMetrics, writeRunFiles, type RunRecord } from './run-dir.js';
+
+export type { EngineName, TrainHooks, TrainOutcome, EngineInfo };
 import { VERSION } from '../version.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
@@ -28,7 +31,16 @@ export interface TrainRequest {
   specText?: string;
   sets?: Record<string, number>;
   overrides?: TrainOverrides;
+  /** The engine (default tfjs; with resume, the run's). */
+  engine?: EngineName;
+  /** The engine's device (default auto). */
+  device?: string;
+  /** Deprecated alias of `device` for the tfjs engine. */
   backend?: BackendChoice;
+  /** Worker processes (torch: data-parallel). */
+  nproc?: number;
+  /** CPU threads per worker (torch). */
+  threads?: number;
   dataDir?: string;
   out?: string;
   force?: boolean;
@@ -41,7 +53,7 @@ export interface TrainRequest {
 
 export type TrainResult =
   | { kind: 'spec-errors'; compiled: CompileResult }
-  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; runtime: RuntimeInfo; record: RunRecord };
+  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; engine: EngineInfo; record: RunRecord };
 
 export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): TrainConfig {
   const c = structuredClone(base);
@@ -79,11 +91,7 @@ export function checkDataFits(ir: NetworkIR, data: Splits): void {
   }
 }
 
-function freshState(): TrainState {
-  return { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' };
-}
-
-/** Compile, pick a backend, load data, build or restore the model, and train. */
+/** Compile, prepare the engine and its device, load data, and train (fresh or from the newest checkpoint). */
 export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   const log = req.log ?? (() => {});
   let specText: string;
@@ -118,11 +126,16 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
 
-  const runtime = await selectBackend(req.backend ?? 'auto');
-  log(`backend: ${runtime.kind} (${runtime.reason})`);
+  const engineName: EngineName = (resumed?.engine as EngineName | undefined) ?? req.engine ?? 'tfjs';
+  if (resumed && req.engine && req.engine !== engineName) throw new EngineUnavailable(`--engine ${req.engine}: ${runDir} was trained with the ${engineName} engine, and a run continues with its own engine (start a new run to use ${req.engine})`);
+  const device = req.device ?? req.backend ?? 'auto';
+  const problem = deviceProblem(engineName, device);
+  if (problem) throw new EngineUnavailable(problem);
+  const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, log });
+  log(`engine: ${engine.info.engine} on ${engine.info.device} (${engine.info.reason})`);
   if (resumed && state.epoch >= config.epochs && state.step === 0) {
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
-    return { kind: 'trained', runDir, outcome: { status: 'done', state }, runtime, record: resumed };
+    return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };
   }
   const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
@@ -133,19 +146,13 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
     record = resumed;
   } else {
     createRunDir(runDir, !!req.force);
-    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
+    const { info } = engine;
+    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, engine: info.engine, device: info.device, backend: info.device, ...(info.details ? { engineDetails: info.details } : {}), createdAt: new Date().toISOString() };
     writeRunFiles(runDir, specText, ir, record);
   }
-  const model = resumeFrom ? await loadModel(resumeFrom) : lowerToModel(ir, { seed: config.seed });
-  const optimizer = makeOptimizer(config);
-  if (resumeFrom) {
-    await loadOptimizerState(resumeFrom, optimizer);
-    log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
-  }
-  const outcome = await train({ ir, model, optimizer, config, data, runDir, state, hooks: req.hooks });
-  model.dispose();
-  optimizer.dispose();
-  return { kind: 'trained', runDir, outcome, runtime, record };
+  if (resumeFrom) log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
+  const outcome = await engine.train({ ir, config, data, sink: new RunDirSink(runDir), state, resumeFrom, hooks: req.hooks, log });
+  return { kind: 'trained', runDir, outcome, engine: engine.info, record };
 }
 
 function readFileOr(path: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileText, codes, errors, net } from '../helpers.js';
+import { checkedIr, compileText, codes, errors, layerAs, net } from '../helpers.js';
 import { guidelineGateBias } from '../../src/passes/resolve.js';
 
 describe('expand pass: constants and repeats', () => {
@@ -78,12 +78,13 @@ describe('resolve pass', () => {
   it('follows the paper\'s gate bias guideline by depth when none is given', () => {
     expect([5, 10, 20, 30, 100, 1000].map(guidelineGateBias)).toEqual([-1, -1, -2, -3, -10, -10]);
     const r = compileText(net('repeat 20 {\n  highway dense\n}', '8'));
-    expect(r.ir!.layers[1].gateBias).toBe(-2);
+    expect(layerAs(r.ir!.layers[1], 'highway_dense').gateBias).toBe(-2);
     expect(codes(r)).toContain('HWY5004');
   });
   it('fills initialisers, activations and pooling defaults', () => {
     const r = compileText(net('conv 4 3x3\nhighway conv\nmaxpool 2', '8x8x1'));
-    const [, conv, hw, pool] = r.ir!.layers;
+    const [, c, h, p] = checkedIr(r).layers;
+    const [conv, hw, pool] = [layerAs(c, 'conv'), layerAs(h, 'highway_conv'), layerAs(p, 'maxpool')];
     expect([conv.activation, conv.init, conv.padding, conv.stride]).toEqual(['linear', 'glorot_uniform', 'valid', [1, 1]]);
     expect([hw.activation, hw.kernel, hw.padding, hw.carry, hw.gateInit]).toEqual(['relu', [3, 3], 'same', 'coupled', 'glorot_uniform']);
     expect([pool.stride, pool.round]).toEqual([[2, 2], 'floor']);

@@ -42,7 +42,7 @@ describe('training (small real runs on the bundled digits)', () => {
   it('trains well above chance, writes metrics.jsonl and a checkpoint, and eval reproduces the final validation accuracy', async () => {
     const r = await runTraining(req());
     if (r.kind !== 'trained') throw new Error('spec errors');
-    expect(r.runtime.kind).toBe('wasm');
+    expect(r.engine).toMatchObject({ engine: 'tfjs', device: 'wasm' });
     expect(r.outcome.status).toBe('done');
     const m = readMetrics(r.runDir);
     expect(m.map((x) => x.epoch)).toEqual([1, 2]);
