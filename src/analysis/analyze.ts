@@ -4,7 +4,8 @@ import { DataError, loadData, type Splits } from '../data/index.js';
 import { permutation, subset, type Dataset } from '../data/dataset.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
-import { openRun, type RunRecord } from '../run/run-dir.js';
+import type { RunRecord } from '../run/run-dir.js';
+import { openRun } from '../run/open.js';
 import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
 import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
 

@@ -1,5 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import { BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
+import { BLOCK_BY_KIND, SETTING_BY_KIND, isActivation } from '../language/catalogue.js';
+import { didYouMean } from '../language/suggest.js';
 import { KINDS, kindOfBlock } from '../ir/kinds.js';
 import { IR_VERSION, type DraftLayer, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
@@ -164,6 +165,17 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   seed: 1,
 };
 
+/** `optimizer adam`: said in the user's words, with the optimizer hwy has. */
+function unknownOptimizer(s: SrcBlock, diags: Diagnostics): boolean {
+  const v = s.attrs.name?.value;
+  const item = v?.type === 'dims' && v.items.length === 1 ? v.items[0] : undefined;
+  if (item?.type !== 'ref') return false;
+  const known = (SETTING_BY_KIND.get('optimizer')!.attrs.find((a) => a.name === 'name')!.type as { values: readonly string[] }).values;
+  if (known.includes(item.name)) return false;
+  diags.error('HWY2003', v!.span, `unknown optimizer '${item.name}'`, didYouMean(item.name, known) ?? `hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'`);
+  return true;
+}
+
 function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
   const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
   if (!src.train) return t;
@@ -194,6 +206,8 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
         set<number>(v('validation'), (x) => (t.data.validation = x));
         break;
       case 'optimizer':
+        // checked like every other value: an optimizer hwy does not have is an error, not SGD
+        if (!unknownOptimizer(s, diags)) set<'sgd'>(v('name'), (x) => (t.optimizer.name = x));
         set<number>(v('momentum'), (x) => (t.optimizer.momentum = x));
         set<boolean>(v('nesterov'), (x) => (t.optimizer.nesterov = x));
         break;

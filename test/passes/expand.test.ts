@@ -72,6 +72,25 @@ describe('expand pass: constants and repeats', () => {
     expect(errors(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n'))).toEqual(['HWY2011']);
     expect(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n').diagnostics[0].hint).toBe("did you mean 'epochs'?");
   });
+
+  it('every name in a train section is checked: an unknown optimizer is an error, not SGD; a setting written apart from its owner says where it goes', () => {
+    const train = (body: string) => compileText(net('flatten', '4') + `train {\n${body}\n}\n`);
+    for (const [body, message, hint] of [
+      ['  optimizer adam', "unknown optimizer 'adam'", "hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'"],
+      ['  optimizer sgdd momentum=0.5', "unknown optimizer 'sgdd'", "did you mean 'sgd'?"],
+      ['  momentum 0.9', "unknown training setting 'momentum'", "'momentum' is an attribute of 'optimizer': use `optimizer sgd momentum=0.9`"],
+      ['  nesterov true', "unknown training setting 'nesterov'", "'nesterov' is an attribute of 'optimizer': use `optimizer sgd nesterov=true`"],
+      ['  validation 0.2', "unknown training setting 'validation'", "'validation' is an attribute of 'data': use `data mnist validation=0.2`"],
+    ]) {
+      const r = train(body);
+      expect(r.ok, body).toBe(false);
+      const d = r.diagnostics.filter((x) => x.severity === 'error');
+      expect(d.map((x) => x.message), body).toEqual([message]);
+      expect(d[0].hint).toBe(hint);
+      expect(d[0].span.start.line).toBe(6);
+    }
+    expect(train('  optimizer sgd momentum=0.5').ir!.train!.optimizer).toEqual({ name: 'sgd', momentum: 0.5, nesterov: false });
+  });
 });
 
 describe('resolve pass', () => {
