@@ -53,7 +53,8 @@ export function expandPaths(paths: string[]): string[] {
 
 /** `--set depth=50` (repeatable) to an overrides map. */
 export function parseSets(sets: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  // No prototype: `--set __proto__=3` or `--set constructor=3` must name a constant like any other.
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const s of sets ?? []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
     const value = m ? Number(m[2]) : NaN;
