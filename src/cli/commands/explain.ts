@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { CODE_BY_ID, CODES } from '../../diagnostics/codes.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../../language/suggest.js';
+import { severityWord } from '../../diagnostics/render.js';
 
 export function explainText(code: string): string {
   const c = CODE_BY_ID.get(code)!;
-  const lines = [`${c.code} (${c.severity}): ${c.title}`, '', c.explanation, ''];
+  const lines = [`${c.code} (${severityWord(c.severity)}): ${c.title}`, '', c.explanation, ''];
   if (c.example) lines.push('Example:', ...c.example.split('\n').map((l) => '    ' + l), '');
   lines.push(`Fix: ${c.fix}`);
   return lines.join('\n');
@@ -18,7 +19,7 @@ export function registerExplain(program: Command): void {
     .argument('[code]', 'a code such as HWY3002 (or 3002); without one, list all codes')
     .action((raw: string | undefined) => {
       if (!raw) {
-        for (const c of CODES) process.stdout.write(`${c.code}  ${c.severity.padEnd(7)}  ${c.title}\n`);
+        for (const c of CODES) process.stdout.write(`${c.code}  ${severityWord(c.severity).padEnd(7)}  ${c.title}\n`);
         return;
       }
       const code = /^\d+$/.test(raw) ? `HWY${raw}` : raw.toUpperCase();
