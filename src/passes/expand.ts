@@ -241,7 +241,9 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
     const v = (name: string): Concrete | undefined => {
       const a = s.attrs[name];
       if (!a) return undefined;
-      return convertValue(a.value, spec.attrs.find((x) => x.name === name)!.type, env, diags, `'${name}'`);
+      // Messages name what the person wrote: 'batch must be at least 1', not the catalogue's internal 'value'.
+      const what = name === 'value' ? s.kind : name === 'name' ? (s.kind === 'data' ? 'the data set' : `the ${s.kind}`) : `'${name}'`;
+      return convertValue(a.value, spec.attrs.find((x) => x.name === name)!.type, env, diags, what);
     };
     const set = <T>(val: Concrete | undefined, f: (x: T) => void) => {
       if (val !== undefined) f(val as T);
