@@ -96,3 +96,17 @@ export function countsLine(ds: Diagnostic[]): string {
   const part = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
   return [part(n('error'), 'error'), part(n('warning'), 'warning'), part(n('info'), 'note')].join(', ');
 }
+
+/**
+ * A hwy command line for a hint, written so that it runs as shown: `hwy` is not on PATH
+ * after `npm install` (only `npx hwy` is), and arguments with spaces or shell characters
+ * are quoted for POSIX shells.
+ */
+export function hwyCommand(...args: string[]): string {
+  return ['npx hwy', ...args.map(shellQuote)].join(' ');
+}
+
+function shellQuote(arg: string): string {
+  // Single quotes keep everything literal; a single quote itself is closed, escaped and reopened.
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
 import { renderDiagnostic } from '../../src/diagnostics/render.js';
-import { golden } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { golden, ROOT } from '../helpers.js';
 
 /**
  * A newcomer's mistakes: each gives one error, at the place that is wrong, naming the
@@ -104,5 +106,22 @@ describe("a newcomer's mistakes: one error each, in their words, with the fix", 
     const r = compile('network n {\n  input 784\n  highway dense foo\n}\n', 'f.hwy');
     const errs = r.diagnostics.filter((d) => d.severity === 'error');
     expect(errs.map((d) => d.message)).toEqual(["'foo' is neither an activation nor a constant"]);
+  });
+});
+
+describe('division, as the language reference says', () => {
+  const reference = readFileSync(join(ROOT, 'grammar/README.md'), 'utf8');
+  it('the reference says `/` divides exactly and a fractional size is refused, not rounded', () => {
+    expect(reference).not.toMatch(/integer arithmetic/);
+    expect(reference).toContain('`/` divides without rounding (`lr 1 / 4` is 0.25)');
+    expect(reference).toContain('`dense 10 / 4` is refused, `dense 12 / 4` is 3');
+  });
+  it('and the compiler does what it says', () => {
+    const lr = compile('network n {\n  input 4\n  dense 12 / 4\n}\ntrain {\n  lr 1 / 4\n}\n', 'd.hwy');
+    expect(lr.ok).toBe(true);
+    expect(lr.ir!.train.lr.value).toBe(0.25);
+    expect(lr.ir!.layers[1].units).toBe(3);
+    const frac = compile('network n {\n  input 4\n  dense 10 / 4\n}\n', 'f.hwy');
+    expect(frac.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['HWY2013', "'units' must be a whole number, not 2.5"]]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CODE_BY_ID, CODES } from '../../diagnostics/codes.js';
 import { UsageError } from '../errors.js';
+import { hwyCommand } from '../io.js';
 import { closest } from '../../language/suggest.js';
 import { severityWord } from '../../diagnostics/render.js';
 
@@ -25,7 +26,7 @@ export function registerExplain(program: Command): void {
       const code = /^\d+$/.test(raw) ? `HWY${raw}` : raw.toUpperCase();
       if (!CODE_BY_ID.has(code)) {
         const near = closest(code, CODE_BY_ID.keys());
-        throw new UsageError(`no diagnostic code '${raw}'${near ? `; did you mean ${near}?` : ''} ('hwy explain' lists them all)`);
+        throw new UsageError(`no diagnostic code '${raw}'${near ? `; did you mean ${near}?` : ''} (${hwyCommand('explain')} lists them all)`);
       }
       process.stdout.write(explainText(code) + '\n');
     });
