@@ -119,7 +119,7 @@ describe('division, as the language reference says', () => {
   it('and the compiler does what it says', () => {
     const lr = compile('network n {\n  input 4\n  dense 12 / 4\n}\ntrain {\n  lr 1 / 4\n}\n', 'd.hwy');
     expect(lr.ok).toBe(true);
-    expect(lr.ir!.train.lr.value).toBe(0.25);
+    expect(lr.ir!.train!.lr.value).toBe(0.25);
     expect(lr.ir!.layers[1].units).toBe(3);
     const frac = compile('network n {\n  input 4\n  dense 10 / 4\n}\n', 'f.hwy');
     expect(frac.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['HWY2013', "'units' must be a whole number, not 2.5"]]);
