@@ -70,7 +70,8 @@ export function hwy(args: string[], opts: { input?: string; cwd?: string; env?: 
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    // FORCE_COLOR from the environment (CI services set it) would colour every message; tests ask for it explicitly.
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
