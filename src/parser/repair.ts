@@ -54,7 +54,8 @@ function lineIndents(tokens: IToken[]): number[] {
 }
 
 /**
- * A `{` that is never closed is reported at the brace, not at the end of the file. Braces
+ * A `{` that is never closed is reported at the brace, not at the end of the file, and a
+ * `}` that closes nothing is reported as such. Braces
  * are matched by indentation: a `}` alone on its line closes the `{` whose line starts in
  * the same column, so in
  *
@@ -94,9 +95,14 @@ function closeBraces(tokens: IToken[], text: string, file: string, diags: Diagno
     list.push(synthetic(RCurly, at), synthetic(NL, at));
     inserts.set(before, list);
   };
+  /** `}` that close nothing: reported here and left out of the stream. */
+  const stray = new Set<number>();
   tokens.forEach((t, i) => {
     if (t.tokenType === LCurly) stack.push(i);
-    else if (t.tokenType === RCurly && stack.length) {
+    else if (t.tokenType === RCurly && !stack.length) {
+      diags.error('HWY1002', tokenSpan(file, t), "this '}' closes nothing", "remove it, or add the '{' it was meant to close");
+      stray.add(i);
+    } else if (t.tokenType === RCurly) {
       const alone = (i === 0 || tokens[i - 1].tokenType === NL) && (i + 1 >= tokens.length || tokens[i + 1].tokenType === NL);
       let match = -1;
       if (alone) for (let k = stack.length - 1; k >= 0 && match < 0; k--) if (indents[stack[k]] === (t.startColumn ?? 1)) match = k;
@@ -114,11 +120,11 @@ function closeBraces(tokens: IToken[], text: string, file: string, diags: Diagno
     if (tokens.length > 0 && tokens[tokens.length - 1].tokenType !== NL) inserts.set(tokens.length, [synthetic(NL, end)]);
     for (const open of stack.reverse()) unclosed(open, tokens.length, end);
   }
-  if (inserts.size === 0) return tokens;
+  if (inserts.size === 0 && stray.size === 0) return tokens;
   const out: IToken[] = [];
   for (let i = 0; i <= tokens.length; i++) {
     out.push(...(inserts.get(i) ?? []));
-    if (i < tokens.length) out.push(tokens[i]);
+    if (i < tokens.length && !stray.has(i)) out.push(tokens[i]);
   }
   return out;
 }

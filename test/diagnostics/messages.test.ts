@@ -39,6 +39,13 @@ const CASES: { name: string; text: string; message: string; hint: string; at: [n
     at: [4, 12],
   },
   {
+    name: 'extra-brace',
+    text: 'network n {\n  input 784\n  dense 10 softmax\n}\n}\n',
+    message: "this '}' closes nothing",
+    hint: "remove it, or add the '{' it was meant to close",
+    at: [5, 1],
+  },
+  {
     name: 'slash-comment',
     text: '// a small network\nnetwork n {\n  input 784\n  dense 10 softmax\n}\n',
     message: "comments start with '#', not '//'",
