@@ -95,6 +95,24 @@ function closeBraces(tokens: IToken[], text: string, file: string, diags: Diagno
     list.push(synthetic(RCurly, at), synthetic(NL, at));
     inserts.set(before, list);
   };
+  // Indentation only decides between braces when some are missing: a balanced file, however
+  // it is indented, is never touched. `deficit` is how many '{' lack a '}'.
+  let depth = 0;
+  let opens = 0;
+  let closes = 0;
+  let balanced = true;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly) {
+      opens++;
+      depth++;
+    } else if (t.tokenType === RCurly) {
+      closes++;
+      depth--;
+      if (depth < 0) balanced = false;
+    }
+  }
+  if (balanced && depth === 0) return tokens;
+  let deficit = Math.max(0, opens - closes);
   /** `}` that close nothing: reported here and left out of the stream. */
   const stray = new Set<number>();
   tokens.forEach((t, i) => {
@@ -106,7 +124,8 @@ function closeBraces(tokens: IToken[], text: string, file: string, diags: Diagno
       const alone = (i === 0 || tokens[i - 1].tokenType === NL) && (i + 1 >= tokens.length || tokens[i + 1].tokenType === NL);
       let match = -1;
       if (alone) for (let k = stack.length - 1; k >= 0 && match < 0; k--) if (indents[stack[k]] === (t.startColumn ?? 1)) match = k;
-      if (match >= 0 && match < stack.length - 1) {
+      if (match >= 0 && match < stack.length - 1 && stack.length - 1 - match <= deficit) {
+        deficit -= stack.length - 1 - match;
         // The braces opened after the matching one were never closed: close each where its body ends.
         const at = posOf(tokens[i - 1] ?? t);
         for (const open of stack.splice(match + 1).reverse()) unclosed(open, i, at);

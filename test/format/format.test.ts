@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHwy, HwySyntaxError } from '../../src/format/index.js';
 import { compile } from '../../src/core/compile.js';
+import { hwyLexer } from '../../src/parser/lexer.js';
 import { ROOT, specFiles } from '../helpers.js';
 
 const FIX = join(ROOT, 'test/format/fixtures');
@@ -184,6 +185,33 @@ describe('formatter properties', () => {
         expect(comments(once)).toEqual(comments(text));
       }),
       { numRuns: 300 },
+    );
+  });
+  it('real specs with spaces and tabs between any tokens, comments at line ends and CRLF: same IR before and after formatting', async () => {
+    const specs = specFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'));
+    const perturbed = fc
+      .tuple(fc.constantFrom(...specs), fc.array(fc.constantFrom('', '', ' ', '\t', '  \t'), { minLength: 64, maxLength: 64 }), fc.array(fc.option(fc.constantFrom('# c', '#', '# {'), { freq: 4 }), { minLength: 16, maxLength: 16 }), fc.boolean())
+      .map(([text, gaps, notes, crlf]) => {
+        // Whitespace between two tokens never changes their meaning (28x28 and 28 x 28 are one shape); a comment may end any line.
+        const toks = hwyLexer.tokenize(text).tokens;
+        let out = '';
+        let prev = 0;
+        toks.forEach((t, i) => {
+          const between = text.slice(prev, t.startOffset);
+          if (t.image === '\n') out += between + (notes[i % 16] ? ` ${notes[i % 16]}` : '') + (crlf ? '\r' : '');
+          else out += between + (between.includes('#') ? '' : gaps[i % 64]);
+          out += t.image;
+          prev = t.startOffset + t.image.length;
+        });
+        return out + text.slice(prev);
+      });
+    await fc.assert(
+      fc.asyncProperty(perturbed, async (text) => {
+        const formatted = await formatHwy(text);
+        expect(checked(formatted)).toEqual(checked(text));
+        expect(await formatHwy(formatted)).toBe(formatted);
+      }),
+      { numRuns: 60 },
     );
   });
   it('a syntax error is a located Prettier error, not a crash', async () => {
