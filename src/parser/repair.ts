@@ -1,7 +1,7 @@
 import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostics } from '../diagnostics/types.js';
 import { tokenSpan } from './lexer.js';
-import { Identifier, keywords, LCurly, Let, NL, RCurly } from './tokens.js';
+import { Identifier, keywords, LCurly, Let, Network, NL, RCurly, Repeat, Train } from './tokens.js';
 
 /**
  * Common mistakes that make a parser with error recovery cascade (a capitalised keyword,
@@ -16,7 +16,8 @@ import { Identifier, keywords, LCurly, Let, NL, RCurly } from './tokens.js';
 export function repairTokens(tokens: IToken[], text: string, file: string, diags: Diagnostics): IToken[] {
   const firstOnLine = (i: number) => i === 0 || tokens[i - 1].tokenType === NL;
   lowerCaseKeywords(tokens, firstOnLine, file, diags);
-  const closed = closeBraces(tokens, text, file, diags);
+  const opened = openBraces(tokens, text, file, diags);
+  const closed = closeBraces(opened, text, file, diags);
   return hoistLets(closed, text, file, diags);
 }
 
@@ -40,6 +41,40 @@ function lowerCaseKeywords(tokens: IToken[], firstOnLine: (i: number) => boolean
 /** A token the mending adds: empty, so that every span built from it stays inside the text. */
 function synthetic(type: TokenType, at: { offset: number; line: number; col: number }): IToken {
   return createTokenInstance(type, '', at.offset, at.offset - 1, at.line, at.line, at.col, at.col - 1);
+}
+
+/**
+ * `repeat 3` (or `network n`, `train`) whose line lacks its `{`, in a file with more `}`
+ * than `{`: reported at the end of that line, and the `{` supplied there, so its `}` is
+ * not reported as closing nothing. Lines are taken in order, as many as braces are missing.
+ */
+function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnostics): IToken[] {
+  let missing = 0;
+  for (const t of tokens) missing += t.tokenType === RCurly ? 1 : t.tokenType === LCurly ? -1 : 0;
+  if (missing <= 0) return tokens;
+  const inserts = new Map<number, IToken>();
+  for (let i = 0; i < tokens.length && missing > 0; i++) {
+    const t = tokens[i];
+    if ((t.tokenType !== Repeat && t.tokenType !== Network && t.tokenType !== Train) || (i > 0 && tokens[i - 1].tokenType !== NL)) continue;
+    let j = i;
+    while (j < tokens.length && tokens[j].tokenType !== NL && tokens[j].tokenType !== LCurly) j++;
+    if (j < tokens.length && tokens[j].tokenType === LCurly) continue;
+    const last = tokens[j - 1];
+    const end = { offset: last.startOffset + last.image.length, line: last.startLine ?? 1, col: (last.startColumn ?? 1) + last.image.length };
+    const line = text.slice(t.startOffset, end.offset);
+    diags.error('HWY1002', { file, start: end, end }, `'${t.image}' needs a '{' at the end of this line`, `write '${line} {'`);
+    inserts.set(j, createTokenInstance(LCurly, '', end.offset, end.offset - 1, end.line, end.line, end.col, end.col - 1));
+    missing--;
+  }
+  if (inserts.size === 0) return tokens;
+  const out: IToken[] = [];
+  tokens.forEach((t, i) => {
+    const add = inserts.get(i);
+    if (add) out.push(add);
+    out.push(t);
+  });
+  if (inserts.has(tokens.length)) out.push(inserts.get(tokens.length)!);
+  return out;
 }
 
 /** Where a token's line starts: the column of its first token, to match braces by indentation. */

@@ -3,7 +3,7 @@ import { compile } from '../../src/core/compile.js';
 import { renderDiagnostic } from '../../src/diagnostics/render.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { golden, ROOT } from '../helpers.js';
+import { golden, ROOT, specFiles } from '../helpers.js';
 
 /**
  * A newcomer's mistakes: each gives one error, at the place that is wrong, naming the
@@ -130,5 +130,44 @@ describe('division, as the language reference says', () => {
     expect(lr.ir!.layers[1].units).toBe(3);
     const frac = compile('network n {\n  input 4\n  dense 10 / 4\n}\n', 'f.hwy');
     expect(frac.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['HWY2013', "'units' must be a whole number, not 2.5"]]);
+  });
+});
+
+describe('a missing brace in any spec of specs/ is one error, at the right place', () => {
+  /** Each `{` of a text with the offset of its `}` (comments skipped; specs hold no braces in strings). */
+  function pairs(text: string): [number, number][] {
+    const open: number[] = [];
+    const out: [number, number][] = [];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '#') while (i < text.length && text[i] !== '\n') i++;
+      else if (text[i] === '{') open.push(i);
+      else if (text[i] === '}') out.push([open.pop()!, i]);
+    }
+    return out;
+  }
+  const specs = specFiles().map((f) => [f, readFileSync(join(ROOT, f), 'utf8')] as const);
+
+  it("each '}' removed in turn: 'never closed' at its own '{'", () => {
+    let n = 0;
+    for (const [f, text] of specs) {
+      for (const [o, c] of pairs(text)) {
+        const errs = compile(text.slice(0, c) + text.slice(c + 1), f).diagnostics.filter((d) => d.severity === 'error');
+        expect(errs.map((d) => [d.message, d.span.start.offset]), `${f} without the '}' at ${c}`).toEqual([["this '{' is never closed", o]]);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(30);
+  });
+
+  it("each '{' removed in turn: one error at the end of its line, naming the line to write", () => {
+    for (const [f, text] of specs) {
+      for (const [o] of pairs(text)) {
+        const broken = text.slice(0, o) + text.slice(o + 1);
+        const errs = compile(broken, f).diagnostics.filter((d) => d.severity === 'error');
+        const lineStart = text.lastIndexOf('\n', o) + 1;
+        const head = text.slice(lineStart, o).trim();
+        expect(errs.map((d) => [d.message, d.hint]), `${f} without the '{' at ${o}`).toEqual([[`'${head.split(' ')[0]}' needs a '{' at the end of this line`, `write '${head} {'`]]);
+      }
+    }
   });
 });
