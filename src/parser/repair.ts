@@ -5,7 +5,7 @@ import { Identifier, keywords, LCurly, Let, Network, NL, RCurly, Repeat, Train }
 
 /**
  * Common mistakes that make a parser with error recovery cascade (a capitalised keyword,
- * a `let` inside a network, a `{` that is never closed) are found on the token stream
+ * a `let` inside a network, a `{` left out or never closed, a `}` too many) are found on the token stream
  * before parsing. Each is reported once, in the words of the person who wrote it, at the
  * place that is wrong; the stream is then mended as the fix would mend it, so that the
  * rest of the file is parsed and checked as if the fix were made: one mistake, one error.
@@ -63,7 +63,7 @@ function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnos
     const end = { offset: last.startOffset + last.image.length, line: last.startLine ?? 1, col: (last.startColumn ?? 1) + last.image.length };
     const line = text.slice(t.startOffset, end.offset);
     diags.error('HWY1002', { file, start: end, end }, `'${t.image}' needs a '{' at the end of this line`, `write '${line} {'`);
-    inserts.set(j, createTokenInstance(LCurly, '', end.offset, end.offset - 1, end.line, end.line, end.col, end.col - 1));
+    inserts.set(j, synthetic(LCurly, end));
     missing--;
   }
   if (inserts.size === 0) return tokens;
