@@ -22,3 +22,12 @@ export async function prettierOptionsFor(path: string): Promise<prettier.Options
   const { plugins: _plugins, parser: _parser, ...rest } = found;
   return { ...rest, filepath: path };
 }
+
+/**
+ * Whether Prettier leaves a file alone: its CLI reads ignore patterns from .gitignore and
+ * .prettierignore in the current directory by default, so hwy fmt does the same.
+ */
+export async function ignoredByPrettier(path: string): Promise<boolean> {
+  const info = await prettier.getFileInfo(path, { ignorePath: ['.gitignore', '.prettierignore'] });
+  return info.ignored;
+}

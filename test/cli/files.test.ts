@@ -97,6 +97,19 @@ describe('hwy fmt agrees with prettier', () => {
     expect(readFileSync(f, 'utf8')).toBe(out);
   });
 
+  it('skips what .prettierignore lists, as prettier does', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'gen'));
+    writeFileSync(join(d, '.prettierignore'), 'gen/\n');
+    writeFileSync(join(d, 'gen/ugly.hwy'), 'network n {\n      input 4\n}\n');
+    writeFileSync(join(d, 'ok.hwy'), 'network n {\n  input 4\n}\n');
+    const p = prettier(['--check', '.'], d);
+    expect(p.status).toBe(0);
+    const r = hwy(['fmt', '--check', '.'], { cwd: d });
+    expect(r.stdout).toBe('1 file formatted (1 ignored by .gitignore or .prettierignore)\n');
+    expect(r.code).toBe(0);
+  });
+
   it('exits 2 on a syntax error, as prettier does', () => {
     const d = tmp();
     const f = join(d, 'bad.hwy');

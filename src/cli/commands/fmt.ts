@@ -13,12 +13,12 @@ export function registerFmt(program: Command): void {
     .option('--write', 'rewrite the files in place')
     .addHelpText(
       'after',
-      '\nWithout --check or --write, prints the formatted text.\nOptions come from .prettierrc / .editorconfig as Prettier finds them, so the two agree.\nExit status: 0 formatted, 1 a file is not formatted (--check), 2 a syntax error or a file that cannot be read (as Prettier).\nThe same plugin works with Prettier: prettier --plugin ./node_modules/hwy/dist/prettier-plugin.js --write "specs/**/*.hwy"',
+      '\nWithout --check or --write, prints the formatted text.\nOptions come from .prettierrc / .editorconfig, and files listed in .gitignore / .prettierignore are skipped, as Prettier does, so the two agree.\nExit status: 0 formatted, 1 a file is not formatted (--check), 2 a syntax error or a file that cannot be read (as Prettier).\nThe same plugin works with Prettier: prettier --plugin ./node_modules/hwy/dist/prettier-plugin.js --write "specs/**/*.hwy"',
     )
     .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
       if (opts.check && opts.write) throw new UsageError('give --check or --write, not both');
       if (opts.write && files.includes('-')) throw new UsageError("--write rewrites files; '-' is standard input (leave out --write to print the result)");
-      const { formatHwy, prettierOptionsFor, HwySyntaxError } = await import('../../format/index.js');
+      const { formatHwy, ignoredByPrettier, prettierOptionsFor, HwySyntaxError } = await import('../../format/index.js');
       let unreadable = 0;
       const paths = expandPaths(files, (m) => {
         unreadable++;
@@ -27,7 +27,13 @@ export function registerFmt(program: Command): void {
       if (paths.length === 0) throw new UsageError(unreadable ? 'nothing to format' : `no .hwy files in ${files.join(', ')}`);
       let unformatted = 0;
       let broken = 0;
+      let ignored = 0;
       for (const p of paths) {
+        // What prettier --check skips, hwy fmt skips, so the two list the same files.
+        if (p !== '-' && (await ignoredByPrettier(p))) {
+          ignored++;
+          continue;
+        }
         const name = p === '-' ? STDIN_NAME : p;
         let text: string;
         try {
@@ -59,7 +65,8 @@ export function registerFmt(program: Command): void {
           if (out !== text) writeFileAtomic(p, out);
         } else process.stdout.write(out);
       }
-      if (opts.check && unformatted + broken + unreadable === 0) process.stdout.write(`${paths.length} file${paths.length === 1 ? '' : 's'} formatted\n`);
+      const done = paths.length - ignored;
+      if (opts.check && unformatted + broken + unreadable === 0) process.stdout.write(`${done} file${done === 1 ? '' : 's'} formatted${ignored ? ` (${ignored} ignored by .gitignore or .prettierignore)` : ''}\n`);
       // As Prettier: 2 when a file could not be parsed or read, else 1 when --check found unformatted files.
       if (broken || unreadable) process.exitCode = EXIT_USAGE;
       else if (unformatted) process.exitCode = EXIT_SPEC;
