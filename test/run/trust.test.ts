@@ -220,6 +220,12 @@ describe('run records are checked, not trusted', () => {
     });
   }
 
+  it('a metrics line without a whole epoch number is refused, not compared as a string', async () => {
+    const r = await trained();
+    writeFileSync(join(r.runDir, 'metrics.jsonl'), '{"epoch":"1","loss":1}\n');
+    expect(await refusal(resume(r.runDir))).toMatch(/metrics\.jsonl:1: not a metrics line/);
+  });
+
   it('a step past the end of the epoch is refused before training', async () => {
     const r = await trained();
     edit(join(r.runDir, 'model', 'state.json'), (j) => (j.step = 6)); // 300 examples, batch 50: steps 0-5
