@@ -16,10 +16,12 @@ export interface ResumeAsk {
   sets?: Record<string, number>;
   backend?: BackendChoice;
   dataDir?: string;
+  out?: string;
+  force?: boolean;
 }
 
 /** Refuses the flags a resumed run cannot honour, naming each; returns the backend to continue on. */
-export function checkResumeFlags(record: RunRecord, ask: ResumeAsk): Exclude<BackendChoice, 'auto'> {
+export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string): Exclude<BackendChoice, 'auto'> {
   const o = ask.overrides ?? {};
   const fixed = (flag: string, what: string, was: unknown) => `${flag}: a resumed run keeps the ${what} it was trained with (${was}); leave ${flag} out, or start a new run with --out`;
   const problems: string[] = [];
@@ -37,6 +39,8 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk): Exclude<Bac
   if (!(BACKEND_CHOICES as string[]).includes(record.backend) || record.backend === 'auto') throw new RunDirError(`run.json records backend '${record.backend}', which hwy does not know`);
   const backend = record.backend as Exclude<BackendChoice, 'auto'>;
   if (ask.backend !== undefined && ask.backend !== backend) problems.push(fixed(`--backend ${ask.backend}`, 'backend', backend).replace(`leave --backend ${ask.backend} out`, 'leave --backend out'));
+  if (ask.out !== undefined) problems.push(`--out: a resumed run continues in its own directory ('${dir}'); leave --out out (copy the directory first to continue a copy)`);
+  if (ask.force) problems.push(`--force: a resume never replaces a run; leave --force out`);
   if (problems.length) throw new RunDirError(problems.join('\n'));
   return backend;
 }

@@ -312,6 +312,8 @@ describe('flags with --resume', () => {
     ['--data', { overrides: { epochs: 2, data: 'mnist_full' } }, /^--data: a resumed run keeps the data set it was trained with \(mnist\)/],
     ['--set', { overrides: { epochs: 2 }, sets: { width: 3 } }, /^--set width=3: a resumed run keeps the network it was trained with \(--set values: none\)/],
     ['--backend', { overrides: { epochs: 2 }, backend: 'cpu' }, /^--backend cpu: a resumed run keeps the backend it was trained with \(wasm\); leave --backend out/],
+    ['--out', { overrides: { epochs: 2 }, out: '/tmp/elsewhere' }, /^--out: a resumed run continues in its own directory/],
+    ['--force', { overrides: { epochs: 2 }, force: true }, /^--force: a resume never replaces a run/],
   ] as const) {
     it(`${flag} is refused, naming the flag, and nothing changes`, async () => {
       const r = await trained();
