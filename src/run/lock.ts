@@ -122,7 +122,7 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
       unlock = await take();
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === 'ELOCKED') throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(readOwner(dir))}; wait for it to finish or stop it`, readOwner(dir));
-      throw e2;
+      throw new RunDirError(`cannot lock ${what} '${dir}' for writing: ${describeFsError(e2)}`);
     }
   }
   writeFileAtomic(join(dir, LOCK_OWNER), JSON.stringify(owner, null, 2) + '\n');
