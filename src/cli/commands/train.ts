@@ -58,7 +58,7 @@ export function registerTrain(program: Command): void {
     })
     .option('--backend <b>', `${BACKEND_CHOICES.join(' | ')} (default: auto; with --resume: the run's own)`, backendChoice)
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
-    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
