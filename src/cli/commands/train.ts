@@ -74,7 +74,7 @@ export function registerTrain(program: Command): void {
     .option('--nproc <n>', 'torch: data-parallel worker processes on this machine (each takes batch/n of every batch)', positiveInt('--nproc'))
     .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default: measured best, see README)', positiveInt('--threads'))
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
-    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
