@@ -110,6 +110,11 @@ describe("a newcomer's mistakes: one error each, in their words, with the fix", 
     expect(colon.map((d) => d.hint)).toEqual(["no ':' in hwy: a block's arguments follow its name (input 784), attributes are written name=value"]);
   });
 
+  it("a name such as x1, which reads as a dimension, says so", () => {
+    const r = compile('let x1 = 3\nnetwork n {\n  input 784\n}\n', 'x.hwy').diagnostics.filter((d) => d.severity === 'error');
+    expect(r[0].hint).toBe("a name cannot start with 'x' and a digit: 'x1' reads as 'x 1', as in 3x1; choose another name");
+  });
+
   it('a misspelt constant is still an undefined name, with the constant suggested', () => {
     const r = compile('let width = 50\nnetwork n {\n  input 784\n  dense widht relu\n}\n', 'c.hwy');
     const errs = r.diagnostics.filter((d) => d.severity === 'error');
