@@ -6,8 +6,8 @@ import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
 import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
-import { fmtShape, windowOut } from '../ir/shape.js';
-import { isGated, layerLabel } from '../ir/kinds.js';
+import { fmtShape, windowOut } from '../language/shape.js';
+import { isGated, layerLabel } from '../language/kinds.js';
 
 export interface Pos {
   /** 0-based, as the LSP counts. */

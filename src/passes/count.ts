@@ -1,6 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
-import { flagsOf, isGated, isReady, kindDef } from '../ir/kinds.js';
+import { flagsOf, isGated, isReady, kindDef } from '../language/kinds.js';
 import type { Limits } from './limits.js';
 
 /** Parameters of one layer, from its input and output shapes (0 where they are unknown). */

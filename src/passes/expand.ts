@@ -1,6 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import { BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
-import { KINDS, kindOfBlock } from '../ir/kinds.js';
+import { KINDS, kindOfBlock } from '../language/kinds.js';
 import { IR_VERSION, type DraftLayer, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
