@@ -204,13 +204,13 @@ const PLAIN: KindFlags = { ...NONE, weighted: true };
 const HIGHWAY: KindFlags = { ...NONE, weighted: true, gated: true };
 const RESIDUAL: KindFlags = { ...NONE, weighted: true, residual: true };
 
-type WeightFields = { activation?: Activation; init?: string; biasInit?: number };
+type WeightFields = { activation?: Activation; init?: Initialiser; biasInit?: number };
 function resolveWeights(l: WeightFields, activation: Activation): void {
   l.activation ??= activation;
   l.init ??= 'glorot_uniform';
   l.biasInit ??= 0;
 }
-function resolveGates(l: { gateBias?: number; carry?: string; gateInit?: string }, ctx: ResolveContext): void {
+function resolveGates(l: { gateBias?: number; carry?: Carry; gateInit?: Initialiser }, ctx: ResolveContext): void {
   l.gateBias ??= ctx.gateBias;
   l.carry ??= 'coupled';
   l.gateInit ??= 'glorot_uniform';
@@ -576,8 +576,11 @@ export const kindOfBlock = (block: string, modifier?: 'highway' | 'residual'): L
 /** True when every field the kind requires is present (a layer whose values were invalid lacks some; already reported). */
 export function isReady<L extends DraftLayer>(l: L): l is L & ReadyLayer {
   const rec = l as unknown as Record<string, unknown>;
-  return Object.entries(kindDef(l.kind).fields).every(([f, need]) => need === 'optional' || rec[f] !== undefined);
+  for (const f of REQUIRED.get(l.kind) ?? []) if (rec[f] === undefined) return false;
+  return true;
 }
+/** The required fields of each kind, listed once: the passes ask for every layer. */
+const REQUIRED = new Map<LayerKind, readonly string[]>(LAYER_KINDS.map((k) => [k, Object.entries(kindDef(k).fields).flatMap(([f, need]) => (need === 'required' ? [f] : []))]));
 
 export const flagsOf = (l: { kind: LayerKind }): KindFlags => KINDS[l.kind].flags;
 

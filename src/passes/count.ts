@@ -20,8 +20,9 @@ export function count(ir: DraftNetworkIR, diags: Diagnostics, limits: Limits): D
   let totalParams = 0;
   let totalFlops = 0;
   for (const l of ir.layers) {
-    l.params = layerParams(l);
-    l.flops = layerFlops(l);
+    const ready = l.inShape && l.outShape && isReady(l);
+    l.params = ready ? layerParams(l) : 0;
+    l.flops = ready ? layerFlops(l) : 0;
     totalParams += l.params;
     totalFlops += l.flops;
   }
