@@ -3,8 +3,7 @@ import { parse } from '../parser/index.js';
 import type { FileAst } from '../parser/ast.js';
 import { lower } from '../lower/lower.js';
 import type { DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
-import { toChecked } from '../ir/kinds.js';
-import { DEFAULT_LIMITS, runPasses, type Limits } from '../passes/index.js';
+import { DEFAULT_LIMITS, runPasses, toChecked, type Limits } from '../passes/index.js';
 
 export interface CompileOptions {
   /** Overrides of `let` constants (`--set depth=50`). */

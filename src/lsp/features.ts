@@ -6,8 +6,8 @@ import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
 import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
-import { fmtShape, windowOut } from '../ir/shape.js';
-import { isGated, layerLabel } from '../ir/kinds.js';
+import { fmtShape, windowOut } from '../language/shape.js';
+import { isGated, layerLabel } from '../language/kinds.js';
 
 export interface Pos {
   /** 0-based, as the LSP counts. */
@@ -267,7 +267,7 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     if (!p || p.repeat) continue; // inside a repeat the layer would be repeated too
     const lineStart = a.text.lastIndexOf('\n', d.span.start.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(a.text.slice(lineStart))![0];
-    // Projections are plain dense or conv layers (src/ir/kinds.ts, `projection`).
+    // Projections are plain dense or conv layers (src/language/kinds.ts, `projection`).
     const text =
       p.kind === 'dense' ? `dense ${p.units} ${p.activation}` : p.kind === 'conv' && p.kernel ? `conv ${p.filters} ${p.kernel.join('x')} ${p.activation} padding=same` : undefined;
     if (!text) continue;
