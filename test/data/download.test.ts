@@ -47,7 +47,7 @@ function mnistSource(): Source {
       const name = `${p}-${kind}.gz`;
       const gz = gzipSync(buf);
       files.set(`/good/${name}`, gz);
-      out.files.push({ file: name, md5: md5(gz) });
+      out.files.push({ file: name, md5: md5(gz), bytes: gz.length });
     }
   }
   return out;
@@ -71,7 +71,7 @@ describe('data download with checksum verification', () => {
   it('refuses a file whose checksum does not match and leaves nothing behind', async () => {
     const cache = tmp();
     files.set('/good/bad.gz', Buffer.from('not what was published'));
-    const src: Source = { bases: [`${base}/good`], files: [{ file: 'bad.gz', md5: '0'.repeat(32) }] };
+    const src: Source = { bases: [`${base}/good`], files: [{ file: 'bad.gz', md5: '0'.repeat(32), bytes: 100 }] };
     await expect(ensureDownloaded('mnist_full', { cache, sources: { mnist_full: src } })).rejects.toThrow(/checksum mismatch \(MD5 [0-9a-f]{32}, expected 0{32}\)/);
     expect(readdirSync(join(cache, 'mnist_full'))).toEqual([]);
   });
@@ -88,14 +88,14 @@ describe('data download with checksum verification', () => {
     const buf = (await import('node:fs')).readFileSync(archive);
     files.set('/good/cifar-100-binary.tar.gz', buf);
     const cache = tmp();
-    const src: Source = { bases: [`${base}/good`], files: [{ file: 'cifar-100-binary.tar.gz', md5: md5(buf) }], extract: ['cifar-100-binary/train.bin', 'cifar-100-binary/test.bin'] };
+    const src: Source = { bases: [`${base}/good`], files: [{ file: 'cifar-100-binary.tar.gz', md5: md5(buf), bytes: buf.length }], extract: ['cifar-100-binary/train.bin', 'cifar-100-binary/test.bin'] };
     const dir = await ensureDownloaded('cifar100', { cache, sources: { cifar100: src } });
     expect(existsSync(join(dir, 'cifar-100-binary/unexpected.sh'))).toBe(false);
     expect(Array.from(loadCifar100(dir).trainval.labels)).toEqual([5, 6]);
   });
 
   it('without internet: a clear error that says how to use local files', async () => {
-    const src: Source = { bases: [`${base}/missing`], files: [{ file: 'x.bin', md5: '0'.repeat(32) }] };
+    const src: Source = { bases: [`${base}/missing`], files: [{ file: 'x.bin', md5: '0'.repeat(32), bytes: 100 }] };
     await expect(loadData({ name: 'cifar10', normalize: 'scale', augment: [], validation: 0.1 }, undefined, { cache: tmp(), sources: { cifar10: src } })).rejects.toThrow(/HTTP 404.*pass --data-dir DIR/);
   });
 });
