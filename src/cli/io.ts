@@ -16,7 +16,7 @@ export const MAX_SPEC_BYTES = DEFAULT_LIMITS.maxSpecBytes;
 
 export function readText(path: string, what = 'file'): string {
   // a regular file, checked before reading: a FIFO would block and /dev/zero never end
-  return readRegularFile(path, { maxBytes: MAX_SPEC_BYTES, what, error: (m) => new UsageError(m) }).toString('utf8');
+  return readRegularFile(path, { maxBytes: MAX_SPEC_BYTES, what: `a ${what}`, error: (m) => new UsageError(m) }).toString('utf8');
 }
 
 /** Files and directories to a list of spec files (directories are searched for *.hwy). */

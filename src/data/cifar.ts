@@ -13,7 +13,7 @@ function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: 
     // wrong path cannot fill memory
     const b = readRegularFile(p, {
       maxBytes: maxRecords * record,
-      what: `CIFAR-${classes} batch`,
+      what: `a CIFAR-${classes} batch`,
       limitNote: `(${maxRecords.toLocaleString('en-US')} records of ${record} bytes, as published)`,
       error: (m) => new DataError(m),
     });

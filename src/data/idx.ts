@@ -49,7 +49,7 @@ function gunzipIdx(gz: Buffer, path: string): Buffer {
 
 /** Reads an IDX file (optionally gzipped), checking its header against its size. */
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
-  let buf = readRegularFile(path, { maxBytes: MAX_IDX_BYTES, what: 'IDX', error: (m) => new DataError(m) });
+  let buf = readRegularFile(path, { maxBytes: MAX_IDX_BYTES, what: 'an IDX file', error: (m) => new DataError(m) });
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, path);
   const { dims, total } = readHeader(buf, path);
   const nd = dims.length;

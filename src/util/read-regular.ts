@@ -12,6 +12,7 @@ function kindOf(st: Stats): string | undefined {
 }
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const bytes = (b: number) => `${b.toLocaleString('en-US')} bytes`;
 
 /**
  * Reads a whole regular file of at most `maxBytes`, or fails with one line naming the path.
@@ -20,9 +21,14 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
  * forever if none comes. The read itself stops past `maxBytes`, since some files report
  * a size of 0 (/proc) or grow while read.
  */
+/** `what` names the expected content with its article: 'a spec', 'an IDX file'. */
 export function readRegularFile(path: string, opts: { maxBytes: number; what: string; limitNote?: string; error: (message: string) => Error }): Buffer {
   const { maxBytes, what, error } = opts;
-  const tooBig = (size: string) => error(`'${path}' is ${size}; a ${what} may be at most ${mib(maxBytes)}${opts.limitNote ? ` ${opts.limitNote}` : ''}`);
+  const tooBig = (size: number, more = false) => {
+    // in bytes where MiB would round the two to the same figure
+    const [a, b] = mib(size) === mib(maxBytes) ? [bytes(size), bytes(maxBytes)] : [mib(size), mib(maxBytes)];
+    return error(`'${path}' is ${more ? 'more than ' : ''}${a}; ${what} may be at most ${b}${opts.limitNote ? ` ${opts.limitNote}` : ''}`);
+  };
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -32,8 +38,8 @@ export function readRegularFile(path: string, opts: { maxBytes: number; what: st
   try {
     const st = fstatSync(fd);
     const kind = kindOf(st);
-    if (kind) throw error(`'${path}' is ${kind}, not a ${what} file`);
-    if (st.size > maxBytes) throw tooBig(mib(st.size));
+    if (kind) throw error(`'${path}' is ${kind}, not ${what}`);
+    if (st.size > maxBytes) throw tooBig(st.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -41,7 +47,7 @@ export function readRegularFile(path: string, opts: { maxBytes: number; what: st
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
-      if (total > maxBytes) throw tooBig(`more than ${mib(maxBytes)}`);
+      if (total > maxBytes) throw tooBig(maxBytes, true);
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
