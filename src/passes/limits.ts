@@ -79,7 +79,7 @@ export function measureSpec(text: string): SpecSize {
 /** The first limit a spec's size breaks, in words naming the file; undefined when none. */
 export function specSizeProblem(size: SpecSize, file: string, limits: Pick<Limits, 'maxSpecBytes' | 'maxSpecLines' | 'maxSpecTokens'>): string | undefined {
   const n = (x: number) => x.toLocaleString('en-US');
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(b < 2 ** 20 ? 2 : 1)} MiB`;
+  const mib = (b: number) => (b < 2 ** 20 ? `${Math.round(b / 1024)} KiB` : `${(b / 2 ** 20).toFixed(1)} MiB`);
   if (size.bytes > limits.maxSpecBytes) return `'${file}' is ${mib(size.bytes)}; specs are limited to ${mib(limits.maxSpecBytes)}`;
   if (size.lines > limits.maxSpecLines) return `'${file}' has ${n(size.lines)} lines; specs are limited to ${n(limits.maxSpecLines)}`;
   if (size.tokens > limits.maxSpecTokens) return `'${file}' has ${n(size.tokens)} words and symbols; specs are limited to ${n(limits.maxSpecTokens)}`;
