@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -142,6 +142,28 @@ async function fetchVerified(urls: string[], f: RemoteFile, dest: string, log: (
   throw new DataError(`cannot download ${f.file}: ${problems.join('; ')}`);
 }
 
+/**
+ * Removes `FILE.PID.part` files of downloads whose process is gone (killed mid-download:
+ * a SIGKILL runs no clean-up). Only that exact name pattern, which only hwy writes, and
+ * never the part file of a download still running in another process.
+ */
+function removeStaleParts(dir: string, file: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = name.startsWith(`${file}.`) ? /^\.(\d+)\.part$/.exec(name.slice(file.length)) : null;
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
 /** MD5 of a file, streamed (archives are 170 MB). */
 async function md5Of(path: string): Promise<string> {
   const hash = createHash('md5');
@@ -207,6 +229,7 @@ export async function ensureDownloaded(name: 'mnist_full' | 'cifar10' | 'cifar10
       await verifyCached(dest, f);
       continue;
     }
+    removeStaleParts(dir, f.file);
     log(`downloading ${f.file} into ${dir}`);
     await fetchVerified(
       bases.map((b) => `${b.replace(/\/$/, '')}/${f.file}`),

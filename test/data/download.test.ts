@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +140,25 @@ describe('downloads are bounded in time and size', () => {
     const err = ensureDownloaded('mnist_full', { cache, sources: { mnist_full: one([`${base}/announce`, `${base}/flood`], 200_000) } });
     await expect(err).rejects.toThrow(/announce\/f\.gz: announces 1,000,000,000 bytes, but the published file has 200,000; .*flood\/f\.gz: sent more than the 200,000 bytes of the published file/);
     expect(readdirSync(join(cache, 'mnist_full'))).toEqual([]);
+  });
+});
+
+describe('part files of killed downloads', () => {
+  it('are removed when the process that wrote them is gone, and only those', async () => {
+    const cache = tmp();
+    const src = mnistSource();
+    const dir = join(cache, 'mnist_full');
+    mkdirSync(dir);
+    const dead = spawnSync('true').pid; // exited: no process has this id now
+    const f = src.files[0].file;
+    writeFileSync(join(dir, `${f}.${dead}.part`), 'half');
+    writeFileSync(join(dir, `${f}.${process.ppid}.part`), 'another download, still running');
+    writeFileSync(join(dir, `${f}.notes.part`), 'not ours');
+    await ensureDownloaded('mnist_full', { cache, sources: { mnist_full: src } });
+    const left = readdirSync(dir);
+    expect(left).not.toContain(`${f}.${dead}.part`);
+    expect(left).toContain(`${f}.${process.ppid}.part`);
+    expect(left).toContain(`${f}.notes.part`);
   });
 });
 
