@@ -18,16 +18,17 @@ export const DEFAULT_LIMITS: Limits = {
   maxLayers: 200_000,
   maxElements: 2 ** 28,
   maxParams: 2 ** 33,
-  // Parsing keeps about 1.5-2.5 KB of heap per token (tokens, a syntax tree with full
-  // locations, the AST, spans of every expanded layer), and a 10 MB spec exhausted V8's
-  // default heap. Real specs are a few KB because `repeat` writes depth; even the largest
-  // network hwy accepts (200,000 layers) written out one line a layer, `highway dense relu`,
-  // is 200,000 lines, 4.2 MB and 800,000 tokens. The token bound is what keeps the heap
-  // under about 2.5 GB (dense junk such as `1 1 1 1 …` has 15 tokens a line); bytes alone
-  // cost little (a comment is one token), so their bound only stops absurd files early.
+  // Parsing keeps about 2.5 KB of heap per token (tokens, a syntax tree with full
+  // locations, the AST, spans of every expanded layer): a 10 MB spec exhausted V8's default
+  // heap, and 1,000,000 tokens of junk (`dense 1 1 1 …`) peak at 2.5 GB, more than the
+  // default heap of a machine with 8 GB. At 500,000 the worst case is about 1.3 GB and
+  // 10-20 s. Real specs are a few KB, since `repeat` writes depth; a 100,000-layer network
+  // written out a line a layer (`highway dense relu`) is 2.1 MB, 100,000 lines and 400,000
+  // tokens, and fits. Bytes alone cost little (a comment is one token), so their bound only
+  // stops absurd files early; every newline is a token, so lines are bounded twice.
   maxSpecBytes: 8 * 2 ** 20,
   maxSpecLines: 250_000,
-  maxSpecTokens: 1_000_000,
+  maxSpecTokens: 500_000,
 };
 
 export interface SpecSize {
