@@ -10,6 +10,13 @@ import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type Val
 import { fmtShape, windowOut } from '../language/shape.js';
 import { isGated, layerLabel } from '../language/kinds.js';
 
+
+/** A `let` constant's value, looked up as data: `let toString = 3` is a constant, not Object.prototype's. */
+function constantValue(a: { result: { ir: { constants: Record<string, number> } | null } }, name: string): number | undefined {
+  const c = a.result.ir?.constants;
+  return c && Object.hasOwn(c, name) ? c[name] : undefined;
+}
+
 export interface Pos {
   /** 0-based, as the LSP counts. */
   line: number;
@@ -97,10 +104,10 @@ export function hover(a: Analysis, p: Pos): string | undefined {
     const decl = lets.find((l) => l.name === tok.image);
     const next = a.tokens[a.tokens.indexOf(tok) + 1];
     if (decl && next?.image !== '=' ) {
-      const value = a.result.ir?.constants[decl.name];
+      const value = constantValue(a, decl.name);
       return `\`\`\`hwy\nlet ${decl.name} = ${value ?? '?'}\n\`\`\`\ndefined on line ${decl.nameSpan.start.line}; change it with \`--set ${decl.name}=…\``;
     }
-    if (decl && tok.startOffset === decl.nameSpan.start.offset) return `\`let ${decl.name} = ${a.result.ir?.constants[decl.name] ?? '?'}\``;
+    if (decl && tok.startOffset === decl.nameSpan.start.offset) return `\`let ${decl.name} = ${constantValue(a, decl.name) ?? '?'}\``;
   }
   const found = layersAt(a, off);
   if (!found || !found.layers.length) return undefined;
@@ -166,7 +173,7 @@ export function complete(a: Analysis, p: Pos): Completion[] {
   const off = offsetAt(a.text, p);
   const lineStart = a.text.lastIndexOf('\n', off - 1) + 1;
   const before = a.text.slice(lineStart, off);
-  const lets: Completion[] = a.result.source.lets.map((l) => ({ label: l.name, kind: 'constant', detail: `let ${l.name} = ${a.result.ir?.constants[l.name] ?? '?'}` }));
+  const lets: Completion[] = a.result.source.lets.map((l) => ({ label: l.name, kind: 'constant', detail: `let ${l.name} = ${constantValue(a, l.name) ?? '?'}` }));
   // which section: the innermost unclosed network / train above the cursor
   const stack: string[] = [];
   for (const t of a.tokens) {
@@ -252,7 +259,7 @@ export interface Symbol {
 export function symbols(a: Analysis): Symbol[] {
   const out: Symbol[] = [];
   for (const item of a.result.ast.items) {
-    if (item.type === 'let') out.push({ name: item.name, kind: 'constant', range: toRange(item.span), selection: toRange(item.nameSpan), detail: String(a.result.ir?.constants[item.name] ?? '') });
+    if (item.type === 'let') out.push({ name: item.name, kind: 'constant', range: toRange(item.span), selection: toRange(item.nameSpan), detail: String(constantValue(a, item.name) ?? '') });
     else if (item.type === 'network') out.push({ name: item.name, kind: 'network', range: toRange(item.span), selection: toRange(item.nameSpan), detail: a.result.ir?.stats ? `${num(a.result.ir.stats.totalParams)} parameters` : undefined });
     else if (item.type === 'train') out.push({ name: 'train', kind: 'train', range: toRange(item.span), selection: toRange(item.keywordSpan) });
   }

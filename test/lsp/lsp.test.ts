@@ -185,3 +185,17 @@ describe('features in process (property: no input makes them throw)', () => {
     );
   });
 });
+
+describe('let names are data', () => {
+  it('hover and completion show the value of `let toString` and `let constructor`, not a function of Object.prototype', () => {
+    const text = 'let toString = 3\nlet constructor = 5\nnetwork n {\n  input 4\n  dense toString\n  dense constructor\n}\n';
+    const a = analyse(text, 'names.hwy');
+    expect(hover(a, { line: 0, character: 5 })).toContain('let toString = 3');
+    expect(hover(a, { line: 1, character: 5 })).toContain('let constructor = 5');
+    const lets = complete(a, { line: 4, character: 8 }).filter((c) => c.kind === 'constant');
+    expect(lets.map((c) => c.detail)).toEqual(['let toString = 3', 'let constructor = 5']);
+    // a constant without a value (its expression has an error) shows none, not Object.prototype's member
+    const broken = analyse('let toString = missing\nnetwork n {\n  input 4\n  dense 3\n}\n', 'broken.hwy');
+    expect(hover(broken, { line: 0, character: 5 })).toBe('`let toString = ?`');
+  });
+});

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { expandPaths, readText, STDIN_NAME } from '../io.js';
@@ -31,7 +32,9 @@ export function registerFmt(program: Command): void {
       let failed = 0;
       for (const p of paths) {
         // What prettier --check skips, hwy fmt skips, so the two list the same files.
-        if (p !== '-' && (await ignoredByPrettier(p))) {
+        // Only regular files are asked about: Prettier reads a file without an extension to infer its
+        // parser, which would never end on /dev/zero (readText below refuses such files).
+        if (p !== '-' && isRegularFile(p) && (await ignoredByPrettier(p))) {
           ignored++;
           continue;
         }
@@ -81,4 +84,12 @@ export function registerFmt(program: Command): void {
       if (broken || unreadable || failed) process.exitCode = EXIT_USAGE;
       else if (unformatted) process.exitCode = EXIT_SPEC;
     });
+}
+
+function isRegularFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
