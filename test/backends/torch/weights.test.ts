@@ -86,7 +86,7 @@ describe('the generated PyTorch module', () => {
 
   it('leaves the last softmax to forward and log_probs; a non-softmax output is read as logits', () => {
     expect(outputKind(ir)).toBe('softmax');
-    expect(code).toContain("self.dense_2 = Dense(5, 3, 'linear'");
+    expect(code).toContain("self.dense_2 = Dense(5, 3, act='linear'");
     expect(code).toContain('return torch.log_softmax(self.body(x), dim=-1)');
     const logits = caseIR({ input: '4', body: 'dense 3 linear' });
     expect(outputKind(logits)).toBe('logits');
