@@ -145,6 +145,17 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     expect(m2.valAccuracy).toBeCloseTo(m1.valAccuracy, 2);
   });
 
+  it('--nproc 2 stopped mid-epoch and resumed with 2 workers: the weights of the uninterrupted 2-worker run, bit for bit (dropout included)', async () => {
+    const straight = await trained(req({ nproc: 2, overrides: { epochs: 1 } }));
+    const stopped = await trained(req({ nproc: 2, overrides: { epochs: 1 }, hooks: { shouldStop: () => true } }));
+    expect(stopped.outcome.status).toBe('interrupted');
+    expect(stopped.outcome.state).toMatchObject({ epoch: 0 });
+    expect(stopped.outcome.state.step).toBeGreaterThan(0);
+    const resumed = await trained({ resume: stopped.runDir, data, nproc: 2 });
+    expect(resumed.outcome.status).toBe('done');
+    expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
+  });
+
   it('a diverging run stops with the tfjs engine\'s message; a Python without torch is one line', async () => {
     const logits = spec('  flatten\n  dense 16\n  dense 10', '  epochs 2');
     const r = await trained(req({ specText: logits, overrides: { lr: 1e30 } }));
