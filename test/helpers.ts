@@ -3,11 +3,24 @@ import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { compile, type CompileResult } from '../src/core/compile.js';
+import type { DraftLayer, LayerKind, LayerOf, NetworkIR } from '../src/ir/types.js';
 
 export const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 
 export function compileText(text: string, overrides?: Record<string, number>): CompileResult {
   return compile(text, 'test.hwy', { overrides });
+}
+
+/** The checked IR of a spec that must compile without errors (fails the test otherwise, naming the errors). */
+export function checkedIr(r: CompileResult): NetworkIR {
+  if (!r.ok || !r.ir) throw new Error(`expected no errors: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  return r.ir;
+}
+
+/** A layer read as the kind the test expects (asserted). */
+export function layerAs<K extends LayerKind>(l: DraftLayer | undefined, kind: K): LayerOf<K> {
+  expect(l?.kind).toBe(kind);
+  return l as LayerOf<K>;
 }
 
 export function codes(r: CompileResult): string[] {

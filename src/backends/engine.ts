@@ -36,6 +36,8 @@ export interface TrainState {
   partial: { lossSum: number; correct: number; seen: number; seconds: number };
   status: 'running' | 'interrupted' | 'done' | 'diverged';
   savedAt: string;
+  /** sha256 of weights.bin, written with the checkpoint and checked whenever it is read. */
+  weightsSha256?: string;
 }
 
 export function freshState(): TrainState {

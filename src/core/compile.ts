@@ -2,7 +2,8 @@ import { Diagnostics, type Diagnostic } from '../diagnostics/types.js';
 import { parse } from '../parser/index.js';
 import type { FileAst } from '../parser/ast.js';
 import { lower } from '../lower/lower.js';
-import type { NetworkIR, SourceIR } from '../ir/types.js';
+import type { DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
+import { toChecked } from '../ir/kinds.js';
 import { DEFAULT_LIMITS, runPasses, type Limits } from '../passes/index.js';
 
 export interface CompileOptions {
@@ -11,18 +12,22 @@ export interface CompileOptions {
   limits?: Partial<Limits>;
 }
 
-export interface CompileResult {
+interface CompileCommon {
   file: string;
   text: string;
   ast: FileAst;
   source: SourceIR;
-  /** Null only when the spec could not be read far enough to build one. */
-  ir: NetworkIR | null;
   diagnostics: Diagnostic[];
   /** Names in `overrides` that no `let` defines. */
   unknownOverrides: string[];
-  ok: boolean;
 }
+
+/**
+ * Without errors the IR is checked (every layer complete); with errors it is the passes'
+ * draft, which the language server still reads. `ir` is null only when the spec could
+ * not be read far enough to build one.
+ */
+export type CompileResult = CompileCommon & ({ ok: true; ir: NetworkIR | null } | { ok: false; ir: DraftNetworkIR | null });
 
 /**
  * parse -> lower -> passes. The one entry point the CLI, the language server, the
@@ -35,6 +40,7 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
   const overrides = opts.overrides ?? {};
   let ast: FileAst = { file, items: [], comments: [] };
   let source: SourceIR = { file, lets: [], network: null, train: null };
+  let draft: DraftNetworkIR | null = null;
   let ir: NetworkIR | null = null;
   let unknownOverrides: string[] = [];
   try {
@@ -43,7 +49,8 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     const names = new Set(source.lets.map((l) => l.name));
     unknownOverrides = Object.keys(overrides).filter((k) => !names.has(k));
     const { network } = source;
-    if (network) ir = runPasses({ ...source, network }, overrides, diags, limits);
+    if (network) draft = runPasses({ ...source, network }, overrides, diags, limits);
+    if (draft && !diags.hasErrors()) ir = toChecked(draft);
   } catch (e) {
     const start = { line: 1, col: 1, offset: 0 };
     diags.error('HWY9000', { file, start, end: start }, `internal error: ${(e as Error)?.message ?? String(e)}`, 'please report this with the spec that caused it');
@@ -53,5 +60,6 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     const last = diagnostics[diagnostics.length - 1]?.span ?? { file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
     diagnostics.push({ severity: 'info', code: 'HWY1004', message: `${diags.droppedCount()} more errors not shown`, span: last, hint: 'fix the first errors and check again' });
   }
-  return { file, text, ast, source, ir, diagnostics, unknownOverrides, ok: !diagnostics.some((d) => d.severity === 'error') };
+  const common = { file, text, ast, source, diagnostics, unknownOverrides };
+  return ir && !diagnostics.some((d) => d.severity === 'error') ? { ...common, ok: true, ir } : { ...common, ok: false, ir: draft };
 }

@@ -1,10 +1,60 @@
-import { IR_VERSION } from './types.js';
+import { IR_VERSION, type FieldKey, type Layer } from './types.js';
+import { KINDS, LAYER_KINDS } from './kinds.js';
+import { ACTIVATIONS, INITIALISERS } from '../language/catalogue.js';
 
 const pos = { type: 'object', required: ['line', 'col', 'offset'], properties: { line: { type: 'integer', minimum: 1 }, col: { type: 'integer', minimum: 1 }, offset: { type: 'integer', minimum: 0 } }, additionalProperties: false };
 const span = { type: 'object', required: ['file', 'start', 'end'], properties: { file: { type: 'string' }, start: pos, end: pos }, additionalProperties: false };
 const shape = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 3 };
 const pair = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 };
-const init = { enum: ['glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'lecun_uniform', 'lecun_normal', 'zeros'] };
+const init = { enum: [...INITIALISERS] };
+
+/** Every field a layer kind may have: a new field in src/ir/types.ts is a compile error here until it has a schema. */
+type AnyField = Layer extends infer L ? (L extends Layer ? FieldKey<L> : never) : never;
+const FIELD_SCHEMA: Record<AnyField, object> = {
+  shape,
+  units: { type: 'integer', minimum: 1 },
+  filters: { type: 'integer', minimum: 1 },
+  kernel: pair,
+  stride: pair,
+  padding: { enum: ['valid', 'same'] },
+  round: { enum: ['floor', 'ceil'] },
+  activation: { enum: [...ACTIVATIONS] },
+  init,
+  biasInit: { type: 'number' },
+  gateBias: { type: 'number' },
+  carry: { enum: ['coupled', 'free'] },
+  gateInit: init,
+  rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+};
+
+/** One schema a kind, from its definition: exactly its fields, required where checked IR always has them. */
+const LAYER = {
+  type: 'object',
+  required: ['kind'],
+  properties: { kind: { type: 'string' } },
+  discriminator: { propertyName: 'kind' },
+  oneOf: LAYER_KINDS.map((kind) => {
+    const fields = Object.entries(KINDS[kind].fields) as [AnyField, 'required' | 'optional'][];
+    return {
+      type: 'object',
+      required: ['name', 'kind', 'span', 'inserted', 'given', 'inShape', 'outShape', 'params', 'flops', ...fields.filter(([, need]) => need === 'required').map(([f]) => f)],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        kind: { const: kind },
+        span,
+        repeat: { type: 'array', items: { type: 'object', required: ['index', 'count'], properties: { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } }, additionalProperties: false } },
+        inserted: { type: 'boolean' },
+        given: { type: 'array', items: { type: 'string' } },
+        ...Object.fromEntries(fields.map(([f]) => [f, FIELD_SCHEMA[f]])),
+        inShape: kind === 'input' ? { type: 'null' } : shape,
+        outShape: shape,
+        params: { type: 'integer', minimum: 0 },
+        flops: { type: 'number', minimum: 0 },
+      },
+    };
+  }),
+};
 
 /** JSON Schema (draft 2020-12 subset) of the network IR that `hwy compile --emit ir` writes. */
 export const IR_SCHEMA = {
@@ -19,40 +69,7 @@ export const IR_SCHEMA = {
     file: { type: 'string' },
     network: { type: 'object', required: ['name', 'span'], properties: { name: { type: 'string' }, span }, additionalProperties: false },
     constants: { type: 'object', additionalProperties: { type: 'number' } },
-    layers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'kind', 'span', 'inserted', 'given'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', minLength: 1 },
-          kind: { enum: ['input', 'flatten', 'dense', 'conv', 'highway_dense', 'highway_conv', 'residual_dense', 'residual_conv', 'maxpool', 'avgpool', 'globalavgpool', 'dropout', 'activation'] },
-          span,
-          repeat: { type: 'array', items: { type: 'object', required: ['index', 'count'], properties: { index: { type: 'integer', minimum: 1 }, count: { type: 'integer', minimum: 1 } }, additionalProperties: false } },
-          inserted: { type: 'boolean' },
-          given: { type: 'array', items: { type: 'string' } },
-          shape,
-          units: { type: 'integer', minimum: 1 },
-          filters: { type: 'integer', minimum: 1 },
-          kernel: pair,
-          stride: pair,
-          padding: { enum: ['valid', 'same'] },
-          round: { enum: ['floor', 'ceil'] },
-          activation: { enum: ['relu', 'tanh', 'sigmoid', 'softmax', 'linear'] },
-          init,
-          biasInit: { type: 'number' },
-          gateBias: { type: 'number' },
-          carry: { enum: ['coupled', 'free'] },
-          gateInit: init,
-          rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-          inShape: { oneOf: [shape, { type: 'null' }] },
-          outShape: { oneOf: [shape, { type: 'null' }] },
-          params: { type: 'integer', minimum: 0 },
-          flops: { type: 'number', minimum: 0 },
-        },
-      },
-    },
+    layers: { type: 'array', items: LAYER },
     expects: { type: 'array', items: { type: 'object', required: ['shape', 'after', 'span'], properties: { shape, after: { type: ['string', 'null'] }, span }, additionalProperties: false } },
     train: {
       oneOf: [
@@ -89,23 +106,19 @@ export const IR_SCHEMA = {
         },
       ],
     },
+    // Checked IR always has its counts (the count pass is the last); a draft with errors is never published.
     stats: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          required: ['totalParams', 'totalFlops', 'weightedLayers', 'highwayLayers', 'residualLayers', 'insertedLayers'],
-          additionalProperties: false,
-          properties: {
-            totalParams: { type: 'integer', minimum: 0 },
-            totalFlops: { type: 'number', minimum: 0 },
-            weightedLayers: { type: 'integer', minimum: 0 },
-            highwayLayers: { type: 'integer', minimum: 0 },
-            residualLayers: { type: 'integer', minimum: 0 },
-            insertedLayers: { type: 'integer', minimum: 0 },
-          },
-        },
-      ],
+      type: 'object',
+      required: ['totalParams', 'totalFlops', 'weightedLayers', 'highwayLayers', 'residualLayers', 'insertedLayers'],
+      additionalProperties: false,
+      properties: {
+        totalParams: { type: 'integer', minimum: 0 },
+        totalFlops: { type: 'number', minimum: 0 },
+        weightedLayers: { type: 'integer', minimum: 0 },
+        highwayLayers: { type: 'integer', minimum: 0 },
+        residualLayers: { type: 'integer', minimum: 0 },
+        insertedLayers: { type: 'integer', minimum: 0 },
+      },
     },
   },
 } as const;

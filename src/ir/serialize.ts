@@ -2,12 +2,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { IR_SCHEMA } from './schema.js';
 import type { NetworkIR } from './types.js';
+import { LAYER_KINDS } from './kinds.js';
 
 // Reading IR validates it with ajv; writing does not need it (see ./write.ts), so commands
 // that only write never load ajv.
 let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
-  return (validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(IR_SCHEMA));
+  return (validator ??= new Ajv2020({ allErrors: true, strict: true, discriminator: true }).compile(IR_SCHEMA));
 }
 
 export { irToJson } from './write.js';
@@ -28,5 +29,13 @@ export function irFromJson(text: string): IrParseResult {
 export function validateIr(data: unknown): IrParseResult {
   const v = getValidator();
   if (v(data)) return { ok: true, ir: data as NetworkIR };
-  return { ok: false, errors: (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`) };
+  return {
+    ok: false,
+    errors: (v.errors ?? []).map((e) =>
+      // A layer of no known kind: say so at the kind itself, with the kinds there are.
+      e.keyword === 'discriminator' && e.params.error === 'mapping'
+        ? `${e.instancePath}/kind must be one of ${LAYER_KINDS.join(', ')}`
+        : `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+    ),
+  };
 }

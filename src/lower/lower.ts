@@ -81,10 +81,22 @@ function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train'
   return out;
 }
 
+/** `momentum 0.9` written as a setting of its own: name the setting it belongs to, as it would be written. */
+function attributeHint(s: BlockStmt): string | undefined {
+  if (s.modifier) return undefined;
+  const owner = SETTINGS.find((x) => x.attrs.some((a) => a.name === s.kind && !x.positional.includes(a.name)));
+  if (!owner) return undefined;
+  const one = s.args.length === 1 && s.args[0].type === 'dims' && s.args[0].items.length === 1 ? s.args[0].items[0] : undefined;
+  const arg = one?.type === 'num' ? one.text : one?.type === 'ref' ? one.name : '…';
+  // the owner's own positional part, from its catalogue example: 'optimizer sgd', 'lr 0.01', 'data mnist'
+  const head = owner.example.split(' ').slice(0, 1 + owner.positional.length).join(' ');
+  return `'${s.kind}' is an attribute of '${owner.kind}': use \`${head} ${s.kind}=${arg}\``;
+}
+
 function lowerSetting(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
   const spec = SETTING_BY_KIND.get(s.kind);
   if (!spec || s.modifier) {
-    const hint = didYouMean(s.kind, SETTINGS.map((x) => x.kind)) ?? `training settings: ${SETTINGS.map((x) => x.kind).join(', ')}`;
+    const hint = didYouMean(s.kind, SETTINGS.map((x) => x.kind)) ?? attributeHint(s) ?? `training settings: ${SETTINGS.map((x) => x.kind).join(', ')}`;
     diags.error('HWY2011', s.modifierSpan ?? s.kindSpan, `unknown training setting '${s.modifier ? s.modifier + ' ' : ''}${s.kind}'`, hint);
     return undefined;
   }

@@ -3,11 +3,11 @@
 import type { IToken } from 'chevrotain';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
-import type { Layer } from '../ir/types.js';
+import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
 import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
-import { fmtShape, windowOut } from '../passes/shape-rules.js';
-import { kindLabel } from '../backends/text/summary.js';
+import { fmtShape, windowOut } from '../ir/shape.js';
+import { isGated, layerLabel } from '../ir/kinds.js';
 
 export interface Pos {
   /** 0-based, as the LSP counts. */
@@ -51,25 +51,27 @@ function tokenAt(a: Analysis, off: number): IToken | undefined {
 }
 
 /** Layers expanded from the innermost source statement at an offset (all repetitions), and the projection inserted before it. */
-function layersAt(a: Analysis, off: number): { layers: Layer[]; projection?: Layer } | undefined {
-  const ir = a.result.ir;
+function layersAt(a: Analysis, off: number): { layers: DraftLayer[]; projection?: DraftLayer } | undefined {
+  // With errors the IR is the passes' draft; checked IR is one too, so read both as drafts.
+  const ir: DraftNetworkIR | null = a.result.ir;
   if (!ir) return undefined;
   const hits = ir.layers.filter((l) => contains(l.span, off));
   if (!hits.length) return undefined;
-  const size = (l: Layer) => l.span.end.offset - l.span.start.offset;
+  const size = (l: DraftLayer) => l.span.end.offset - l.span.start.offset;
   const inner = hits.reduce((m, l) => Math.min(m, size(l)), Infinity); // no spread: a repeat can expand to 200,000 layers
   const at = hits.filter((l) => size(l) === inner);
   return { layers: at.filter((l) => !l.inserted), projection: at.find((l) => l.inserted) };
 }
 
-function arithmetic(l: Layer): string | undefined {
-  if (!l.inShape || !l.outShape || !l.kernel || !l.stride || l.inShape.length !== 3) return undefined;
+function arithmetic(l: DraftLayer): string | undefined {
+  if (!('kernel' in l) || !l.inShape || !l.outShape || !l.kernel || !l.stride || l.inShape.length !== 3) return undefined;
   const [n, k, s] = [l.inShape[0], l.kernel[0], l.stride[0]];
   if (l.padding === 'same') return `same padding: ⌈${n} / ${s}⌉ = ${l.outShape[0]}`;
-  const round = l.round ?? 'floor';
+  const given = 'round' in l ? l.round : undefined;
+  const round = given ?? 'floor';
   const f = round === 'ceil' ? '⌈' : '⌊';
   const g = round === 'ceil' ? '⌉' : '⌋';
-  return `${f}(${n} − ${k}) / ${s}${g} + 1 = ${windowOut(n, k, s, 'valid', round)}${l.round === 'ceil' ? ' (ceil, as Caffe)' : ''}`;
+  return `${f}(${n} − ${k}) / ${s}${g} + 1 = ${windowOut(n, k, s, 'valid', round)}${given === 'ceil' ? ' (ceil, as Caffe)' : ''}`;
 }
 
 export function hover(a: Analysis, p: Pos): string | undefined {
@@ -89,19 +91,19 @@ export function hover(a: Analysis, p: Pos): string | undefined {
   if (!found || !found.layers.length) return undefined;
   const l = found.layers[0];
   const reps = found.layers.length;
-  const lines = [`**${kindLabel(l)}**${reps > 1 ? ` ×${reps}` : ''}`];
+  const lines = [`**${layerLabel(l)}**${reps > 1 ? ` ×${reps}` : ''}`];
   if (l.kind !== 'input') lines.push(`input ${fmtShape(l.inShape)} → output ${fmtShape(l.outShape)}`);
   else lines.push(`shape ${fmtShape(l.outShape)}`);
   const ar = arithmetic(l);
   if (ar) lines.push(ar);
   if (l.params) lines.push(`parameters ${num(l.params)}${reps > 1 ? ` (×${reps} = ${num(l.params * reps)})` : ''}`);
-  if (l.kind.startsWith('highway_')) {
+  if (isGated(l)) {
     const from = l.given.includes('gate_bias') ? '' : " (the paper's guideline for this depth)";
     lines.push(`gate bias ${l.gateBias}${from}, ${l.carry === 'free' ? 'free carry gate C' : 'coupled carry C = 1 − T'}`);
   }
   if (found.projection) {
     const pr = found.projection;
-    lines.push(`inserted before it: plain ${kindLabel(pr)} ${fmtShape(pr.inShape)} → ${fmtShape(pr.outShape)} (${num(pr.params ?? 0)} parameters)`);
+    lines.push(`inserted before it: plain ${layerLabel(pr)} ${fmtShape(pr.inShape)} → ${fmtShape(pr.outShape)} (${num(pr.params ?? 0)} parameters)`);
   }
   return lines.join('\n\n');
 }
@@ -113,9 +115,9 @@ export interface InlayHint {
 
 /** The output shape (and parameters) at the end of each block line. */
 export function inlayHints(a: Analysis): InlayHint[] {
-  const ir = a.result.ir;
+  const ir: DraftNetworkIR | null = a.result.ir;
   if (!ir) return [];
-  const seen = new Map<number, { l: Layer; n: number }>();
+  const seen = new Map<number, { l: DraftLayer; n: number }>();
   for (const l of ir.layers) {
     if (l.inserted || l.kind === 'input') continue;
     const e = seen.get(l.span.start.offset);
@@ -254,7 +256,7 @@ export interface CodeAction {
 
 /** For an inserted projection (HWY3006): write the plain layer into the spec explicitly. */
 export function codeActions(a: Analysis, range: Range): CodeAction[] {
-  const ir = a.result.ir;
+  const ir: DraftNetworkIR | null = a.result.ir;
   if (!ir) return [];
   const out: CodeAction[] = [];
   for (const d of a.result.diagnostics) {
@@ -265,7 +267,10 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     if (!p || p.repeat) continue; // inside a repeat the layer would be repeated too
     const lineStart = a.text.lastIndexOf('\n', d.span.start.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(a.text.slice(lineStart))![0];
-    const text = p.kind === 'dense' ? `dense ${p.units} ${p.activation}` : `conv ${p.filters} ${p.kernel!.join('x')} ${p.activation} padding=same`;
+    // Projections are plain dense or conv layers (src/ir/kinds.ts, `projection`).
+    const text =
+      p.kind === 'dense' ? `dense ${p.units} ${p.activation}` : p.kind === 'conv' && p.kernel ? `conv ${p.filters} ${p.kernel.join('x')} ${p.activation} padding=same` : undefined;
+    if (!text) continue;
     out.push({ title: `Insert the plain layer explicitly: ${text}`, diagnostic: d, edit: { range: { start: { line: r.start.line, character: 0 }, end: { line: r.start.line, character: 0 } }, newText: `${indent}${text}\n` } });
   }
   return out;

@@ -1,46 +1,13 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import { BLOCK_BY_KIND, SETTING_BY_KIND, isActivation } from '../language/catalogue.js';
-import { IR_VERSION, type Expect, type Layer, type LayerKind, type NetworkIR, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
+import { didYouMean } from '../language/suggest.js';
+import { KINDS, kindOfBlock } from '../ir/kinds.js';
+import { IR_VERSION, type DraftLayer, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
 
-/** Attribute names of the language -> field names of the IR. */
-const FIELD: Record<string, keyof Layer> = {
-  shape: 'shape',
-  units: 'units',
-  filters: 'filters',
-  kernel: 'kernel',
-  stride: 'stride',
-  padding: 'padding',
-  round: 'round',
-  activation: 'activation',
-  init: 'init',
-  bias_init: 'biasInit',
-  gate_bias: 'gateBias',
-  carry: 'carry',
-  gate_init: 'gateInit',
-  rate: 'rate',
-};
-
-/** Keys of `defaults` that apply to a layer of this kind. */
-function defaultApplies(attr: string, kind: LayerKind): boolean {
-  const gated = kind.startsWith('highway_');
-  const weighted = gated || kind.startsWith('residual_') || kind === 'dense' || kind === 'conv';
-  switch (attr) {
-    case 'gate_bias':
-    case 'carry':
-    case 'gate_init':
-      return gated;
-    case 'init':
-      return weighted;
-    case 'activation':
-      return gated || kind.startsWith('residual_');
-    case 'round':
-      return kind === 'maxpool' || kind === 'avgpool';
-    default:
-      return false;
-  }
-}
+/** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias`. */
+const fieldOf = (attr: string): string => attr.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
   const env: Env = new Map();
@@ -56,9 +23,9 @@ export function evaluateConstants(src: SourceIR, overrides: Record<string, numbe
  * expansion is computed before anything is allocated, so a repeat in the millions is
  * refused with a limit error rather than exhausting memory.
  */
-export function expand(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
+export function expand(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
   const env = evaluateConstants(src, overrides, diags);
-  const ir: NetworkIR = {
+  const ir: DraftNetworkIR = {
     irVersion: IR_VERSION,
     file: src.file,
     network: { name: src.network.name, span: src.network.span },
@@ -116,7 +83,7 @@ class Expander {
   constructor(
     private readonly env: Env,
     private readonly diags: Diagnostics,
-    private readonly ir: NetworkIR,
+    private readonly ir: DraftNetworkIR,
     private readonly counts: Map<SrcNode, number>,
   ) {}
 
@@ -164,20 +131,23 @@ class Expander {
       if (shape) this.ir.expects.push({ shape: shape as number[], after: last, span: b.span } satisfies Expect);
       return;
     }
-    const kind: LayerKind = isActivation(b.kind) ? 'activation' : b.modifier ? (`${b.modifier}_${b.kind}` as LayerKind) : (b.kind as LayerKind);
+    const kind = kindOfBlock(b.kind, b.modifier);
+    if (!kind) throw new Error(`no layer kind is written '${b.modifier ? b.modifier + ' ' : ''}${b.kind}'`); // lowering admits only catalogue blocks
+    const def = KINDS[kind];
     const n = (this.counters.get(kind) ?? 0) + 1;
     this.counters.set(kind, n);
-    const layer: Layer = { name: `${kind}_${n}`, kind, span: b.span, inserted: false, given: [] };
+    const layer = { name: `${kind}_${n}`, kind, span: b.span, inserted: false, given: [] } as DraftLayer;
     if (this.stack.length) layer.repeat = this.stack.map((r) => ({ ...r }));
-    if (kind === 'activation') layer.activation = b.kind as Layer['activation'];
+    if (def.fromKeyword) Object.assign(layer, def.fromKeyword(b.kind));
+    // Attributes are checked against the catalogue by lowering; here they are copied by name.
     const rec = layer as unknown as Record<string, unknown>;
     for (const [k, v] of attrs ?? []) {
-      rec[FIELD[k]] = Array.isArray(v) ? [...v] : v;
+      rec[fieldOf(k)] = Array.isArray(v) ? [...v] : v;
       layer.given.push(k);
     }
     for (const [k, v] of this.defaults) {
-      if (defaultApplies(k, kind) && rec[FIELD[k]] === undefined) {
-        rec[FIELD[k]] = v;
+      if (def.takesDefaults.includes(k) && rec[fieldOf(k)] === undefined) {
+        rec[fieldOf(k)] = v;
         layer.given.push(k);
       }
     }
@@ -194,6 +164,17 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   epochs: 10,
   seed: 1,
 };
+
+/** `optimizer adam`: said in the user's words, with the optimizer hwy has. */
+function unknownOptimizer(s: SrcBlock, diags: Diagnostics): boolean {
+  const v = s.attrs.name?.value;
+  const item = v?.type === 'dims' && v.items.length === 1 ? v.items[0] : undefined;
+  if (item?.type !== 'ref') return false;
+  const known = (SETTING_BY_KIND.get('optimizer')!.attrs.find((a) => a.name === 'name')!.type as { values: readonly string[] }).values;
+  if (known.includes(item.name)) return false;
+  diags.error('HWY2003', v!.span, `unknown optimizer '${item.name}'`, didYouMean(item.name, known) ?? `hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'`);
+  return true;
+}
 
 function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
   const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
@@ -225,6 +206,8 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
         set<number>(v('validation'), (x) => (t.data.validation = x));
         break;
       case 'optimizer':
+        // checked like every other value: an optimizer hwy does not have is an error, not SGD
+        if (!unknownOptimizer(s, diags)) set<'sgd'>(v('name'), (x) => (t.optimizer.name = x));
         set<number>(v('momentum'), (x) => (t.optimizer.momentum = x));
         set<boolean>(v('nesterov'), (x) => (t.optimizer.nesterov = x));
         break;

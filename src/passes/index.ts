@@ -1,5 +1,5 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { NetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
+import type { DraftNetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
 import { expand } from './expand.js';
 import { resolve } from './resolve.js';
 import { inferShapes } from './shapes.js';
@@ -17,7 +17,7 @@ export interface PassContext {
 export interface Pass {
   name: string;
   doc: string;
-  run(ir: NetworkIR, ctx: PassContext): NetworkIR;
+  run(ir: DraftNetworkIR, ctx: PassContext): DraftNetworkIR;
 }
 
 /** The passes after expansion, in the order they run. */
@@ -29,7 +29,7 @@ export const PASSES: Pass[] = [
   { name: 'count', doc: 'parameters and FLOPs per layer and in total', run: (ir, c) => count(ir, c.diags, c.limits) },
 ];
 
-export function runPasses(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): NetworkIR {
+export function runPasses(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
   let ir = expand(src, overrides, diags, limits);
   const ctx: PassContext = { src, diags, limits };
   for (const p of PASSES) ir = p.run(ir, ctx);

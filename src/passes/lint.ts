@@ -1,19 +1,21 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { NetworkIR, SourceIR } from '../ir/types.js';
+import type { DraftNetworkIR, SourceIR } from '../ir/types.js';
 import type { Expr, Value } from '../parser/ast.js';
 import type { SrcNode } from '../ir/types.js';
-import { isComplete, windowOut } from './shape-rules.js';
+import { windowOut } from '../ir/shape.js';
+import { flagsOf, isGated, isReady } from '../ir/kinds.js';
 
 /** Plain stacks deeper than this are hard to optimise (the paper's figure 1). */
 export const PLAIN_DEPTH_WARNING = 20;
 
 /** Advice that is not an error: suspicious gate biases, deep plain stacks, rounding that matters, unused constants, softmax before the end. */
-export function lint(ir: NetworkIR, src: SourceIR, diags: Diagnostics): NetworkIR {
+export function lint(ir: DraftNetworkIR, src: SourceIR, diags: Diagnostics): DraftNetworkIR {
   const warnedSpans = new Set<number>();
   let plainRun = 0;
   ir.layers.forEach((l, i) => {
-    if (!isComplete(l)) return; // its invalid values were reported already
-    if (l.kind.startsWith('highway_') && l.given.includes('gate_bias') && l.gateBias !== undefined && !warnedSpans.has(l.span.start.offset)) {
+    if (!isReady(l)) return; // its invalid values were reported already
+    const flags = flagsOf(l);
+    if (isGated(l) && l.given.includes('gate_bias') && l.gateBias !== undefined && !warnedSpans.has(l.span.start.offset)) {
       if (l.gateBias > 0) {
         warnedSpans.add(l.span.start.offset);
         diags.warning('HWY5001', l.span, `gate bias ${l.gateBias} is positive: the layer starts mostly transforming, not carrying`, 'the paper initialises b_T negative (-1 to -3 by depth) so deep networks start near identity');
@@ -22,7 +24,7 @@ export function lint(ir: NetworkIR, src: SourceIR, diags: Diagnostics): NetworkI
         diags.warning('HWY5006', l.span, `gate bias ${l.gateBias} is below -10: the gate starts shut (sigmoid ≈ ${Math.exp(l.gateBias).toExponential(0)}) and may never open`, 'the paper searched initial gate biases in [-10, -1]');
       }
     }
-    if ((l.kind === 'dense' || l.kind === 'conv') && !l.inserted) {
+    if (flags.weighted && !flags.gated && !flags.residual && !l.inserted) {
       plainRun++;
       if (plainRun === PLAIN_DEPTH_WARNING + 1) {
         diags.warning(
@@ -32,14 +34,14 @@ export function lint(ir: NetworkIR, src: SourceIR, diags: Diagnostics): NetworkI
           "make the middle layers 'highway dense' / 'highway conv' (or residual)",
         );
       }
-    } else if (l.kind.startsWith('highway_') || l.kind.startsWith('residual_')) {
+    } else if (flags.gated || flags.residual) {
       plainRun = 0;
     }
     if ((l.kind === 'maxpool' || l.kind === 'avgpool') && l.inShape && l.padding === 'valid' && !l.given.includes('round')) {
       const [h, w] = l.inShape;
       const dims: [number, number, number][] = [
-        [h, l.kernel![0], l.stride![0]],
-        [w, l.kernel![1], l.stride![1]],
+        [h, l.kernel[0], l.stride[0]],
+        [w, l.kernel[1], l.stride[1]],
       ];
       const uneven = dims.find(([n, k, s]) => (n - k) % s !== 0);
       if (uneven && !warnedSpans.has(l.span.start.offset)) {
@@ -53,7 +55,7 @@ export function lint(ir: NetworkIR, src: SourceIR, diags: Diagnostics): NetworkI
         );
       }
     }
-    if (l.activation === 'softmax' && i < ir.layers.length - 1 && ir.layers.slice(i + 1).some((x) => x.kind !== 'dropout' && x.kind !== 'activation')) {
+    if ('activation' in l && l.activation === 'softmax' && i < ir.layers.length - 1 && ir.layers.slice(i + 1).some((x) => x.kind !== 'dropout' && x.kind !== 'activation')) {
       if (!warnedSpans.has(l.span.start.offset)) {
         warnedSpans.add(l.span.start.offset);
         diags.warning('HWY5007', l.span, 'softmax before the last layer squashes what later layers see', 'use softmax on the output layer only');

@@ -1,40 +1,43 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { Layer, NetworkIR } from '../ir/types.js';
-import { fmtShape } from './shape-rules.js';
+import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
+import { fmtShape } from '../ir/shape.js';
+import { kindDef } from '../ir/kinds.js';
 
 /**
  * The paper changes dimensionality with plain layers between highway layers. Where a
  * highway or residual block asks for a size other than its input's, this pass inserts
- * that plain layer, marks it `inserted`, and says so (an info diagnostic).
+ * that plain layer (the block's kind says which), marks it `inserted`, and says so (an
+ * info diagnostic).
  */
-export function insertProjections(ir: NetworkIR, diags: Diagnostics): NetworkIR {
+export function insertProjections(ir: DraftNetworkIR, diags: Diagnostics): DraftNetworkIR {
   if (!ir.layers.some((l) => l.projectFrom)) return ir;
-  const out: Layer[] = [];
+  const out: DraftLayer[] = [];
   let n = 0;
   for (const l of ir.layers) {
-    if (l.projectFrom) {
-      const from = l.projectFrom;
-      const dense = l.kind.endsWith('_dense');
-      const p: Layer = {
+    const from = l.projectFrom;
+    const to = l.inShape;
+    const def = kindDef(l.kind);
+    if (from && to && def.projection) {
+      const proj = def.projection(l, from, to);
+      // Key order as the IR has always written it: identity, weights, shapes, then the kind's own fields.
+      const p = {
         name: `projection_${++n}`,
-        kind: dense ? 'dense' : 'conv',
+        kind: proj.kind,
         span: l.span,
         inserted: true,
         given: [],
-        activation: l.activation,
-        init: l.init,
+        activation: 'activation' in l ? l.activation : undefined,
+        init: 'init' in l ? l.init : undefined,
         biasInit: 0,
         inShape: from,
-        outShape: l.inShape,
-      };
+        outShape: to,
+      } as DraftLayer;
       if (l.repeat) p.repeat = l.repeat.map((r) => ({ ...r }));
-      if (dense) p.units = l.inShape![0];
-      else Object.assign(p, { filters: l.inShape![2], kernel: [...l.kernel!], stride: [1, 1], padding: 'same' });
-      const what = dense ? `dense ${fmtShape(from)} -> ${fmtShape(l.inShape)}` : `conv ${l.kernel!.join('x')} ${from[2]} -> ${l.inShape![2]} maps`;
+      Object.assign(p, proj.fields);
       diags.info(
         'HWY3006',
         l.span,
-        `inserted a plain ${what} layer before this ${l.kind.replace('_', ' ')} block: its input is ${fmtShape(from)}, it asks for ${fmtShape(l.inShape)}`,
+        `inserted a plain ${proj.what} layer before this ${def.word} block: its input is ${fmtShape(from)}, it asks for ${fmtShape(to)}`,
         'a highway layer keeps its size; the paper changes size with a plain layer. Write that layer yourself to make it explicit',
       );
       delete l.projectFrom;

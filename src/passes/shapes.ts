@@ -1,12 +1,18 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { Layer, NetworkIR, Shape } from '../ir/types.js';
-import { fmtShape, shapeRule } from './shape-rules.js';
+import type { DraftLayer, DraftNetworkIR, Shape } from '../ir/types.js';
+import { fmtShape, sameShape, shapeSize, type ShapeResult } from '../ir/shape.js';
+import { isReady, kindDef } from '../ir/kinds.js';
 import type { Limits } from './limits.js';
 
 /** "in repetition 3 of 99" for layers expanded from a repeat. */
-export function repetitionNote(l: Layer): string {
+export function repetitionNote(l: DraftLayer): string {
   if (!l.repeat?.length) return '';
   return ' (in ' + l.repeat.map((r) => `repetition ${r.index} of ${r.count}`).join(', ') + ')';
+}
+
+/** The kind's shape rule, once the layer's settings are all there (an invalid one was reported: its output is unknown). */
+function shapeRule(l: DraftLayer, inShape: Shape): ShapeResult {
+  return isReady(l) ? kindDef(l.kind).shape(l, inShape) : { out: null };
 }
 
 /**
@@ -14,9 +20,9 @@ export function repetitionNote(l: Layer): string {
  * unknown and later layers are not checked against it, so one mistake gives one error.
  * Gated blocks whose input differs from what they ask for are marked for projection.
  */
-export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): NetworkIR {
+export function inferShapes(ir: DraftNetworkIR, diags: Diagnostics, limits: Limits): DraftNetworkIR {
   let shape: Shape | null = null;
-  let from: Layer | null = null;
+  let from: DraftLayer | null = null;
   const expectsAfter = new Map<string | null, typeof ir.expects>();
   for (const e of ir.expects) {
     const list = expectsAfter.get(e.after) ?? [];
@@ -37,10 +43,10 @@ export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): 
       } else if (!l.shape) {
         shape = null;
       } else if (l.shape.length === 2) {
-        diags.error('HWY2003', l.span, `an input of ${fmtShape(l.shape)} is ambiguous`, `write ${fmtShape(l.shape)}x1 for one channel, or ${l.shape![0] * l.shape![1]} for a vector`);
+        diags.error('HWY2003', l.span, `an input of ${fmtShape(l.shape)} is ambiguous`, `write ${fmtShape(l.shape)}x1 for one channel, or ${l.shape[0] * l.shape[1]} for a vector`);
         shape = null;
       } else {
-        shape = l.shape!;
+        shape = l.shape;
       }
       l.inShape = null;
       l.outShape = shape;
@@ -58,7 +64,7 @@ export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): 
         if (shape && r.project) l.inShape = shape;
       }
       l.outShape = shape;
-      if (shape && shape.reduce((a, b) => a * b, 1) > limits.maxElements) {
+      if (shape && shapeSize(shape) > limits.maxElements) {
         diags.error('HWY4002', l.span, `this layer's output ${fmtShape(shape)} holds more than ${limits.maxElements.toLocaleString('en-US')} numbers per example`, 'reduce the sizes');
         shape = null;
         l.outShape = null;
@@ -67,8 +73,7 @@ export function inferShapes(ir: NetworkIR, diags: Diagnostics, limits: Limits): 
     }
     for (const e of expectsAfter.get(l.name) ?? []) {
       if (!shape) continue;
-      const same = e.shape.length === shape.length && e.shape.every((d, i) => d === shape![i]);
-      if (!same) {
+      if (!sameShape(e.shape, shape)) {
         diags.error('HWY3004', e.span, `expected ${fmtShape(e.shape)} here, but the shape is ${fmtShape(shape)}`, 'fix the assertion or the layers before it', [
           { span: l.span, message: `${fmtShape(shape)} comes from this layer` },
         ]);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { irFromJson } from '../ir/serialize.js';
+import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
+import { createHash } from 'node:crypto';
 
 import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
 
@@ -28,18 +29,83 @@ export interface RunRecord {
   /** Engine facts: interpreter, library versions, worker processes. */
   engineDetails?: Record<string, string | number>;
   createdAt: string;
+  /** When run.json was last rewritten (after a resume). */
+  updatedAt?: string;
+  /** The command line that started the run. */
+  command?: string[];
+  /** What the result depends on besides the spec: versions, backend, platform. */
+  environment?: RunEnvironment;
+  /** Every resume: when, from where, with what command and settings. */
+  history?: ResumeEntry[];
+}
+
+export interface RunEnvironment {
+  hwy: string;
+  node: string;
+  tfjs?: string;
+  backend: string;
+  platform: string;
+  [engineSpecific: string]: string | undefined;
+}
+
+export interface ResumeEntry {
+  at: string;
+  command?: string[];
+  fromEpoch: number;
+  fromStep?: number;
+  /** Epochs the run trains to from here. */
+  epochs: number;
+  /** A new learning rate given with the resume. */
+  lr?: number;
+  dataDir?: string;
+  environment?: RunEnvironment;
 }
 
 export const MODEL_DIR = 'model';
 const TMP_DIR = '.checkpoint-new';
 const OLD_DIR = '.checkpoint-old';
 
-export function createRunDir(dir: string, force: boolean): void {
+/** What hwy itself writes into a run directory; `--force` removes these and nothing else. */
+export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', MODEL_DIR, TMP_DIR, OLD_DIR];
+/** The lock of a directory and the record of its holder (see ./lock.ts). */
+export const LOCK_DIR = '.hwy.lock';
+export const LOCK_OWNER = '.hwy.lock.json';
+/** Lock files: their holder removes them, never `--force`. */
+export const LOCK_FILES = [LOCK_DIR, LOCK_OWNER];
+/** Temporary files of writeFileAtomic that a killed run may leave behind. */
+const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl)\.\d+\.\d+\.tmp$/;
+
+/** Whether `dir` holds a hwy run record that passes validation; the reason when not. */
+export function runDirProblem(dir: string): string | undefined {
+  try {
+    readRunRecord(dir);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RunDirError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Prepares `dir` for a new run. An empty or missing directory is used as it is. A run
+ * directory (a valid run.json) is refused without `force`; with it, only hwy's own files
+ * go, and whatever else is there stays. Any other non-empty directory is never written
+ * into, whatever the flags: it may be a project, and hwy deletes only what it wrote.
+ */
+export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory`);
-    if (readdirSync(dir).length > 0) {
-      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace it, --resume ${dir} to continue it, or --out for another`);
-      rmSync(dir, { recursive: true, force: true });
+    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
+    const entries = readdirSync(dir).filter((n) => !LOCK_FILES.includes(n));
+    if (entries.length > 0) {
+      const problem = runDirProblem(dir);
+      if (problem) throw new RunDirError(`'${dir}' already exists, is not empty and is not a hwy run directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no valid run.json): hwy does not write into it, with or without --force; choose a new or empty --out`);
+      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace its run, --resume ${dir} to continue it, or --out for another`);
+      const others: string[] = [];
+      for (const name of entries) {
+        if (RUN_FILES.includes(name) || RUN_TEMP.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+        else others.push(name);
+      }
+      if (others.length) log(`--force: replaced the run in ${dir}; kept what hwy did not write there: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`);
     }
   }
   mkdirSync(dir, { recursive: true });
@@ -67,9 +133,11 @@ export function readJson<T>(path: string, what: string): T {
 
 export function readRunRecord(dir: string): RunRecord {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' is not a run directory (no such directory)`);
-  const r = readJson<RunRecord>(join(dir, 'run.json'), `'${dir}' is not a complete run directory`);
-  if (!r || typeof r !== 'object' || !r.config || typeof r.specFile !== 'string') throw new RunDirError(`${join(dir, 'run.json')}: not a hwy run record`);
-  return r;
+  const path = join(dir, 'run.json');
+  const r = readJson<unknown>(path, `'${dir}' is not a complete run directory`);
+  const problems = schemaProblems(RUN_RECORD_SCHEMA, r);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy run record: ${problems.slice(0, 3).join('; ')}`);
+  return r as RunRecord;
 }
 
 /**
@@ -91,7 +159,9 @@ export class RunDirSink implements RunSink {
   commitCheckpoint(state: TrainState): void {
     const tmp = join(this.dir, TMP_DIR);
     if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
-    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    // the checksum of the weights goes into state.json, which is written last: whoever reads the checkpoint can tell a damaged weights.bin
+    const weightsSha256 = sha256(readFileSync(join(tmp, 'weights.bin')));
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
     fsyncDir(tmp);
     const model = join(this.dir, MODEL_DIR);
     const old = join(this.dir, OLD_DIR);
@@ -120,15 +190,21 @@ function fsyncDir(dir: string): void {
   }
 }
 
+const completeCheckpoint = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
+
+/** The directory holding the newest complete checkpoint, as it is: readers (eval, analyze) never repair. */
+export function findCheckpoint(dir: string): string | undefined {
+  return [MODEL_DIR, TMP_DIR, OLD_DIR].map((d) => join(dir, d)).find(completeCheckpoint);
+}
+
 /** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */
 export function recoverCheckpoint(dir: string): string | undefined {
   const model = join(dir, MODEL_DIR);
   const tmp = join(dir, TMP_DIR);
   const old = join(dir, OLD_DIR);
-  const complete = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
-  if (complete(model)) return model;
+  if (completeCheckpoint(model)) return model;
   for (const candidate of [tmp, old]) {
-    if (complete(candidate)) {
+    if (completeCheckpoint(candidate)) {
       rmSync(model, { recursive: true, force: true });
       renameSync(candidate, model);
       return model;
@@ -137,26 +213,33 @@ export function recoverCheckpoint(dir: string): string | undefined {
   return undefined;
 }
 
-/** A trained run as eval and analyze need it: its record, its validated IR and its newest checkpoint. */
-export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string } {
-  const record = readRunRecord(dir);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'ir.json'), 'utf8');
-  } catch (e) {
-    throw new RunDirError(`cannot read ${join(dir, 'ir.json')}: ${describeFsError(e)}: the run directory is incomplete`);
-  }
-  const parsed = irFromJson(text);
-  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
+/**
+ * The checkpoint a resumed run continues from, repairing an interrupted swap. Without a
+ * complete one, resuming would start over and overwrite the run: refused, saying what is
+ * missing and how to go on.
+ */
+export function checkpointForResume(dir: string): string {
   const ckpt = recoverCheckpoint(dir);
-  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
-  return { record, ir: parsed.ir, ckpt };
+  if (ckpt) return ckpt;
+  const model = join(dir, MODEL_DIR);
+  const missing = existsSync(model) ? ['state.json', 'model.json', 'weights.bin'].filter((f) => !existsSync(join(model, f))).map((f) => `${MODEL_DIR}/${f}`) : [`${MODEL_DIR}/`];
+  const epochs = readMetrics(dir).length;
+  throw new RunDirError(
+    `cannot resume '${dir}': its checkpoint is incomplete (missing ${missing.join(', ')})${epochs ? `, though metrics.jsonl records ${epochs} epoch${epochs === 1 ? '' : 's'}` : ''}; ` +
+      `nothing was changed. Restore ${MODEL_DIR}/ from a copy to continue, or train anew from its spec: hwy train ${join(dir, 'spec.hwy')} --out NEW_DIR`,
+  );
 }
 
 export function readState(ckptDir: string): TrainState {
-  const s = readJson<TrainState>(join(ckptDir, 'state.json'), 'checkpoint');
-  if (typeof s?.epoch !== 'number' || typeof s.step !== 'number') throw new RunDirError(`${join(ckptDir, 'state.json')}: not a hwy training state`);
-  return s;
+  const path = join(ckptDir, 'state.json');
+  const s = readJson<unknown>(path, 'checkpoint');
+  const problems = schemaProblems(TRAIN_STATE_SCHEMA, s);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy training state: ${problems.slice(0, 3).join('; ')}`);
+  return s as TrainState;
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export function appendMetrics(dir: string, line: MetricsLine): void {

@@ -8,6 +8,7 @@ import { HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, wit
 import { checkpointFiles, loadModel } from '../../src/backends/tfjs/checkpoint.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { compile } from '../../src/core/compile.js';
+import { checkedIr } from '../helpers.js';
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 const relu = (v: number) => Math.max(0, v);
@@ -158,17 +159,17 @@ describe('pooling with Caffe ceil rounding', () => {
 describe('lowering and saving', () => {
   const spec = 'network t {\n  input 8x8x1\n  conv 4 3x3 relu\n  highway conv 3x3 relu gate_bias=-1\n  maxpool 3x3 stride=2 round=ceil\n  flatten\n  highway dense 12 tanh carry=free gate_bias=-2\n  residual dense\n  dropout 0.5\n  dense 3 softmax\n}\n';
   it('builds a model whose parameter count equals the IR’s', () => {
-    const ir = compile(spec, 't.hwy').ir!;
+    const ir = checkedIr(compile(spec, 't.hwy'));
     expect(lowerToModel(ir, { seed: 1 }).countParams()).toBe(ir.stats!.totalParams);
   });
   it('the same seed gives the same initial weights', () => {
-    const ir = compile(spec, 't.hwy').ir!;
+    const ir = checkedIr(compile(spec, 't.hwy'));
     const a = lowerToModel(ir, { seed: 4 }).getWeights().map((w) => Array.from(w.dataSync()));
     const b = lowerToModel(ir, { seed: 4 }).getWeights().map((w) => Array.from(w.dataSync()));
     expect(a).toEqual(b);
   });
   it('a saved model reloads with plain tf.loadLayersModel and predicts bit-identically', async () => {
-    const ir = compile(spec, 't.hwy').ir!;
+    const ir = checkedIr(compile(spec, 't.hwy'));
     const m = lowerToModel(ir, { seed: 5 });
     const opt = tf.train.momentum(0.1, 0.9);
     const files = await checkpointFiles(m, opt, { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' });

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { irFromJson, irToJson, validateIr } from '../../src/ir/serialize.js';
 import { compile } from '../../src/core/compile.js';
-import { ROOT, specFiles } from '../helpers.js';
+import { ROOT, checkedIr, specFiles } from '../helpers.js';
 
 describe('IR schema', () => {
   for (const f of specFiles()) {
     it(`round-trips ${f} through JSON and the schema unchanged`, () => {
       const r = compile(readFileSync(join(ROOT, f), 'utf8'), f);
-      const json = irToJson(r.ir!);
+      const json = irToJson(checkedIr(r));
       const back = irFromJson(json);
       expect(back.ok, back.ok ? '' : back.errors.join('; ')).toBe(true);
       if (back.ok) expect(back.ir).toEqual(r.ir);
@@ -18,7 +18,7 @@ describe('IR schema', () => {
   it('rejects IR that is not JSON, of another version, or with bad layers, saying where', () => {
     expect(irFromJson('{').ok).toBe(false);
     const r = compile('network n {\n  input 4\n  dense 3\n}\n', 'n.hwy');
-    const good = JSON.parse(irToJson(r.ir!));
+    const good = JSON.parse(irToJson(checkedIr(r)));
     expect(validateIr({ ...good, irVersion: 99 }).ok).toBe(false);
     const bad = structuredClone(good);
     bad.layers[1].kind = 'lstm';
@@ -28,5 +28,25 @@ describe('IR schema', () => {
     const neg = structuredClone(good);
     neg.layers[1].units = -3;
     expect(validateIr(neg).ok).toBe(false);
+  });
+  it('checks each layer against its own kind: its required fields, and no field of another kind', () => {
+    const good = JSON.parse(irToJson(checkedIr(compile('network n {\n  input 4x4x1\n  maxpool 2\n  flatten\n  dense 3\n}\n', 'n.hwy'))));
+    expect(validateIr(good).ok).toBe(true);
+    const unknown = structuredClone(good);
+    unknown.layers[1].kind = 'lstm';
+    const u = validateIr(unknown);
+    expect(u.ok ? [] : u.errors).toEqual([expect.stringMatching(/^\/layers\/1\/kind must be one of input, flatten, dense, .*activation$/)]);
+    const missing = structuredClone(good);
+    delete missing.layers[3].units;
+    const m = validateIr(missing);
+    expect(m.ok ? '' : m.errors.join('\n')).toContain("/layers/3 must have required property 'units'");
+    const foreign = structuredClone(good);
+    foreign.layers[1].gateBias = -2; // a pooling layer has no gate
+    const f = validateIr(foreign);
+    expect(f.ok ? '' : f.errors.join('\n')).toContain('/layers/1 must NOT have additional properties');
+    const gated = JSON.parse(irToJson(checkedIr(compile('network n {\n  input 4\n  highway dense\n}\n', 'n.hwy'))));
+    delete gated.layers[1].gateBias; // checked IR always resolves it
+    expect(validateIr(gated).ok).toBe(false);
+    expect(validateIr({ ...good, stats: null }).ok).toBe(false);
   });
 });

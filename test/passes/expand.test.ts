@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileText, codes, errors, net } from '../helpers.js';
+import { checkedIr, compileText, codes, errors, layerAs, net } from '../helpers.js';
 import { guidelineGateBias } from '../../src/passes/resolve.js';
 
 describe('expand pass: constants and repeats', () => {
@@ -72,18 +72,38 @@ describe('expand pass: constants and repeats', () => {
     expect(errors(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n'))).toEqual(['HWY2011']);
     expect(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n').diagnostics[0].hint).toBe("did you mean 'epochs'?");
   });
+
+  it('every name in a train section is checked: an unknown optimizer is an error, not SGD; a setting written apart from its owner says where it goes', () => {
+    const train = (body: string) => compileText(net('flatten', '4') + `train {\n${body}\n}\n`);
+    for (const [body, message, hint] of [
+      ['  optimizer adam', "unknown optimizer 'adam'", "hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'"],
+      ['  optimizer sgdd momentum=0.5', "unknown optimizer 'sgdd'", "did you mean 'sgd'?"],
+      ['  momentum 0.9', "unknown training setting 'momentum'", "'momentum' is an attribute of 'optimizer': use `optimizer sgd momentum=0.9`"],
+      ['  nesterov true', "unknown training setting 'nesterov'", "'nesterov' is an attribute of 'optimizer': use `optimizer sgd nesterov=true`"],
+      ['  validation 0.2', "unknown training setting 'validation'", "'validation' is an attribute of 'data': use `data mnist validation=0.2`"],
+    ]) {
+      const r = train(body);
+      expect(r.ok, body).toBe(false);
+      const d = r.diagnostics.filter((x) => x.severity === 'error');
+      expect(d.map((x) => x.message), body).toEqual([message]);
+      expect(d[0].hint).toBe(hint);
+      expect(d[0].span.start.line).toBe(6);
+    }
+    expect(train('  optimizer sgd momentum=0.5').ir!.train!.optimizer).toEqual({ name: 'sgd', momentum: 0.5, nesterov: false });
+  });
 });
 
 describe('resolve pass', () => {
   it('follows the paper\'s gate bias guideline by depth when none is given', () => {
     expect([5, 10, 20, 30, 100, 1000].map(guidelineGateBias)).toEqual([-1, -1, -2, -3, -10, -10]);
     const r = compileText(net('repeat 20 {\n  highway dense\n}', '8'));
-    expect(r.ir!.layers[1].gateBias).toBe(-2);
+    expect(layerAs(r.ir!.layers[1], 'highway_dense').gateBias).toBe(-2);
     expect(codes(r)).toContain('HWY5004');
   });
   it('fills initialisers, activations and pooling defaults', () => {
     const r = compileText(net('conv 4 3x3\nhighway conv\nmaxpool 2', '8x8x1'));
-    const [, conv, hw, pool] = r.ir!.layers;
+    const [, c, h, p] = checkedIr(r).layers;
+    const [conv, hw, pool] = [layerAs(c, 'conv'), layerAs(h, 'highway_conv'), layerAs(p, 'maxpool')];
     expect([conv.activation, conv.init, conv.padding, conv.stride]).toEqual(['linear', 'glorot_uniform', 'valid', [1, 1]]);
     expect([hw.activation, hw.kernel, hw.padding, hw.carry, hw.gateInit]).toEqual(['relu', [3, 3], 'same', 'coupled', 'glorot_uniform']);
     expect([pool.stride, pool.round]).toEqual([[2, 2], 'floor']);

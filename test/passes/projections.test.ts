@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileText, net } from '../helpers.js';
+import { compileText, layerAs, net } from '../helpers.js';
 
 describe('projections pass', () => {
   it('inserts a plain dense layer before a highway dense block that changes size, and says so', () => {
@@ -13,7 +13,7 @@ describe('projections pass', () => {
       ['dense', true, [71]],
       ['highway_dense', false, [71]],
     ]);
-    const p = r.ir!.layers[2];
+    const p = layerAs(r.ir!.layers[2], 'dense');
     expect(p.activation).toBe('tanh');
     expect(p.params).toBe(50 * 71 + 71);
     const info = r.diagnostics.find((d) => d.code === 'HWY3006')!;
@@ -23,7 +23,7 @@ describe('projections pass', () => {
   });
   it('inserts a plain conv (same kernel, same padding) before a highway conv that changes maps', () => {
     const r = compileText(net('highway conv 32 3x3 relu', '16x16x8'));
-    const p = r.ir!.layers[1];
+    const p = layerAs(r.ir!.layers[1], 'conv');
     expect([p.kind, p.inserted, p.filters, p.kernel, p.padding, p.outShape]).toEqual(['conv', true, 32, [3, 3], 'same', [16, 16, 32]]);
     expect(r.ir!.layers[2].inShape).toEqual([16, 16, 32]);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../../src/core/compile.js';
 import { summaryText } from '../../src/backends/text/summary.js';
-import { ROOT, golden, specFiles } from '../helpers.js';
+import { ROOT, checkedIr, golden, specFiles } from '../helpers.js';
 
 const load = (f: string, overrides?: Record<string, number>) => compile(readFileSync(join(ROOT, f), 'utf8'), f, { overrides });
 
@@ -70,6 +70,6 @@ describe("parameter counts match the paper's tables", () => {
 
 describe('summaries (golden files)', () => {
   for (const f of specFiles()) {
-    it(f, () => golden(`summary/${f.replace(/\//g, '__')}.txt`, summaryText(load(f).ir!) + '\n'));
+    it(f, () => golden(`summary/${f.replace(/\//g, '__')}.txt`, summaryText(checkedIr(load(f))) + '\n'));
   }
 });

@@ -1,7 +1,7 @@
 import type { NetworkIR } from '../../ir/types.js';
-import { fmtShape } from '../../passes/shape-rules.js';
+import { fmtShape } from '../../ir/shape.js';
+import { flagsOf, isGated, layerLabel } from '../../ir/kinds.js';
 import { groupLayers } from './groups.js';
-import { kindLabel } from './summary.js';
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
@@ -13,14 +13,14 @@ export function toDot(ir: NetworkIR): string {
     const l = g.first;
     const times = g.count > 1 ? ` x${g.count}` : '';
     const params = l.params ? `\\n${(l.params * g.count).toLocaleString('en-US')} params` : '';
-    const style = l.kind.startsWith('highway_')
+    const style = flagsOf(l).gated
       ? ', fillcolor="#d8ecff"'
-      : l.kind.startsWith('residual_')
+      : flagsOf(l).residual
         ? ', fillcolor="#e6f6e0"'
         : l.inserted
           ? ', style="rounded,dashed"'
           : '';
-    const label = `${esc(kindLabel(l))}${times}${l.kind.startsWith('highway_') ? `\\ngate bias ${l.gateBias}` : ''}${params}${l.inserted ? '\\n(inserted)' : ''}`;
+    const label = `${esc(layerLabel(l))}${times}${isGated(l) ? `\\ngate bias ${l.gateBias}` : ''}${params}${l.inserted ? '\\n(inserted)' : ''}`;
     out.push(`  n${i} [label="${label}"${style}];`);
     if (i > 0) out.push(`  n${i - 1} -> n${i} [label="${fmtShape(g.first.inShape)}"];`);
   });

@@ -1,4 +1,5 @@
 import type { Layer } from '../../ir/types.js';
+import { isGated } from '../../ir/kinds.js';
 
 /** A run of identical layers from the same source block (a repeat), shown as one row. */
 export interface LayerGroup {
@@ -13,7 +14,7 @@ function same(a: Layer, b: Layer): boolean {
     a.span.start.offset === b.span.start.offset &&
     a.inserted === b.inserted &&
     a.params === b.params &&
-    a.gateBias === b.gateBias &&
+    (isGated(a) ? a.gateBias : null) === (isGated(b) ? b.gateBias : null) &&
     String(a.outShape) === String(b.outShape) &&
     String(a.inShape) === String(b.inShape)
   );

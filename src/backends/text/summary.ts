@@ -1,26 +1,14 @@
 import type { Layer, NetworkIR } from '../../ir/types.js';
-import { fmtShape } from '../../passes/shape-rules.js';
+import { fmtShape } from '../../ir/shape.js';
+import { isGated, layerLabel } from '../../ir/kinds.js';
 import { groupLayers } from './groups.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 
-export function kindLabel(l: Layer): string {
-  const kind = l.kind.replace('_', ' ');
-  if (l.kind === 'activation') return l.activation!;
-  if (l.kind.endsWith('dense') || l.kind.endsWith('conv')) {
-    const k = l.kind.endsWith('conv') ? ` ${l.kernel!.join('x')}` : '';
-    const s = l.stride && (l.stride[0] !== 1 || l.stride[1] !== 1) ? `/${l.stride.join('x')}` : '';
-    return `${kind}${k}${s} ${l.activation}`;
-  }
-  if (l.kind === 'maxpool' || l.kind === 'avgpool') return `${kind} ${l.kernel!.join('x')}/${l.stride!.join('x')}${l.round === 'ceil' ? ' ceil' : ''}`;
-  if (l.kind === 'dropout') return `dropout ${l.rate}`;
-  return kind;
-}
-
 function notes(l: Layer): string {
   const n: string[] = [];
   if (l.inserted) n.push('inserted projection');
-  if (l.kind.startsWith('highway_')) n.push(`gate bias ${l.gateBias}${l.carry === 'free' ? ', free carry' : ''}`);
+  if (isGated(l)) n.push(`gate bias ${l.gateBias}${l.carry === 'free' ? ', free carry' : ''}`);
   return n.join('; ');
 }
 
@@ -34,8 +22,8 @@ export function summaryText(ir: NetworkIR, opts: SummaryOptions = {}): string {
   const rows: string[][] = [['Layer', 'Kind', 'Output shape', 'Params', 'Notes']];
   for (const g of groupLayers(ir.layers, !opts.expand)) {
     const name = g.count > 1 ? `${g.first.name} … ${g.last.name.split('_').pop()}` : g.first.name;
-    const params = g.count > 1 ? `${g.count} x ${num(g.first.params ?? 0)}` : num(g.first.params ?? 0);
-    rows.push([name, kindLabel(g.first), fmtShape(g.first.outShape), params, notes(g.first)]);
+    const params = g.count > 1 ? `${g.count} x ${num(g.first.params)}` : num(g.first.params);
+    rows.push([name, layerLabel(g.first), fmtShape(g.first.outShape), params, notes(g.first)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
@@ -44,7 +32,7 @@ export function summaryText(ir: NetworkIR, opts: SummaryOptions = {}): string {
       .join('  ')
       .trimEnd();
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const s = ir.stats!;
+  const s = ir.stats;
   const depth = [`${s.weightedLayers} weighted layers`];
   if (s.highwayLayers) depth.push(`${s.highwayLayers} highway`);
   if (s.residualLayers) depth.push(`${s.residualLayers} residual`);
@@ -75,9 +63,9 @@ export function summaryJson(ir: NetworkIR): SummaryJson {
   return {
     network: ir.network.name,
     file: ir.file,
-    totalParams: ir.stats!.totalParams,
-    totalFlops: ir.stats!.totalFlops,
-    weightedLayers: ir.stats!.weightedLayers,
-    layers: ir.layers.map((l) => ({ name: l.name, kind: l.kind, outputShape: l.outShape ?? null, params: l.params ?? 0, inserted: l.inserted })),
+    totalParams: ir.stats.totalParams,
+    totalFlops: ir.stats.totalFlops,
+    weightedLayers: ir.stats.weightedLayers,
+    layers: ir.layers.map((l) => ({ name: l.name, kind: l.kind, outputShape: l.outShape, params: l.params, inserted: l.inserted })),
   };
 }

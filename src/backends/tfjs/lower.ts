@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Layer, NetworkIR } from '../../ir/types.js';
+import type { Layer, LayerKind, LayerOf, NetworkIR } from '../../ir/types.js';
 import { Dense, Dropout, HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
 
 export interface LowerOptions {
@@ -7,45 +7,48 @@ export interface LowerOptions {
   seed?: number;
 }
 
+interface LowerContext {
+  name: string;
+  /** Seed of this layer's initialisers and dropout mask (undefined: unseeded). */
+  seed: number | undefined;
+  index: number;
+}
+
+/** One lowering per layer kind (null: nothing to apply, the model input stands for it). */
+type Lowerings = { [K in LayerKind]: (l: LayerOf<K>, c: LowerContext) => tf.layers.Layer | null };
+
+const LOWER: Lowerings = {
+  input: () => null,
+  flatten: (_l, { name }) => tf.layers.flatten({ name }),
+  dense: (l, { name, seed }) => new Dense({ name, units: l.units, activation: l.activation, init: l.init, biasInit: l.biasInit, seed }),
+  conv: (l, { name, seed }) =>
+    tf.layers.conv2d({
+      name,
+      filters: l.filters,
+      kernelSize: l.kernel,
+      strides: l.stride,
+      padding: l.padding,
+      activation: l.activation,
+      kernelInitializer: tfInitializer(l.init, seed),
+      biasInitializer: tf.initializers.constant({ value: l.biasInit }),
+    }),
+  highway_dense: (l, { name, seed }) =>
+    new HighwayDense({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, init: l.init, gateInit: l.gateInit, biasInit: l.biasInit, seed }),
+  highway_conv: (l, { name, seed }) =>
+    new HighwayConv2D({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, init: l.init, gateInit: l.gateInit, biasInit: l.biasInit, seed, kernelSize: l.kernel }),
+  residual_dense: (l, { name, seed }) => new ResidualBlock({ name, activation: l.activation, init: l.init, biasInit: l.biasInit, seed }),
+  residual_conv: (l, { name, seed }) => new ResidualBlock({ name, activation: l.activation, init: l.init, biasInit: l.biasInit, kernelSize: l.kernel, seed }),
+  maxpool: (l, { name }) => new Pool2D({ name, mode: 'max', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
+  avgpool: (l, { name }) => new Pool2D({ name, mode: 'avg', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
+  globalavgpool: (_l, { name }) => tf.layers.globalAveragePooling2d({ name }),
+  dropout: (l, { name, seed, index }) => new Dropout({ name, rate: l.rate, seed: seed ?? index }),
+  activation: (l, { name }) => tf.layers.activation({ name, activation: l.activation }),
+};
+
 function lowerLayer(l: Layer, seed: number | undefined, index: number): tf.layers.Layer | null {
-  const s = seed === undefined ? undefined : seed * 1000 + index * 7;
-  const name = l.name;
-  switch (l.kind) {
-    case 'input':
-      return null;
-    case 'flatten':
-      return tf.layers.flatten({ name });
-    case 'dense':
-      return new Dense({ name, units: l.units ?? l.outShape![0], activation: l.activation!, init: l.init!, biasInit: l.biasInit ?? 0, seed: s });
-    case 'conv':
-      return tf.layers.conv2d({
-        name,
-        filters: l.filters ?? l.outShape![2],
-        kernelSize: l.kernel!,
-        strides: l.stride!,
-        padding: l.padding!,
-        activation: l.activation,
-        kernelInitializer: tfInitializer(l.init!, s),
-        biasInitializer: tf.initializers.constant({ value: l.biasInit ?? 0 }),
-      });
-    case 'highway_dense':
-    case 'highway_conv': {
-      const cfg = { name, activation: l.activation!, gateBias: l.gateBias!, carry: l.carry!, init: l.init!, gateInit: l.gateInit!, biasInit: l.biasInit ?? 0, seed: s };
-      return l.kind === 'highway_dense' ? new HighwayDense(cfg) : new HighwayConv2D({ ...cfg, kernelSize: l.kernel! });
-    }
-    case 'residual_dense':
-    case 'residual_conv':
-      return new ResidualBlock({ name, activation: l.activation!, init: l.init!, biasInit: l.biasInit ?? 0, kernelSize: l.kind === 'residual_conv' ? l.kernel : undefined, seed: s });
-    case 'maxpool':
-    case 'avgpool':
-      return new Pool2D({ name, mode: l.kind === 'maxpool' ? 'max' : 'avg', poolSize: l.kernel!, strides: l.stride!, padding: l.padding!, round: l.round! });
-    case 'globalavgpool':
-      return tf.layers.globalAveragePooling2d({ name });
-    case 'dropout':
-      return new Dropout({ name, rate: l.rate!, seed: s ?? index });
-    case 'activation':
-      return tf.layers.activation({ name, activation: l.activation! });
-  }
+  // LOWER[l.kind] is the lowering of exactly this layer's kind; the checker cannot correlate the two.
+  const lower = LOWER[l.kind] as (l: Layer, c: LowerContext) => tf.layers.Layer | null;
+  return lower(l, { name: l.name, seed: seed === undefined ? undefined : seed * 1000 + index * 7, index });
 }
 
 /** Checked IR -> a trainable tfjs LayersModel, one tfjs layer per IR layer (same names). */
@@ -53,7 +56,7 @@ export function lowerToModel(ir: NetworkIR, opts: LowerOptions = {}): tf.LayersM
   registerLayers();
   const input = ir.layers[0];
   if (!input || input.kind !== 'input') throw new Error('the IR has no input layer');
-  const x = tf.input({ shape: input.outShape!, name: input.name });
+  const x = tf.input({ shape: input.outShape, name: input.name });
   let y: tf.SymbolicTensor = x;
   ir.layers.forEach((l, i) => {
     const layer = lowerLayer(l, opts.seed, i);

@@ -45,7 +45,7 @@ function outputsProbabilities(ir: NetworkIR): boolean {
   for (let i = ir.layers.length - 1; i >= 0; i--) {
     const l = ir.layers[i];
     if (l.kind === 'dropout') continue;
-    return l.activation === 'softmax';
+    return 'activation' in l && l.activation === 'softmax';
   }
   return false;
 }

@@ -1,4 +1,6 @@
-import type { Layer, LayerKind, NetworkIR, Shape } from '../../ir/types.js';
+import type { Layer, LayerKind, LayerOf, NetworkIR, Padding, Pair, Shape } from '../../ir/types.js';
+import type { GatedLayer } from '../../ir/kinds.js';
+import type { Activation } from '../../language/catalogue.js';
 import { VERSION } from '../../version.js';
 
 /**
@@ -14,8 +16,6 @@ import { VERSION } from '../../version.js';
  * - State-dict keys: `<layer>.weight|bias` for plain layers, `<layer>.h|t|c.weight|bias`
  *   for highway blocks and `<layer>.h.weight|bias` for residual ones (see weights.ts).
  */
-
-type Layer4<K extends LayerKind> = Layer & { kind: K };
 
 interface Lowered {
   /** A Python expression that builds the layer's module. */
@@ -44,13 +44,6 @@ const fmt = (s: Shape | null | undefined): string => (s ? s.join('x') : '?');
 /** Text inside a docstring: backslashes (Windows paths) and quotes must not end or escape it. */
 const docText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ');
 
-function need<T>(l: Layer, field: string, v: T | undefined | null): T {
-  if (v === undefined || v === null) throw new Error(`IR layer '${l.name}' (${l.kind}) has no ${field}: only a checked IR can be lowered`);
-  return v;
-}
-
-const inShape = (l: Layer): Shape => need(l, 'input shape', l.inShape);
-const outShape = (l: Layer): Shape => need(l, 'output shape', l.outShape);
 const channels = (s: Shape): number => s[s.length - 1];
 
 /**
@@ -65,16 +58,16 @@ function samePad(n: number, k: number, s: number): [number, number] {
 }
 
 /** F.pad order for NCHW maps, (left, right, top, bottom); null when nothing is padded. */
-function padding(l: Layer, kernel: [number, number], stride: [number, number]): [number, number, number, number] | null {
+function padding(l: { padding: Padding; inShape: Shape }, kernel: Pair, stride: Pair): [number, number, number, number] | null {
   if (l.padding !== 'same') return null;
-  const [h, w] = inShape(l);
+  const [h, w] = l.inShape;
   const [top, bottom] = samePad(h, kernel[0], stride[0]);
   const [left, right] = samePad(w, kernel[1], stride[1]);
   return top + bottom + left + right === 0 ? null : [left, right, top, bottom];
 }
 
-const act = (l: Layer, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'linear' : need(l, 'activation', l.activation));
-const actLabel = (l: Layer, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied in forward and log_probs)' : `${l.activation}`);
+const act = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'linear' : l.activation);
+const actLabel = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied in forward and log_probs)' : `${l.activation}`);
 
 function denseModule(nIn: number, nOut: number, activation: string, init: string, bias: number): string {
   return `Dense(${nIn}, ${nOut}, act=${py.str(activation)}, init=${py.str(init)}, bias=${py.num(bias)})`;
@@ -87,45 +80,43 @@ function convModule(cIn: number, cOut: number, kernel: [number, number], stride:
 }
 
 /** H, T (and C) of a gated block, each its own layer: the gates start with the IR's gate bias, the carry gate with its negation (open). */
-function highway(l: Layer, ctx: LowerCtx, part: (activation: string, init: string, bias: number) => string): string {
-  const gateBias = need(l, 'gate bias', l.gateBias);
-  const gateInit = need(l, 'gate initialiser', l.gateInit);
-  const h = part(act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0);
+function highway(l: GatedLayer, ctx: LowerCtx, part: (activation: string, init: string, bias: number) => string): string {
+  const { gateBias, gateInit } = l;
+  const h = part(act(l, ctx), l.init, l.biasInit);
   const t = part('sigmoid', gateInit, gateBias);
   const c = l.carry === 'free' ? `,\n            c=${part('sigmoid', gateInit, -gateBias)}` : '';
   return `Highway(\n            h=${h},\n            t=${t}${c},\n        )`;
 }
 
-function gatedLabel(l: Layer, ctx: LowerCtx, what: string): string {
+function gatedLabel(l: GatedLayer, ctx: LowerCtx, what: string): string {
   return `${what} ${actLabel(l, ctx)}, gate bias ${l.gateBias}${l.carry === 'free' ? ', free carry' : ''}`;
 }
 
-const convLabel = (l: Layer, kernel: [number, number], stride: [number, number]): string =>
+const convLabel = (l: { padding: Padding }, kernel: Pair, stride: Pair): string =>
   `${kernel.join('x')}${stride[0] !== 1 || stride[1] !== 1 ? ` stride ${stride.join('x')}` : ''}${l.padding === 'same' ? ' same' : ''}`;
 
 /** One lowering per IR kind: adding a kind to `LayerKind` makes tsc name this table. */
-const LOWER: { [K in LayerKind]: (l: Layer4<K>, ctx: LowerCtx) => Lowered | null } = {
+const LOWER: { [K in LayerKind]: (l: LayerOf<K>, ctx: LowerCtx) => Lowered | null } = {
   input: () => null,
   flatten: () => ({ module: 'Flatten()', label: 'flatten (HWC order, as tfjs)' }),
   dense: (l, ctx) => ({
-    module: denseModule(channels(inShape(l)), channels(outShape(l)), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0),
+    module: denseModule(channels(l.inShape), channels(l.outShape), act(l, ctx), l.init, l.biasInit),
     label: `${l.inserted ? 'inserted projection: ' : ''}dense ${actLabel(l, ctx)}`,
   }),
   conv: (l, ctx) => {
-    const kernel = need(l, 'kernel', l.kernel);
-    const stride = need(l, 'stride', l.stride);
+    const { kernel, stride } = l;
     return {
-      module: convModule(channels(inShape(l)), channels(outShape(l)), kernel, stride, padding(l, kernel, stride), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0),
+      module: convModule(channels(l.inShape), channels(l.outShape), kernel, stride, padding(l, kernel, stride), act(l, ctx), l.init, l.biasInit),
       label: `${l.inserted ? 'inserted projection: ' : ''}conv ${convLabel(l, kernel, stride)} ${actLabel(l, ctx)}`,
     };
   },
   highway_dense: (l, ctx) => {
-    const n = channels(inShape(l));
+    const n = channels(l.inShape);
     return { module: highway(l, ctx, (a, init, b) => denseModule(n, n, a, init, b)), label: gatedLabel(l, ctx, 'highway dense') };
   },
   highway_conv: (l, ctx) => {
-    const c = channels(inShape(l));
-    const kernel = need(l, 'kernel', l.kernel);
+    const c = channels(l.inShape);
+    const kernel = l.kernel;
     const pad = padding(l, kernel, [1, 1]);
     return {
       module: highway(l, ctx, (a, init, b) => convModule(c, c, kernel, [1, 1], pad, a, init, b)),
@@ -133,25 +124,24 @@ const LOWER: { [K in LayerKind]: (l: Layer4<K>, ctx: LowerCtx) => Lowered | null
     };
   },
   residual_dense: (l, ctx) => {
-    const n = channels(inShape(l));
-    return { module: `Residual(${denseModule(n, n, act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0)})`, label: `residual dense ${actLabel(l, ctx)}` };
+    const n = channels(l.inShape);
+    return { module: `Residual(${denseModule(n, n, act(l, ctx), l.init, l.biasInit)})`, label: `residual dense ${actLabel(l, ctx)}` };
   },
   residual_conv: (l, ctx) => {
-    const c = channels(inShape(l));
-    const kernel = need(l, 'kernel', l.kernel);
-    const conv = convModule(c, c, kernel, [1, 1], padding(l, kernel, [1, 1]), act(l, ctx), need(l, 'initialiser', l.init), l.biasInit ?? 0);
+    const c = channels(l.inShape);
+    const kernel = l.kernel;
+    const conv = convModule(c, c, kernel, [1, 1], padding(l, kernel, [1, 1]), act(l, ctx), l.init, l.biasInit);
     return { module: `Residual(${conv})`, label: `residual conv ${kernel.join('x')} ${actLabel(l, ctx)}` };
   },
   maxpool: (l) => pool(l, 'max'),
   avgpool: (l) => pool(l, 'avg'),
   globalavgpool: () => ({ module: 'GlobalAvgPool()', label: 'global average pooling' }),
-  dropout: (l) => ({ module: `torch.nn.Dropout(${py.num(need(l, 'rate', l.rate))})`, label: `dropout ${l.rate}` }),
+  dropout: (l) => ({ module: `torch.nn.Dropout(${py.num(l.rate)})`, label: `dropout ${l.rate}` }),
   activation: (l, ctx) => ({ module: `Activation(${py.str(act(l, ctx))})`, label: actLabel(l, ctx) }),
 };
 
-function pool(l: Layer, mode: 'max' | 'avg'): Lowered {
-  const kernel = need(l, 'kernel', l.kernel);
-  const stride = need(l, 'stride', l.stride);
+function pool(l: LayerOf<'maxpool' | 'avgpool'>, mode: 'max' | 'avg'): Lowered {
+  const { kernel, stride } = l;
   const pad = padding(l, kernel, stride);
   const ceil = l.padding !== 'same' && l.round === 'ceil';
   const extra = `${ceil ? ', ceil=True' : ''}${pad ? `, pad=${py.tuple(pad)}` : ''}`;
@@ -175,8 +165,9 @@ export function outputKind(ir: NetworkIR): OutputKind {
   const last = layers[layers.length - 1];
   if (last && (last.kind === 'dense' || last.kind === 'conv' || last.kind === 'activation') && last.activation === 'softmax') return 'softmax';
   for (let i = layers.length - 1; i >= 0; i--) {
-    if (layers[i].kind === 'dropout') continue;
-    return layers[i].activation === 'softmax' ? 'probabilities' : 'logits';
+    const l = layers[i];
+    if (l.kind === 'dropout') continue;
+    return 'activation' in l && l.activation === 'softmax' ? 'probabilities' : 'logits';
   }
   return 'logits';
 }
@@ -369,9 +360,9 @@ export function emitModelPy(ir: NetworkIR): string {
   const layers = ir.layers;
   const input = layers[0];
   if (!input || input.kind !== 'input') throw new Error('the IR has no input layer');
-  const inShp = outShape(input);
+  const inShp = input.outShape;
   const last = layers[layers.length - 1];
-  const outShp = outShape(last);
+  const outShp = last.outShape;
   const kind = outputKind(ir);
 
   const init: string[] = [];

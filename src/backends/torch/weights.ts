@@ -1,4 +1,5 @@
-import type { Layer, LayerKind, NetworkIR } from '../../ir/types.js';
+import type { Layer, LayerKind, LayerOf, NetworkIR, Pair } from '../../ir/types.js';
+import type { GatedLayer } from '../../ir/kinds.js';
 
 /** One weight as both engines name and lay it out. */
 export interface WeightMapEntry {
@@ -17,13 +18,6 @@ const DENSE_PERM = [1, 0];
 /** tfjs conv kernel [kh, kw, in, out] = torch weight [out, in, kh, kw] permuted. */
 const CONV_PERM = [2, 3, 1, 0];
 
-type Layer4<K extends LayerKind> = Layer & { kind: K };
-
-function need<T>(l: Layer, field: string, v: T | undefined | null): T {
-  if (v === undefined || v === null) throw new Error(`IR layer '${l.name}' (${l.kind}) has no ${field}: only a checked IR has a weight map`);
-  return v;
-}
-
 const lastDim = (s: number[]) => s[s.length - 1];
 
 /** A kernel and its bias: tfjs `<layer>/<kernel>` and `<layer>/<bias>` against torch `<prefix>.weight` and `<prefix>.bias`. */
@@ -35,37 +29,37 @@ function pair(l: Layer, kernelName: string, biasName: string, prefix: string, ke
   ];
 }
 
-function gated(l: Layer, kernelShape: number[], perm: number[]): WeightMapEntry[] {
+function gated(l: GatedLayer, kernelShape: number[], perm: number[]): WeightMapEntry[] {
   // the order tfjs layers.ts adds them in: H, T, then C for a free carry
   const parts = l.carry === 'free' ? ['h', 't', 'c'] : ['h', 't'];
   return parts.flatMap((p) => pair(l, `kernel_${p}`, `bias_${p}`, `${l.name}.${p}`, kernelShape, perm));
 }
 
-function convKernel(l: Layer, cIn: number, cOut: number): number[] {
-  const [kh, kw] = need(l, 'kernel', l.kernel);
+function convKernel(l: { kernel: Pair }, cIn: number, cOut: number): number[] {
+  const [kh, kw] = l.kernel;
   return [kh, kw, cIn, cOut];
 }
 
 /** The weights of each IR kind, in the order its tfjs layer creates them. */
-const WEIGHTS: { [K in LayerKind]: (l: Layer4<K>) => WeightMapEntry[] } = {
+const WEIGHTS: { [K in LayerKind]: (l: LayerOf<K>) => WeightMapEntry[] } = {
   input: () => [],
   flatten: () => [],
-  dense: (l) => pair(l, 'kernel', 'bias', l.name, [lastDim(need(l, 'input shape', l.inShape)), lastDim(need(l, 'output shape', l.outShape))], DENSE_PERM),
-  conv: (l) => pair(l, 'kernel', 'bias', l.name, convKernel(l, lastDim(need(l, 'input shape', l.inShape)), lastDim(need(l, 'output shape', l.outShape))), CONV_PERM),
+  dense: (l) => pair(l, 'kernel', 'bias', l.name, [lastDim(l.inShape), lastDim(l.outShape)], DENSE_PERM),
+  conv: (l) => pair(l, 'kernel', 'bias', l.name, convKernel(l, lastDim(l.inShape), lastDim(l.outShape)), CONV_PERM),
   highway_dense: (l) => {
-    const n = lastDim(need(l, 'input shape', l.inShape));
+    const n = lastDim(l.inShape);
     return gated(l, [n, n], DENSE_PERM);
   },
   highway_conv: (l) => {
-    const c = lastDim(need(l, 'input shape', l.inShape));
+    const c = lastDim(l.inShape);
     return gated(l, convKernel(l, c, c), CONV_PERM);
   },
   residual_dense: (l) => {
-    const n = lastDim(need(l, 'input shape', l.inShape));
+    const n = lastDim(l.inShape);
     return pair(l, 'kernel', 'bias', `${l.name}.h`, [n, n], DENSE_PERM);
   },
   residual_conv: (l) => {
-    const c = lastDim(need(l, 'input shape', l.inShape));
+    const c = lastDim(l.inShape);
     return pair(l, 'kernel', 'bias', `${l.name}.h`, convKernel(l, c, c), CONV_PERM);
   },
   maxpool: () => [],

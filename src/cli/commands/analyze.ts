@@ -18,7 +18,11 @@ export function registerAnalyze(program: Command): void {
       if (c.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--classes expects class numbers such as 0,1,2, not '${v}'`);
       return c;
     })
-    .option('--seed <n>', 'picks the sample of figure 2 and the subset', (v) => Number(v))
+    .option('--seed <n>', 'picks the sample of figure 2 and the subset', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
+      return n;
+    })
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')

@@ -37,7 +37,8 @@ Examples:
       const isRun = existsSync(source) && statSync(source).isDirectory();
       if (isRun && opts.set?.length) throw new UsageError('--set changes a spec; a run directory has its network already');
       if (opts.to === 'onnx' && !opts.data) throw new UsageError('--no-data is for --to pytorch (an ONNX file has no data)');
-      const { RunDirError, openRun } = await import('../../run/run-dir.js');
+      const { RunDirError } = await import('../../run/run-dir.js');
+      const { openRun } = await import('../../run/open.js');
       const { effectiveConfig } = await import('../../run/session.js');
       const { DataError, loadData } = await import('../../data/index.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');

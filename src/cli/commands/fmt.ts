@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { EXIT_SPEC, UsageError } from '../errors.js';
+import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { expandPaths, readText } from '../io.js';
-import { writeFileAtomic } from '../../util/atomic.js';
 
 export function registerFmt(program: Command): void {
   program
@@ -14,9 +13,11 @@ export function registerFmt(program: Command): void {
     .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
       if (opts.check && opts.write) throw new UsageError('give --check or --write, not both');
       const { formatHwy, HwySyntaxError } = await import('../../format/index.js');
+      const { replaceFile, ReplaceFileError } = await import('../../util/replace-file.js');
       const paths = expandPaths(files);
       if (paths.length === 0) throw new UsageError(`no .hwy files in ${files.join(', ')}`);
       let bad = 0;
+      let failed = 0;
       for (const p of paths) {
         const text = readText(p, 'spec');
         let out: string;
@@ -36,10 +37,20 @@ export function registerFmt(program: Command): void {
             bad++;
           }
         } else if (opts.write) {
-          if (out !== text) writeFileAtomic(p, out);
+          // a file that cannot be rewritten is reported, and the others are still formatted
+          if (out !== text) {
+            try {
+              replaceFile(p, out, { refuseReadOnly: true });
+            } catch (e) {
+              if (!(e instanceof ReplaceFileError)) throw e;
+              process.stderr.write(`hwy: ${e.message}\n`);
+              failed++;
+            }
+          }
         } else process.stdout.write(out);
       }
       if (opts.check && bad === 0) process.stdout.write(`${paths.length} file${paths.length === 1 ? '' : 's'} formatted\n`);
       if (bad) process.exitCode = EXIT_SPEC;
+      if (failed) process.exitCode = EXIT_USAGE;
     });
 }

@@ -3,9 +3,10 @@ import { collectSet, compileFile, parseSets, printDiagnostics } from '../io.js';
 import { EXIT_SPEC, UsageError } from '../errors.js';
 import { summaryJson, summaryText } from '../../backends/text/summary.js';
 import type { CompileResult } from '../../core/compile.js';
+import type { NetworkIR } from '../../ir/types.js';
 
 /** Compiles one file; on errors prints them and sets exit code 1 (returns undefined). */
-export function compileOrReport(file: string, set: string[] | undefined): CompileResult | undefined {
+export function compileOrReport(file: string, set: string[] | undefined): (CompileResult & { ok: true; ir: NetworkIR }) | undefined {
   const r = compileFile(file, parseSets(set));
   if (!r.ok || !r.ir) {
     printDiagnostics(r, { errorsOnly: true });
@@ -13,7 +14,7 @@ export function compileOrReport(file: string, set: string[] | undefined): Compil
     process.exitCode = EXIT_SPEC;
     return undefined;
   }
-  return r;
+  return { ...r, ir: r.ir };
 }
 
 export function registerSummary(program: Command): void {
@@ -29,7 +30,7 @@ export function registerSummary(program: Command): void {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
       const r = compileOrReport(file, opts.set);
       if (!r) return;
-      const ir = r.ir!;
+      const ir = r.ir;
       process.stdout.write(opts.format === 'json' ? JSON.stringify(summaryJson(ir), null, 2) + '\n' : summaryText(ir, { expand: opts.expand }) + '\n');
     });
 }

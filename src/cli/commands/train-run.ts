@@ -54,6 +54,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       out: opts.out,
       force: opts.force,
       resume: opts.resume,
+      command: ['hwy', ...process.argv.slice(2)],
       log,
       hooks: {
         shouldStop: () => stopRequested,

@@ -62,7 +62,7 @@ export function registerTrain(program: Command): void {
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
     .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
-    .option('--lr <x>', 'initial learning rate', positiveNumber('--lr'))
+    .option('--lr <x>', 'initial learning rate (with --resume: replaces it for the epochs still to train)', positiveNumber('--lr'))
     .option('--seed <n>', 'random seed (same seed, engine and device: same run)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
@@ -76,7 +76,7 @@ export function registerTrain(program: Command): void {
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
-    .option('--force', 'replace an existing --out directory')
+    .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
     .option('--no-progress', 'plain lines instead of a progress bar')
     .addHelpText(

@@ -1,4 +1,4 @@
-import { compileText, net } from '../../helpers.js';
+import { checkedIr, compileText, net } from '../../helpers.js';
 import type { NetworkIR } from '../../../src/ir/types.js';
 import { findPython, type PythonInfo } from '../../../src/backends/torch/python.js';
 
@@ -42,10 +42,7 @@ export const CASES: { name: string; input: string; body: string }[] = [
 ];
 
 export function caseIR(c: { input: string; body: string }): NetworkIR {
-  const r = compileText(net(c.body, c.input));
-  const errs = r.diagnostics.filter((d) => d.severity === 'error');
-  if (!r.ir || errs.length) throw new Error(`test network does not compile: ${errs.map((d) => d.message).join('; ')}`);
-  return r.ir;
+  return checkedIr(compileText(net(c.body, c.input)));
 }
 
 /** The Python the torch engine would use, or why there is none (the tests then skip, saying so). */

@@ -96,12 +96,12 @@ describe('the generated PyTorch module', () => {
     expect(emitModelPy(gated)).toContain('torch.log(torch.clamp(self.forward(x), 1e-7, 1.0 - 1e-7))');
   });
 
-  it('refuses an IR it cannot lower faithfully', () => {
+  it('refuses layer names that cannot be distinct PyTorch attributes', () => {
     const bad = structuredClone(ir);
     bad.layers[1].name = 'forward';
     expect(() => emitModelPy(bad)).toThrow(/'forward' cannot be a PyTorch attribute name/);
-    const unchecked = structuredClone(ir);
-    delete unchecked.layers[1].outShape;
-    expect(() => emitModelPy(unchecked)).toThrow(/only a checked IR/);
+    const twice = structuredClone(ir);
+    twice.layers[2].name = twice.layers[1].name;
+    expect(() => emitModelPy(twice)).toThrow(/'conv_1' appears twice/);
   });
 });
