@@ -66,13 +66,7 @@ export const torchEngine: Engine = {
   name: 'torch',
   async prepare(opts): Promise<PreparedEngine> {
     const threads = threadsFrom(opts.threads);
-    let py;
-    try {
-      py = findPython();
-    } catch (e) {
-      if ((e as Error).name === 'EngineUnavailable') throw new EngineUnavailable((e as Error).message);
-      throw e;
-    }
+    const py = findPython();
     const probe = opts.device === 'cpu' ? { cuda: false, gpus: 0, name: '' } : probeDevices(py.path);
     const nproc = opts.nproc ?? 1;
     let device: 'cpu' | 'cuda';
