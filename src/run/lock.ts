@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { LOCK_DIR, LOCK_OWNER, RunDirError } from './run-dir.js';
 
 /** Who holds a lock, as recorded beside it. */
@@ -111,7 +112,7 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
   try {
     unlock = await take();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new RunDirError(`cannot lock ${what} '${dir}': ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new RunDirError(`cannot lock ${what} '${dir}' for writing: ${describeFsError(e)}`);
     const holder = readOwner(dir);
     if (!abandoned(dir, holder)) throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(holder)}; wait for it to finish or stop it`, holder);
     // Its holder is gone (killed): take the lock over. Two processes doing this at the same
@@ -121,7 +122,7 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
       unlock = await take();
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === 'ELOCKED') throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(readOwner(dir))}; wait for it to finish or stop it`, readOwner(dir));
-      throw e2;
+      throw new RunDirError(`cannot lock ${what} '${dir}' for writing: ${describeFsError(e2)}`);
     }
   }
   writeFileAtomic(join(dir, LOCK_OWNER), JSON.stringify(owner, null, 2) + '\n');

@@ -19,10 +19,12 @@ export interface ResumeAsk {
   /** The deprecated alias of --device. */
   backend?: string;
   dataDir?: string;
+  out?: string;
+  force?: boolean;
 }
 
 /** Refuses the flags a resumed run cannot honour, naming each; returns the engine and device to continue on. */
-export function checkResumeFlags(record: RunRecord, ask: ResumeAsk): { engine: EngineName; device: string } {
+export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string): { engine: EngineName; device: string } {
   const o = ask.overrides ?? {};
   const fixed = (flag: string, what: string, was: unknown) => `${flag}: a resumed run keeps the ${what} it was trained with (${was}); leave ${flag} out, or start a new run with --out`;
   const problems: string[] = [];
@@ -42,10 +44,14 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk): { engine: E
   const device = record.device ?? record.backend;
   if (!ENGINE_NAMES.includes(engine)) throw new RunDirError(`run.json records engine '${record.engine}', which hwy does not know (it has ${ENGINE_NAMES.join(', ')})`);
   if (device === 'auto' || deviceProblem(engine, device)) throw new RunDirError(`run.json records device '${device}' for the ${engine} engine, which hwy does not know`);
-  if (ask.engine !== undefined && ask.engine !== engine) problems.push(fixed(`--engine`, 'engine', engine));
+  if (ask.engine !== undefined && ask.engine !== engine) problems.push(`--engine ${ask.engine}: the run was trained with the ${engine} engine, and a run continues with its own engine; leave --engine out, or start a new run with --out to use ${ask.engine}`);
   const askDevice = ask.device ?? ask.backend;
   const flag = ask.device !== undefined ? '--device' : '--backend';
-  if (askDevice !== undefined && askDevice !== device) problems.push(fixed(flag, 'device', device));
+  const invalid = askDevice !== undefined ? deviceProblem(engine, askDevice) : undefined;
+  if (invalid) problems.push(ask.device !== undefined ? invalid : invalid.replace(/^--device/, '--backend'));
+  else if (askDevice !== undefined && askDevice !== device) problems.push(fixed(`${flag} ${askDevice}`, engine === 'tfjs' ? 'backend' : 'device', device).replace(`leave ${flag} ${askDevice} out`, `leave ${flag} out`));
+  if (ask.out !== undefined) problems.push(`--out: a resumed run continues in its own directory ('${dir}'); leave --out out (copy the directory first to continue a copy)`);
+  if (ask.force) problems.push(`--force: a resume never replaces a run; leave --force out`);
   if (problems.length) throw new RunDirError(problems.join('\n'));
   return { engine, device };
 }

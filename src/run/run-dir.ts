@@ -260,11 +260,15 @@ export function readMetrics(dir: string): MetricsLine[] {
     .split('\n')
     .forEach((l, i) => {
       if (!l.trim()) return;
+      let m: MetricsLine;
       try {
-        out.push(JSON.parse(l) as MetricsLine);
+        m = JSON.parse(l) as MetricsLine;
       } catch {
         throw new RunDirError(`${path}:${i + 1}: not a JSON line`);
       }
+      // the epoch decides which lines a resume keeps: it must be one
+      if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunDirError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
+      out.push(m);
     });
   return out;
 }

@@ -123,7 +123,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   if (req.resume) {
     runDir = req.resume;
     locks.push(await claimRunDirForResume(runDir, { log, command: req.command?.join(' ') }));
-    resumeAt = checkResumeFlags(readRunRecord(runDir), req);
+    resumeAt = checkResumeFlags(readRunRecord(runDir), req, runDir);
     const plan = openForResume(runDir, log);
     if (!plan.ok) return { kind: 'spec-errors', compiled: plan.compiled };
     const record = (resumed = plan.record);

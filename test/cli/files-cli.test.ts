@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
@@ -69,5 +69,23 @@ describe('files are replaced the way careful tools do', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`hwy: cannot write '${join(d, 'n.hwy', 'x.json')}': a part of the path is not a directory\n`);
     expect(readdirSync(d).sort()).toEqual(['ir.json', 'n.hwy', 'out.json']);
+  });
+});
+
+describe('hwy writing its own files', () => {
+  it('a failed atomic write leaves no temporary file and names the target, not the temporary file', async () => {
+    const { writeFileAtomic } = await import('../../src/util/atomic.js');
+    const d = dir();
+    mkdirSync(join(d, 'target'));
+    // renaming a file over a directory fails after the temporary file was written
+    let err: NodeJS.ErrnoException | undefined;
+    try {
+      writeFileAtomic(join(d, 'target'), 'x');
+    } catch (e) {
+      err = e as NodeJS.ErrnoException;
+    }
+    expect(err?.path).toBe(join(d, 'target'));
+    expect(err?.message).not.toMatch(/\.tmp/);
+    expect(readdirSync(d)).toEqual(['target']);
   });
 });

@@ -21,7 +21,7 @@ describe('hwy train / hwy eval', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('engine: tfjs on wasm (as asked)');
     expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
-    expect(r.stdout).toContain(`evaluate with: hwy eval ${out}`);
+    expect(r.stdout).toContain(`evaluate with: npx hwy eval ${out}`);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(1);
     const e = hwy(['eval', out, '--format', 'json']);
@@ -72,7 +72,7 @@ describe('hwy train / hwy eval', () => {
       child.on('exit', (c) => resolve(c));
     });
     expect(code).toBe(130);
-    expect(err).toContain(`continue with: hwy train --resume ${out}`);
+    expect(err).toContain(`continue with: npx hwy train --resume ${out}`);
     const r = hwy(['train', '--resume', out, '--epochs', '3', '--backend', 'wasm']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming .* after epoch \d/);

@@ -220,6 +220,12 @@ describe('run records are checked, not trusted', () => {
     });
   }
 
+  it('a metrics line without a whole epoch number is refused, not compared as a string', async () => {
+    const r = await trained();
+    writeFileSync(join(r.runDir, 'metrics.jsonl'), '{"epoch":"1","loss":1}\n');
+    expect(await refusal(resume(r.runDir))).toMatch(/metrics\.jsonl:1: not a metrics line/);
+  });
+
   it('a step past the end of the epoch is refused before training', async () => {
     const r = await trained();
     edit(join(r.runDir, 'model', 'state.json'), (j) => (j.step = 6)); // 300 examples, batch 50: steps 0-5
@@ -306,6 +312,8 @@ describe('flags with --resume', () => {
     ['--data', { overrides: { epochs: 2, data: 'mnist_full' } }, /^--data: a resumed run keeps the data set it was trained with \(mnist\)/],
     ['--set', { overrides: { epochs: 2 }, sets: { width: 3 } }, /^--set width=3: a resumed run keeps the network it was trained with \(--set values: none\)/],
     ['--backend', { overrides: { epochs: 2 }, backend: 'cpu' }, /^--backend cpu: a resumed run keeps the backend it was trained with \(wasm\); leave --backend out/],
+    ['--out', { overrides: { epochs: 2 }, out: '/tmp/elsewhere' }, /^--out: a resumed run continues in its own directory/],
+    ['--force', { overrides: { epochs: 2 }, force: true }, /^--force: a resume never replaces a run/],
   ] as const) {
     it(`${flag} is refused, naming the flag, and nothing changes`, async () => {
       const r = await trained();

@@ -74,7 +74,7 @@ export function registerTrain(program: Command): void {
     .option('--nproc <n>', 'torch: data-parallel worker processes on this machine (each takes batch/n of every batch)', positiveInt('--nproc'))
     .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default 1, the fastest measured on small machines)', positiveInt('--threads'))
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
-    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
@@ -97,8 +97,12 @@ Examples:
     .action(async (file: string | undefined, opts: TrainOpts) => {
       if (!file && !opts.resume) throw new UsageError('train needs a spec file, or --resume RUN_DIR');
       if (file && opts.resume) throw new UsageError('give a spec file or --resume, not both');
-      // with --resume and no --engine the run's engine decides, and the session checks the device against it
-      opts.device = opts.resume && !opts.engine ? (opts.device ?? opts.backend) : resolveDevice(opts);
+      // with --resume and no --engine the run's engine decides, and the session checks the device
+      // (or --backend, named as given) against it
+      if (!(opts.resume && !opts.engine)) {
+        opts.device = resolveDevice(opts);
+        opts.backend = undefined;
+      }
       const { trainCommand } = await import('./train-run.js');
       await trainCommand(file, opts);
     });
