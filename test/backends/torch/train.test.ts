@@ -114,7 +114,7 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     }
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
     // a torch run continues with torch; asking for another engine is refused
-    await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/--engine: a resumed run keeps the engine it was trained with \(torch\)/);
+    await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/--engine tfjs: the run was trained with the torch engine/);
   });
 
   it('a hook that throws ends the Python side and surfaces as the error of the run, with no hang', async () => {
