@@ -23,7 +23,7 @@ export class TorchEngineError extends Error {}
 export function pythonDir(): string {
   const root = packageRoot();
   for (const d of [join(root, 'src/backends/torch/python'), join(root, 'dist/python')]) if (existsSync(join(d, 'hwy_train.py'))) return d;
-  throw new TorchEngineError(`hwy_train.py is missing from ${join(root, 'dist/python')}: rebuild hwy (npm run build)`);
+  throw new EngineUnavailable(`hwy_train.py is missing from ${join(root, 'dist/python')}: rebuild hwy (npm run build)`);
 }
 
 const DEVICE_PROBE = `
