@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batches, type Dataset } from '../data/dataset.js';
 import type { NetworkIR } from '../ir/types.js';
-import { flagsOf } from '../ir/kinds.js';
+import { flagsOf } from '../language/kinds.js';
 import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
 import { batchTensor } from '../backends/tfjs/train.js';
 import { StreamingR, conditionNumber, float32ConditionLimit } from './linalg.js';

@@ -5,12 +5,14 @@ import { renderDiagnostic } from '../diagnostics/render.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UsageError } from './errors.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { readRegularFile } from '../util/read-regular.js';
+import { DEFAULT_LIMITS } from '../passes/limits.js';
 
 export { describeFsError };
 import { didYouMean } from '../language/suggest.js';
 
-/** Specs larger than this are refused before reading (no real spec comes close). */
-export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
+/** Specs larger than this are refused before reading (see DEFAULT_LIMITS for why it is ample). */
+export const MAX_SPEC_BYTES = DEFAULT_LIMITS.maxSpecBytes;
 
 /** The name standard input goes by in messages, for `-`. */
 export const STDIN_NAME = '<stdin>';
@@ -44,21 +46,8 @@ function readStdin(): string {
 
 export function readText(path: string, what = 'file'): string {
   if (path === '-') return readStdin();
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new UsageError(`'${path}' is a directory, not a ${what}`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read '${path}': ${describeFsError(e)}`);
-  }
-  if (size > MAX_SPEC_BYTES) throw new UsageError(`'${path}' is ${(size / 2 ** 20).toFixed(0)} MiB; specs are limited to ${MAX_SPEC_BYTES / 2 ** 20} MiB`);
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read '${path}': ${describeFsError(e)}`);
-  }
+  // a regular file, checked before reading: a FIFO would block and /dev/zero never end
+  return readRegularFile(path, { maxBytes: MAX_SPEC_BYTES, what: `a ${what}`, error: (m) => new UsageError(m) }).toString('utf8');
 }
 
 /** Why a path cannot be read, in words (a symbolic link loop included). */

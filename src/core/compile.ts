@@ -3,8 +3,8 @@ import { parse } from '../parser/index.js';
 import type { FileAst } from '../parser/ast.js';
 import { lower } from '../lower/lower.js';
 import type { DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
-import { toChecked } from '../ir/kinds.js';
-import { DEFAULT_LIMITS, runPasses, type Limits } from '../passes/index.js';
+import { DEFAULT_LIMITS, runPasses, toChecked, type Limits } from '../passes/index.js';
+import { measureSpec, specSizeProblem } from '../passes/limits.js';
 
 export interface CompileOptions {
   /** Overrides of `let` constants (`--set depth=50`). */
@@ -44,6 +44,13 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
   let ir: NetworkIR | null = null;
   let unknownOverrides: string[] = [];
   try {
+    // Checked before parsing: the parser's memory grows with the text (see DEFAULT_LIMITS).
+    const tooBig = specSizeProblem(measureSpec(text), file, limits);
+    if (tooBig) {
+      const start = { line: 1, col: 1, offset: 0 };
+      diags.error('HWY4004', { file, start, end: start }, tooBig, 'write repeated layers as `repeat N { … }`: real specs are a few KB');
+      return finish();
+    }
     ast = parse(text, file, diags);
     source = lower(ast, diags);
     const names = new Set(source.lets.map((l) => l.name));
@@ -55,11 +62,15 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     const start = { line: 1, col: 1, offset: 0 };
     diags.error('HWY9000', { file, start, end: start }, `internal error: ${(e as Error)?.message ?? String(e)}`, 'please report this with the spec that caused it');
   }
-  const diagnostics = diags.sorted();
-  if (diags.droppedCount() > 0) {
-    const last = diagnostics[diagnostics.length - 1]?.span ?? { file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
-    diagnostics.push({ severity: 'info', code: 'HWY1004', message: `${diags.droppedCount()} more errors not shown`, span: last, hint: 'fix the first errors and check again' });
+  return finish();
+
+  function finish(): CompileResult {
+    const diagnostics = diags.sorted();
+    if (diags.droppedCount() > 0) {
+      const last = diagnostics[diagnostics.length - 1]?.span ?? { file, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
+      diagnostics.push({ severity: 'info', code: 'HWY1004', message: `${diags.droppedSummary()} not shown`, span: last, hint: diags.errorCount() > 0 ? 'fix the first errors and check again' : 'the first ones show what to change' });
+    }
+    const common = { file, text, ast, source, diagnostics, unknownOverrides };
+    return ir && !diagnostics.some((d) => d.severity === 'error') ? { ...common, ok: true, ir } : { ...common, ok: false, ir: draft };
   }
-  const common = { file, text, ast, source, diagnostics, unknownOverrides };
-  return ir && !diagnostics.some((d) => d.severity === 'error') ? { ...common, ok: true, ir } : { ...common, ok: false, ir: draft };
 }

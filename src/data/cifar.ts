@@ -1,20 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, type Dataset } from './dataset.js';
-import { describeFsError } from '../util/fs-errors.js';
+import { readRegularFile } from '../util/read-regular.js';
 
 const PIXELS = 32 * 32 * 3;
 
 /** Reads CIFAR binary batches: label byte(s) then 3072 channel-major pixel bytes a record. */
-function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: string): Dataset {
+function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: string, maxRecords: number): Dataset {
   const record = labelBytes + PIXELS;
   const bufs = paths.map((p) => {
-    let b: Buffer;
-    try {
-      b = readFileSync(p);
-    } catch (e) {
-      throw new DataError(`cannot read ${p}: ${describeFsError(e)}`);
-    }
+    // no larger than the published file (10,000 or 50,000 records): a special file or a
+    // wrong path cannot fill memory
+    const b = readRegularFile(p, {
+      maxBytes: maxRecords * record,
+      what: `a CIFAR-${classes} batch`,
+      limitNote: `(${maxRecords.toLocaleString('en-US')} records of ${record} bytes, as published)`,
+      error: (m) => new DataError(m),
+    });
     if (b.length === 0 || b.length % record !== 0) {
       throw new DataError(`${p}: ${b.length} bytes is not a whole number of ${record}-byte records (truncated or not a CIFAR-${classes} batch)`);
     }
@@ -47,10 +49,10 @@ function locate(dir: string, sub: string, files: string[]): string {
 export function loadCifar10(dir: string): { trainval: Dataset; test: Dataset } {
   const train = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
   const d = locate(dir, 'cifar-10-batches-bin', [...train, 'test_batch.bin']);
-  return { trainval: readBatches(train.map((f) => join(d, f)), 1, 10, 'train'), test: readBatches([join(d, 'test_batch.bin')], 1, 10, 'test') };
+  return { trainval: readBatches(train.map((f) => join(d, f)), 1, 10, 'train', 10_000), test: readBatches([join(d, 'test_batch.bin')], 1, 10, 'test', 10_000) };
 }
 
 export function loadCifar100(dir: string): { trainval: Dataset; test: Dataset } {
   const d = locate(dir, 'cifar-100-binary', ['train.bin', 'test.bin']);
-  return { trainval: readBatches([join(d, 'train.bin')], 2, 100, 'train'), test: readBatches([join(d, 'test.bin')], 2, 100, 'test') };
+  return { trainval: readBatches([join(d, 'train.bin')], 2, 100, 'train', 50_000), test: readBatches([join(d, 'test.bin')], 2, 100, 'test', 10_000) };
 }

@@ -1,31 +1,59 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { DataError, type Dataset } from './dataset.js';
-import { describeFsError } from '../util/fs-errors.js';
+import { readRegularFile } from '../util/read-regular.js';
 
-/** Reads an IDX file (optionally gzipped), checking its header against its size. */
-export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new DataError(`cannot read ${path}: ${describeFsError(e)}`);
-  }
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf);
-    } catch {
-      throw new DataError(`${path}: a corrupt or truncated gzip file`);
-    }
-  }
+/** Past any IDX file hwy reads: full MNIST's largest, train-images, is 47 MB unpacked. */
+export const MAX_IDX_BYTES = 2 ** 30;
+
+interface IdxHeader {
+  dims: number[];
+  /** Header and data together, as the header says. */
+  total: number;
+}
+
+function readHeader(buf: Buffer, path: string): IdxHeader {
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DataError(`${path}: not an IDX file (bad magic number)`);
   if (buf[2] !== 0x08) throw new DataError(`${path}: IDX element type 0x${buf[2].toString(16)} is not unsigned bytes`);
   const nd = buf[3];
   if (nd < 1 || nd > 4 || buf.length < 4 + 4 * nd) throw new DataError(`${path}: truncated IDX header`);
   const dims: number[] = [];
   for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
-  const expected = dims.reduce((a, b) => a * b, 1);
+  return { dims, total: 4 + 4 * nd + dims.reduce((a, b) => a * b, 1) };
+}
+
+/**
+ * Unpacks a gzipped IDX file to at most the size its own header promises: a small gzip can
+ * unpack to gigabytes. The header is read first from the start of the stream (deflate
+ * expands at most about 1,000 times, so 1 KB of it unpacks to at most about 1 MB).
+ */
+function gunzipIdx(gz: Buffer, path: string): Buffer {
+  let head: Buffer;
+  try {
+    head = gunzipSync(gz.subarray(0, 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 2 ** 21 });
+  } catch {
+    throw new DataError(`${path}: a corrupt or truncated gzip file`);
+  }
+  const { dims, total } = readHeader(head, path);
+  if (total > MAX_IDX_BYTES) throw new DataError(`${path}: the IDX header promises ${dims.join('x')} bytes, more than the ${MAX_IDX_BYTES / 2 ** 30} GiB hwy reads (not an MNIST file?)`);
+  try {
+    return gunzipSync(gz, { maxOutputLength: total });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(`${path}: unpacks to more than the ${total.toLocaleString('en-US')} bytes its IDX header promises (${dims.join('x')}); the file is corrupt or not what it claims`);
+    }
+    throw new DataError(`${path}: a corrupt or truncated gzip file`);
+  }
+}
+
+/** Reads an IDX file (optionally gzipped), checking its header against its size. */
+export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
+  let buf = readRegularFile(path, { maxBytes: MAX_IDX_BYTES, what: 'an IDX file', error: (m) => new DataError(m) });
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, path);
+  const { dims, total } = readHeader(buf, path);
+  const nd = dims.length;
+  const expected = total - 4 - 4 * nd;
   const have = buf.length - 4 - 4 * nd;
   if (have !== expected) throw new DataError(`${path}: the header promises ${expected} bytes of data (${dims.join('x')}) but the file holds ${have}${have < expected ? ' (truncated?)' : ''}`);
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * nd, expected) };

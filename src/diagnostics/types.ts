@@ -35,15 +35,20 @@ export interface Diagnostic {
  */
 export class Diagnostics {
   readonly items: Diagnostic[] = [];
-  /** Past this many errors, further ones are dropped (binary junk would give millions). */
+  /**
+   * Past this many diagnostics of one severity, further ones are only counted: binary junk
+   * gives millions of errors, and a long written-out network one warning a line.
+   */
   static readonly MAX_ERRORS = 100;
-  private dropped = 0;
+  private readonly kept = { error: 0, warning: 0, info: 0 };
+  private readonly dropped = { error: 0, warning: 0, info: 0 };
 
   add(d: Diagnostic): void {
-    if (d.severity === 'error' && this.errorCount() >= Diagnostics.MAX_ERRORS) {
-      this.dropped++;
+    if (this.kept[d.severity] >= Diagnostics.MAX_ERRORS) {
+      this.dropped[d.severity]++;
       return;
     }
+    this.kept[d.severity]++;
     this.items.push(d);
   }
   error(code: string, span: Span, message: string, hint?: string, related?: RelatedInfo[]): void {
@@ -56,15 +61,22 @@ export class Diagnostics {
     this.add(clean({ severity: 'info', code, message, span, hint, related }));
   }
   hasErrors(): boolean {
-    return this.items.some((d) => d.severity === 'error');
+    return this.kept.error > 0;
   }
   errorCount(): number {
-    let n = 0;
-    for (const d of this.items) if (d.severity === 'error') n++;
-    return n;
+    return this.kept.error;
   }
+  /** How many were dropped, of every severity together. */
   droppedCount(): number {
-    return this.dropped;
+    return this.dropped.error + this.dropped.warning + this.dropped.info;
+  }
+  /** What was dropped, in words: "3 more errors and 400 more warnings". */
+  droppedSummary(): string {
+    const words = { error: ['error', 'errors'], warning: ['warning', 'warnings'], info: ['note', 'notes'] } as const;
+    const parts = (['error', 'warning', 'info'] as const)
+      .filter((s) => this.dropped[s] > 0)
+      .map((s) => `${this.dropped[s].toLocaleString('en-US')} more ${words[s][this.dropped[s] === 1 ? 0 : 1]}`);
+    return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
   }
   /** Diagnostics in source order (stable for equal positions). */
   sorted(): Diagnostic[] {

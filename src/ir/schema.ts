@@ -1,5 +1,5 @@
 import { IR_VERSION, type FieldKey, type Layer } from './types.js';
-import { KINDS, LAYER_KINDS } from './kinds.js';
+import { KINDS, LAYER_KINDS } from '../language/kinds.js';
 import { ACTIVATIONS, INITIALISERS } from '../language/catalogue.js';
 
 const pos = { type: 'object', required: ['line', 'col', 'offset'], properties: { line: { type: 'integer', minimum: 1 }, col: { type: 'integer', minimum: 1 }, offset: { type: 'integer', minimum: 0 } }, additionalProperties: false };

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { IR_SCHEMA } from './schema.js';
 import type { NetworkIR } from './types.js';
-import { LAYER_KINDS } from './kinds.js';
+import { LAYER_KINDS } from '../language/kinds.js';
 
 // Reading IR validates it with ajv; writing does not need it (see ./write.ts), so commands
 // that only write never load ajv.

@@ -5,9 +5,10 @@ import { compile, type CompileResult } from '../core/compile.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
+import { getParser } from '../parser/parser.js';
 import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
-import { fmtShape, windowOut } from '../ir/shape.js';
-import { isGated, layerLabel } from '../ir/kinds.js';
+import { fmtShape, windowOut } from '../language/shape.js';
+import { isGated, layerLabel } from '../language/kinds.js';
 
 export interface Pos {
   /** 0-based, as the LSP counts. */
@@ -38,8 +39,22 @@ export interface Analysis {
   tokens: IToken[];
 }
 
-export function analyse(text: string, file: string): Analysis {
-  const result = compile(text, file);
+/**
+ * What the language server analyses: it runs on every pause in typing, on the editor's
+ * thread of work, so a document must analyse in about a second (about 100,000 tokens on a
+ * slow machine). Real specs are a few KB; larger ones are checked with `hwy check`.
+ */
+export const INTERACTIVE_LIMITS = { maxSpecBytes: 512 * 1024, maxSpecLines: 20_000, maxSpecTokens: 100_000 };
+
+export function analyse(text: string, file: string, opts: { interactive?: boolean } = {}): Analysis {
+  const result = compile(text, file, opts.interactive ? { limits: INTERACTIVE_LIMITS } : {});
+  const refused = result.diagnostics.find((d) => d.code === 'HWY4004');
+  if (refused) {
+    refused.hint = `the language server analyses specs up to ${INTERACTIVE_LIMITS.maxSpecBytes / 1024} KiB and ${INTERACTIVE_LIMITS.maxSpecTokens.toLocaleString('en-US')} words and symbols; \`npx hwy check\` reads larger ones`;
+    return { text, result, tokens: [] }; // nothing else is built for a refused document
+  }
+  // the parser is shared: let go of this document's tokens, so they do not outlive it
+  getParser().input = [];
   return { text, result, tokens: result.ast.tokens ?? hwyLexer.tokenize(text).tokens };
 }
 
@@ -267,7 +282,7 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     if (!p || p.repeat) continue; // inside a repeat the layer would be repeated too
     const lineStart = a.text.lastIndexOf('\n', d.span.start.offset - 1) + 1;
     const indent = /^[ \t]*/.exec(a.text.slice(lineStart))![0];
-    // Projections are plain dense or conv layers (src/ir/kinds.ts, `projection`).
+    // Projections are plain dense or conv layers (src/language/kinds.ts, `projection`).
     const text =
       p.kind === 'dense' ? `dense ${p.units} ${p.activation}` : p.kind === 'conv' && p.kernel ? `conv ${p.filters} ${p.kernel.join('x')} ${p.activation} padding=same` : undefined;
     if (!text) continue;

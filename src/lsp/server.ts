@@ -14,6 +14,67 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { analyse, codeActions, complete, definition, hover, inlayHints, references, symbols, toRange, type Analysis } from './features.js';
+import { FrameGuard } from './framing.js';
+
+/** Edits closer together than this are analysed once, for the last of them. */
+export const DEBOUNCE_MS = 150;
+
+/**
+ * What the server holds per open document: its newest analysis and the timer of a pending
+ * one. Closing a document drops both, so nothing of a closed document stays in memory.
+ */
+export class DocumentState {
+  private readonly analyses = new Map<string, { version: number; a: Analysis }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly run: (text: string, uri: string) => Analysis) {}
+
+  /** The analysis of this version, computed now if it is not the one held. */
+  get(uri: string, version: number, text: () => string): Analysis {
+    const c = this.analyses.get(uri);
+    if (c && c.version === version) return c.a;
+    this.analyses.delete(uri); // the old version's memory is free before the new one is built
+    const a = this.run(text(), uri);
+    this.analyses.set(uri, { version, a });
+    return a;
+  }
+
+  /** Runs `f` after DEBOUNCE_MS unless the document changes (or closes) first. */
+  schedule(uri: string, f: () => void, ms = DEBOUNCE_MS): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        f();
+      }, ms),
+    );
+  }
+
+  close(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.analyses.delete(uri);
+  }
+
+  /** Documents with anything held (an analysis or a pending one). */
+  held(): string[] {
+    return [...new Set([...this.analyses.keys(), ...this.timers.keys()])];
+  }
+}
+
+/**
+ * Standard input through a FrameGuard: a malformed frame ends the server with a message on
+ * standard error (the editor restarts it) instead of leaving it reading from the wrong place.
+ */
+function stdioConnection(): Connection {
+  const input = process.stdin.pipe(new FrameGuard());
+  input.on('error', (e) => {
+    process.stderr.write(`hwy lsp: cannot read the editor's messages: ${e.message}; exiting\n`);
+    process.exit(1);
+  });
+  return createConnection(ProposedFeatures.all, input, process.stdout);
+}
 
 function fileOf(uri: string): string {
   try {
@@ -37,17 +98,12 @@ function guard<A extends unknown[], R>(conn: Connection, name: string, f: (...a:
   };
 }
 
-export function startServer(conn: Connection = createConnection(ProposedFeatures.all)): void {
+export function startServer(conn: Connection = stdioConnection()): void {
   const documents = new TextDocuments(TextDocument);
-  const cache = new Map<string, { version: number; a: Analysis }>();
+  const state = new DocumentState((text, uri) => analyse(text, fileOf(uri), { interactive: true }));
   const get = (uri: string): Analysis | undefined => {
     const doc = documents.get(uri);
-    if (!doc) return undefined;
-    const c = cache.get(uri);
-    if (c && c.version === doc.version) return c.a;
-    const a = analyse(doc.getText(), fileOf(uri));
-    cache.set(uri, { version: doc.version, a });
-    return a;
+    return doc && state.get(uri, doc.version, () => doc.getText());
   };
 
   conn.onInitialize(
@@ -84,9 +140,11 @@ export function startServer(conn: Connection = createConnection(ProposedFeatures
       conn.console.error(`hwy: diagnostics failed: ${(e as Error)?.stack ?? e}`);
     }
   };
-  documents.onDidChangeContent((e) => publish(e.document.uri));
+  // Analysis waits for a pause in typing: a burst of edits is analysed once, and requests on
+  // other documents are answered in between instead of queuing behind every keystroke.
+  documents.onDidChangeContent((e) => state.schedule(e.document.uri, () => publish(e.document.uri)));
   documents.onDidClose((e) => {
-    cache.delete(e.document.uri);
+    state.close(e.document.uri);
     void conn.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -138,6 +196,8 @@ export function startServer(conn: Connection = createConnection(ProposedFeatures
     guard(conn, 'formatting', async (p) => {
       const doc = documents.get(p.textDocument.uri);
       if (!doc) return [];
+      // a document too large to analyse is too large to format on a keystroke too
+      if (get(p.textDocument.uri)?.result.diagnostics.some((d) => d.code === 'HWY4004')) return [];
       const { formatHwy } = await import('../format/index.js');
       const text = doc.getText();
       let out: string;

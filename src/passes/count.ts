@@ -1,6 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
-import { flagsOf, isGated, isReady, kindDef } from '../ir/kinds.js';
+import { flagsOf, isGated, isReady, kindDef } from '../language/kinds.js';
 import type { Limits } from './limits.js';
 
 /** Parameters of one layer, from its input and output shapes (0 where they are unknown). */
@@ -20,8 +20,9 @@ export function count(ir: DraftNetworkIR, diags: Diagnostics, limits: Limits): D
   let totalParams = 0;
   let totalFlops = 0;
   for (const l of ir.layers) {
-    l.params = layerParams(l);
-    l.flops = layerFlops(l);
+    const ready = l.inShape && l.outShape && isReady(l);
+    l.params = ready ? layerParams(l) : 0;
+    l.flops = ready ? layerFlops(l) : 0;
     totalParams += l.params;
     totalFlops += l.flops;
   }

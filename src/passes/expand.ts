@@ -1,13 +1,18 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import { BLOCK_BY_KIND, SETTING_BY_KIND, isActivation } from '../language/catalogue.js';
+import { BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
-import { KINDS, kindOfBlock } from '../ir/kinds.js';
-import { IR_VERSION, type DraftLayer, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
+import { KINDS, kindOfBlock } from '../language/kinds.js';
+import { IR_VERSION, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
 
-/** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias`. */
-const fieldOf = (attr: string): string => attr.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias` (memoised: asked once an attribute a layer). */
+const FIELDS = new Map<string, string>();
+function fieldOf(attr: string): string {
+  let f = FIELDS.get(attr);
+  if (f === undefined) FIELDS.set(attr, (f = attr.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
+  return f;
+}
 
 export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
   const env: Env = new Map();
@@ -109,6 +114,7 @@ class Expander {
   /** Converted attributes per block: the environment is the same in every repetition. */
   private readonly converted = new Map<SrcBlock, Map<string, Concrete> | null>();
   private readonly stack: RepeatIndex[] = [];
+  private readonly kinds = new Map<SrcBlock, LayerKind>();
 
   constructor(
     private readonly env: Env,
@@ -149,6 +155,17 @@ class Expander {
     return m;
   }
 
+  /** The layer kind a block writes, found once a block rather than once a repetition. */
+  private kindOf(b: SrcBlock): LayerKind {
+    let kind = this.kinds.get(b);
+    if (kind === undefined) {
+      kind = kindOfBlock(b.kind, b.modifier);
+      if (!kind) throw new Error(`no layer kind is written '${b.modifier ? b.modifier + ' ' : ''}${b.kind}'`); // lowering admits only catalogue blocks
+      this.kinds.set(b, kind);
+    }
+    return kind;
+  }
+
   private block(b: SrcBlock): void {
     const attrs = this.convert(b);
     if (b.kind === 'defaults') {
@@ -161,8 +178,7 @@ class Expander {
       if (shape) this.ir.expects.push({ shape: shape as number[], after: last, span: b.span } satisfies Expect);
       return;
     }
-    const kind = kindOfBlock(b.kind, b.modifier);
-    if (!kind) throw new Error(`no layer kind is written '${b.modifier ? b.modifier + ' ' : ''}${b.kind}'`); // lowering admits only catalogue blocks
+    const kind = this.kindOf(b);
     const def = KINDS[kind];
     const n = (this.counters.get(kind) ?? 0) + 1;
     this.counters.set(kind, n);

@@ -1,5 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { DraftNetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
+import type { DraftNetworkIR, NetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
+import { isReady } from '../language/kinds.js';
 import { expand } from './expand.js';
 import { resolve } from './resolve.js';
 import { inferShapes } from './shapes.js';
@@ -34,6 +35,21 @@ export function runPasses(src: NetworkSourceIR, overrides: Record<string, number
   const ctx: PassContext = { src, diags, limits };
   for (const p of PASSES) ir = p.run(ir, ctx);
   return ir;
+}
+
+/**
+ * Checked IR from the passes' draft: only after a run without errors, when every layer
+ * must be complete. A layer that is not is a compiler bug, so this throws (compile()
+ * turns that into HWY9000) rather than hand a backend a layer with missing fields.
+ */
+export function toChecked(ir: DraftNetworkIR): NetworkIR {
+  for (const l of ir.layers) {
+    const shaped = l.outShape && (l.kind === 'input' ? l.inShape === null : l.inShape);
+    if (!isReady(l) || !shaped || l.params === undefined || l.flops === undefined || l.projectFrom) {
+      throw new Error(`layer ${l.name} (${l.kind}) is incomplete after the passes`);
+    }
+  }
+  return ir as NetworkIR;
 }
 
 export { DEFAULT_LIMITS, type Limits } from './limits.js';

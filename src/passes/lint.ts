@@ -2,8 +2,8 @@ import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftNetworkIR, SourceIR } from '../ir/types.js';
 import type { Expr, Value } from '../parser/ast.js';
 import type { SrcNode } from '../ir/types.js';
-import { windowOut } from '../ir/shape.js';
-import { flagsOf, isGated, isReady } from '../ir/kinds.js';
+import { windowOut } from '../language/shape.js';
+import { flagsOf, isGated, isReady } from '../language/kinds.js';
 
 /** Plain stacks deeper than this are hard to optimise (the paper's figure 1). */
 export const PLAIN_DEPTH_WARNING = 20;

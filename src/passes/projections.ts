@@ -1,7 +1,7 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
-import { fmtShape } from '../ir/shape.js';
-import { kindDef } from '../ir/kinds.js';
+import { fmtShape } from '../language/shape.js';
+import { kindDef } from '../language/kinds.js';
 
 /**
  * The paper changes dimensionality with plain layers between highway layers. Where a

@@ -1,6 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftNetworkIR } from '../ir/types.js';
-import { isGated, kindDef } from '../ir/kinds.js';
+import { isGated, kindDef } from '../language/kinds.js';
 
 /**
  * The paper's guideline for the initial transform-gate bias: -1, -2, -3 for highway

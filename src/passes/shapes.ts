@@ -1,7 +1,7 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR, Shape } from '../ir/types.js';
-import { fmtShape, sameShape, shapeSize, type ShapeResult } from '../ir/shape.js';
-import { isReady, kindDef } from '../ir/kinds.js';
+import { fmtShape, sameShape, shapeSize, type ShapeResult } from '../language/shape.js';
+import { isReady, kindDef } from '../language/kinds.js';
 import type { Limits } from './limits.js';
 
 /** "in repetition 3 of 99" for layers expanded from a repeat. */

@@ -12,6 +12,7 @@ const EXTRA: Record<string, string> = {
   HWY1004: 'network n {\n' + '  dense @\n'.repeat(150) + '}\n',
   HWY1005: 'network n {\u0000\u0001\u0002 }',
   HWY2012: 'network a {\n  input 10\n}\nnetwork b {\n  input 10\n}\n',
+  HWY4004: 'network n {\n  input 10\n' + '  dense 1 1 1 1 1 1 1 1 1\n'.repeat(100_000) + '}\n',
   HWY5002: net('flatten\n' + 'dense 10 relu\n'.repeat(22) + 'dense 10 softmax'),
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compileText, errors, net } from '../helpers.js';
-import { windowOut } from '../../src/ir/shape.js';
+import { windowOut } from '../../src/language/shape.js';
 
 const shapeAfter = (body: string, input = '28x28x1') => {
   const r = compileText(net(body, input));

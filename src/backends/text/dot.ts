@@ -1,6 +1,6 @@
 import type { NetworkIR } from '../../ir/types.js';
-import { fmtShape } from '../../ir/shape.js';
-import { flagsOf, isGated, layerLabel } from '../../ir/kinds.js';
+import { fmtShape } from '../../language/shape.js';
+import { flagsOf, isGated, layerLabel } from '../../language/kinds.js';
 import { groupLayers } from './groups.js';
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');

@@ -1,5 +1,5 @@
 import type { Layer } from '../../ir/types.js';
-import { isGated } from '../../ir/kinds.js';
+import { isGated } from '../../language/kinds.js';
 
 /** A run of identical layers from the same source block (a repeat), shown as one row. */
 export interface LayerGroup {

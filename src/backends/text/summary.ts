@@ -1,6 +1,6 @@
 import type { Layer, NetworkIR } from '../../ir/types.js';
-import { fmtShape } from '../../ir/shape.js';
-import { isGated, layerLabel } from '../../ir/kinds.js';
+import { fmtShape } from '../../language/shape.js';
+import { isGated, layerLabel } from '../../language/kinds.js';
 import { groupLayers } from './groups.js';
 
 const num = (n: number) => n.toLocaleString('en-US');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { windowOut } from '../../ir/shape.js';
+import { windowOut } from '../../language/shape.js';
 import { convSame, dense, highwayCombine, type Act } from './ops.js';
 
 type Kwargs = Record<string, unknown>;

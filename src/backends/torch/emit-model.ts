@@ -1,5 +1,5 @@
 import type { Layer, LayerKind, LayerOf, NetworkIR, Padding, Pair, Shape } from '../../ir/types.js';
-import type { GatedLayer } from '../../ir/kinds.js';
+import type { GatedLayer } from '../../language/kinds.js';
 import type { Activation } from '../../language/catalogue.js';
 import { VERSION } from '../../version.js';
 

@@ -1,5 +1,5 @@
 import type { Layer, LayerKind, LayerOf, NetworkIR, Pair } from '../../ir/types.js';
-import type { GatedLayer } from '../../ir/kinds.js';
+import type { GatedLayer } from '../../language/kinds.js';
 
 /** One weight as both engines name and lay it out. */
 export interface WeightMapEntry {

@@ -10,7 +10,7 @@ import { checkpointFiles, loadModel } from '../../../src/backends/tfjs/checkpoin
 import { lossFn, makeOptimizer } from '../../../src/backends/tfjs/train.js';
 import { emitModelPy, outputKind } from '../../../src/backends/torch/emit-model.js';
 import { torchWeightMap } from '../../../src/backends/torch/weights.js';
-import { windowOut } from '../../../src/ir/shape.js';
+import { windowOut } from '../../../src/language/shape.js';
 import { rng } from '../../../src/data/dataset.js';
 import type { NetworkIR, TrainConfig } from '../../../src/ir/types.js';
 import { ROOT } from '../../helpers.js';

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BLOCKS, BLOCK_BY_KIND } from '../../src/language/catalogue.js';
-import { KINDS, LAYER_KINDS, isGated, isReady, kindOfBlock, layerLabel, toChecked } from '../../src/ir/kinds.js';
+import { KINDS, LAYER_KINDS, isGated, isReady, kindOfBlock, layerLabel } from '../../src/language/kinds.js';
+import { toChecked } from '../../src/passes/index.js';
 import type { DraftNetworkIR } from '../../src/ir/types.js';
 import { checkedIr, compileText, layerAs, net } from '../helpers.js';
 
 const camel = (attr: string) => attr.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** The keywords that write a kind: its own blocks, or the block its modifier goes on. */
 const keywords = (k: (typeof LAYER_KINDS)[number]) => {
-  const b = KINDS[k].syntax.block;
-  return typeof b === 'string' ? [b] : [...b];
+  const s = KINDS[k].syntax;
+  return 'blocks' in s ? s.blocks.map((b) => b.kind) : [s.of];
 };
 
-describe('layer kind definitions (src/ir/kinds.ts) against the language catalogue', () => {
+describe('layer kind definitions (src/language/kinds.ts) against the language catalogue', () => {
   it('every block of the catalogue writes a layer kind, with the modifiers it accepts and no others', () => {
     for (const b of BLOCKS) {
       if (b.kind === 'expect' || b.kind === 'defaults') continue; // statements, not layers
@@ -18,8 +20,10 @@ describe('layer kind definitions (src/ir/kinds.ts) against the language catalogu
       for (const m of ['highway', 'residual'] as const) expect(kindOfBlock(b.kind, m) !== undefined, `${m} ${b.kind}`).toBe(Boolean(b.gateable));
     }
   });
-  it("every kind's keyword is a catalogue block, and the kind's fields can all be written in it", () => {
+  it("every kind's keyword is a catalogue block, a modifier goes on a gateable one, and the kind's fields can all be written", () => {
     for (const k of LAYER_KINDS) {
+      const s = KINDS[k].syntax;
+      if (!('blocks' in s)) expect(BLOCK_BY_KIND.get(s.of)?.gateable, `${s.modifier} ${s.of}`).toBe(true);
       for (const kw of keywords(k)) {
         const spec = BLOCK_BY_KIND.get(kw);
         expect(spec, `${k}: keyword '${kw}'`).toBeDefined();

@@ -2,11 +2,148 @@
  * One definition per layer kind: how the spec writes it, its IR fields, defaults, shape
  * rule, parameter and FLOP counts, label and flags. The passes and the text emitters read
  * this table instead of testing kind strings; its type makes it exhaustive over
- * `LayerKind`, so a new kind in src/ir/types.ts is a compile error here until defined.
+ * `LayerKind`. A new kind is its interface, a member of `Layer` and an entry of `KINDS`,
+ * all in this file; the type checker then names each backend's table of lowerings.
  */
-import type { Activation } from '../language/catalogue.js';
-import { fmtShape, shapeSize, windowOut, type ShapeResult } from './shape.js';
-import type { Draft, DraftLayer, FieldKey, Layer, LayerKind, LayerOf, NetworkIR, DraftNetworkIR, Pair, Ready, ReadyLayer, Shape } from './types.js';
+import type { Span } from '../diagnostics/types.js';
+import { ACT, ACTIVATIONS, BIAS_INIT, CARRY, GATE_BIAS, GATE_INIT, INIT, PADDING, PAIR, ROUND, type Activation, type BlockSpec, type Initialiser } from './vocabulary.js';
+import { fmtShape, shapeSize, windowOut, type Shape, type ShapeResult } from './shape.js';
+
+// ---------------------------------------------------------------------------
+// The layers of the network IR, one interface a kind.
+// ---------------------------------------------------------------------------
+
+export interface RepeatIndex {
+  /** 1-based repetition number. */
+  index: number;
+  count: number;
+}
+
+export type Pair = [number, number];
+export type Padding = 'valid' | 'same';
+export type Rounding = 'floor' | 'ceil';
+export type Carry = 'coupled' | 'free';
+
+/** What every layer has; `In` is the input shape's type (null only for the input layer). */
+interface LayerBase<K extends string, In = Shape> {
+  name: string;
+  kind: K;
+  span: Span;
+  /** Enclosing repeats, outermost first. */
+  repeat?: RepeatIndex[];
+  /** True for plain layers the projections pass added to change dimensionality. */
+  inserted: boolean;
+  /** Attributes written in the spec (or by a `defaults` line) rather than resolved. */
+  given: string[];
+  inShape: In;
+  outShape: Shape;
+  params: number;
+  flops: number;
+}
+
+/** The transformation H of a weighted layer: its activation and how its weights start. */
+interface Weights {
+  activation: Activation;
+  init: Initialiser;
+  biasInit: number;
+}
+/** The transform gate T (and the carry gate C when free) of a highway block. */
+interface Gates {
+  gateBias: number;
+  carry: Carry;
+  gateInit: Initialiser;
+}
+/** A window sliding over feature maps (convolution or pooling). */
+interface Window {
+  kernel: Pair;
+  stride: Pair;
+  padding: Padding;
+}
+
+export interface InputLayer extends LayerBase<'input', null> {
+  shape: Shape;
+}
+export type FlattenLayer = LayerBase<'flatten'>;
+export interface DenseLayer extends LayerBase<'dense'>, Weights {
+  units: number;
+}
+export interface ConvLayer extends LayerBase<'conv'>, Window, Weights {
+  filters: number;
+}
+/** `units` only when written: a block keeps its input size (a projection precedes it otherwise). */
+export interface HighwayDenseLayer extends LayerBase<'highway_dense'>, Weights, Gates {
+  units?: number;
+}
+export interface HighwayConvLayer extends LayerBase<'highway_conv'>, Window, Weights, Gates {
+  filters?: number;
+}
+export interface ResidualDenseLayer extends LayerBase<'residual_dense'>, Weights {
+  units?: number;
+}
+export interface ResidualConvLayer extends LayerBase<'residual_conv'>, Window, Weights {
+  filters?: number;
+}
+export interface MaxPoolLayer extends LayerBase<'maxpool'>, Window {
+  round: Rounding;
+}
+export interface AvgPoolLayer extends LayerBase<'avgpool'>, Window {
+  round: Rounding;
+}
+export type GlobalAvgPoolLayer = LayerBase<'globalavgpool'>;
+export interface DropoutLayer extends LayerBase<'dropout'> {
+  rate: number;
+}
+export interface ActivationLayer extends LayerBase<'activation'> {
+  activation: Activation;
+}
+
+/**
+ * A layer of checked IR: each kind with exactly its fields, required where the passes
+ * always set them. A new kind is a member here and an entry of KINDS below; the compiler
+ * then names every backend table that must handle it.
+ */
+export type Layer =
+  | InputLayer
+  | FlattenLayer
+  | DenseLayer
+  | ConvLayer
+  | HighwayDenseLayer
+  | HighwayConvLayer
+  | ResidualDenseLayer
+  | ResidualConvLayer
+  | MaxPoolLayer
+  | AvgPoolLayer
+  | GlobalAvgPoolLayer
+  | DropoutLayer
+  | ActivationLayer;
+
+export type LayerKind = Layer['kind'];
+export type LayerOf<K extends LayerKind> = Extract<Layer, { kind: K }>;
+
+/** Fields every layer has from expansion on. */
+export type IdentityKey = 'name' | 'kind' | 'span' | 'repeat' | 'inserted' | 'given';
+/** Fields the shapes and count passes compute. */
+export type ComputedKey = 'inShape' | 'outShape' | 'params' | 'flops';
+/** The fields of a kind that come from the spec or the resolve pass. */
+export type FieldKey<L> = Exclude<keyof L, IdentityKey | ComputedKey>;
+
+/** A layer during the passes: its settings may be missing until resolved, or for good where a value was invalid (reported). */
+export type Draft<L> = Pick<L, Extract<keyof L, IdentityKey>> &
+  Partial<Pick<L, Extract<keyof L, FieldKey<L> | 'params' | 'flops'>>> & {
+    inShape?: Shape | null;
+    outShape?: Shape | null;
+    /** Set by the shapes pass on a gated block whose input needs a projection. */
+    projectFrom?: Shape;
+  };
+export type DraftLayer = { [K in LayerKind]: Draft<LayerOf<K>> }[LayerKind];
+/** A layer whose settings are all present: what a shape rule needs. */
+export type Ready<L> = Omit<L, ComputedKey> & Draft<L>;
+export type ReadyLayer = { [K in LayerKind]: Ready<LayerOf<K>> }[LayerKind];
+
+
+// ---------------------------------------------------------------------------
+// The definitions.
+// ---------------------------------------------------------------------------
 
 /** Every field of a kind, and whether checked IR always has it; the type derives the answer from the layer's interface. */
 export type FieldTable<L> = { [P in FieldKey<L>]-?: undefined extends L[P] ? 'optional' : 'required' };
@@ -29,8 +166,12 @@ export interface ResolveContext {
 }
 
 export interface KindDef<K extends LayerKind> {
-  /** The keyword(s) that write it, and the modifier in front (`highway dense`). */
-  syntax: { block: string | readonly string[]; modifier?: 'highway' | 'residual' };
+  /**
+   * How the spec writes it: the block(s) it owns in the language (keyword, arguments,
+   * attributes: the catalogue lists them from here), or a modifier in front of another
+   * kind's keyword (`highway dense`).
+   */
+  syntax: { blocks: readonly BlockSpec[] } | { modifier: 'highway' | 'residual'; of: string };
   /** The kind in words, for messages and labels. */
   word: string;
   fields: FieldTable<LayerOf<K>>;
@@ -63,13 +204,13 @@ const PLAIN: KindFlags = { ...NONE, weighted: true };
 const HIGHWAY: KindFlags = { ...NONE, weighted: true, gated: true };
 const RESIDUAL: KindFlags = { ...NONE, weighted: true, residual: true };
 
-type WeightFields = { activation?: Activation; init?: string; biasInit?: number };
+type WeightFields = { activation?: Activation; init?: Initialiser; biasInit?: number };
 function resolveWeights(l: WeightFields, activation: Activation): void {
   l.activation ??= activation;
   l.init ??= 'glorot_uniform';
   l.biasInit ??= 0;
 }
-function resolveGates(l: { gateBias?: number; carry?: string; gateInit?: string }, ctx: ResolveContext): void {
+function resolveGates(l: { gateBias?: number; carry?: Carry; gateInit?: Initialiser }, ctx: ResolveContext): void {
   l.gateBias ??= ctx.gateBias;
   l.carry ??= 'coupled';
   l.gateInit ??= 'glorot_uniform';
@@ -158,7 +299,18 @@ const projectConv = (kernel: Pair, from: Shape, to: Shape) => ({
 
 export const KINDS: KindTable = {
   input: {
-    syntax: { block: 'input' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'input',
+          doc: 'the input of the network: `input 28x28x1` (height x width x channels) or `input 784`',
+          positional: ['shape'],
+          required: ['shape'],
+          attrs: [{ name: 'shape', type: { t: 'shape' }, doc: 'the shape of one example' }],
+          example: 'input 28x28x1',
+        },
+      ],
+    },
     word: 'input',
     fields: { shape: 'required' },
     flags: NONE,
@@ -166,7 +318,7 @@ export const KINDS: KindTable = {
     shape: (l) => ({ out: l.shape }),
   },
   flatten: {
-    syntax: { block: 'flatten' },
+    syntax: { blocks: [{ kind: 'flatten', doc: 'reshapes feature maps to a vector', positional: [], attrs: [], example: 'flatten' }] },
     word: 'flatten',
     fields: {},
     flags: NONE,
@@ -174,7 +326,19 @@ export const KINDS: KindTable = {
     shape: (_l, inShape) => ({ out: [shapeSize(inShape)] }),
   },
   dense: {
-    syntax: { block: 'dense' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'dense',
+          doc: 'fully connected layer; `highway dense` gates it, `residual dense` adds its input',
+          gateable: true,
+          positional: ['units', 'activation'],
+          required: ['units'],
+          attrs: [{ name: 'units', type: { t: 'int', min: 1 }, doc: 'output size (a highway block keeps its input size when omitted)' }, ACT, INIT, BIAS_INIT, GATE_BIAS, CARRY, GATE_INIT],
+          example: 'dense 50 relu',
+        },
+      ],
+    },
     word: 'dense',
     fields: { units: 'required', ...WEIGHTS },
     flags: PLAIN,
@@ -186,7 +350,30 @@ export const KINDS: KindTable = {
     label: (l) => `dense ${l.activation}`,
   },
   conv: {
-    syntax: { block: 'conv' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'conv',
+          doc: '2-D convolution; `highway conv` gates it (zero-padded to keep the size), `residual conv` adds its input',
+          gateable: true,
+          positional: ['filters', 'kernel', 'activation'],
+          required: ['filters', 'kernel'],
+          attrs: [
+            { name: 'filters', type: { t: 'int', min: 1 }, doc: 'number of output feature maps (a highway block keeps its input count when omitted)' },
+            PAIR('kernel', 'receptive field: `3` or `3x3` (default 3x3 for highway and residual blocks)'),
+            PAIR('stride', 'step: `1`, `2` or `2x1` (default 1)'),
+            PADDING,
+            ACT,
+            INIT,
+            BIAS_INIT,
+            GATE_BIAS,
+            CARRY,
+            GATE_INIT,
+          ],
+          example: 'conv 32 3x3 relu padding=same',
+        },
+      ],
+    },
     word: 'conv',
     fields: { filters: 'required', ...WINDOW, ...WEIGHTS },
     flags: PLAIN,
@@ -201,7 +388,7 @@ export const KINDS: KindTable = {
     label: (l) => `conv ${l.kernel.join('x')}${strideText(l.stride)} ${l.activation}`,
   },
   highway_dense: {
-    syntax: { block: 'dense', modifier: 'highway' },
+    syntax: { modifier: 'highway', of: 'dense' },
     word: 'highway dense',
     fields: { units: 'optional', ...WEIGHTS, ...GATES },
     flags: HIGHWAY,
@@ -217,7 +404,7 @@ export const KINDS: KindTable = {
     projection: (_l, from, to) => projectDense(from, to),
   },
   highway_conv: {
-    syntax: { block: 'conv', modifier: 'highway' },
+    syntax: { modifier: 'highway', of: 'conv' },
     word: 'highway conv',
     fields: { filters: 'optional', ...WINDOW, ...WEIGHTS, ...GATES },
     flags: HIGHWAY,
@@ -234,7 +421,7 @@ export const KINDS: KindTable = {
     projection: (l, from, to) => projectConv(l.kernel, from, to),
   },
   residual_dense: {
-    syntax: { block: 'dense', modifier: 'residual' },
+    syntax: { modifier: 'residual', of: 'dense' },
     word: 'residual dense',
     fields: { units: 'optional', ...WEIGHTS },
     flags: RESIDUAL,
@@ -247,7 +434,7 @@ export const KINDS: KindTable = {
     projection: (_l, from, to) => projectDense(from, to),
   },
   residual_conv: {
-    syntax: { block: 'conv', modifier: 'residual' },
+    syntax: { modifier: 'residual', of: 'conv' },
     word: 'residual conv',
     fields: { filters: 'optional', ...WINDOW, ...WEIGHTS },
     flags: RESIDUAL,
@@ -263,7 +450,18 @@ export const KINDS: KindTable = {
     projection: (l, from, to) => projectConv(l.kernel, from, to),
   },
   maxpool: {
-    syntax: { block: 'maxpool' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'maxpool',
+          doc: 'max pooling over a window',
+          positional: ['kernel'],
+          required: ['kernel'],
+          attrs: [PAIR('kernel', 'window: `2` or `3x3`'), PAIR('stride', 'step (default: the window size)'), PADDING, ROUND],
+          example: 'maxpool 3x3 stride=2 round=ceil',
+        },
+      ],
+    },
     word: 'maxpool',
     fields: { ...WINDOW, round: 'required' },
     flags: { ...NONE, pooling: true },
@@ -274,7 +472,18 @@ export const KINDS: KindTable = {
     label: (l) => `maxpool ${l.kernel.join('x')}/${l.stride.join('x')}${l.round === 'ceil' ? ' ceil' : ''}`,
   },
   avgpool: {
-    syntax: { block: 'avgpool' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'avgpool',
+          doc: 'average pooling over a window',
+          positional: ['kernel'],
+          required: ['kernel'],
+          attrs: [PAIR('kernel', 'window: `2` or `8x8`'), PAIR('stride', 'step (default: the window size)'), PADDING, ROUND],
+          example: 'avgpool 2x2',
+        },
+      ],
+    },
     word: 'avgpool',
     fields: { ...WINDOW, round: 'required' },
     flags: { ...NONE, pooling: true },
@@ -285,7 +494,7 @@ export const KINDS: KindTable = {
     label: (l) => `avgpool ${l.kernel.join('x')}/${l.stride.join('x')}${l.round === 'ceil' ? ' ceil' : ''}`,
   },
   globalavgpool: {
-    syntax: { block: 'globalavgpool' },
+    syntax: { blocks: [{ kind: 'globalavgpool', doc: 'averages each feature map to one number: HxWxC -> C', positional: [], attrs: [], example: 'globalavgpool' }] },
     word: 'globalavgpool',
     fields: {},
     flags: NONE,
@@ -294,7 +503,18 @@ export const KINDS: KindTable = {
     flops: (_l, i) => shapeSize(i),
   },
   dropout: {
-    syntax: { block: 'dropout' },
+    syntax: {
+      blocks: [
+        {
+          kind: 'dropout',
+          doc: 'drops a fraction of its inputs while training',
+          positional: ['rate'],
+          required: ['rate'],
+          attrs: [{ name: 'rate', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'fraction dropped, in [0, 1)' }],
+          example: 'dropout 0.5',
+        },
+      ],
+    },
     word: 'dropout',
     fields: { rate: 'required' },
     flags: NONE,
@@ -303,7 +523,8 @@ export const KINDS: KindTable = {
     label: (l) => `dropout ${l.rate}`,
   },
   activation: {
-    syntax: { block: ['relu', 'tanh', 'sigmoid', 'softmax', 'linear'] satisfies Activation[] },
+    // Each activation is its own keyword: `relu` is an activation layer.
+    syntax: { blocks: ACTIVATIONS.map((a): BlockSpec => ({ kind: a, doc: `applies ${a} element-wise`, positional: [], attrs: [], example: a })) },
     word: 'activation',
     fields: { activation: 'required' },
     flags: NONE,
@@ -340,16 +561,26 @@ export const kindDef = (kind: LayerKind): AnyKindDef => KINDS[kind] as unknown a
 /** The kind a block keyword and modifier write, if any. */
 const BY_SYNTAX = new Map<string, LayerKind>();
 for (const k of LAYER_KINDS) {
-  const { block, modifier } = KINDS[k].syntax;
-  for (const b of typeof block === 'string' ? [block] : block) BY_SYNTAX.set(`${modifier ?? ''} ${b}`, k);
+  const syntax = KINDS[k].syntax;
+  if ('blocks' in syntax) for (const b of syntax.blocks) BY_SYNTAX.set(` ${b.kind}`, k);
+  else BY_SYNTAX.set(`${syntax.modifier} ${syntax.of}`, k);
 }
+/** The blocks of the language that write layers, in the order of KINDS. */
+export const LAYER_BLOCKS: readonly BlockSpec[] = LAYER_KINDS.flatMap((k) => {
+  const syntax = KINDS[k].syntax;
+  return 'blocks' in syntax ? syntax.blocks : [];
+});
+
 export const kindOfBlock = (block: string, modifier?: 'highway' | 'residual'): LayerKind | undefined => BY_SYNTAX.get(`${modifier ?? ''} ${block}`);
 
 /** True when every field the kind requires is present (a layer whose values were invalid lacks some; already reported). */
 export function isReady<L extends DraftLayer>(l: L): l is L & ReadyLayer {
   const rec = l as unknown as Record<string, unknown>;
-  return Object.entries(kindDef(l.kind).fields).every(([f, need]) => need === 'optional' || rec[f] !== undefined);
+  for (const f of REQUIRED.get(l.kind) ?? []) if (rec[f] === undefined) return false;
+  return true;
 }
+/** The required fields of each kind, listed once: the passes ask for every layer. */
+const REQUIRED = new Map<LayerKind, readonly string[]>(LAYER_KINDS.map((k) => [k, Object.entries(kindDef(k).fields).flatMap(([f, need]) => (need === 'required' ? [f] : []))]));
 
 export const flagsOf = (l: { kind: LayerKind }): KindFlags => KINDS[l.kind].flags;
 
@@ -361,19 +592,4 @@ export const isGated = <L extends DraftLayer>(l: L): l is Extract<L, { kind: Gat
 export function layerLabel(l: DraftLayer): string {
   const def = kindDef(l.kind);
   return def.label && isReady(l) ? def.label(l) : def.word;
-}
-
-/**
- * Checked IR from the passes' draft: only after a run without errors, when every layer
- * must be complete. A layer that is not is a compiler bug, so this throws (compile()
- * turns that into HWY9000) rather than hand a backend a layer with missing fields.
- */
-export function toChecked(ir: DraftNetworkIR): NetworkIR {
-  for (const l of ir.layers) {
-    const shaped = l.outShape && (l.kind === 'input' ? l.inShape === null : l.inShape);
-    if (!isReady(l) || !shaped || l.params === undefined || l.flops === undefined || l.projectFrom) {
-      throw new Error(`layer ${l.name} (${l.kind}) is incomplete after the passes`);
-    }
-  }
-  return ir as NetworkIR;
 }

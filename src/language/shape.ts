@@ -1,5 +1,7 @@
-// Shape arithmetic shared by the passes, the backends and the language server (all may import src/ir/).
-import type { Shape } from './types.js';
+// Shape arithmetic shared by the passes, the backends and the language server (all may import src/language/).
+
+/** One example's shape: `[units]` for vectors, `[height, width, channels]` for feature maps. */
+export type Shape = number[];
 
 export const fmtShape = (s: Shape | null | undefined): string => (s ? s.join('x') : '?');
 

@@ -1,0 +1,83 @@
+/**
+ * The words of the language that block kinds share: activations, initialisers, value
+ * types and the attributes several blocks take. The layer kinds (./kinds.ts) and the
+ * catalogue (./catalogue.ts) both build on it.
+ */
+
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'softmax', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const INITIALISERS = [
+  'glorot_uniform',
+  'glorot_normal',
+  'he_uniform',
+  'he_normal',
+  'lecun_uniform',
+  'lecun_normal',
+  'zeros',
+] as const;
+export type Initialiser = (typeof INITIALISERS)[number];
+
+export const DATASETS = ['mnist', 'mnist_full', 'cifar10', 'cifar100'] as const;
+
+export type ValueType =
+  | { t: 'int'; min?: number; max?: number }
+  | { t: 'number'; min?: number; max?: number; maxExclusive?: boolean; minExclusive?: boolean }
+  /** a whole number k (meaning k x k) or `a x b` */
+  | { t: 'pair' }
+  | { t: 'shape' }
+  | { t: 'enum'; values: readonly string[] }
+  | { t: 'bool' }
+  | { t: 'string' }
+  | { t: 'intlist'; min?: number }
+  | { t: 'enumlist'; values: readonly string[] };
+
+export interface AttrSpec {
+  name: string;
+  type: ValueType;
+  doc: string;
+  /** Only valid on `highway …` blocks (gate settings). */
+  gatedOnly?: boolean;
+}
+
+export interface BlockSpec {
+  kind: string;
+  doc: string;
+  /** Accepts the `highway` / `residual` modifiers. */
+  gateable?: boolean;
+  /** Attributes that positional arguments fill, in the order they are tried. */
+  positional: string[];
+  attrs: AttrSpec[];
+  /** Positional attributes that must be given on a plain (ungated) block. */
+  required?: string[];
+  example: string;
+}
+
+export const ACT: AttrSpec = { name: 'activation', type: { t: 'enum', values: ACTIVATIONS }, doc: 'the activation of H (written bare: `dense 10 relu`)' };
+export const INIT: AttrSpec = { name: 'init', type: { t: 'enum', values: INITIALISERS }, doc: "initialiser of H's weights (default glorot_uniform, Caffe's Xavier)" };
+export const BIAS_INIT: AttrSpec = { name: 'bias_init', type: { t: 'number' }, doc: "constant initial value of H's bias (default 0)" };
+export const GATE_BIAS: AttrSpec = {
+  name: 'gate_bias',
+  type: { t: 'number' },
+  doc: 'initial bias b_T of the transform gate; negative starts the layer near carry (identity)',
+  gatedOnly: true,
+};
+export const CARRY: AttrSpec = {
+  name: 'carry',
+  type: { t: 'enum', values: ['coupled', 'free'] },
+  doc: 'coupled: C = 1 - T (the paper); free: a carry gate C with its own weights',
+  gatedOnly: true,
+};
+export const GATE_INIT: AttrSpec = { name: 'gate_init', type: { t: 'enum', values: INITIALISERS }, doc: "initialiser of the gates' weights", gatedOnly: true };
+export const PAIR = (name: string, doc: string): AttrSpec => ({ name, type: { t: 'pair' }, doc });
+export const ROUND: AttrSpec = {
+  name: 'round',
+  type: { t: 'enum', values: ['floor', 'ceil'] },
+  doc: 'how pooled sizes are rounded: floor (tfjs, Keras) or ceil (Caffe, the paper)',
+};
+export const PADDING: AttrSpec = { name: 'padding', type: { t: 'enum', values: ['valid', 'same'] }, doc: 'valid (no padding) or same (zero-padded to keep the size)' };
+
+
+export function isActivation(name: string): name is Activation {
+  return (ACTIVATIONS as readonly string[]).includes(name);
+}

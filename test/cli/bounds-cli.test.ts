@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy } from '../helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hwy-cli-bounds-'));
+});
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('hwy on hostile spec files', () => {
+  it('a FIFO as the spec is refused at once (no writer ever comes), exit 2', () => {
+    const p = join(dir, 'pipe.hwy');
+    execFileSync('mkfifo', [p]);
+    const r = hwy(['check', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`hwy: '${p}' is a named pipe (FIFO), not a spec`);
+  });
+
+  it('/dev/zero as the spec is refused before reading, for check, summary and fmt', () => {
+    for (const cmd of [['check'], ['summary'], ['fmt', '--check']]) {
+      const r = hwy([...cmd, '/dev/zero']);
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`'/dev/zero' is a character device, not a spec`);
+      noStack(r.stderr);
+    }
+  });
+
+  it('a spec over the byte limit is refused before it is read, naming the file and the limit', () => {
+    const p = join(dir, 'huge.hwy');
+    writeFileSync(p, 'network n {\n  input 10\n}\n# ' + 'x'.repeat(9 * 2 ** 20) + '\n');
+    const r = hwy(['check', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`hwy: '${p}' is 9.0 MiB; a spec may be at most 8.0 MiB`);
+  });
+
+  it('a spec of a few MB of dense junk is one HWY4004 error, quickly, not a parse that exhausts the heap', () => {
+    const p = join(dir, 'junk.hwy');
+    writeFileSync(p, 'network n {\n  input 10\n' + '  dense 1 1 1 1 1 1 1 1 1 1 1 1 1\n'.repeat(80_000) + '}\n');
+    const r = hwy(['check', p]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${p}:1:1: error HWY4004: '${p}' has 1,200,0\\d\\d words and symbols; specs are limited to 500,000`));
+    noStack(r.stderr);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readIdx } from '../../src/data/idx.js';
+import { loadCifar10 } from '../../src/data/cifar.js';
+import { DataError } from '../../src/data/dataset.js';
+import { idxBytes } from '../helpers.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'hwy-bounds-'));
+const fifo = (dir: string, name: string) => {
+  const p = join(dir, name);
+  execFileSync('mkfifo', [p]);
+  return p;
+};
+
+describe('decompression is bounded by what the IDX header promises', () => {
+  it('a gzip bomb behind a small header is stopped at the promised size, naming the file', () => {
+    const d = tmp();
+    // header for 3x2x2 bytes, then 16 MB of zeros: 16 KB gzipped
+    const bomb = gzipSync(Buffer.concat([idxBytes([3, 2, 2], Array(12).fill(1)), Buffer.alloc(16 * 2 ** 20)]));
+    expect(bomb.length).toBeLessThan(2 ** 20);
+    writeFileSync(join(d, 'x.gz'), bomb);
+    expect(() => readIdx(join(d, 'x.gz'))).toThrow(/x\.gz: unpacks to more than the 28 bytes its IDX header promises \(3x2x2\)/);
+  });
+
+  it('a header that promises more than any data set is refused before unpacking', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'x.gz'), gzipSync(idxBytes([65536, 65536], [])));
+    expect(() => readIdx(join(d, 'x.gz'))).toThrow(/x\.gz: the IDX header promises 65536x65536 bytes, more than the 1 GiB hwy reads/);
+  });
+
+  it('any gzipped IDX file gives exactly its data or a DataError naming it (never more than promised)', () => {
+    const d = tmp();
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: -5, max: 5000 }), (dims, extra) => {
+        const n = dims.reduce((a, b) => a * b, 1);
+        const raw = idxBytes(dims, Array.from({ length: Math.max(0, n + extra) }, (_, i) => i % 251));
+        const path = join(d, 'p.gz');
+        writeFileSync(path, gzipSync(raw));
+        if (extra === 0) expect(readIdx(path).data.length).toBe(n);
+        else expect(() => readIdx(path)).toThrow(DataError);
+        if (extra > 0) expect(() => readIdx(path)).toThrow(`unpacks to more than the ${4 + 4 * dims.length + n} bytes`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('data files must be regular files', () => {
+  it('a FIFO or /dev/zero as an IDX file is refused at once, named', () => {
+    const d = tmp();
+    expect(() => readIdx(fifo(d, 'train-images-idx3-ubyte'))).toThrow(/train-images-idx3-ubyte' is a named pipe \(FIFO\), not an IDX file/);
+    expect(() => readIdx('/dev/zero')).toThrow(`'/dev/zero' is a character device, not an IDX file`);
+  });
+
+  it('a CIFAR batch: a FIFO is refused, and so is a file larger than the published batch', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'cifar-10-batches-bin'));
+    const rec = Buffer.concat([Buffer.from([1]), Buffer.alloc(3072)]);
+    for (let i = 1; i <= 5; i++) writeFileSync(join(d, `cifar-10-batches-bin/data_batch_${i}.bin`), rec);
+    fifo(join(d, 'cifar-10-batches-bin'), 'test_batch.bin');
+    expect(() => loadCifar10(d)).toThrow(/test_batch\.bin' is a named pipe \(FIFO\), not a CIFAR-10 batch/);
+    const big = Buffer.alloc(10_001 * 3073);
+    writeFileSync(join(d, 'cifar-10-batches-bin/data_batch_1.bin'), big);
+    expect(() => loadCifar10(d)).toThrow(/data_batch_1\.bin' is 30,733,073 bytes; a CIFAR-10 batch may be at most 30,730,000 bytes \(10,000 records of 3073 bytes, as published\)/);
+  });
+});
