@@ -78,4 +78,17 @@ describe.skipIf(!python)(TITLE, () => {
     expect(r.stderr).toMatch(/^hwy: HWY_PYTHON=.* cannot run the torch engine: it has no (torch|numpy) module; install it with/);
     expect(r.stderr).not.toContain('Traceback');
   });
+
+  it("a crash on the Python side shows Python's traceback, not Node's stack, and exits 70", () => {
+    const d = setup();
+    const py = join(d, 'python-whose-trainer-crashes');
+    // the interpreter as found, except that the trainer dies as a bug would kill it
+    writeFileSync(py, `#!/bin/sh\ncase "$1" in *hwy_train.py) exec ${python!.path} -c "raise RuntimeError('simulated crash')" ;; esac\nexec ${python!.path} "$@"\n`);
+    chmodSync(py, 0o755);
+    const r = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--out', join(d, 'run')], { env: { HWY_PYTHON: py } });
+    expect(r.code).toBe(70);
+    expect(r.stderr).toContain('hwy: the torch engine failed: Python exited with 1');
+    expect(r.stderr).toContain('RuntimeError: simulated crash');
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+  });
 });

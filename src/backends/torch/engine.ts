@@ -23,7 +23,7 @@ export class TorchEngineError extends Error {}
 export function pythonDir(): string {
   const root = packageRoot();
   for (const d of [join(root, 'src/backends/torch/python'), join(root, 'dist/python')]) if (existsSync(join(d, 'hwy_train.py'))) return d;
-  throw new TorchEngineError(`hwy_train.py is missing from ${join(root, 'dist/python')}: rebuild hwy (npm run build)`);
+  throw new EngineUnavailable(`hwy_train.py is missing from ${join(root, 'dist/python')}: rebuild hwy (npm run build)`);
 }
 
 const DEVICE_PROBE = `
@@ -66,13 +66,7 @@ export const torchEngine: Engine = {
   name: 'torch',
   async prepare(opts): Promise<PreparedEngine> {
     const threads = threadsFrom(opts.threads);
-    let py;
-    try {
-      py = findPython();
-    } catch (e) {
-      if ((e as Error).name === 'EngineUnavailable') throw new EngineUnavailable((e as Error).message);
-      throw e;
-    }
+    const py = findPython();
     const probe = opts.device === 'cpu' ? { cuda: false, gpus: 0, name: '' } : probeDevices(py.path);
     const nproc = opts.nproc ?? 1;
     let device: 'cpu' | 'cuda';
@@ -143,6 +137,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
   const { ir, config, data, sink, hooks } = args;
   const jobDir = mkdtempSync(join(tmpdir(), 'hwy-torch-'));
   const children: ChildProcess[] = [];
+  let timer: NodeJS.Timeout | undefined;
   const killAll = () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
@@ -205,10 +200,13 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
         send({ stop: true });
       }
     };
-    const timer = setInterval(pollStop, 100);
+    timer = setInterval(pollStop, 100);
     let outcome: TrainOutcome | undefined;
     let failure: { message: string; user: boolean } | undefined;
     const events = createInterface({ input: main.stdio[3] as NodeJS.ReadableStream });
+    // a failure here (a checkpoint that cannot be committed, a hook that throws) leaves Python
+    // waiting for an answer: end the workers, and report it once they are gone
+    let handlerError: unknown;
     const handled = (async () => {
       for await (const line of events) {
         let ev: { event: string; [k: string]: unknown };
@@ -244,7 +242,10 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
             break;
         }
       }
-    })();
+    })().catch((e) => {
+      handlerError = e;
+      killAll();
+    });
     // a worker that fails leaves the others waiting in a collective: end them all
     const results = await Promise.all(
       exits.map((p) =>
@@ -255,13 +256,14 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       ),
     );
     await handled;
-    clearInterval(timer);
+    if (handlerError) throw handlerError;
     if (outcome) return outcome;
     if (failure?.user) throw new EngineUnavailable(failure.message);
     const bad = results.find((r) => r.code !== 0 && r.signal !== 'SIGKILL') ?? results.find((r) => r.code !== 0) ?? results[0];
     const detail = tail(stderr[bad.rank]);
     throw new TorchEngineError(`the torch engine failed${o.nproc > 1 ? ` (worker ${bad.rank})` : ''}: ${failure?.message ?? `Python exited with ${bad.code ?? bad.signal}`}${detail ? `\n${detail}` : ''}`);
   } finally {
+    clearInterval(timer);
     killAll();
     process.off('exit', killAll);
     rmSync(jobDir, { recursive: true, force: true });

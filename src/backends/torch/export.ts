@@ -42,12 +42,7 @@ function prepareOut(out: string, force: boolean, ours: string[]): void {
 }
 
 function python(): string {
-  try {
-    return findPython().path;
-  } catch (e) {
-    if ((e as Error).name === 'EngineUnavailable') throw new EngineUnavailable((e as Error).message);
-    throw e;
-  }
+  return findPython().path;
 }
 
 function runPython(py: string, code: string, cwd: string): void {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { EngineUnavailable } from '../engine.js';
 
 /** A Python interpreter that imports torch (and numpy, which hwy_weights.py needs). */
 export interface PythonInfo {
@@ -10,10 +11,8 @@ export interface PythonInfo {
   source: 'HWY_PYTHON' | 'search';
 }
 
-/** No usable Python or PyTorch: the message is one line that says how to get one. */
-export class EngineUnavailable extends Error {
-  override name = 'EngineUnavailable';
-}
+/** No usable Python or PyTorch: the engines' one-line error (the CLI reports it with exit 2). */
+export { EngineUnavailable };
 
 const INSTALL = "install it with 'apt-get install python3-torch libopenblas0-pthread' (Debian) or 'pip install torch', or set HWY_PYTHON to a Python that has it";
 

@@ -4,10 +4,14 @@ import { runTraining } from '../../run/session.js';
 import { RunDirError } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
 import { EngineUnavailable } from '../../backends/engine.js';
+import { TorchEngineError } from '../../backends/torch/engine.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { hwyCommand, parseSets, printDiagnostics, readText } from '../io.js';
 import type { TrainOpts } from './train.js';
 import type { ProgressInfo } from '../../backends/engine.js';
+
+/** The exit status of an internal error, as main-core reports one. */
+const EXIT_INTERNAL = 70;
 
 const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -100,6 +104,8 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
   } catch (e) {
     bar?.stop();
     if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    // the Python side failed: its own traceback (in the message) is what helps, not Node's stack
+    if (e instanceof TorchEngineError) throw new UsageError(`${e.message}\nPlease report this.`, EXIT_INTERNAL);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

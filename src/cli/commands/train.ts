@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
     .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
     .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
     .option('--lr <x>', 'initial learning rate (with --resume: replaces it for the epochs still to train)', positiveNumber('--lr'))
-    .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => {
+    .option('--seed <n>', 'random seed (same seed, engine and device: same run)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
       return n;
@@ -72,7 +72,7 @@ export function registerTrain(program: Command): void {
     .option('--device <d>', `tfjs: ${DEVICES.tfjs.join(' | ')}; torch: ${DEVICES.torch.join(' | ')} (default auto)`)
     .addOption(backendAliasOption().argParser(backendChoice))
     .option('--nproc <n>', 'torch: data-parallel worker processes on this machine (each takes batch/n of every batch)', positiveInt('--nproc'))
-    .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default: measured best, see README)', positiveInt('--threads'))
+    .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default 1, the fastest measured on small machines)', positiveInt('--threads'))
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')

@@ -94,12 +94,14 @@ describe.skipIf(!python)(title('the torch engine'), () => {
 
   it('stopped mid-epoch through the hook, then resumed: the same weights, bit for bit, as an uninterrupted run (dropout included)', async () => {
     const straight = await trained(req());
-    let progress = 0;
-    // progress comes every 0.5 s or so: give the stop after the first, so it lands mid-epoch
-    const stopped = await trained(req({ hooks: { onProgress: () => progress++, shouldStop: () => progress >= 1 } }));
+    // asked to stop from the start: the request waits in Python's stdin while torch loads, so
+    // the run stops at the first step boundary, mid-epoch, where the dropout generator's state matters
+    const stopped = await trained(req({ hooks: { shouldStop: () => true } }));
     expect(stopped.outcome.status).toBe('interrupted');
     const st = stopped.outcome.state;
-    expect(st.epoch * 100 + st.step).toBeGreaterThan(0);
+    expect(st.epoch).toBe(0);
+    expect(st.step).toBeGreaterThan(0);
+    expect(readMetrics(stopped.runDir)).toEqual([]);
     const resumed = await trained({ resume: stopped.runDir, data });
     expect(resumed.outcome.status).toBe('done');
     expect(resumed.engine.engine).toBe('torch');
@@ -112,7 +114,13 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     }
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
     // a torch run continues with torch; asking for another engine is refused
-    await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/trained with the torch engine/);
+    await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/--engine tfjs: the run was trained with the torch engine/);
+  });
+
+  it('a hook that throws ends the Python side and surfaces as the error of the run, with no hang', async () => {
+    const t0 = Date.now();
+    await expect(runTraining(req({ hooks: { onEpochEnd: () => { throw new Error('disk full (simulated)'); } } }))).rejects.toThrow('disk full (simulated)');
+    expect(Date.now() - t0).toBeLessThan(60_000);
   });
 
   it('--nproc 2: two workers with half the batch each end with the weights of one worker with the whole batch', async () => {
@@ -135,6 +143,17 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     const [m2] = readMetrics(two.runDir);
     expect(m2.loss).toBeCloseTo(m1.loss, 4);
     expect(m2.valAccuracy).toBeCloseTo(m1.valAccuracy, 2);
+  });
+
+  it('--nproc 2 stopped mid-epoch and resumed with 2 workers: the weights of the uninterrupted 2-worker run, bit for bit (dropout included)', async () => {
+    const straight = await trained(req({ nproc: 2, overrides: { epochs: 1 } }));
+    const stopped = await trained(req({ nproc: 2, overrides: { epochs: 1 }, hooks: { shouldStop: () => true } }));
+    expect(stopped.outcome.status).toBe('interrupted');
+    expect(stopped.outcome.state).toMatchObject({ epoch: 0 });
+    expect(stopped.outcome.state.step).toBeGreaterThan(0);
+    const resumed = await trained({ resume: stopped.runDir, data, nproc: 2 });
+    expect(resumed.outcome.status).toBe('done');
+    expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
   });
 
   it('a diverging run stops with the tfjs engine\'s message; a Python without torch is one line', async () => {

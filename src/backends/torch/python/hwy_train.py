@@ -307,6 +307,15 @@ def evaluate(net, x, y, input_shape, device):
     return loss_sum / len(x), correct / len(x)
 
 
+def load_checkpoint(path):
+    # torch >= 2.6 loads only tensors by default; a checkpoint holds RNG states (numpy tuples)
+    # and optimizer settings too, and it is our own file
+    try:
+        return torch.load(path, map_location='cpu', weights_only=False)
+    except TypeError:  # a torch without the weights_only argument
+        return torch.load(path, map_location='cpu')
+
+
 def rng_state(device):
     s = {'torch': torch.get_rng_state(), 'numpy': np.random.get_state()}
     if device.type == 'cuda':
@@ -338,6 +347,9 @@ def run(job, job_dir, sink, rank, world, local_rank):
     threads = job.get('threads') or int(os.environ.get('HWY_THREADS', '0') or 0)
     if threads:
         torch.set_num_threads(threads)
+    if device.type == 'cuda':
+        # NCCL and all_gather_object work on the current device: one GPU a worker
+        torch.cuda.set_device(device)
     if world > 1:
         torch.distributed.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
 
@@ -357,7 +369,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
     ckpt = None
     if resume:
         try:
-            ckpt = torch.load(os.path.join(resume, 'torch.pt'), map_location='cpu')
+            ckpt = load_checkpoint(os.path.join(resume, 'torch.pt'))
         except (OSError, RuntimeError, EOFError) as e:
             raise UserError('cannot read the checkpoint %s: %s' % (os.path.join(resume, 'torch.pt'), e))
         net.load_state_dict(ckpt['model'])
