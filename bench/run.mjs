@@ -29,6 +29,12 @@ if (all || args.has('training')) {
   await trainingBench();
 }
 
+if (all || args.has('engines')) {
+  const { enginesBench } = await import('./engines.mjs');
+  console.log('\n## Engines (goal: hwy-generated PyTorch >= 1.0x hand-written)\n');
+  await enginesBench();
+}
+
 if (all || args.has('lsp')) {
   const { lspBench } = await import('./lsp.mjs');
   console.log('\n## Language server\n');

@@ -9,7 +9,8 @@ import { accessSync, constants, copyFileSync, mkdirSync, rmSync, writeFileSync }
 import { delimiter, join } from 'node:path';
 
 const minify = process.env.HWY_NO_MINIFY !== '1';
-const external = ['@tensorflow/*', 'tar', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
+// write-file-atomic stays external too: it names its temporary files after __filename, which an ESM bundle lacks.
+const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
 mkdirSync('dist', { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
 
@@ -27,6 +28,7 @@ await build({
 // Python helpers the torch engine runs, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
+copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
 
 // The snapshot must match the Node binary that runs it: remember which one built it.
 function nodeOnPath() {

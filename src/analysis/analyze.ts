@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadData, type Splits } from '../data/index.js';
+import { DataError, loadData, type Splits } from '../data/index.js';
 import { permutation, subset, type Dataset } from '../data/dataset.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
-import { openRun, type RunRecord } from '../run/run-dir.js';
+import type { RunRecord } from '../run/run-dir.js';
+import { openRun } from '../run/open.js';
 import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
 import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
 
@@ -53,6 +54,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const figures: string[] = [];
   const notes: string[] = [];
   const d = await trainingData(first.record);
+  const missing = (opts.classes ?? []).filter((c) => c >= d.classes);
+  if (missing.length) throw new DataError(`--classes ${missing.join(',')}: the data of ${first.dir} has classes 0-${d.classes - 1} only`);
   const model = await loadModel(first.ckpt);
   log(`analysing ${first.dir} (${first.name}) on ${d.count} training examples`);
   const sampleIndex = permutation(d.count, seed + 7)[0];
@@ -64,7 +67,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   } else {
     await writeFigure(join(out, 'figure2-gates'), figure2(gates, first.name), gates);
     figures.push('figure2-gates');
-    const classes = (opts.classes ?? [0, 1, 2, 3]).filter((c) => c < d.classes);
+    const classes = opts.classes ?? [0, 1, 2, 3].filter((c) => c < d.classes);
     const f3 = figure3(gates, classes, first.name);
     await writeFigure(join(out, 'figure3-routing'), f3.spec, f3.data);
     figures.push('figure3-routing');

@@ -3,9 +3,15 @@ import type { GateStats, LayerBlock } from './probes.js';
 
 type Spec = Record<string, unknown>;
 const FONT = 'DejaVu Sans';
+/** 10^k exactly (10 ** -4 is 0.00009999999999999999). */
+const decade = (k: number): number => Number(`1e${k}`);
+
 const CONFIG = { font: FONT, title: { fontSize: 14 }, axis: { labelFontSize: 10, titleFontSize: 12 }, view: { stroke: null } };
 
-/** Writes NAME.svg, NAME.png and NAME.json (the data) for a vega-lite spec; rendered in Node, no browser. */
+/**
+ * Writes NAME.svg, NAME.png, NAME.json (the data) and NAME.vl.json (the vega-lite spec, data
+ * inline, so a figure can be restyled in any vega-lite editor); rendered in Node, no browser.
+ */
 export async function writeFigure(base: string, spec: Spec, data: unknown): Promise<void> {
   const vega = await import('vega');
   const { compile } = await import('vega-lite');
@@ -18,6 +24,7 @@ export async function writeFigure(base: string, spec: Spec, data: unknown): Prom
   writeFileAtomic(`${base}.svg`, svg);
   writeFileAtomic(`${base}.png`, png);
   writeFileAtomic(`${base}.json`, JSON.stringify(data, null, 1) + '\n');
+  writeFileAtomic(`${base}.vl.json`, JSON.stringify(full, null, 1) + '\n');
 }
 
 function cells(m: LayerBlock, field = 'value'): Record<string, number>[] {
@@ -26,7 +33,7 @@ function cells(m: LayerBlock, field = 'value'): Record<string, number>[] {
   return out;
 }
 
-function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220): Spec {
+function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220, legendTitle: string | null = null): Spec {
   return {
     title,
     data: { values: cells(m) },
@@ -36,7 +43,7 @@ function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220): Spec {
     encoding: {
       x: { field: 'block', type: 'ordinal', title: 'block', axis: { values: ticks(m[0]?.length ?? 0), labelAngle: 0 } },
       y: { field: 'layer', type: 'ordinal', title: 'layer', axis: { values: ticks(m.length) } },
-      color: { field: 'value', type: 'quantitative', scale, legend: { title: null, orient: 'bottom', gradientLength: 160 } },
+      color: { field: 'value', type: 'quantitative', scale, legend: { title: legendTitle, titleLimit: 0, orient: 'bottom', gradientLength: 160 } },
     },
   };
 }
@@ -54,13 +61,30 @@ export function figure2(g: GateStats, network: string): Spec {
   return {
     title: { text: `${network}: transform gates after training`, subtitle: `one sample: class ${g.sample.label} (example ${g.sample.index})` },
     hconcat: [
-      heatmap('Transform gate biases', g.biases, { scheme: 'redblue', domainMid: 0 }),
-      heatmap('Mean transform gate outputs', g.meanGate, { scheme: 'viridis', domain: [0, 1] }),
-      heatmap('Transform gate outputs (one sample)', g.sample.gate, { scheme: 'viridis', domain: [0, 1] }),
-      heatmap('Block outputs (one sample)', g.sample.output, { scheme: 'redblue', domain: [-lim, lim] }),
+      heatmap('Transform gate biases', g.biases, biasScale(g.biases), 220, 'gate bias b_T'),
+      heatmap('Mean transform gate outputs', g.meanGate, { scheme: 'viridis', domain: [0, 1] }, 220, 'mean T(x)'),
+      heatmap('Transform gate outputs (one sample)', g.sample.gate, { scheme: 'viridis', domain: [0, 1] }, 220, 'T(x)'),
+      heatmap('Block outputs (one sample)', g.sample.output, { scheme: 'redblue', domain: [-lim, lim] }, 220, 'block output y'),
     ],
     resolve: { scale: { color: 'independent' } },
   };
+}
+
+/**
+ * Gate biases are all negative and move little in training: a sequential scale over their
+ * range, never narrower than one unit, so that noise of a few hundredths reads as uniform
+ * rather than as structure.
+ */
+function biasScale(b: LayerBlock): Spec {
+  const flat = b.flat();
+  let lo = Math.min(...flat);
+  let hi = Math.max(...flat);
+  if (hi - lo < 1) {
+    const mid = (lo + hi) / 2;
+    lo = mid - 0.5;
+    hi = mid + 0.5;
+  }
+  return { scheme: 'blues', reverse: true, domain: [lo, hi] };
 }
 
 /** Figure 3: a class's mean gate activity minus the mean over all samples. */
@@ -71,7 +95,7 @@ export function figure3(g: GateStats, classes: number[], network: string): { spe
     data: diffs,
     spec: {
       title: { text: `${network}: data-dependent routing`, subtitle: 'mean transform gate output of a class minus the mean over all samples' },
-      hconcat: diffs.map((d) => heatmap(`class ${d.class}`, d.diff, { scheme: 'redblue', domain: [-lim, lim] }, 180)),
+      hconcat: diffs.map((d) => heatmap(`class ${d.class}`, d.diff, { scheme: 'redblue', domain: [-lim, lim] }, 180, 'class mean − overall mean')),
       resolve: { scale: { color: 'shared' } },
     },
   };
@@ -81,48 +105,78 @@ export function figure3(g: GateStats, classes: number[], network: string): { spe
 export function figure4(r: { intact: number; lesioned: { layer: string; error: number }[] }, network: string): Spec {
   const values = r.lesioned.map((l, i) => ({ layer: i + 1, name: l.layer, error: l.error }));
   return {
-    title: { text: `${network}: lesioning`, subtitle: 'training error with one highway layer’s gates forced shut (T = 0)' },
+    title: { text: `${network}: lesioning`, subtitle: [`training error with one highway layer’s gates forced shut (T = 0)`, `dashed line: the intact network, ${(r.intact * 100).toFixed(2)}%`] },
     width: 460,
     height: 260,
     layer: [
-      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer' }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format: '.0%' } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
+      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer', axis: { format: 'd', tickMinStep: 1 } }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format: '.0%' } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
       { data: { values: [{ error: r.intact }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'black' }, encoding: { y: { field: 'error', type: 'quantitative' } } },
-      { data: { values: [{ error: r.intact, label: `intact network ${(r.intact * 100).toFixed(2)}%` }] }, mark: { type: 'text', align: 'right', dy: -6, x: 'width' }, encoding: { y: { field: 'error', type: 'quantitative' }, text: { field: 'label' } } },
     ],
   };
 }
 
-/** Condition numbers of the hidden representation per layer, one line per run. */
-export function conditionFigure(rows: { run: string; index: number; condition: number }[]): Spec {
-  const values = rows.map((r) => ({ ...r, condition: Number.isFinite(r.condition) ? r.condition : null, singular: !Number.isFinite(r.condition) }));
+/**
+ * Condition numbers of the hidden representation per layer, one line per run. A singular
+ * layer (infinite κ) is drawn as a cross on the top edge; the dashed line is where float32
+ * activations stop telling σmin from rounding, so values above it mean "singular".
+ */
+export function conditionFigure(rows: { run: string; index: number; condition: number; limit?: number }[]): Spec {
+  const finite = rows.filter((r) => Number.isFinite(r.condition)).map((r) => r.condition);
+  const limit = Math.min(...rows.map((r) => r.limit ?? Infinity));
+  const top = decade(Math.ceil(Math.log10(Math.max(10, ...finite, Number.isFinite(limit) ? limit * 10 : 10))));
+  const least = Math.max(1, Math.min(...finite, top / 10));
+  // a decade of room below the lowest point, so no line runs along the axis
+  const bottom = Math.max(1, decade(Math.floor(Math.log10(least / 2))));
+  const values = rows.map((r) => ({ ...r, condition: Number.isFinite(r.condition) ? r.condition : null }));
+  const singular = rows.filter((r) => !Number.isFinite(r.condition)).map((r) => ({ run: r.run, index: r.index, condition: top }));
+  const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, Math.max(2, ...rows.map((r) => r.index))] } };
+  const y = { field: 'condition', type: 'quantitative', scale: { type: 'log', domain: [bottom, top] }, title: 'condition number σmax / σmin (log scale)' };
+  const color = { field: 'run', type: 'nominal', title: 'run', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
+  const layers: Spec[] = [{ data: { values }, mark: { type: 'line', point: true }, encoding: { x, y, color } }];
+  if (singular.length) layers.push({ data: { values: singular }, mark: { type: 'point', shape: 'cross', size: 60, filled: true }, encoding: { x, y, color } });
+  if (Number.isFinite(limit)) {
+    layers.push({ data: { values: [{ condition: limit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' } } });
+    layers.push({ data: { values: [{ condition: limit, label: 'float32 limit: above it, singular' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } } });
+  }
   return {
-    title: { text: 'Condition number of the hidden representation', subtitle: 'σmax / σmin of the layer outputs over the data; missing points: singular (dead units)' },
-    width: 460,
+    title: { text: 'Condition number of the hidden representation', subtitle: `σmax / σmin of each layer's outputs over the data${singular.length ? '; crosses on the top edge: singular (κ = ∞)' : ''}` },
+    width: 480,
     height: 280,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'index', type: 'quantitative', title: 'layer' },
-      y: { field: 'condition', type: 'quantitative', scale: { type: 'log' }, title: 'condition number (log scale)' },
-      color: { field: 'run', type: 'nominal', title: 'run' },
-    },
+    layer: layers,
   };
 }
 
 /** Figure 1: training loss vs epoch for every network, log scale, plain dashed. */
 export function figure1(rows: { network: string; kind: string; depth: number; epoch: number; loss: number }[]): Spec {
+  const losses = rows.map((r) => r.loss).filter((l) => l > 0 && Number.isFinite(l));
+  const lo = decade(Math.floor(Math.log10(Math.min(...losses, 1))));
+  const hi = decade(Math.ceil(Math.log10(Math.max(...losses, 1.01))));
   return {
     title: { text: 'Optimisation of plain and highway networks by depth', subtitle: 'training loss (cross-entropy) of the best run of each network' },
     width: 480,
     height: 300,
     data: { values: rows },
-    mark: { type: 'line', point: { size: 20 } },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
-      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'mean training loss (log scale)' },
+      y: { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] }, title: 'mean training loss (log scale)' },
       color: { field: 'depth', type: 'ordinal', title: 'depth', scale: { scheme: 'category10' } },
-      strokeDash: { field: 'kind', type: 'nominal', title: 'network', scale: { domain: ['highway', 'plain'], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
       detail: { field: 'network' },
     },
+    // points in a layer of their own: on the line mark they would hide the dash swatches of the legend
+    layer: [
+      {
+        mark: { type: 'line' },
+        encoding: {
+          strokeDash: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'network',
+            scale: { domain: ['highway', 'plain'], range: [[1, 0], [5, 3]] },
+            legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 2, symbolSize: 400 },
+          },
+        },
+      },
+      { mark: { type: 'point', size: 20, filled: true } },
+    ],
   };
 }

@@ -4,7 +4,7 @@ import type { NetworkIR } from '../ir/types.js';
 import { flagsOf } from '../language/kinds.js';
 import { HighwayConv2D, HighwayDense, withProbe } from '../backends/tfjs/layers.js';
 import { batchTensor } from '../backends/tfjs/train.js';
-import { conditionFromGram } from './linalg.js';
+import { StreamingR, conditionNumber, float32ConditionLimit } from './linalg.js';
 
 /** Per highway layer and block (unit, or channel for convolutions). */
 export type LayerBlock = number[][];
@@ -127,32 +127,29 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
 /**
  * Condition number of the hidden representation after each weighted layer: plain nets'
  * representations become ill-conditioned with depth, skip connections keep them well
- * conditioned. Gram matrices are accumulated batch by batch (bounded memory).
+ * conditioned. The singular values come from a QR of the activations accumulated batch by
+ * batch (bounded memory), then an SVD of R; `limit` is where float32 activations stop
+ * telling σmin from rounding (see float32ConditionLimit).
  */
-export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number }[]> {
+export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number; limit: number }[]> {
   const weighted = ir.layers.filter((l) => flagsOf(l).weighted).slice(0, -1); // not the output layer
   const layers = weighted.map((l) => model.getLayer(l.name));
   if (!layers.length) return [];
   const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
-  const grams: Float64Array[] = [];
+  const rs: StreamingR[] = [];
   for (const { idx } of batches(d.count, batch)) {
-    const gs = tf.tidy(() => {
-      let outs = probe.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor | tf.Tensor[];
-      if (!Array.isArray(outs)) outs = [outs];
-      return outs.map((o) => {
-        const x = o.rank === 4 ? o.reshape([-1, o.shape[3]!]) : o;
-        return tf.matMul(x, x, true, false);
-      });
+    const outs = tf.tidy(() => {
+      let o = probe.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor | tf.Tensor[];
+      if (!Array.isArray(o)) o = [o];
+      // feature maps: every position is a sample of the channels
+      return o.map((t) => (t.rank === 4 ? t.reshape([-1, t.shape[3]!]) : t));
     });
-    const vals = await Promise.all(gs.map((g) => g.data()));
-    tf.dispose(gs);
+    const vals = await Promise.all(outs.map((o) => o.data()));
     vals.forEach((v, i) => {
-      grams[i] ??= new Float64Array(v.length);
-      for (let k = 0; k < v.length; k++) grams[i][k] += v[k];
+      const n = outs[i].shape[1]!;
+      (rs[i] ??= new StreamingR(n)).add(v, outs[i].shape[0]);
     });
+    tf.dispose(outs);
   }
-  return weighted.map((l, i) => {
-    const n = Math.round(Math.sqrt(grams[i].length));
-    return { layer: l.name, kind: l.kind, index: i + 1, condition: conditionFromGram(grams[i], n) };
-  });
+  return weighted.map((l, i) => ({ layer: l.name, kind: l.kind, index: i + 1, condition: conditionNumber(rs[i].singularValues(), rs[i].n), limit: float32ConditionLimit(rs[i].n) }));
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTraining } from '../run/session.js';
 import { readMetrics, readState, recoverCheckpoint, type MetricsLine } from '../run/run-dir.js';
@@ -7,6 +7,7 @@ import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { lockDir } from '../run/lock.js';
 import { figure1, writeFigure } from './figures.js';
 
 export interface SweepOptions {
@@ -66,9 +67,21 @@ export function trialSpec(text: string, t: Trial): string {
  * run has its own directory; a sweep started again skips finished runs and resumes
  * unfinished ones.
  */
-export async function sweep(o: SweepOptions): Promise<{ rows: SweepRow[]; best: SweepRow[]; ratio?: { depth: number; plainOverHighway: number } }> {
-  const log = o.log ?? (() => {});
+export async function sweep(o: SweepOptions): Promise<SweepResult> {
   mkdirSync(o.out, { recursive: true });
+  // one sweep a directory: two would train the same runs and write the same table
+  const lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
+  try {
+    return await sweepLocked(o);
+  } finally {
+    await lock.release();
+  }
+}
+
+type SweepResult = { rows: SweepRow[]; best: SweepRow[]; ratio?: { depth: number; plainOverHighway: number } };
+
+async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
+  const log = o.log ?? (() => {});
   const root = packageRoot();
   const seed = o.seed ?? 1;
   const data = o.preloaded ?? (await loadData({ name: (o.data ?? 'mnist') as 'mnist', normalize: 'scale', augment: [], validation: 0.1 }, o.dataDir));
@@ -85,12 +98,15 @@ export async function sweep(o: SweepOptions): Promise<{ rows: SweepRow[]; best: 
     const text = settings ? trialSpec(specText[p.kind], settings) : specText[p.kind];
     const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
     const done = ckpt ? readState(ckpt) : undefined;
-    log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : ''}`);
+    const restart = !ckpt && existsSync(join(dir, 'run.json')) ? ' (no checkpoint yet: starting it again)' : '';
+    log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : restart}`);
     if (!done || done.epoch < o.epochs) {
-      if (!ckpt && existsSync(dir)) rmSync(dir, { recursive: true, force: true }); // a run that never reached its first checkpoint starts over
+      // A run that never reached its first checkpoint starts over (force replaces only
+      // hwy's own files); a resumed run continues on the backend it was trained on.
       const r = await runTraining({
-        ...(ckpt ? { resume: dir, overrides: { epochs: o.epochs } } : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
-        backend: o.backend,
+        ...(ckpt
+          ? { resume: dir, overrides: { epochs: o.epochs } }
+          : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, force: true, backend: o.backend, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
         data,
         hooks: {
           shouldStop: o.shouldStop,

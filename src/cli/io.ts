@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
@@ -12,7 +12,38 @@ import { didYouMean } from '../language/suggest.js';
 /** Specs larger than this are refused before reading (no real spec comes close). */
 export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 
+/** The name standard input goes by in messages, for `-`. */
+export const STDIN_NAME = '<stdin>';
+
+/** `-`: standard input, read up to the same limit as a file (a pipe may never end). */
+function readStdin(): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking pipe with nothing yet: wait a little instead of spinning.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break;
+      throw new UsageError(`cannot read standard input: ${describeFsError(e)}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_SPEC_BYTES) throw new UsageError(`standard input is over ${MAX_SPEC_BYTES / 2 ** 20} MiB; specs are limited to ${MAX_SPEC_BYTES / 2 ** 20} MiB`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function readText(path: string, what = 'file'): string {
+  if (path === '-') return readStdin();
   let size: number;
   try {
     const st = statSync(path);
@@ -30,30 +61,78 @@ export function readText(path: string, what = 'file'): string {
   }
 }
 
-/** Files and directories to a list of spec files (directories are searched for *.hwy). */
-export function expandPaths(paths: string[]): string[] {
+/** Why a path cannot be read, in words (a symbolic link loop included). */
+function unreadable(p: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ELOOP') return `cannot read '${p}': a loop of symbolic links`;
+  if (code === 'ENOENT') {
+    try {
+      if (lstatSync(p).isSymbolicLink()) return `cannot read '${p}': a symbolic link to nothing`;
+    } catch {
+      // not a link: the path itself is missing
+    }
+  }
+  return `cannot read '${p}': ${describeFsError(e)}`;
+}
+
+/**
+ * Files and directories to a list of spec files; `-` (standard input) passes through.
+ * Directories are searched for *.hwy, skipping what is not a person's spec: dot-directories,
+ * node_modules and run directories (a run.json beside a copy of the spec they trained).
+ * Directories are walked once each by their real path, so a symbolic link loop ends.
+ * A path that cannot be read goes to `problem` (the others are still listed); without
+ * `problem` it is a UsageError.
+ */
+export function expandPaths(paths: string[], problem?: (message: string) => void): string[] {
+  const report =
+    problem ??
+    ((m: string) => {
+      throw new UsageError(m);
+    });
   const out: string[] = [];
-  const walk = (p: string) => {
+  const walked = new Set<string>();
+  const walk = (p: string, named: boolean) => {
     let st;
     try {
       st = statSync(p);
     } catch (e) {
-      throw new UsageError(`cannot read '${p}': ${describeFsError(e)}`);
+      // Inside a directory, a broken link that is not a spec is none of hwy's business.
+      if (named || p.endsWith('.hwy')) report(unreadable(p, e));
+      return;
     }
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        const child = join(p, name);
-        if (statSync(child).isDirectory() || name.endsWith('.hwy')) walk(child);
-      }
-    } else out.push(p);
+    if (!st.isDirectory()) {
+      if (named || p.endsWith('.hwy')) out.push(p);
+      return;
+    }
+    let real: string;
+    let entries;
+    try {
+      real = realpathSync(p);
+      entries = readdirSync(p, { withFileTypes: true });
+    } catch (e) {
+      report(unreadable(p, e));
+      return;
+    }
+    if (walked.has(real)) return;
+    walked.add(real);
+    if (!named && existsSync(join(p, 'run.json'))) return;
+    for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (d.name.startsWith('.') || d.name === 'node_modules') continue;
+      // Links are followed (walk stats them); plain files count only as *.hwy.
+      if (d.isDirectory() || d.isSymbolicLink() || d.name.endsWith('.hwy')) walk(join(p, d.name), false);
+    }
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) {
+    if (p === '-') out.push(p);
+    else walk(p, true);
+  }
   return out;
 }
 
 /** `--set depth=50` (repeatable) to an overrides map. */
 export function parseSets(sets: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  // No prototype: `--set __proto__=3` or `--set constructor=3` must name a constant like any other.
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const s of sets ?? []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
     const value = m ? Number(m[2]) : NaN;
@@ -67,8 +146,8 @@ export function collectSet(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function compileFile(path: string, sets: Record<string, number>): CompileResult {
-  const r = compile(readText(path, 'spec'), path, { overrides: sets });
+export function compileFile(path: string, sets: Record<string, number>, text?: string): CompileResult {
+  const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets });
   if (r.unknownOverrides.length) {
     const known = r.source.lets.map((l) => l.name);
     const near = didYouMean(r.unknownOverrides[0], known);
@@ -80,13 +159,24 @@ export function compileFile(path: string, sets: Record<string, number>): Compile
   return r;
 }
 
+/**
+ * Colour on a stream: FORCE_COLOR decides when set (0 or false turn colour off, as in
+ * Node and most tools), else a terminal that supports colour, which Node's hasColors
+ * answers with NO_COLOR, NODE_DISABLE_COLORS and TERM=dumb taken into account.
+ */
+export function colorOn(stream: NodeJS.WriteStream): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return stream.isTTY === true && typeof stream.hasColors === 'function' && stream.hasColors();
+}
+
 export function useColor(): boolean {
-  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return colorOn(process.stdout);
 }
 
 export function printDiagnostics(r: CompileResult, opts: { errorsOnly?: boolean } = {}): void {
   const keep = (d: Diagnostic) => !opts.errorsOnly || d.severity === 'error';
-  const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  const color = colorOn(process.stderr);
   for (const d of r.diagnostics.filter(keep)) process.stderr.write(renderDiagnostic(d, r.text, { color }) + '\n\n');
 }
 
@@ -94,4 +184,18 @@ export function countsLine(ds: Diagnostic[]): string {
   const n = (s: string) => ds.filter((d) => d.severity === s).length;
   const part = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
   return [part(n('error'), 'error'), part(n('warning'), 'warning'), part(n('info'), 'note')].join(', ');
+}
+
+/**
+ * A hwy command line for a hint, written so that it runs as shown: `hwy` is not on PATH
+ * after `npm install` (only `npx hwy` is), and arguments with spaces or shell characters
+ * are quoted for POSIX shells.
+ */
+export function hwyCommand(...args: string[]): string {
+  return ['npx hwy', ...args.map(shellQuote)].join(' ');
+}
+
+function shellQuote(arg: string): string {
+  // Single quotes keep everything literal; a single quote itself is closed, escaped and reopened.
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -7,11 +7,12 @@ import { registerFmt } from './commands/fmt.js';
 import { registerLsp } from './commands/lsp.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerExport } from './commands/export.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerFmt, registerLsp]);
+  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerExport, registerFmt, registerLsp]);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,4 +1,13 @@
-import type { Diagnostic } from './types.js';
+import type { Diagnostic, Severity } from './types.js';
+
+/**
+ * The word a person reads for a severity. Diagnostics keep 'info' as their data value (the
+ * JSON output and the language server's Information level), but every text says "note",
+ * as the counts line of `hwy check` and the summaries do.
+ */
+export function severityWord(s: Severity): string {
+  return s === 'info' ? 'note' : s;
+}
 
 export interface RenderOptions {
   color?: boolean;
@@ -11,11 +20,13 @@ export function renderDiagnostic(d: Diagnostic, text: string, opts: RenderOption
   const c = (code: keyof typeof ANSI, s: string) => (opts.color ? ANSI[code] + s + ANSI.reset : s);
   const sevColor = d.severity === 'error' ? 'red' : d.severity === 'warning' ? 'yellow' : 'cyan';
   const { file, start } = d.span;
-  const out: string[] = [`${c('bold', `${file}:${start.line}:${start.col}`)}: ${c(sevColor, `${d.severity} ${d.code}`)}: ${d.message}`];
+  const out: string[] = [`${c('bold', `${file}:${start.line}:${start.col}`)}: ${c(sevColor, `${severityWord(d.severity)} ${d.code}`)}: ${d.message}`];
   out.push(...frame(d, text, c, sevColor));
-  if (d.hint) out.push(`${c('blue', '  = hint:')} ${d.hint}`);
+  // '=' sits under the frame's '|', however wide the line number is.
+  const pad = ' '.repeat(String(start.line).length);
+  if (d.hint) out.push(`${c('blue', `${pad} = hint:`)} ${d.hint}`);
   for (const r of d.related ?? []) {
-    out.push(`${c('blue', '  = note:')} ${r.message} (${r.span.file}:${r.span.start.line}:${r.span.start.col})`);
+    out.push(`${c('blue', `${pad} = note:`)} ${r.message} (${r.span.file}:${r.span.start.line}:${r.span.start.col})`);
   }
   return out.join('\n');
 }
@@ -42,5 +53,5 @@ function frame(d: Diagnostic, text: string, c: (k: keyof typeof ANSI, s: string)
 
 /** One line per diagnostic, no frame: for logs and summaries. */
 export function renderShort(d: Diagnostic): string {
-  return `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ${d.severity} ${d.code}: ${d.message}`;
+  return `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ${severityWord(d.severity)} ${d.code}: ${d.message}`;
 }

@@ -1,7 +1,7 @@
 import { Diagnostics, type Span } from '../diagnostics/types.js';
 import type { BlockStmt, FileAst, LetDecl, Stmt, Value } from '../parser/ast.js';
-import { BLOCK_BY_KIND, BLOCKS, RESERVED_NAMES, SETTING_BY_KIND, SETTINGS, isActivation, type BlockSpec } from '../language/catalogue.js';
-import { didYouMean } from '../language/suggest.js';
+import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, RESERVED_NAMES, SETTING_BY_KIND, SETTINGS, isActivation, type BlockSpec } from '../language/catalogue.js';
+import { closest, didYouMean, editDistance } from '../language/suggest.js';
 import type { SourceIR, SrcBlock, SrcNode } from '../ir/types.js';
 
 /**
@@ -11,6 +11,8 @@ import type { SourceIR, SrcBlock, SrcNode } from '../ir/types.js';
 export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
   const out: SourceIR = { file: ast.file, lets: [], network: null, train: null };
   const letNames = new Map<string, LetDecl>();
+  // Every constant the file defines, wherever it is: a bare name in a block is read against these.
+  const scope: Scope = { lets: new Set(ast.items.flatMap((i) => (i.type === 'let' ? [i.name] : []))) };
   for (const item of ast.items) {
     switch (item.type) {
       case 'let': {
@@ -36,7 +38,7 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
           ]);
           break;
         }
-        out.network = { name: item.name, span: item.span, nameSpan: item.nameSpan, body: lowerBody(item.body, diags, 'network') };
+        out.network = { name: item.name, span: item.span, nameSpan: item.nameSpan, body: lowerBody(item.body, diags, 'network', scope) };
         break;
       case 'train':
         if (out.train) {
@@ -45,7 +47,7 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
           ]);
           break;
         }
-        out.train = { span: item.span, settings: lowerBody(item.body, diags, 'train') as SrcBlock[] };
+        out.train = { span: item.span, settings: lowerBody(item.body, diags, 'train', scope) as SrcBlock[] };
         break;
       case 'stray':
         diags.error(
@@ -64,7 +66,11 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
   return out;
 }
 
-function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train'): SrcNode[] {
+interface Scope {
+  lets: Set<string>;
+}
+
+function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train', scope: Scope): SrcNode[] {
   const out: SrcNode[] = [];
   for (const s of stmts) {
     if (s.type === 'repeat') {
@@ -72,31 +78,58 @@ function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train'
         diags.error('HWY2011', s.headSpan, "'repeat' has no meaning in a 'train' section");
         continue;
       }
-      out.push({ type: 'repeat', count: s.count, body: lowerBody(s.body, diags, where), span: s.span, headSpan: s.headSpan });
+      out.push({ type: 'repeat', count: s.count, body: lowerBody(s.body, diags, where, scope), span: s.span, headSpan: s.headSpan });
       continue;
     }
-    const b = where === 'network' ? lowerBlock(s, diags) : lowerSetting(s, diags);
+    const b = where === 'network' ? lowerBlock(s, diags, scope) : lowerSetting(s, diags, scope);
     if (b) out.push(b);
   }
   return out;
 }
 
-function lowerSetting(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
+/** The setting an attribute belongs to (`momentum` -> optimizer), for settings written as lines of their own. */
+function ownerOf(attr: string): BlockSpec | undefined {
+  return SETTINGS.find((x) => !x.positional.includes(attr) && x.attrs.some((a) => a.name === attr));
+}
+
+function lowerSetting(s: BlockStmt, diags: Diagnostics, scope: Scope): SrcBlock | undefined {
   const spec = SETTING_BY_KIND.get(s.kind);
   if (!spec || s.modifier) {
+    const owner = !s.modifier ? ownerOf(s.kind) : undefined;
+    if (owner) {
+      // `momentum 0.9` on a line of its own: say where it goes, in a line that can be pasted.
+      const arg = s.args[0];
+      const shown = arg?.type === 'dims' && arg.items.length === 1 && arg.items[0].type === 'num' ? arg.items[0].text : '…';
+      const lead = owner.example.split(' ').slice(0, 2).join(' ');
+      diags.error('HWY2011', s.kindSpan, `'${s.kind}' is not a setting of its own: it is an attribute of '${owner.kind}'`, `write it on the '${owner.kind}' line: ${lead} ${s.kind}=${shown}`);
+      return undefined;
+    }
+    if (!s.modifier && BLOCK_BY_KIND.has(s.kind)) {
+      diags.error('HWY2011', s.kindSpan, `'${s.kind}' is a block, not a training setting`, "blocks go inside 'network NAME { … }'");
+      return undefined;
+    }
     const hint = didYouMean(s.kind, SETTINGS.map((x) => x.kind)) ?? `training settings: ${SETTINGS.map((x) => x.kind).join(', ')}`;
     diags.error('HWY2011', s.modifierSpan ?? s.kindSpan, `unknown training setting '${s.modifier ? s.modifier + ' ' : ''}${s.kind}'`, hint);
     return undefined;
   }
-  return resolveAttrs(s, spec, false, diags);
+  return resolveAttrs(s, spec, false, diags, scope);
 }
 
-function lowerBlock(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
+function lowerBlock(s: BlockStmt, diags: Diagnostics, scope: Scope): SrcBlock | undefined {
   const spec = BLOCK_BY_KIND.get(s.kind);
   if (!spec) {
     const candidates = BLOCKS.map((b) => b.kind);
-    const hint = didYouMean(s.kind, candidates) ?? `block kinds: ${candidates.join(', ')}`;
-    diags.error('HWY2001', s.kindSpan, `unknown block kind '${s.kind}'`, hint);
+    // `higway dense`: the misspelt word is a modifier, and the block kind follows it.
+    const next = s.args[0] && bareName(s.args[0]);
+    const nextSpec = next !== undefined ? BLOCK_BY_KIND.get(next) : undefined;
+    const modifier = !s.modifier && nextSpec?.gateable ? closest(s.kind, ['highway', 'residual']) : undefined;
+    const setting = SETTING_BY_KIND.has(s.kind) && !s.modifier;
+    const hint = modifier
+      ? `did you mean '${modifier} ${next}'?`
+      : setting
+        ? "move it into a 'train { … }' section after the network"
+        : (didYouMean(s.kind, candidates) ?? `block kinds: ${candidates.join(', ')}`);
+    diags.error('HWY2001', s.kindSpan, setting ? `'${s.kind}' is a training setting, not a block` : `unknown block kind '${s.kind}'`, hint);
     return undefined;
   }
   if (s.modifier && !spec.gateable) {
@@ -108,7 +141,12 @@ function lowerBlock(s: BlockStmt, diags: Diagnostics): SrcBlock | undefined {
     );
     return undefined;
   }
-  return resolveAttrs(s, spec, s.modifier === 'highway', diags);
+  return resolveAttrs(s, spec, s.modifier === 'highway', diags, scope);
+}
+
+/** `relu`, `width`: a value that is one bare name. */
+function bareName(v: Value): string | undefined {
+  return v.type === 'dims' && v.items.length === 1 && v.items[0].type === 'ref' ? v.items[0].name : undefined;
 }
 
 /** A bare name that is an activation (`dense 10 relu`). */
@@ -134,11 +172,38 @@ function slotFor(v: Value, spec: BlockSpec, filled: Set<string>): string | undef
   return free.find((n) => ['int', 'number', 'pair', 'shape'].includes(typeOf(n).t));
 }
 
-function resolveAttrs(s: BlockStmt, spec: BlockSpec, gated: boolean, diags: Diagnostics): SrcBlock {
+/**
+ * A bare name in a block with an activation slot that is neither an activation nor a
+ * constant: when it reads as a misspelt activation (`dense 50 rleu`), or can only be an
+ * activation (the sizes are given, or the block is gated and needs none), say so, in those
+ * words. Returns true when it reported.
+ */
+function unknownActivation(v: Value, spec: BlockSpec, filled: Set<string>, s: BlockStmt, scope: Scope, diags: Diagnostics): boolean {
+  const name = bareName(v);
+  if (name === undefined || isActivation(name) || scope.lets.has(name) || !spec.positional.includes('activation') || filled.has('activation')) return false;
+  const act = closest(name, ACTIVATIONS);
+  const constant = closest(name, scope.lets);
+  if (constant && (!act || editDistance(name.toLowerCase(), constant.toLowerCase()) < editDistance(name.toLowerCase(), act))) return false; // a misspelt constant: the evaluator says so
+  const sizeFree = spec.positional.some((n) => n !== 'activation' && !filled.has(n));
+  const sizeOptional = s.modifier !== undefined;
+  if (act) {
+    diags.error('HWY2003', v.span, `unknown activation '${name}'`, `did you mean '${act}'?`);
+    return true;
+  }
+  if (sizeFree && !sizeOptional) return false; // `dense widht`: a size that names no constant
+  diags.error('HWY2003', v.span, `'${name}' is neither an activation nor a constant`, `activations: ${ACTIVATIONS.join(', ')}; a constant is defined before the network: let ${name} = …`);
+  return true;
+}
+
+function resolveAttrs(s: BlockStmt, spec: BlockSpec, gated: boolean, diags: Diagnostics, scope: Scope): SrcBlock {
   const attrs: SrcBlock['attrs'] = {};
   const filled = new Set<string>();
   const what = `'${s.modifier ? s.modifier + ' ' : ''}${s.kind}'`;
   for (const v of s.args) {
+    if (unknownActivation(v, spec, filled, s, scope, diags)) {
+      filled.add('activation');
+      continue;
+    }
     const slot = slotFor(v, spec, filled);
     if (!slot) {
       const takes = spec.positional.length ? `takes ${spec.positional.join(', ')}` : 'takes no arguments';

@@ -16,6 +16,8 @@ const RULE_WANTS: Record<string, string> = {
 export function describeToken(t: IToken): string {
   if (t.tokenType === EOF) return 'the end of the file';
   if (t.tokenType === NL) return 'the end of the line';
+  // A token added while mending a mistake already reported: name it by its kind.
+  if (t.image === '') return label(t.tokenType);
   return `'${t.image.length > 30 ? t.image.slice(0, 30) + '…' : t.image}'`;
 }
 

@@ -5,6 +5,7 @@ import { AstBuilder } from './cst-to-ast.js';
 import { lex, tokenSpan } from './lexer.js';
 import { getParser } from './parser.js';
 import { syntaxHint } from './errors.js';
+import { repairTokens } from './repair.js';
 
 export type * from './ast.js';
 
@@ -13,7 +14,7 @@ export function parse(text: string, file: string, diags: Diagnostics): FileAst {
   const lexed = lex(text, file, diags);
   if (!lexed.parseable) return { file, items: [], comments: [] };
   const parser = getParser();
-  parser.input = lexed.tokens;
+  parser.input = repairTokens(lexed.tokens, text, file, diags);
   const cst = parser.file();
   for (const e of parser.errors) diags.error('HWY1002', errorSpan(e, text, file), e.message, syntaxHint(e.message));
   const ast = new AstBuilder(file, diags).fileAst(cst, lexed.comments);

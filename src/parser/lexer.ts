@@ -62,6 +62,9 @@ export function lex(text: string, file: string, diags: Diagnostics): LexResult {
       quote ? 'close the string with " on the same line' : 'hwy specs use names, numbers, `x` between dimensions, = { } ( ) [ ] , + - * / % and # comments',
     );
   }
+  for (const t of (result.groups.slashComments ?? []) as IToken[]) {
+    diags.error('HWY1001', tokenSpan(file, t), `comments start with '#', not '${t.image.slice(0, 2)}'`, `write '#${t.image.slice(2).replace(/\*\/\s*$/, '').trimEnd()}'`);
+  }
   const comments = (result.groups.comments ?? []) as IToken[];
   // The parser recurses on brackets: refuse absurd nesting up front instead of overflowing the stack.
   let depth = 0;

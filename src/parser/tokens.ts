@@ -3,6 +3,12 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
 // Newlines end statements, so they are tokens; other whitespace is skipped.
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+/**
+ * `//` (and `/*`) as written by people used to C-like languages: not a comment in hwy. It is
+ * lexed as one token of its own group, so the lexer reports it once with the fix and the
+ * rest of the line is not read as a cascade of errors.
+ */
+export const SlashComment = createToken({ name: 'SlashComment', pattern: /\/[/*][^\n]*/, group: 'slashComments' });
 export const NL = createToken({ name: 'NL', pattern: /\n/, line_breaks: true, label: 'a new line' });
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
@@ -48,6 +54,7 @@ export const keywords = [Let, Network, Train, Repeat, Highway, Residual];
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
+  SlashComment,
   NL,
   ...keywords,
   X,

@@ -1,5 +1,6 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import { BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
+import { didYouMean } from '../language/suggest.js';
 import { KINDS, kindOfBlock } from '../language/kinds.js';
 import { IR_VERSION, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
@@ -16,7 +17,8 @@ function fieldOf(attr: string): string {
 export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
   const env: Env = new Map();
   for (const l of src.lets) {
-    const v = l.name in overrides ? overrides[l.name] : evalExpr(l.value, env, diags);
+    // Names are data: Object.hasOwn, so that `let constructor = 3` is not read as Object's constructor.
+    const v = Object.hasOwn(overrides, l.name) ? overrides[l.name] : evalExpr(l.value, env, diags);
     if (v !== undefined) env.set(l.name, v);
   }
   return env;
@@ -46,35 +48,64 @@ export function expand(src: NetworkSourceIR, overrides: Record<string, number>, 
   return ir;
 }
 
-/** Layers a body expands to; undefined when a count is invalid or the limit is crossed (reported). */
+/**
+ * Statements expansion may visit per layer allowed: a repeat iteration, an `expect` or a
+ * `defaults` costs work but adds no layer, so `repeat 1000000000 { expect 8 }` must hit a
+ * limit too.
+ */
+const STEPS_PER_LAYER = 4;
+
+const many = (n: number) => (n > 1e15 ? 'more than 10^15' : n.toLocaleString('en-US'));
+
+/**
+ * Layers a body expands to; undefined when a count is invalid or a limit is crossed
+ * (reported). Both limits are checked after every statement, inside repeats too, so the
+ * error points at the statement that crosses them and nothing is expanded past them.
+ */
 function countLayers(nodes: SrcNode[], env: Env, diags: Diagnostics, limits: Limits, counts: Map<SrcNode, number>): number | undefined {
-  let total = 0;
+  const r = countWork(nodes, env, diags, limits, counts);
+  return r?.layers;
+}
+
+function countWork(nodes: SrcNode[], env: Env, diags: Diagnostics, limits: Limits, counts: Map<SrcNode, number>): { layers: number; steps: number } | undefined {
+  let layers = 0;
+  let steps = 0;
+  const maxSteps = limits.maxLayers * STEPS_PER_LAYER;
   for (const n of nodes) {
+    let span = n.type === 'block' ? n.span : n.headSpan;
     if (n.type === 'block') {
-      if (n.kind !== 'expect' && n.kind !== 'defaults') total++;
-      continue;
+      if (n.kind !== 'expect' && n.kind !== 'defaults') layers++;
+      steps++;
+    } else {
+      const c = evalExpr(n.count, env, diags);
+      if (c === undefined) return undefined;
+      if (!Number.isInteger(c) || c < 0) {
+        diags.error('HWY4003', n.headSpan, `a repeat count must be a whole number of at least 0, not ${c}`);
+        return undefined;
+      }
+      counts.set(n, c);
+      const inner = countWork(n.body, env, diags, limits, counts);
+      if (inner === undefined) return undefined;
+      layers += c * inner.layers;
+      // Each iteration is a step of its own, so an empty or layer-free body is bounded too.
+      steps += c * (inner.steps + 1);
+      span = n.headSpan;
     }
-    const c = evalExpr(n.count, env, diags);
-    if (c === undefined) return undefined;
-    if (!Number.isInteger(c) || c < 0) {
-      diags.error('HWY4003', n.headSpan, `a repeat count must be a whole number of at least 0, not ${c}`);
+    if (layers > limits.maxLayers) {
+      diags.error('HWY4001', span, `the network expands to ${many(layers)} layers here; the limit is ${limits.maxLayers.toLocaleString('en-US')}`, n.type === 'repeat' ? 'lower the repeat count' : 'split the network or use fewer layers');
       return undefined;
     }
-    counts.set(n, c);
-    const inner = countLayers(n.body, env, diags, limits, counts);
-    if (inner === undefined) return undefined;
-    total += c * inner;
-    if (total > limits.maxLayers) {
+    if (steps > maxSteps) {
       diags.error(
         'HWY4001',
-        n.headSpan,
-        `this expands to ${total > 1e15 ? 'more than 10^15' : total.toLocaleString('en-US')} layers; the limit is ${limits.maxLayers.toLocaleString('en-US')}`,
-        'lower the repeat count',
+        span,
+        `expanding the network takes ${many(steps)} steps here; the limit is ${maxSteps.toLocaleString('en-US')}`,
+        n.type === 'repeat' ? 'lower the repeat count: a repeated body that adds no layers still costs a step each time' : 'use fewer statements',
       );
       return undefined;
     }
   }
-  return total;
+  return { layers, steps };
 }
 
 class Expander {
@@ -180,6 +211,17 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   seed: 1,
 };
 
+/** `optimizer adam`: said in the user's words, with the optimizer hwy has. */
+function unknownOptimizer(s: SrcBlock, diags: Diagnostics): boolean {
+  const v = s.attrs.name?.value;
+  const item = v?.type === 'dims' && v.items.length === 1 ? v.items[0] : undefined;
+  if (item?.type !== 'ref') return false;
+  const known = (SETTING_BY_KIND.get('optimizer')!.attrs.find((a) => a.name === 'name')!.type as { values: readonly string[] }).values;
+  if (known.includes(item.name)) return false;
+  diags.error('HWY2003', v!.span, `unknown optimizer '${item.name}'`, didYouMean(item.name, known) ?? `hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'`);
+  return true;
+}
+
 function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
   const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
   if (!src.train) return t;
@@ -196,7 +238,9 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
     const v = (name: string): Concrete | undefined => {
       const a = s.attrs[name];
       if (!a) return undefined;
-      return convertValue(a.value, spec.attrs.find((x) => x.name === name)!.type, env, diags, `'${name}'`);
+      // Messages name what the person wrote: 'batch must be at least 1', not the catalogue's internal 'value'.
+      const what = name === 'value' ? s.kind : name === 'name' ? (s.kind === 'data' ? 'the data set' : `the ${s.kind}`) : `'${name}'`;
+      return convertValue(a.value, spec.attrs.find((x) => x.name === name)!.type, env, diags, what);
     };
     const set = <T>(val: Concrete | undefined, f: (x: T) => void) => {
       if (val !== undefined) f(val as T);
@@ -210,6 +254,8 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
         set<number>(v('validation'), (x) => (t.data.validation = x));
         break;
       case 'optimizer':
+        // checked like every other value: an optimizer hwy does not have is an error, not SGD
+        if (!unknownOptimizer(s, diags)) set<'sgd'>(v('name'), (x) => (t.optimizer.name = x));
         set<number>(v('momentum'), (x) => (t.optimizer.momentum = x));
         set<boolean>(v('nesterov'), (x) => (t.optimizer.nesterov = x));
         break;

@@ -3,10 +3,15 @@ import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { irFromJson } from '../ir/serialize.js';
+import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
+import { createHash } from 'node:crypto';
 
-/** A problem with a run directory a person can fix: missing, corrupt, already there. */
-export class RunDirError extends Error {}
+import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
+
+/** A problem with a run directory a person can fix: missing, corrupt, already there. (One class with the engines' RunFileError, so either is caught as the other.) */
+export const RunDirError = RunFileError;
+export type RunDirError = RunFileError;
+export type { MetricsLine, TrainState };
 
 export interface RunRecord {
   hwyVersion: string;
@@ -15,43 +20,92 @@ export interface RunRecord {
   overrides: Record<string, number>;
   config: TrainConfig;
   data: string;
+  /** The engine that trained the run (absent in runs made before there were two: tfjs). */
+  engine?: string;
+  /** The engine's device (for tfjs, its backend: gpu, node, wasm, cpu). */
+  device?: string;
+  /** Kept for older readers: the tfjs backend, or the device of another engine. */
   backend: string;
+  /** Engine facts: interpreter, library versions, worker processes. */
+  engineDetails?: Record<string, string | number>;
   createdAt: string;
+  /** When run.json was last rewritten (after a resume). */
+  updatedAt?: string;
+  /** The command line that started the run. */
+  command?: string[];
+  /** What the result depends on besides the spec: versions, backend, platform. */
+  environment?: RunEnvironment;
+  /** Every resume: when, from where, with what command and settings. */
+  history?: ResumeEntry[];
 }
 
-/** Where training stands; written last in a checkpoint, so its presence marks a complete one. */
-export interface TrainState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Steps already done in epoch `epoch + 1` (non-zero after an interrupt mid-epoch). */
-  step: number;
-  /** Running sums of the partial epoch, so a resumed epoch reports whole-epoch metrics. */
-  partial: { lossSum: number; correct: number; seen: number; seconds: number };
-  status: 'running' | 'interrupted' | 'done' | 'diverged';
-  savedAt: string;
+export interface RunEnvironment {
+  hwy: string;
+  node: string;
+  tfjs?: string;
+  backend: string;
+  platform: string;
+  [engineSpecific: string]: string | undefined;
 }
 
-export interface MetricsLine {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  lr: number;
-  seconds: number;
-  samplesPerSec: number;
+export interface ResumeEntry {
+  at: string;
+  command?: string[];
+  fromEpoch: number;
+  fromStep?: number;
+  /** Epochs the run trains to from here. */
+  epochs: number;
+  /** A new learning rate given with the resume. */
+  lr?: number;
+  dataDir?: string;
+  environment?: RunEnvironment;
 }
 
 export const MODEL_DIR = 'model';
 const TMP_DIR = '.checkpoint-new';
 const OLD_DIR = '.checkpoint-old';
 
-export function createRunDir(dir: string, force: boolean): void {
+/** What hwy itself writes into a run directory; `--force` removes these and nothing else. */
+export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', MODEL_DIR, TMP_DIR, OLD_DIR];
+/** The lock of a directory and the record of its holder (see ./lock.ts). */
+export const LOCK_DIR = '.hwy.lock';
+export const LOCK_OWNER = '.hwy.lock.json';
+/** Lock files: their holder removes them, never `--force`. */
+export const LOCK_FILES = [LOCK_DIR, LOCK_OWNER];
+/** Temporary files of writeFileAtomic that a killed run may leave behind. */
+const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl)\.\d+\.\d+\.tmp$/;
+
+/** Whether `dir` holds a hwy run record that passes validation; the reason when not. */
+export function runDirProblem(dir: string): string | undefined {
+  try {
+    readRunRecord(dir);
+    return undefined;
+  } catch (e) {
+    if (e instanceof RunDirError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Prepares `dir` for a new run. An empty or missing directory is used as it is. A run
+ * directory (a valid run.json) is refused without `force`; with it, only hwy's own files
+ * go, and whatever else is there stays. Any other non-empty directory is never written
+ * into, whatever the flags: it may be a project, and hwy deletes only what it wrote.
+ */
+export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory`);
-    if (readdirSync(dir).length > 0) {
-      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace it, --resume ${dir} to continue it, or --out for another`);
-      rmSync(dir, { recursive: true, force: true });
+    if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
+    const entries = readdirSync(dir).filter((n) => !LOCK_FILES.includes(n));
+    if (entries.length > 0) {
+      const problem = runDirProblem(dir);
+      if (problem) throw new RunDirError(`'${dir}' already exists, is not empty and is not a hwy run directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no valid run.json): hwy does not write into it, with or without --force; choose a new or empty --out`);
+      if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace its run, --resume ${dir} to continue it, or --out for another`);
+      const others: string[] = [];
+      for (const name of entries) {
+        if (RUN_FILES.includes(name) || RUN_TEMP.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+        else others.push(name);
+      }
+      if (others.length) log(`--force: replaced the run in ${dir}; kept what hwy did not write there: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`);
     }
   }
   mkdirSync(dir, { recursive: true });
@@ -79,40 +133,68 @@ export function readJson<T>(path: string, what: string): T {
 
 export function readRunRecord(dir: string): RunRecord {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' is not a run directory (no such directory)`);
-  const r = readJson<RunRecord>(join(dir, 'run.json'), `'${dir}' is not a complete run directory`);
-  if (!r || typeof r !== 'object' || !r.config || typeof r.specFile !== 'string') throw new RunDirError(`${join(dir, 'run.json')}: not a hwy run record`);
-  return r;
-}
-
-/** Files of one checkpoint, written into a fresh directory. */
-export interface CheckpointFiles {
-  modelJson: string;
-  weights: Uint8Array;
-  optimizerJson: string;
-  optimizerWeights: Uint8Array;
-  state: TrainState;
+  const path = join(dir, 'run.json');
+  const r = readJson<unknown>(path, `'${dir}' is not a complete run directory`);
+  const problems = schemaProblems(RUN_RECORD_SCHEMA, r);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy run record: ${problems.slice(0, 3).join('; ')}`);
+  return r as RunRecord;
 }
 
 /**
- * Commits a checkpoint atomically: written and fsynced into a new directory, then swapped
- * for `model/` by two renames. A crash at any point leaves a complete checkpoint, which
- * `recoverCheckpoint` finds.
+ * Checkpoints of a run directory: an engine writes a checkpoint's files into a fresh staging
+ * directory (`stageCheckpoint`), then `commitCheckpoint` writes state.json (whose presence
+ * marks a complete checkpoint) and swaps the directory for `model/` by two renames. A crash at
+ * any point leaves a complete checkpoint, which `recoverCheckpoint` finds.
  */
-export function saveCheckpoint(dir: string, files: CheckpointFiles): void {
-  const tmp = join(dir, TMP_DIR);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  writeDurable(join(tmp, 'model.json'), files.modelJson);
-  writeDurable(join(tmp, 'weights.bin'), files.weights);
-  writeDurable(join(tmp, 'optimizer.json'), files.optimizerJson);
-  writeDurable(join(tmp, 'optimizer.bin'), files.optimizerWeights);
-  writeDurable(join(tmp, 'state.json'), JSON.stringify(files.state, null, 2) + '\n');
-  const model = join(dir, MODEL_DIR);
-  const old = join(dir, OLD_DIR);
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(model)) renameSync(model, old);
-  renameSync(tmp, model);
-  rmSync(old, { recursive: true, force: true });
+export class RunDirSink implements RunSink {
+  constructor(readonly dir: string) {}
+
+  stageCheckpoint(): string {
+    const tmp = join(this.dir, TMP_DIR);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    return tmp;
+  }
+
+  commitCheckpoint(state: TrainState): void {
+    const tmp = join(this.dir, TMP_DIR);
+    if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
+    // the checksum of the weights goes into state.json, which is written last: whoever reads the checkpoint can tell a damaged weights.bin
+    const weightsSha256 = sha256(readFileSync(join(tmp, 'weights.bin')));
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    fsyncDir(tmp);
+    const model = join(this.dir, MODEL_DIR);
+    const old = join(this.dir, OLD_DIR);
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(model)) renameSync(model, old);
+    renameSync(tmp, model);
+    fsyncDir(this.dir);
+    rmSync(old, { recursive: true, force: true });
+  }
+
+  appendMetrics(line: MetricsLine): void {
+    appendMetrics(this.dir, line);
+  }
+}
+
+/** Makes the names in a directory durable (renames, new files); not possible on every platform, where it is skipped. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // directories cannot be opened for fsync on Windows; the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const completeCheckpoint = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
+
+/** The directory holding the newest complete checkpoint, as it is: readers (eval, analyze) never repair. */
+export function findCheckpoint(dir: string): string | undefined {
+  return [MODEL_DIR, TMP_DIR, OLD_DIR].map((d) => join(dir, d)).find(completeCheckpoint);
 }
 
 /** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */
@@ -120,10 +202,9 @@ export function recoverCheckpoint(dir: string): string | undefined {
   const model = join(dir, MODEL_DIR);
   const tmp = join(dir, TMP_DIR);
   const old = join(dir, OLD_DIR);
-  const complete = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
-  if (complete(model)) return model;
+  if (completeCheckpoint(model)) return model;
   for (const candidate of [tmp, old]) {
-    if (complete(candidate)) {
+    if (completeCheckpoint(candidate)) {
       rmSync(model, { recursive: true, force: true });
       renameSync(candidate, model);
       return model;
@@ -132,26 +213,33 @@ export function recoverCheckpoint(dir: string): string | undefined {
   return undefined;
 }
 
-/** A trained run as eval and analyze need it: its record, its validated IR and its newest checkpoint. */
-export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string } {
-  const record = readRunRecord(dir);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'ir.json'), 'utf8');
-  } catch (e) {
-    throw new RunDirError(`cannot read ${join(dir, 'ir.json')}: ${describeFsError(e)}: the run directory is incomplete`);
-  }
-  const parsed = irFromJson(text);
-  if (!parsed.ok) throw new RunDirError(`${join(dir, 'ir.json')} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
+/**
+ * The checkpoint a resumed run continues from, repairing an interrupted swap. Without a
+ * complete one, resuming would start over and overwrite the run: refused, saying what is
+ * missing and how to go on.
+ */
+export function checkpointForResume(dir: string): string {
   const ckpt = recoverCheckpoint(dir);
-  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
-  return { record, ir: parsed.ir, ckpt };
+  if (ckpt) return ckpt;
+  const model = join(dir, MODEL_DIR);
+  const missing = existsSync(model) ? ['state.json', 'model.json', 'weights.bin'].filter((f) => !existsSync(join(model, f))).map((f) => `${MODEL_DIR}/${f}`) : [`${MODEL_DIR}/`];
+  const epochs = readMetrics(dir).length;
+  throw new RunDirError(
+    `cannot resume '${dir}': its checkpoint is incomplete (missing ${missing.join(', ')})${epochs ? `, though metrics.jsonl records ${epochs} epoch${epochs === 1 ? '' : 's'}` : ''}; ` +
+      `nothing was changed. Restore ${MODEL_DIR}/ from a copy to continue, or train anew from its spec: hwy train ${join(dir, 'spec.hwy')} --out NEW_DIR`,
+  );
 }
 
 export function readState(ckptDir: string): TrainState {
-  const s = readJson<TrainState>(join(ckptDir, 'state.json'), 'checkpoint');
-  if (typeof s?.epoch !== 'number' || typeof s.step !== 'number') throw new RunDirError(`${join(ckptDir, 'state.json')}: not a hwy training state`);
-  return s;
+  const path = join(ckptDir, 'state.json');
+  const s = readJson<unknown>(path, 'checkpoint');
+  const problems = schemaProblems(TRAIN_STATE_SCHEMA, s);
+  if (problems.length) throw new RunDirError(`${path} is not a valid hwy training state: ${problems.slice(0, 3).join('; ')}`);
+  return s as TrainState;
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export function appendMetrics(dir: string, line: MetricsLine): void {
@@ -172,11 +260,15 @@ export function readMetrics(dir: string): MetricsLine[] {
     .split('\n')
     .forEach((l, i) => {
       if (!l.trim()) return;
+      let m: MetricsLine;
       try {
-        out.push(JSON.parse(l) as MetricsLine);
+        m = JSON.parse(l) as MetricsLine;
       } catch {
         throw new RunDirError(`${path}:${i + 1}: not a JSON line`);
       }
+      // the epoch decides which lines a resume keeps: it must be one
+      if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunDirError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
+      out.push(m);
     });
   return out;
 }

@@ -1,14 +1,22 @@
 import { basename, join } from 'node:path';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { loadData, DataError, type Splits } from '../data/index.js';
-import { selectBackend, type BackendChoice, type RuntimeInfo } from '../backends/tfjs/runtime.js';
-import { lowerToModel } from '../backends/tfjs/lower.js';
-import { loadModel, loadOptimizerState } from '../backends/tfjs/checkpoint.js';
-import { evaluate, makeOptimizer, train, type TrainHooks, type TrainOutcome } from '../backends/tfjs/train.js';
-import { createRunDir, openRun, readRunRecord, readState, recoverCheckpoint, RunDirError, truncateMetrics, writeRunFiles, type RunRecord, type TrainState } from './run-dir.js';
+import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
+import { loadModel } from '../backends/tfjs/checkpoint.js';
+import { evaluate } from '../backends/tfjs/train.js';
+import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
+import { ENGINES } from '../backends/engines.js';
+import { readRunRecord, RunDirSink, writeRunFiles, type RunRecord } from './run-dir.js';
+
+export type { EngineName, TrainHooks, TrainOutcome, EngineInfo };
 import { VERSION } from '../version.js';
+import { claimNewRunDir, claimRunDirForResume } from './claim.js';
+import type { DirLock } from './lock.js';
+import { checkStateFitsData, openForResume, openRun } from './open.js';
+import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
+import { version as tfjsVersion } from '@tensorflow/tfjs';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -28,11 +36,22 @@ export interface TrainRequest {
   specText?: string;
   sets?: Record<string, number>;
   overrides?: TrainOverrides;
+  /** The engine (default tfjs; with resume, the run's). */
+  engine?: EngineName;
+  /** The engine's device (default auto). */
+  device?: string;
+  /** Deprecated alias of `device` for the tfjs engine. */
   backend?: BackendChoice;
+  /** Worker processes (torch: data-parallel). */
+  nproc?: number;
+  /** CPU threads per worker (torch). */
+  threads?: number;
   dataDir?: string;
   out?: string;
   force?: boolean;
   resume?: string;
+  /** The command line, recorded in run.json and beside the run directory's lock. */
+  command?: string[];
   /** Preloaded data (tests); otherwise loaded from the config. */
   data?: Splits;
   hooks?: TrainHooks;
@@ -41,7 +60,7 @@ export interface TrainRequest {
 
 export type TrainResult =
   | { kind: 'spec-errors'; compiled: CompileResult }
-  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; runtime: RuntimeInfo; record: RunRecord };
+  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; engine: EngineInfo; record: RunRecord };
 
 export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): TrainConfig {
   const c = structuredClone(base);
@@ -79,12 +98,17 @@ export function checkDataFits(ir: NetworkIR, data: Splits): void {
   }
 }
 
-function freshState(): TrainState {
-  return { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' };
+/** Compile, prepare the engine and its device, load data, and train (fresh or from the newest checkpoint); the run directory is locked while it is written. */
+export async function runTraining(req: TrainRequest): Promise<TrainResult> {
+  const locks: DirLock[] = [];
+  try {
+    return await trainLocked(req, locks);
+  } finally {
+    for (const l of locks) await l.release();
+  }
 }
 
-/** Compile, pick a backend, load data, build or restore the model, and train. */
-export async function runTraining(req: TrainRequest): Promise<TrainResult> {
+async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainResult> {
   const log = req.log ?? (() => {});
   let specText: string;
   let specFile: string;
@@ -94,19 +118,21 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   let resumeFrom: string | undefined;
   let resumed: RunRecord | undefined;
   let state = freshState();
+  let resumeAt: { engine: EngineName; device: string } | undefined;
 
   if (req.resume) {
     runDir = req.resume;
-    const record = (resumed = readRunRecord(runDir));
+    locks.push(await claimRunDirForResume(runDir, { log, command: req.command?.join(' ') }));
+    resumeAt = checkResumeFlags(readRunRecord(runDir), req, runDir);
+    const plan = openForResume(runDir, log);
+    if (!plan.ok) return { kind: 'spec-errors', compiled: plan.compiled };
+    const record = (resumed = plan.record);
     specFile = record.specFile;
     sets = record.overrides;
-    specText = readFileOr(join(runDir, 'spec.hwy'));
-    config = effectiveConfig(record.config, { epochs: req.overrides?.epochs });
-    resumeFrom = recoverCheckpoint(runDir);
-    if (resumeFrom) {
-      state = readState(resumeFrom);
-      truncateMetrics(runDir, state.epoch);
-    } else truncateMetrics(runDir, 0);
+    specText = plan.specText;
+    config = resumeConfig(record, req.overrides);
+    resumeFrom = plan.ckpt;
+    state = plan.state;
   } else {
     specFile = req.specFile ?? 'spec.hwy';
     specText = req.specText ?? '';
@@ -118,42 +144,48 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
 
-  const runtime = await selectBackend(req.backend ?? 'auto');
-  log(`backend: ${runtime.kind} (${runtime.reason})`);
+  const engineName: EngineName = resumeAt?.engine ?? req.engine ?? 'tfjs';
+  const device = resumeAt?.device ?? req.device ?? req.backend ?? 'auto';
+  const problem = deviceProblem(engineName, device);
+  if (problem) throw new EngineUnavailable(problem);
+  const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, log });
+  log(`engine: ${engine.info.engine} on ${engine.info.device} (${engine.info.reason})`);
+  const environment = runEnvironment(engine.info.device, { engine: engine.info.engine, ...(engineName === 'tfjs' ? { tfjs: tfjsVersion.tfjs } : {}), ...(engine.info.details ?? {}) });
   if (resumed && state.epoch >= config.epochs && state.step === 0) {
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
-    return { kind: 'trained', runDir, outcome: { status: 'done', state }, runtime, record: resumed };
+    return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };
   }
   const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
+  if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
   let record: RunRecord;
   if (resumed) {
-    record = resumed;
+    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr, dataDir: req.dataDir, environment });
   } else {
-    createRunDir(runDir, !!req.force);
-    record = { hwyVersion: VERSION, specFile, network: ir.network.name, overrides: sets, config, data: data.source, backend: runtime.kind, createdAt: new Date().toISOString() };
+    locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
+    const { info } = engine;
+    record = {
+      hwyVersion: VERSION,
+      specFile,
+      network: ir.network.name,
+      overrides: sets,
+      config,
+      data: data.source,
+      engine: info.engine,
+      device: info.device,
+      backend: info.device,
+      ...(info.details ? { engineDetails: info.details } : {}),
+      createdAt: new Date().toISOString(),
+      ...(req.command ? { command: req.command } : {}),
+      environment,
+    };
     writeRunFiles(runDir, specText, ir, record);
   }
-  const model = resumeFrom ? await loadModel(resumeFrom) : lowerToModel(ir, { seed: config.seed });
-  const optimizer = makeOptimizer(config);
-  if (resumeFrom) {
-    await loadOptimizerState(resumeFrom, optimizer);
-    log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
-  }
-  const outcome = await train({ ir, model, optimizer, config, data, runDir, state, hooks: req.hooks });
-  model.dispose();
-  optimizer.dispose();
-  return { kind: 'trained', runDir, outcome, runtime, record };
-}
-
-function readFileOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new RunDirError(`cannot read ${path}: the run directory is incomplete`);
-  }
+  if (resumeFrom) log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
+  const outcome = await engine.train({ ir, config, data, sink: new RunDirSink(runDir), state, resumeFrom, hooks: req.hooks, log });
+  return { kind: 'trained', runDir, outcome, engine: engine.info, record };
 }
 
 export interface EvalResult {
@@ -169,8 +201,7 @@ export interface EvalResult {
 
 /** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
 export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits }): Promise<EvalResult> {
-  const { record, ir, ckpt } = openRun(opts.runDir);
-  const state = readState(ckpt);
+  const { record, ir, ckpt, state } = openRun(opts.runDir);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
   const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir));

@@ -19,9 +19,20 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeDurable(tmp, data);
+    renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw namingTarget(e, tmp, path);
   }
-  renameSync(tmp, path);
+}
+
+/** An error about the temporary file is reported as one about the file being written: the temporary name means nothing to the reader. */
+function namingTarget(e: unknown, tmp: string, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object') {
+    if (err.path === tmp) err.path = path;
+    if (typeof err.message === 'string') err.message = err.message.split(tmp).join(path);
+    delete (err as { dest?: string }).dest;
+  }
+  return e;
 }

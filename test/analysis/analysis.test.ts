@@ -8,12 +8,13 @@ import { checkedIr } from '../helpers.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { selectBackend } from '../../src/backends/tfjs/runtime.js';
 import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
-import { conditionFromGram, symmetricEigenvalues } from '../../src/analysis/linalg.js';
+import { Matrix, QrDecomposition } from 'ml-matrix';
+import { StreamingR, conditionNumber, float32ConditionLimit } from '../../src/analysis/linalg.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { sweep } from '../../src/analysis/sweep.js';
 import { runTraining } from '../../src/run/session.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
-import { permutation, subset, type Dataset, type Splits } from '../../src/data/dataset.js';
+import { permutation, rng as rngOf, subset, type Dataset, type Splits } from '../../src/data/dataset.js';
 
 let data: Splits;
 let small: Dataset;
@@ -84,11 +85,38 @@ describe('gate analysis', () => {
 });
 
 describe('condition numbers', () => {
-  it('eigenvalues of a known symmetric matrix', () => {
-    const ev = symmetricEigenvalues(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
-    [1, 3, 5].forEach((v, i) => expect(ev[i]).toBeCloseTo(v, 8));
-    expect(conditionFromGram(Float64Array.from([4, 0, 0, 1]), 2)).toBeCloseTo(2, 8);
-    expect(conditionFromGram(Float64Array.from([1, 1, 1, 1]), 2)).toBe(Infinity);
+  /** m x n rows of U·diag(σ)·Vᵀ, σ log-spaced from 1 down to 1/κ, U and V random orthogonal. */
+  const withCondition = (m: number, n: number, kappa: number, seed: number): Float64Array => {
+    const r = rngOf(seed);
+    const gauss = (rows: number, cols: number) => Matrix.from1DArray(rows, cols, Array.from({ length: rows * cols }, () => r() - 0.5));
+    const u = new QrDecomposition(gauss(m, n)).orthogonalMatrix.subMatrix(0, m - 1, 0, n - 1);
+    const v = new QrDecomposition(gauss(n, n)).orthogonalMatrix;
+    const s = Matrix.diag(Array.from({ length: n }, (_, i) => kappa ** (-i / (n - 1))));
+    return Float64Array.from(u.mmul(s).mmul(v.transpose()).to1DArray());
+  };
+  it('condition numbers of matrices of known κ, 1e2 to 1e12, streamed in blocks: within 1%', () => {
+    for (const kappa of [1e2, 1e4, 1e6, 1e9, 1e12]) {
+      const m = 600;
+      const n = 12;
+      const x = withCondition(m, n, kappa, 7);
+      const r = new StreamingR(n);
+      for (let start = 0; start < m; start += 250) r.add(x.subarray(start * n, Math.min(m, start + 250) * n), Math.min(250, m - start));
+      const k = conditionNumber(r.singularValues(), n);
+      expect(Math.abs(k / kappa - 1), `κ = ${kappa}: got ${k}`).toBeLessThan(0.01);
+    }
+  });
+  it('a zero column or too few rows is singular; the float32 limit shrinks with the width', () => {
+    const r = new StreamingR(3);
+    r.add([1, 0, 2, 3, 0, 1, 5, 0, 7, 1, 0, 1], 4);
+    expect(conditionNumber(r.singularValues(), 3)).toBe(Infinity);
+    const few = new StreamingR(3);
+    few.add([1, 2, 3, 4, 5, 6], 2);
+    expect(conditionNumber(few.singularValues(), 3)).toBe(Infinity);
+    const diag = new StreamingR(2);
+    diag.add([4, 0, 0, 1], 2);
+    expect(conditionNumber(diag.singularValues(), 2)).toBeCloseTo(4, 10);
+    expect(float32ConditionLimit(1)).toBe(2 ** 24);
+    expect(float32ConditionLimit(100)).toBeCloseTo(2 ** 24 / 10, 6);
   });
   it('one number per hidden weighted layer; a layer of dead units is singular', async () => {
     const { ir, m } = model();
@@ -116,6 +144,9 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     expect(plain.figures).toEqual(['condition-numbers']);
     expect(plain.notes[0]).toContain('no highway layers');
     await expect(analyze({ runDirs: [join(tmp, 'missing')], data })).rejects.toThrow(/not a run directory/);
+    // a class the data does not have is refused before any work, not skipped
+    await expect(analyze({ runDirs: [join(tmp, 'h')], data, backend: 'wasm', classes: [0, 11], out: join(tmp, 'bad') })).rejects.toThrow(/--classes 11: .* has classes 0-9 only/);
+    expect(existsSync(join(tmp, 'bad', 'figure2-gates.png'))).toBe(false);
   });
   it('sweep: runs every network, summarises, and started again skips what is done', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hwy-sw-')), 'sweep');

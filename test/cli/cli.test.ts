@@ -92,7 +92,7 @@ describe('hwy CLI', () => {
   it('explain prints a code, and lists all codes', () => {
     const r = hwy(['explain', '3006']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('HWY3006 (info): projection inserted');
+    expect(r.stdout).toContain('HWY3006 (note): projection inserted');
     expect(hwy(['explain']).stdout.split('\n').filter(Boolean).length).toBeGreaterThan(30);
   });
   it('--help helps, per command', () => {

@@ -19,9 +19,9 @@ describe('hwy train / hwy eval', () => {
     const out = join(d, 'run');
     const r = hwy(['train', join(d, 'tiny.hwy'), '--out', out, '--backend', 'wasm']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('backend: wasm (as asked)');
+    expect(r.stderr).toContain('engine: tfjs on wasm (as asked)');
     expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
-    expect(r.stdout).toContain(`evaluate with: hwy eval ${out}`);
+    expect(r.stdout).toContain(`evaluate with: npx hwy eval ${out}`);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(1);
     const e = hwy(['eval', out, '--format', 'json']);
@@ -42,9 +42,9 @@ describe('hwy train / hwy eval', () => {
   it('usage and input problems: exit 2 with one line; spec errors: exit 1', () => {
     const d = setup();
     expect(hwy(['train']).code).toBe(2);
-    const gpu = hwy(['train', join(d, 'tiny.hwy'), '--backend', 'gpu', '--out', join(d, 'g')]);
+    const gpu = hwy(['train', join(d, 'tiny.hwy'), '--device', 'gpu', '--out', join(d, 'g')]);
     expect(gpu.code).toBe(2);
-    expect(gpu.stderr).toMatch(/--backend gpu: @tensorflow\/tfjs-node-gpu not installed; install it with: npm install @tensorflow\/tfjs-node-gpu/);
+    expect(gpu.stderr).toMatch(/--device gpu: @tensorflow\/tfjs-node-gpu not installed; install it with: npm install @tensorflow\/tfjs-node-gpu/);
     const cifar = hwy(['train', join(d, 'tiny.hwy'), '--data', 'cifar10', '--data-dir', d, '--out', join(d, 'c')]);
     expect(cifar.code).toBe(2);
     expect(cifar.stderr).toContain(`${d}: missing data_batch_1.bin`);
@@ -72,11 +72,35 @@ describe('hwy train / hwy eval', () => {
       child.on('exit', (c) => resolve(c));
     });
     expect(code).toBe(130);
-    expect(err).toContain(`continue with: hwy train --resume ${out}`);
+    expect(err).toContain(`continue with: npx hwy train --resume ${out}`);
     const r = hwy(['train', '--resume', out, '--epochs', '3', '--backend', 'wasm']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming .* after epoch \d/);
     const epochs = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
     expect(epochs).toEqual([1, 2, 3]);
+  });
+
+  it('one vocabulary: --engine and --device, a device of the other engine refused with a hint, --backend an alias of the tfjs device', () => {
+    const d = setup();
+    const cuda = hwy(['train', join(d, 'tiny.hwy'), '--device', 'cuda', '--out', join(d, 'x')]);
+    expect(cuda.code).toBe(2);
+    expect(cuda.stderr).toContain("--device cuda is not a device of the tfjs engine, which has auto, gpu, node, wasm, cpu ('cuda' is a device of the torch engine: add --engine torch)");
+    const wasm = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'wasm', '--out', join(d, 'y')]);
+    expect(wasm.code).toBe(2);
+    expect(wasm.stderr).toContain('--device wasm is not a device of the torch engine, which has auto, cpu, cuda');
+    const both = hwy(['train', join(d, 'tiny.hwy'), '--device', 'cpu', '--backend', 'cpu']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both --device and --backend');
+    expect(hwy(['train', join(d, 'tiny.hwy'), '--engine', 'jax']).stderr).toContain('--engine must be one of tfjs, torch');
+    const nproc = hwy(['train', join(d, 'tiny.hwy'), '--nproc', '2', '--out', join(d, 'z')]);
+    expect(nproc.code).toBe(2);
+    expect(nproc.stderr).toContain('the tfjs engine trains in one process');
+    const ev = hwy(['eval', join(d, 'none'), '--device', 'cuda']);
+    expect(ev.code).toBe(2);
+    expect(ev.stderr).toContain('--device cuda is not a device of the tfjs engine');
+    const help = hwy(['train', '--help']).stdout;
+    expect(help).toContain('--engine');
+    expect(help).not.toContain('--backend');
+    for (const r of [cuda, wasm, both, nproc, ev]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

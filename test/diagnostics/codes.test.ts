@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/diagnostics/codes.js';
-import { renderDiagnostic } from '../../src/diagnostics/render.js';
+import { renderDiagnostic, renderShort } from '../../src/diagnostics/render.js';
+import { explainText } from '../../src/cli/commands/explain.js';
 import { compile } from '../../src/core/compile.js';
 import { PASSES } from '../../src/passes/index.js';
 import { compileText, golden, net } from '../helpers.js';
@@ -66,6 +67,24 @@ describe('rendering', () => {
       "  = hint: add 'flatten' before it (or 'globalavgpool' to average each map)",
       '  = note: the 28x28x1 input comes from here (x.hwy:2:3)',
     ]);
+  });
+  it('keeps the gutter aligned past line 9: hint and note marks sit under the bar', () => {
+    const text = '\n'.repeat(9) + net('dense 10 relu');
+    const d = compile(text, 'x.hwy').diagnostics.find((x) => x.code === 'HWY3002')!;
+    const lines = renderDiagnostic(d, text).split('\n');
+    expect(d.span.start.line).toBe(12);
+    const bar = lines[2].indexOf('|');
+    expect(bar).toBe(3);
+    for (const l of lines.slice(1, 4)) expect(l.indexOf('|')).toBe(bar);
+    for (const l of lines.slice(4)) expect(l.indexOf('=')).toBe(bar);
+  });
+  it('says "note" for the informational severity, as the counts line does', () => {
+    const text = net('highway dense', '10');
+    const d = compile(text, 'x.hwy').diagnostics.find((x) => x.code === 'HWY5004')!;
+    expect(d.severity).toBe('info');
+    expect(renderDiagnostic(d, text).split('\n')[0]).toMatch(/^x\.hwy:3:3: note HWY5004: /);
+    expect(renderShort(d)).toMatch(/: note HWY5004: /);
+    expect(explainText('HWY5004').split('\n')[0]).toBe('HWY5004 (note): gate bias from the guideline');
   });
   it('colours only when asked', () => {
     const text = net('dense 10 relu');

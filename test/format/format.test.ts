@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHwy, HwySyntaxError } from '../../src/format/index.js';
 import { compile } from '../../src/core/compile.js';
+import { hwyLexer } from '../../src/parser/lexer.js';
 import { ROOT, specFiles } from '../helpers.js';
 
 const FIX = join(ROOT, 'test/format/fixtures');
@@ -39,40 +40,178 @@ describe('formatter over specs/', () => {
   }
 });
 
-/** Random valid specs from the grammar: lets, nested repeats, blocks with args and attributes, comments, odd spacing. */
-const ws = fc.constantFrom(' ', '  ', '\t', '   ');
-const num = fc.integer({ min: 1, max: 64 }).map(String);
-const expr = fc.oneof(num, fc.constant('w'), fc.tuple(num, fc.constantFrom('+', '*', '-'), num).map(([a, o, b]) => `(${a} ${o} ${b})`));
-const comment = fc.option(fc.constantFrom('# note', '#x', '# a # b'), { nil: undefined });
-const block = fc.oneof(
-  fc.tuple(expr, fc.constantFrom('relu', 'tanh', '')).map(([u, a]) => `dense ${u} ${a}`),
-  fc.constantFrom('highway dense', 'highway dense gate_bias=-2', 'residual dense relu', 'highway dense carry=free', 'dropout 0.5', 'relu'),
+/**
+ * Random specs from the grammar, built to find inputs on which formatting changes what the
+ * compiler makes of them: lets with arithmetic (also names that are properties of
+ * JavaScript objects), nested and one-line repeats, blocks with positional arguments and
+ * attributes in either order, train sections, comments before, after and inside
+ * everything, odd spacing, CRLF line ends and blank lines. Repeat counts stay small so that
+ * each example costs milliseconds: the property is about the text, not the layer count.
+ */
+const sp = fc.constantFrom(' ', '  ', '\t', ' \t ', '   ');
+/** Between punctuation no space is needed: sometimes give none. */
+const opt = fc.constantFrom('', ' ', '  ', '\t');
+const comment = fc.constantFrom('# note', '#x', '# a # b', '#', '# } {', '#\ttab');
+const maybeComment = fc.option(comment, { nil: undefined, freq: 3 });
+const numText = fc.constantFrom('1', '2', '3', '4', '8', '10', '16', '0', '2.0', '1e1', '0.5', '.5', '5.');
+const letName = fc.constantFrom('w', 'depth', 'constructor', 'toString', '__proto__', 'k1');
+const op = fc.constantFrom('+', '-', '*', '/', '%');
+
+type E = string;
+const exprArb: fc.Arbitrary<E> = fc.letrec<{ e: E }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small' },
+    numText,
+    letName,
+    fc.tuple(fc.constantFrom('-', '- -', '-'), tie('e'), opt).map(([m, e, o]) => `${m}${o}${e}`),
+    fc.tuple(tie('e'), opt, op, opt, tie('e')).map(([a, o1, o, o2, b]) => `${a}${o1 || ' '}${o}${o2 || ' '}${b}`),
+    fc.tuple(opt, tie('e'), opt).map(([a, e, b]) => `(${a}${e}${b})`),
+  ),
+})).e;
+/** A small whole number for sizes and counts, sometimes written as arithmetic. */
+const small = fc.oneof(fc.constantFrom('1', '2', '3', 'w', 'depth', '7 / 2', '9 % 4', '(1 + 1)', '- -2', '10/4', 'constructor'), exprArb);
+const act = fc.constantFrom('relu', 'tanh', 'softmax', 'linear', 'sigmoid');
+
+const blockArb = fc.oneof(
+  fc.tuple(small, fc.option(act, { nil: undefined }), fc.boolean()).map(([u, a, attrFirst]) =>
+    attrFirst && a ? `dense activation${' '}=${' '}${a} ${u}` : `dense ${u}${a ? ' ' + a : ''}`,
+  ),
+  fc.tuple(fc.option(small, { nil: undefined }), fc.option(act, { nil: undefined }), fc.option(fc.constantFrom('gate_bias=-2', 'gate_bias = -w', 'carry=free', 'gate_bias=-1.5', 'init=he_normal'), { nil: undefined })).map(
+    ([u, a, g]) => ['highway dense', u, a, g].filter((x) => x !== undefined).join(' '),
+  ),
+  fc.constantFrom('residual dense relu', 'dropout 0.5', 'dropout .25', 'relu', 'tanh', 'defaults gate_bias=-3', 'expect w', 'expect 8', 'defaults activation=tanh'),
 );
-type Body = (string | Body)[];
-const body: fc.Arbitrary<Body> = fc.letrec<{ body: Body }>((tie) => ({
-  body: fc.array(fc.oneof({ depthSize: 'small', withCrossShrink: true }, block, fc.tuple(num, tie('body')).map(([n, b]) => [n, b] as unknown as Body)), { maxLength: 4 }) as fc.Arbitrary<Body>,
+
+type Node = { t: 'block'; text: string } | { t: 'repeat'; count: string; body: Node[]; oneLine: boolean };
+const nodeArb: fc.Arbitrary<Node[]> = fc.letrec<{ body: Node[] }>((tie) => ({
+  body: fc.array(
+    fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      blockArb.map((text): Node => ({ t: 'block', text })),
+      fc.tuple(fc.constantFrom('0', '1', '2', '3', 'depth', 'w - 6', '7 / 3'), tie('body'), fc.boolean()).map(([count, body, oneLine]): Node => ({ t: 'repeat', count, body, oneLine })),
+    ),
+    { maxLength: 4 },
+  ),
 })).body;
-function render(b: Body, ind: string, w: string, c: string | undefined): string {
-  return b
-    .map((s) => {
-      if (typeof s === 'string') return `${ind}${s}${w}${c ?? ''}\n`;
-      const [n, inner] = s as unknown as [string, Body];
-      return `${ind}repeat${w}${n} {\n${render(inner, ind + '  ', w, c)}${ind}}\n`;
-    })
-    .join('');
+
+/** Decorations drawn per spec: spacing, comments, blank lines, line ends. */
+interface Style {
+  ws: string;
+  c: (string | undefined)[];
+  blank: boolean[];
+  crlf: boolean;
 }
-const spec = fc.tuple(body, ws, comment, fc.boolean()).map(([b, w, c, blank]) => `let w = 8\n${blank ? '\n' : ''}network g {${w}${c ?? ''}\n  input 8\n${render(b, '  ', w, c)}  dense 3 softmax\n}\n`);
+const styleArb = fc.record({
+  ws: sp,
+  c: fc.array(maybeComment, { minLength: 40, maxLength: 40 }),
+  blank: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+  crlf: fc.boolean(),
+});
+
+function renderSpec(lets: [string, string][], body: Node[], train: string[], letsAfter: boolean, st: Style): string {
+  let i = 0;
+  const next = () => i++ % 40;
+  const trail = () => {
+    const c = st.c[next()];
+    return c ? `${st.ws}${c}` : '';
+  };
+  const lines: string[] = [];
+  const line = (s: string) => {
+    if (st.blank[next()]) lines.push('');
+    const own = st.c[next()];
+    if (own && st.blank[next()]) lines.push(s.match(/^\s*/)![0] + own);
+    lines.push(s + trail());
+  };
+  const nodes = (ns: Node[], ind: string) => {
+    for (const n of ns) {
+      if (n.t === 'block') line(`${ind}${n.text.replace(/ /g, st.ws)}`);
+      else if (n.oneLine && n.body.length === 1 && n.body[0].t === 'block') line(`${ind}repeat ${n.count} {${st.ws}${n.body[0].text} }`);
+      else {
+        line(`${ind}repeat${st.ws}${n.count}${st.ws}{`);
+        nodes(n.body, ind + '  ');
+        line(`${ind}}`);
+      }
+    }
+  };
+  const letLines = () => lets.forEach(([n, e]) => line(`let ${n}${st.ws}=${st.ws}${e}`));
+  if (!letsAfter) letLines();
+  line('network g {');
+  line('  input 8');
+  nodes(body, '  ');
+  line('  dense 3 softmax');
+  line('}');
+  if (train.length) {
+    line('train {');
+    for (const t of train) line('  ' + t);
+    line('}');
+  }
+  if (letsAfter) letLines();
+  const text = lines.join('\n') + '\n';
+  return st.crlf ? text.replace(/\n/g, '\r\n') : text;
+}
+
+const lets = fc.uniqueArray(fc.tuple(letName, exprArb), { selector: ([n]) => n, maxLength: 4 }).map((ls) => [['w', '8'] as [string, string], ['depth', '2'] as [string, string], ...ls.filter(([n]) => n !== 'w' && n !== 'depth')]);
+const trainArb = fc.tuple(
+  fc.subarray(['batch 16', 'epochs 2', 'seed 3', 'optimizer sgd momentum=0.5', 'weight_decay 1 / 1000']),
+  fc.constantFrom([], ['lr 0.1 / 4'], ['lr 1 / 100'], ['lr 0.01 schedule=multistep steps=[1,2]'], ['lr 0.1 schedule = exponential']),
+  fc.constantFrom([], ['data mnist validation=0.2'], ['data mnist augment=[ translate , mirror ]'], ['data mnist dir="a \\"b\\" # c"'], ['data "mnist"']),
+).map(([a, b, c]) => [...a, ...b, ...c]);
+const spec = fc.tuple(lets, nodeArb, trainArb, fc.boolean(), styleArb).map(([l, b, t, after, st]) => renderSpec(l, b, t, after, st));
+
+/** What `hwy check` makes of a text, minus positions: the IR and every diagnostic. */
+function checked(text: string) {
+  const r = compile(text, 'm.hwy');
+  const strip = (_k: string, v: unknown) => (_k === 'span' || _k === 'related' || _k === 'kindSpan' || _k === 'nameSpan' || _k === 'headSpan' ? undefined : v);
+  return JSON.parse(JSON.stringify({ ir: r.ir, diagnostics: r.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message} | ${d.hint ?? ''}`) }, strip));
+}
 
 describe('formatter properties', () => {
-  it('idempotent and meaning-preserving on generated specs', async () => {
+  // Sized by example count, with examples that cost milliseconds: well under the test time limit on a busy machine.
+  it('never changes what the compiler makes of a spec, keeps every comment, and is idempotent', async () => {
     await fc.assert(
       fc.asyncProperty(spec, async (text) => {
-        const once = await formatHwy(text);
+        let once: string;
+        try {
+          once = await formatHwy(text);
+        } catch (e) {
+          // Only a spec with a syntax error may be refused, and then the compiler must refuse it too.
+          expect(e).toBeInstanceOf(HwySyntaxError);
+          expect(compile(text, 'm.hwy').diagnostics.some((d) => d.code.startsWith('HWY1'))).toBe(true);
+          return;
+        }
+        expect(checked(once)).toEqual(checked(text));
         expect(await formatHwy(once)).toBe(once);
-        expect(meaning(once)).toEqual(meaning(text));
-        expect((once.match(/#/g) ?? []).length).toBe((text.match(/#/g) ?? []).length);
+        const comments = (t: string) => compile(t, 'm.hwy').ast.comments.map((c) => c.text.trimEnd());
+        expect(comments(once)).toEqual(comments(text));
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
+    );
+  });
+  it('real specs with spaces and tabs between any tokens, comments at line ends and CRLF: same IR before and after formatting', async () => {
+    const specs = specFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'));
+    const perturbed = fc
+      .tuple(fc.constantFrom(...specs), fc.array(fc.constantFrom('', '', ' ', '\t', '  \t'), { minLength: 64, maxLength: 64 }), fc.array(fc.option(fc.constantFrom('# c', '#', '# {'), { freq: 4 }), { minLength: 16, maxLength: 16 }), fc.boolean())
+      .map(([text, gaps, notes, crlf]) => {
+        // Whitespace between two tokens never changes their meaning (28x28 and 28 x 28 are one shape); a comment may end any line.
+        const toks = hwyLexer.tokenize(text).tokens;
+        let out = '';
+        let prev = 0;
+        toks.forEach((t, i) => {
+          const between = text.slice(prev, t.startOffset);
+          if (t.image === '\n') out += between + (notes[i % 16] ? ` ${notes[i % 16]}` : '') + (crlf ? '\r' : '');
+          else out += between + (between.includes('#') ? '' : gaps[i % 64]);
+          out += t.image;
+          prev = t.startOffset + t.image.length;
+        });
+        return out + text.slice(prev);
+      });
+    await fc.assert(
+      fc.asyncProperty(perturbed, async (text) => {
+        const formatted = await formatHwy(text);
+        expect(checked(formatted)).toEqual(checked(text));
+        expect(await formatHwy(formatted)).toBe(formatted);
+      }),
+      { numRuns: 60 },
     );
   });
   it('a syntax error is a located Prettier error, not a crash', async () => {

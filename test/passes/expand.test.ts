@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkedIr, compileText, codes, errors, layerAs, net } from '../helpers.js';
+import { compile } from '../../src/core/compile.js';
 import { guidelineGateBias } from '../../src/passes/resolve.js';
 
 describe('expand pass: constants and repeats', () => {
@@ -29,6 +30,36 @@ describe('expand pass: constants and repeats', () => {
     expect(errors(r)).toEqual(['HWY4001']);
     expect(r.ir!.layers).toEqual([]);
     expect(r.diagnostics[0].message).toContain('limit is 200,000');
+  });
+  it('a repeated body that adds no layers is bounded too, and quickly', () => {
+    for (const body of ['expect 10', 'defaults gate_bias=-2', '']) {
+      const t0 = Date.now();
+      const r = compileText(net(`repeat 1000000000 {\n  ${body}\n}`, '10'));
+      expect(errors(r)).toEqual(['HWY4001']);
+      expect(r.diagnostics[0].message).toMatch(/limit is 800,000/);
+      expect(r.diagnostics[0].span.start.line).toBe(3);
+      expect(r.ir!.expects).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    }
+  });
+  it('the layer limit is checked at every statement, not only after a repeat', () => {
+    const r = compileText(net('relu\n'.repeat(12), '10'), undefined);
+    expect(r.ok).toBe(true);
+    const small = compile(net('relu\n'.repeat(12), '10'), 't.hwy', { limits: { maxLayers: 10 } });
+    expect(small.diagnostics.map((d) => d.code)).toEqual(['HWY4001']);
+    // the 11th layer (input + 10 relu) crosses the limit: line 2 is the input, so line 12
+    expect(small.diagnostics[0].span.start.line).toBe(12);
+    expect(small.ir!.layers).toEqual([]);
+  });
+  it('names that are properties of JavaScript objects are ordinary constants', () => {
+    const text = 'let constructor = 3\nlet toString = 4\nlet __proto__ = 5\nlet hasOwnProperty = 2\n' + net('dense constructor\ndense toString\ndense __proto__ * hasOwnProperty', '10');
+    const r = compileText(text);
+    expect(errors(r)).toEqual([]);
+    expect(r.ir!.layers.slice(1).map((l) => layerAs(l, 'dense').units)).toEqual([3, 4, 10]);
+    expect(Object.entries(r.ir!.constants)).toEqual([['constructor', 3], ['toString', 4], ['__proto__', 5], ['hasOwnProperty', 2]]);
+    // an override of such a name is used; a name that is not a constant is not taken from Object.prototype
+    expect(layerAs(compileText(text, { toString: 7 }).ir!.layers[2], 'dense').units).toBe(7);
+    expect(errors(compileText(net('dense constructor', '10')))).toEqual(['HWY2004']);
   });
   it('refuses tensors and parameter counts that cannot be allocated', () => {
     expect(errors(compileText(net('dense 1000000000', '10')))).toEqual(['HWY4002']);
@@ -71,6 +102,25 @@ describe('expand pass: constants and repeats', () => {
     expect(errors(compileText(net('flatten', '4') + 'train {\n  batch 0\n}\n'))).toEqual(['HWY3001']);
     expect(errors(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n'))).toEqual(['HWY2011']);
     expect(compileText(net('flatten', '4') + 'train {\n  epoch 3\n}\n').diagnostics[0].hint).toBe("did you mean 'epochs'?");
+  });
+
+  it('every name in a train section is checked: an unknown optimizer is an error, not SGD; a setting written apart from its owner says where it goes', () => {
+    const train = (body: string) => compileText(net('flatten', '4') + `train {\n${body}\n}\n`);
+    for (const [body, message, hint] of [
+      ['  optimizer adam', "unknown optimizer 'adam'", "hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'"],
+      ['  optimizer sgdd momentum=0.5', "unknown optimizer 'sgdd'", "did you mean 'sgd'?"],
+      ['  momentum 0.9', "unknown training setting 'momentum'", "'momentum' is an attribute of 'optimizer': use `optimizer sgd momentum=0.9`"],
+      ['  nesterov true', "unknown training setting 'nesterov'", "'nesterov' is an attribute of 'optimizer': use `optimizer sgd nesterov=true`"],
+      ['  validation 0.2', "unknown training setting 'validation'", "'validation' is an attribute of 'data': use `data mnist validation=0.2`"],
+    ]) {
+      const r = train(body);
+      expect(r.ok, body).toBe(false);
+      const d = r.diagnostics.filter((x) => x.severity === 'error');
+      expect(d.map((x) => x.message), body).toEqual([message]);
+      expect(d[0].hint).toBe(hint);
+      expect(d[0].span.start.line).toBe(6);
+    }
+    expect(train('  optimizer sgd momentum=0.5').ir!.train!.optimizer).toEqual({ name: 'sgd', momentum: 0.5, nesterov: false });
   });
 });
 

@@ -42,7 +42,7 @@ describe('training (small real runs on the bundled digits)', () => {
   it('trains well above chance, writes metrics.jsonl and a checkpoint, and eval reproduces the final validation accuracy', async () => {
     const r = await runTraining(req());
     if (r.kind !== 'trained') throw new Error('spec errors');
-    expect(r.runtime.kind).toBe('wasm');
+    expect(r.engine).toMatchObject({ engine: 'tfjs', device: 'wasm' });
     expect(r.outcome.status).toBe('done');
     const m = readMetrics(r.runDir);
     expect(m.map((x) => x.epoch)).toEqual([1, 2]);
@@ -145,7 +145,7 @@ describe('training (small real runs on the bundled digits)', () => {
     const r = await runTraining(req({ overrides: { epochs: 1 } }));
     if (r.kind !== 'trained') throw new Error();
     writeFileSync(join(r.runDir, 'model', 'weights.bin'), Buffer.alloc(10));
-    await expect(runEval({ runDir: r.runDir, preloaded: data, backend: 'wasm' })).rejects.toThrow(/weights.bin holds 10 bytes/);
+    await expect(runEval({ runDir: r.runDir, preloaded: data, backend: 'wasm' })).rejects.toThrow(/weights.bin does not match the checksum/);
     writeFileSync(join(r.runDir, 'ir.json'), '{"irVersion": 1}');
     await expect(runEval({ runDir: r.runDir, preloaded: data, backend: 'wasm' })).rejects.toThrow(/ir.json is not valid hwy IR/);
   });

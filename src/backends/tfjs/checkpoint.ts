@@ -1,12 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunDirError, type CheckpointFiles, type TrainState } from '../../run/run-dir.js';
+import { RunFileError as RunDirError, type TrainState } from '../engine.js';
+import { writeDurable } from '../../util/atomic.js';
 import { registerLayers } from './layers.js';
 import { describeFsError } from '../../util/fs-errors.js';
 
-/** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
-export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
+/** Files of one checkpoint of the tfjs engine. */
+export interface CheckpointFiles {
+  modelJson: string;
+  weights: Uint8Array;
+  optimizerJson: string;
+  optimizerWeights: Uint8Array;
+  state: TrainState;
+}
+
+/** A model in the tfjs LayersModel file layout: model.json (topology + weights manifest) and weights.bin, as bytes. */
+export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
   let modelJson = '';
   let weights = new Uint8Array();
   await model.save(
@@ -23,12 +33,31 @@ export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optim
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  return { modelJson, weights };
+}
+
+/** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
+export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
+  return { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)), state };
+}
+
+/** An optimizer's slots (iterations, momentum accumulators) as a JSON manifest and bytes. */
+async function optimizerFiles(optimizer: tf.Optimizer): Promise<{ optimizerJson: string; optimizerWeights: Uint8Array }> {
   const named = await optimizer.getWeights();
   const enc = await tf.io.encodeWeights(named);
   // getWeights makes a fresh scalar for the iteration count; the slots are the optimizer's own variables
   for (const n of named) if (!(n.tensor instanceof tf.Variable)) n.tensor.dispose();
   const optimizerJson = JSON.stringify({ className: optimizer.getClassName(), config: optimizer.getConfig(), weights: enc.specs });
-  return { modelJson, weights, optimizerJson, optimizerWeights: new Uint8Array(enc.data), state };
+  return { optimizerJson, optimizerWeights: new Uint8Array(enc.data) };
+}
+
+/** Writes a checkpoint's model and optimizer files (not state.json: the sink writes that when it commits) into a staging directory, fsynced. */
+export async function writeCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+  const f = { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)) };
+  writeDurable(join(dir, 'model.json'), f.modelJson);
+  writeDurable(join(dir, 'weights.bin'), f.weights);
+  writeDurable(join(dir, 'optimizer.json'), f.optimizerJson);
+  writeDurable(join(dir, 'optimizer.bin'), f.optimizerWeights);
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {

@@ -1,27 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NetworkIR, TrainConfig } from '../../ir/types.js';
 import { augmentBatch, batches, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
-import { appendMetrics, saveCheckpoint, type MetricsLine, type TrainState } from '../../run/run-dir.js';
-import { checkpointFiles } from './checkpoint.js';
+import type { MetricsLine, RunSink, TrainHooks, TrainOutcome, TrainState } from '../engine.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { setTrainingStep } from './layers.js';
 
-export interface ProgressInfo {
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number;
-  accuracy: number;
-  samplesPerSec: number;
-}
-
-export interface TrainHooks {
-  onEpochStart?(epoch: number, epochs: number, steps: number, lr: number): void;
-  onProgress?(p: ProgressInfo): void;
-  onEpochEnd?(m: MetricsLine): void;
-  /** Polled between steps; true stops the run after checkpointing (Ctrl-C). */
-  shouldStop?(): boolean;
-}
+export type { ProgressInfo, TrainHooks, TrainOutcome } from '../engine.js';
 
 export interface TrainArgs {
   ir: NetworkIR;
@@ -29,12 +13,11 @@ export interface TrainArgs {
   optimizer: tf.Optimizer;
   config: TrainConfig;
   data: Splits;
-  runDir: string;
+  /** Receives metrics and checkpoints. */
+  sink: RunSink;
   state: TrainState;
   hooks?: TrainHooks;
 }
-
-export type TrainOutcome = { status: 'done' | 'interrupted'; state: TrainState } | { status: 'diverged'; state: TrainState; message: string };
 
 export function learningRate(cfg: TrainConfig['lr'], epoch: number): number {
   // epoch is 1-based; the schedule steps between epochs
@@ -118,7 +101,7 @@ const READ_EVERY = 10;
  * The shuffle of epoch e depends only on (seed, e), so a resumed run sees the same batches.
  */
 export async function train(args: TrainArgs): Promise<TrainOutcome> {
-  const { ir, model, optimizer, config, data, runDir, hooks } = args;
+  const { ir, model, optimizer, config, data, sink, hooks } = args;
   const state: TrainState = structuredClone(args.state);
   const probs = outputsProbabilities(ir);
   const inputShape = ir.layers[0].outShape!;
@@ -132,7 +115,10 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
   const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.originalName ?? w.name)).map((w) => w.read());
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-  const checkpoint = async (s: TrainState) => saveCheckpoint(runDir, await checkpointFiles(model, optimizer, { ...s, savedAt: new Date().toISOString() }));
+  const checkpoint = async (s: TrainState) => {
+    await writeCheckpoint(sink.stageCheckpoint(), model, optimizer);
+    sink.commitCheckpoint({ ...s, savedAt: new Date().toISOString() });
+  };
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
     const lr = learningRate(config.lr, epoch);
@@ -213,7 +199,7 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       seconds,
       samplesPerSec: seen / seconds,
     };
-    appendMetrics(runDir, line);
+    sink.appendMetrics(line);
     Object.assign(state, { epoch, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: epoch === config.epochs ? 'done' : 'running' });
     await checkpoint(state);
     hooks?.onEpochEnd?.(line);

@@ -41,6 +41,9 @@ const py = {
 
 const fmt = (s: Shape | null | undefined): string => (s ? s.join('x') : '?');
 
+/** Text inside a docstring: backslashes (Windows paths) and quotes must not end or escape it. */
+const docText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ');
+
 const channels = (s: Shape): number => s[s.length - 1];
 
 /**
@@ -66,11 +69,11 @@ function padding(l: { padding: Padding; inShape: Shape }, kernel: Pair, stride: 
 const act = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'linear' : l.activation);
 const actLabel = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied in forward and log_probs)' : `${l.activation}`);
 
-function denseModule(l: Layer, nIn: number, nOut: number, activation: string, init: string, bias: number): string {
-  return `Dense(${nIn}, ${nOut}, ${py.str(activation)}, ${py.str(init)}, bias=${py.num(bias)})`;
+function denseModule(nIn: number, nOut: number, activation: string, init: string, bias: number): string {
+  return `Dense(${nIn}, ${nOut}, act=${py.str(activation)}, init=${py.str(init)}, bias=${py.num(bias)})`;
 }
 
-function convModule(l: Layer, cIn: number, cOut: number, kernel: [number, number], stride: [number, number], pad: number[] | null, activation: string, init: string, bias: number): string {
+function convModule(cIn: number, cOut: number, kernel: [number, number], stride: [number, number], pad: number[] | null, activation: string, init: string, bias: number): string {
   const p = pad ? `, pad=${py.tuple(pad)}` : '';
   const s = stride[0] !== 1 || stride[1] !== 1 ? `, stride=${py.pair(stride)}` : '';
   return `Conv(${cIn}, ${cOut}, ${py.pair(kernel)}${s}${p}, act=${py.str(activation)}, init=${py.str(init)}, bias=${py.num(bias)})`;
@@ -97,37 +100,37 @@ const LOWER: { [K in LayerKind]: (l: LayerOf<K>, ctx: LowerCtx) => Lowered | nul
   input: () => null,
   flatten: () => ({ module: 'Flatten()', label: 'flatten (HWC order, as tfjs)' }),
   dense: (l, ctx) => ({
-    module: denseModule(l, channels(l.inShape), channels(l.outShape), act(l, ctx), l.init, l.biasInit),
+    module: denseModule(channels(l.inShape), channels(l.outShape), act(l, ctx), l.init, l.biasInit),
     label: `${l.inserted ? 'inserted projection: ' : ''}dense ${actLabel(l, ctx)}`,
   }),
   conv: (l, ctx) => {
     const { kernel, stride } = l;
     return {
-      module: convModule(l, channels(l.inShape), channels(l.outShape), kernel, stride, padding(l, kernel, stride), act(l, ctx), l.init, l.biasInit),
+      module: convModule(channels(l.inShape), channels(l.outShape), kernel, stride, padding(l, kernel, stride), act(l, ctx), l.init, l.biasInit),
       label: `${l.inserted ? 'inserted projection: ' : ''}conv ${convLabel(l, kernel, stride)} ${actLabel(l, ctx)}`,
     };
   },
   highway_dense: (l, ctx) => {
     const n = channels(l.inShape);
-    return { module: highway(l, ctx, (a, init, b) => denseModule(l, n, n, a, init, b)), label: gatedLabel(l, ctx, 'highway dense') };
+    return { module: highway(l, ctx, (a, init, b) => denseModule(n, n, a, init, b)), label: gatedLabel(l, ctx, 'highway dense') };
   },
   highway_conv: (l, ctx) => {
     const c = channels(l.inShape);
     const kernel = l.kernel;
     const pad = padding(l, kernel, [1, 1]);
     return {
-      module: highway(l, ctx, (a, init, b) => convModule(l, c, c, kernel, [1, 1], pad, a, init, b)),
+      module: highway(l, ctx, (a, init, b) => convModule(c, c, kernel, [1, 1], pad, a, init, b)),
       label: gatedLabel(l, ctx, `highway conv ${kernel.join('x')}`),
     };
   },
   residual_dense: (l, ctx) => {
     const n = channels(l.inShape);
-    return { module: `Residual(${denseModule(l, n, n, act(l, ctx), l.init, l.biasInit)})`, label: `residual dense ${actLabel(l, ctx)}` };
+    return { module: `Residual(${denseModule(n, n, act(l, ctx), l.init, l.biasInit)})`, label: `residual dense ${actLabel(l, ctx)}` };
   },
   residual_conv: (l, ctx) => {
     const c = channels(l.inShape);
     const kernel = l.kernel;
-    const conv = convModule(l, c, c, kernel, [1, 1], padding(l, kernel, [1, 1]), act(l, ctx), l.init, l.biasInit);
+    const conv = convModule(c, c, kernel, [1, 1], padding(l, kernel, [1, 1]), act(l, ctx), l.init, l.biasInit);
     return { module: `Residual(${conv})`, label: `residual conv ${kernel.join('x')} ${actLabel(l, ctx)}` };
   },
   maxpool: (l) => pool(l, 'max'),
@@ -392,7 +395,8 @@ export function emitModelPy(ir: NetworkIR): string {
         return torch.softmax(self.body(x), dim=-1)
 
     def log_probs(self, x):
-        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values."""
+        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values.
+        (tfjs takes the log of the probabilities clipped to [1e-7, 1 - 1e-7]: the same below saturation.)"""
         return torch.log_softmax(self.body(x), dim=-1)
 `;
   } else if (kind === 'probabilities') {
@@ -413,7 +417,7 @@ export function emitModelPy(ir: NetworkIR): string {
 `;
   }
 
-  const doc = `"""PyTorch lowering of network '${ir.network.name}' (${ir.file}).
+  const doc = `"""PyTorch lowering of network '${docText(ir.network.name)}' (${docText(ir.file)}).
 
 Generated by hwy ${VERSION} from the checked IR: regenerate it rather than edit it.
 Input: float32 [N, ${inShp.join(', ')}] (${inShp.length === 3 ? 'N, height, width, channels: the IR\'s layout' : 'N, units'}).
@@ -426,7 +430,7 @@ entry is given by hwy's weight map (kernels are transposed: [out, in] and [out, 
   return `${doc}${PRELUDE}
 
 class Net(torch.nn.Module):
-    """network ${ir.network.name}: ${layers.length} IR layers."""
+    """network ${docText(ir.network.name)}: ${layers.length} IR layers."""
 
     input_shape = ${py.tuple(inShp)}
     output_shape = ${py.tuple(outShp)}

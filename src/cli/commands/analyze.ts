@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
+import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
 
 export function registerAnalyze(program: Command): void {
   program
@@ -18,17 +18,22 @@ export function registerAnalyze(program: Command): void {
       if (c.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--classes expects class numbers such as 0,1,2, not '${v}'`);
       return c;
     })
-    .option('--seed <n>', 'picks the sample of figure 2 and the subset', (v) => Number(v))
+    .option('--seed <n>', 'picks the sample of figure 2 and the subset', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
+      return n;
+    })
+    .addOption(tfjsDeviceOption())
+    .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
-    .option('--backend <b>', BACKEND_CHOICES.join(' | '), 'auto')
     .addHelpText('after', '\nEach figure is written as SVG, PNG and the data as JSON.\n\nExample:\n  hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000')
-    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; backend: string }) => {
-      if (!(BACKEND_CHOICES as string[]).includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string }) => {
+      const device = tfjsDevice(opts);
       const { analyze } = await import('../../analysis/analyze.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
       try {
-        const r = await analyze({ runDirs, out: opts.out, samples: opts.samples, classes: opts.classes, seed: opts.seed, dataDir: opts.dataDir, backend: opts.backend as BackendChoice, log: (s) => process.stderr.write(s + '\n') });
+        const r = await analyze({ runDirs, out: opts.out, samples: opts.samples, classes: opts.classes, seed: opts.seed, dataDir: opts.dataDir, backend: device, log: (s) => process.stderr.write(s + '\n') });
         process.stdout.write(`figures in ${r.out}: ${r.figures.join(', ')}\n`);
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);

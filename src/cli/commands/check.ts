@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics } from '../io.js';
-import { EXIT_OK, EXIT_SPEC, UsageError } from '../errors.js';
+import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics, readText } from '../io.js';
+import { EXIT_OK, EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 
 export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('check specs: syntax, names, shapes, gate biases; print every problem with its location')
-    .argument('<files...>', '.hwy files or directories (searched for *.hwy)')
+    .argument('<files...>', ".hwy files or directories (searched for *.hwy, skipping node_modules, dot-directories and run directories); '-' reads standard input")
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .option('--format <format>', 'text or json', 'text')
     .option('--errors-only', 'print errors only, no warnings or notes')
@@ -15,20 +15,36 @@ export function registerCheck(program: Command): void {
     .action((files: string[], opts: { set?: string[]; format: string; errorsOnly?: boolean }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
       const sets = parseSets(opts.set);
-      const paths = expandPaths(files);
-      if (paths.length === 0) throw new UsageError(`no .hwy files in ${files.join(', ')}`);
+      // A path that cannot be read is reported and the others are still checked; it sets exit status 2 at the end.
+      let unreadable = 0;
+      const paths = expandPaths(files, (m) => {
+        unreadable++;
+        process.stderr.write(`hwy: ${m}\n`);
+      });
+      if (paths.length === 0) throw new UsageError(unreadable ? 'nothing to check' : `no .hwy files in ${files.join(', ')}`);
+      if (paths.filter((p) => p === '-').length > 1) throw new UsageError("'-' (standard input) can be given once");
       let failed = false;
       const all: Diagnostic[] = [];
       for (const p of paths) {
-        const r = compileFile(p, sets);
+        let text: string;
+        try {
+          text = readText(p, 'spec');
+        } catch (e) {
+          // one file that vanished or cannot be read does not stop the others
+          if (!(e instanceof UsageError)) throw e;
+          unreadable++;
+          process.stderr.write(`hwy: ${e.message}\n`);
+          continue;
+        }
+        const r = compileFile(p, sets, text);
         if (!r.ok) failed = true;
         if (opts.format === 'json') all.push(...r.diagnostics.filter((d) => !opts.errorsOnly || d.severity === 'error'));
         else {
           printDiagnostics(r, { errorsOnly: opts.errorsOnly });
-          process.stdout.write(`${p}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
+          process.stdout.write(`${r.file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
         }
       }
       if (opts.format === 'json') process.stdout.write(JSON.stringify(all, null, 2) + '\n');
-      process.exitCode = failed ? EXIT_SPEC : EXIT_OK;
+      process.exitCode = unreadable ? EXIT_USAGE : failed ? EXIT_SPEC : EXIT_OK;
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../../util/atomic.js';
 import { EMITTERS, emitterNamed } from '../../backends/emitters.js';
 import { compileOrReport } from './summary.js';
 
@@ -17,7 +16,7 @@ export function registerCompile(program: Command): void {
     .option('-o, --out <path>', 'write to this file instead of standard output')
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  hwy compile --emit schema   # the JSON Schema of the IR`)
-    .action((file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
+    .action(async (file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
       const emitter = emitterNamed(opts.emit);
       if (!emitter) throw new UsageError(`--emit must be one of ${NAMES}, not '${opts.emit}'`);
       let text: string;
@@ -31,7 +30,14 @@ export function registerCompile(program: Command): void {
         if (!r) return;
         text = emitter.emit(r.ir);
       }
-      if (opts.out) writeFileAtomic(opts.out, text);
-      else process.stdout.write(text);
+      if (opts.out) {
+        const { replaceFile, ReplaceFileError } = await import('../../util/replace-file.js');
+        try {
+          replaceFile(opts.out, text);
+        } catch (e) {
+          if (e instanceof ReplaceFileError) throw new UsageError(e.message);
+          throw e;
+        }
+      } else process.stdout.write(text);
     });
 }

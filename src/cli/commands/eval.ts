@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
+import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
 
 export function registerEval(program: Command): void {
   program
@@ -9,19 +9,20 @@ export function registerEval(program: Command): void {
     .argument('<run-dir>', 'a run directory written by hwy train')
     .option('--split <split>', 'train, validation or test', 'validation')
     .option('--data <name>', 'evaluate on another data set of the same shape')
+    .addOption(tfjsDeviceOption())
+    .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
-    .option('--backend <b>', BACKEND_CHOICES.join(' | '), 'auto')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; backend: string; format: string }) => {
+    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; format: string }) => {
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
-      if (!(BACKEND_CHOICES as string[]).includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+      const device = tfjsDevice(opts);
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
       const { runEval } = await import('../../run/session.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
       let r;
       try {
-        r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: opts.backend as BackendChoice });
+        r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: device });
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);
         throw e;

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { CODE_BY_ID, CODES } from '../../diagnostics/codes.js';
 import { UsageError } from '../errors.js';
+import { hwyCommand } from '../io.js';
 import { closest } from '../../language/suggest.js';
+import { severityWord } from '../../diagnostics/render.js';
 
 export function explainText(code: string): string {
   const c = CODE_BY_ID.get(code)!;
-  const lines = [`${c.code} (${c.severity}): ${c.title}`, '', c.explanation, ''];
+  const lines = [`${c.code} (${severityWord(c.severity)}): ${c.title}`, '', c.explanation, ''];
   if (c.example) lines.push('Example:', ...c.example.split('\n').map((l) => '    ' + l), '');
   lines.push(`Fix: ${c.fix}`);
   return lines.join('\n');
@@ -18,13 +20,13 @@ export function registerExplain(program: Command): void {
     .argument('[code]', 'a code such as HWY3002 (or 3002); without one, list all codes')
     .action((raw: string | undefined) => {
       if (!raw) {
-        for (const c of CODES) process.stdout.write(`${c.code}  ${c.severity.padEnd(7)}  ${c.title}\n`);
+        for (const c of CODES) process.stdout.write(`${c.code}  ${severityWord(c.severity).padEnd(7)}  ${c.title}\n`);
         return;
       }
       const code = /^\d+$/.test(raw) ? `HWY${raw}` : raw.toUpperCase();
       if (!CODE_BY_ID.has(code)) {
         const near = closest(code, CODE_BY_ID.keys());
-        throw new UsageError(`no diagnostic code '${raw}'${near ? `; did you mean ${near}?` : ''} ('hwy explain' lists them all)`);
+        throw new UsageError(`no diagnostic code '${raw}'${near ? `; did you mean ${near}?` : ''} (${hwyCommand('explain')} lists them all)`);
       }
       process.stdout.write(explainText(code) + '\n');
     });

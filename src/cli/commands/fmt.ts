@@ -1,45 +1,84 @@
 import type { Command } from 'commander';
-import { EXIT_SPEC, UsageError } from '../errors.js';
-import { expandPaths, readText } from '../io.js';
-import { writeFileAtomic } from '../../util/atomic.js';
+import { resolve } from 'node:path';
+import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
+import { expandPaths, readText, STDIN_NAME } from '../io.js';
 
 export function registerFmt(program: Command): void {
   program
     .command('fmt')
     .description('format specs with the hwy Prettier plugin: one block a line, two-space bodies, comments kept')
-    .argument('<files...>', '.hwy files or directories')
+    .argument('<files...>', ".hwy files or directories; '-' reads standard input")
     .option('--check', 'list files that are not formatted; exit 1 if any')
     .option('--write', 'rewrite the files in place')
-    .addHelpText('after', '\nWithout --check or --write, prints the formatted text.\nThe same plugin works with Prettier: prettier --plugin ./node_modules/hwy/dist/prettier-plugin.js --write "specs/**/*.hwy"')
+    .addHelpText(
+      'after',
+      '\nWithout --check or --write, prints the formatted text.\nOptions come from .prettierrc / .editorconfig, and files listed in .gitignore / .prettierignore are skipped, as Prettier does, so the two agree.\nExit status: 0 formatted, 1 a file is not formatted (--check), 2 a syntax error or a file that cannot be read (as Prettier).\nThe same plugin works with Prettier: prettier --plugin ./node_modules/hwy/dist/prettier-plugin.js --write "specs/**/*.hwy"',
+    )
     .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
       if (opts.check && opts.write) throw new UsageError('give --check or --write, not both');
-      const { formatHwy, HwySyntaxError } = await import('../../format/index.js');
-      const paths = expandPaths(files);
-      if (paths.length === 0) throw new UsageError(`no .hwy files in ${files.join(', ')}`);
-      let bad = 0;
+      if (opts.write && files.includes('-')) throw new UsageError("--write rewrites files; '-' is standard input (leave out --write to print the result)");
+      const { formatHwy, ignoredByPrettier, prettierOptionsFor, HwySyntaxError } = await import('../../format/index.js');
+      const { replaceFile, ReplaceFileError } = await import('../../util/replace-file.js');
+      let unreadable = 0;
+      const paths = expandPaths(files, (m) => {
+        unreadable++;
+        process.stderr.write(`hwy: ${m}\n`);
+      });
+      if (paths.length === 0) throw new UsageError(unreadable ? 'nothing to format' : `no .hwy files in ${files.join(', ')}`);
+      let unformatted = 0;
+      let broken = 0;
+      let ignored = 0;
+      let failed = 0;
       for (const p of paths) {
-        const text = readText(p, 'spec');
+        // What prettier --check skips, hwy fmt skips, so the two list the same files.
+        if (p !== '-' && (await ignoredByPrettier(p))) {
+          ignored++;
+          continue;
+        }
+        const name = p === '-' ? STDIN_NAME : p;
+        let text: string;
+        try {
+          text = readText(p, 'spec');
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+          unreadable++;
+          process.stderr.write(`hwy: ${e.message}\n`);
+          continue;
+        }
         let out: string;
         try {
-          out = await formatHwy(text);
+          // Standard input is formatted with the options a file in the current directory would get.
+          out = await formatHwy(text, await prettierOptionsFor(p === '-' ? resolve('stdin.hwy') : p));
         } catch (e) {
           if (e instanceof HwySyntaxError) {
-            process.stderr.write(`${p}:${e.loc.start.line}:${e.loc.start.column}: error ${e.message.split(' (')[0]}\n`);
-            bad++;
+            process.stderr.write(`${name}:${e.loc.start.line}:${e.loc.start.column}: error ${e.message.split(' (')[0]}\n`);
+            broken++;
             continue;
           }
           throw e;
         }
         if (opts.check) {
           if (out !== text) {
-            process.stdout.write(`${p}: not formatted\n`);
-            bad++;
+            process.stdout.write(`${name}: not formatted\n`);
+            unformatted++;
           }
         } else if (opts.write) {
-          if (out !== text) writeFileAtomic(p, out);
+          // a file that cannot be rewritten is reported, and the others are still formatted
+          if (out !== text) {
+            try {
+              replaceFile(p, out, { refuseReadOnly: true });
+            } catch (e) {
+              if (!(e instanceof ReplaceFileError)) throw e;
+              process.stderr.write(`hwy: ${e.message}\n`);
+              failed++;
+            }
+          }
         } else process.stdout.write(out);
       }
-      if (opts.check && bad === 0) process.stdout.write(`${paths.length} file${paths.length === 1 ? '' : 's'} formatted\n`);
-      if (bad) process.exitCode = EXIT_SPEC;
+      const done = paths.length - ignored;
+      if (opts.check && unformatted + broken + unreadable === 0) process.stdout.write(`${done} file${done === 1 ? '' : 's'} formatted${ignored ? ` (${ignored} ignored by .gitignore or .prettierignore)` : ''}\n`);
+      // As Prettier: 2 when a file could not be parsed or read, else 1 when --check found unformatted files.
+      if (broken || unreadable || failed) process.exitCode = EXIT_USAGE;
+      else if (unformatted) process.exitCode = EXIT_SPEC;
     });
 }

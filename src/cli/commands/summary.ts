@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectSet, compileFile, parseSets, printDiagnostics } from '../io.js';
+import { collectSet, compileFile, hwyCommand, parseSets, printDiagnostics } from '../io.js';
 import { EXIT_SPEC, UsageError } from '../errors.js';
 import { summaryJson, summaryText } from '../../backends/text/summary.js';
 import type { CompileResult } from '../../core/compile.js';
@@ -10,7 +10,7 @@ export function compileOrReport(file: string, set: string[] | undefined): (Compi
   const r = compileFile(file, parseSets(set));
   if (!r.ok || !r.ir) {
     printDiagnostics(r, { errorsOnly: true });
-    process.stderr.write(`${file}: has errors; run 'hwy check ${file}' for details\n`);
+    process.stderr.write(`${file}: has errors; for details run: ${hwyCommand('check', file, ...(set ?? []).flatMap((x) => ['--set', x]))}\n`);
     process.exitCode = EXIT_SPEC;
     return undefined;
   }

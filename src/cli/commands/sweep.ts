@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
+import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
 
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
@@ -23,11 +23,12 @@ export function registerSweep(program: Command): void {
     .option('--out <dir>', 'sweep directory (one run directory a network and trial)', 'runs/sweep')
     .option('--seed <n>', 'seed of runs and search', (v) => Number(v), 1)
     .option('--data <name>', 'mnist (bundled) or mnist_full', 'mnist')
+    .addOption(tfjsDeviceOption())
+    .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the full MNIST files')
-    .option('--backend <b>', BACKEND_CHOICES.join(' | '), 'auto')
     .addHelpText('after', '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n\nExample:\n  hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep')
-    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; backend: string }) => {
-      if (!(BACKEND_CHOICES as string[]).includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; device?: string; backend?: string }) => {
+      const device = tfjsDevice(opts);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
@@ -40,7 +41,7 @@ export function registerSweep(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       try {
-        const r = await sweep({ ...opts, kinds: ['plain', 'highway'], backend: opts.backend as BackendChoice, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        const r = await sweep({ ...opts, kinds: ['plain', 'highway'], backend: device, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
         if (stop) {
           process.stderr.write(`stopped; run the same command again to continue\n`);
           process.exitCode = 130;

@@ -3,11 +3,11 @@ import cliProgress from 'cli-progress';
 import { runTraining } from '../../run/session.js';
 import { RunDirError } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
-import { BackendUnavailable } from '../../backends/tfjs/runtime.js';
+import { EngineUnavailable } from '../../backends/engine.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
-import { parseSets, printDiagnostics, readText } from '../io.js';
+import { hwyCommand, parseSets, printDiagnostics, readText } from '../io.js';
 import type { TrainOpts } from './train.js';
-import type { ProgressInfo } from '../../backends/tfjs/train.js';
+import type { ProgressInfo } from '../../backends/engine.js';
 
 const fmt = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -46,11 +46,16 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       specText: file ? readText(file, 'spec') : undefined,
       sets: parseSets(opts.set),
       overrides: { epochs: opts.epochs, batch: opts.batch, lr: opts.lr, seed: opts.seed, data: opts.data },
+      engine: opts.engine,
+      device: opts.device,
       backend: opts.backend,
+      nproc: opts.nproc,
+      threads: opts.threads,
       dataDir: opts.dataDir,
       out: opts.out,
       force: opts.force,
       resume: opts.resume,
+      command: ['hwy', ...process.argv.slice(2)],
       log,
       hooks: {
         shouldStop: () => stopRequested,
@@ -87,14 +92,14 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       return;
     }
     if (o.status === 'interrupted') {
-      process.stderr.write(`stopped after epoch ${o.state.epoch}${o.state.step ? ` and ${o.state.step} steps of the next` : ''}; checkpoint in ${r.runDir}\ncontinue with: hwy train --resume ${r.runDir}\n`);
+      process.stderr.write(`stopped after epoch ${o.state.epoch}${o.state.step ? ` and ${o.state.step} steps of the next` : ''}; checkpoint in ${r.runDir}\ncontinue with: ${hwyCommand('train', '--resume', r.runDir)}\n`);
       process.exitCode = 130;
       return;
     }
-    process.stdout.write(`run directory: ${r.runDir}\nevaluate with: hwy eval ${r.runDir}\n`);
+    process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}\n`);
   } catch (e) {
     bar?.stop();
-    if (e instanceof DataError || e instanceof RunDirError || e instanceof BackendUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
+import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
+import { backendAliasOption, resolveDevice } from '../device.js';
 import { DATASETS } from '../../language/catalogue.js';
 
 function positiveInt(name: string) {
@@ -22,6 +24,11 @@ function backendChoice(v: string): BackendChoice {
   if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not '${v}'`);
   return v as BackendChoice;
 }
+function engineName(v: string): EngineName {
+  if (!(ENGINE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${v}'`);
+  return v as EngineName;
+}
+
 function dataName(v: string): string {
   if (!(DATASETS as readonly string[]).includes(v)) throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, not '${v}'`);
   return v;
@@ -33,7 +40,12 @@ interface TrainOpts {
   batch?: number;
   lr?: number;
   seed?: number;
-  backend: BackendChoice;
+  engine?: EngineName;
+  device?: string;
+  /** Deprecated alias of --device (tfjs). */
+  backend?: BackendChoice;
+  nproc?: number;
+  threads?: number;
   data?: string;
   dataDir?: string;
   out?: string;
@@ -50,34 +62,47 @@ export function registerTrain(program: Command): void {
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
     .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
-    .option('--lr <x>', 'initial learning rate', positiveNumber('--lr'))
+    .option('--lr <x>', 'initial learning rate (with --resume: replaces it for the epochs still to train)', positiveNumber('--lr'))
     .option('--seed <n>', 'random seed (same seed, same backend: same run)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
       return n;
     })
-    .option('--backend <b>', `${BACKEND_CHOICES.join(' | ')}`, backendChoice, 'auto')
+    .option('--engine <e>', `training engine: ${ENGINE_NAMES.join(' | ')} (default tfjs; with --resume, the run's)`, engineName)
+    .option('--device <d>', `tfjs: ${DEVICES.tfjs.join(' | ')}; torch: ${DEVICES.torch.join(' | ')} (default auto)`)
+    .addOption(backendAliasOption().argParser(backendChoice))
+    .option('--nproc <n>', 'torch: data-parallel worker processes on this machine (each takes batch/n of every batch)', positiveInt('--nproc'))
+    .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default: measured best, see README)', positiveInt('--threads'))
     .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
-    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
-    .option('--force', 'replace an existing --out directory')
+    .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
     .option('--no-progress', 'plain lines instead of a progress bar')
     .addHelpText(
       'after',
       `
 The run directory holds spec.hwy, ir.json, run.json, metrics.jsonl (one JSON line an epoch)
-and model/ (model.json + weights.bin, the tfjs LayersModel format, with the optimizer state),
-written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues.
+and model/ (model.json + weights.bin, the tfjs LayersModel format, with the engine's optimizer
+state), written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues
+with the run's engine. --engine torch trains with PyTorch in a Python process (HWY_PYTHON, or
+python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs runs.
 
 Examples:
   hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
   hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
-  hwy train --resume runs/conv --epochs 6`,
+  hwy train --resume runs/conv --epochs 6
+  hwy train specs/paper/mlp-highway.hwy --engine torch --device cpu --nproc 2`,
     )
     .action(async (file: string | undefined, opts: TrainOpts) => {
       if (!file && !opts.resume) throw new UsageError('train needs a spec file, or --resume RUN_DIR');
       if (file && opts.resume) throw new UsageError('give a spec file or --resume, not both');
+      // with --resume and no --engine the run's engine decides, and the session checks the device
+      // (or --backend, named as given) against it
+      if (!(opts.resume && !opts.engine)) {
+        opts.device = resolveDevice(opts);
+        opts.backend = undefined;
+      }
       const { trainCommand } = await import('./train-run.js');
       await trainCommand(file, opts);
     });

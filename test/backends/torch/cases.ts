@@ -28,6 +28,17 @@ export const CASES: { name: string; input: string; body: string }[] = [
   },
   { name: 'a highway block that ends in softmax (probabilities output)', input: '4', body: 'dense 3 relu\nhighway dense softmax gate_bias=-1' },
   { name: 'feature-map output (NHWC, softmax over channels)', input: '4x4x2', body: 'highway conv 3x3 relu\nconv 3 1x1 softmax' },
+  // kernels of 2,000+ weights, so that the initialisers' distributions can be compared
+  {
+    name: 'initialisers and bias constants (dense)',
+    input: '64',
+    body: 'dense 48 relu init=he_uniform bias_init=0.25\nhighway dense relu init=lecun_uniform gate_init=he_normal gate_bias=-3 carry=free\nresidual dense tanh init=glorot_normal bias_init=-0.5\ndense 64 sigmoid init=lecun_normal\ndense 32 tanh init=glorot_uniform\ndense 10 softmax init=zeros',
+  },
+  {
+    name: 'initialisers and bias constants (conv)',
+    input: '6x6x16',
+    body: 'conv 24 3x3 relu init=he_normal padding=same\nconv 8 5x5 tanh padding=same\nhighway conv 3x3 relu gate_init=lecun_normal gate_bias=-2\nresidual conv 3x3 relu init=he_uniform\nglobalavgpool\ndense 3 softmax',
+  },
 ];
 
 export function caseIR(c: { input: string; body: string }): NetworkIR {

@@ -6,7 +6,8 @@ import { basename, join } from 'node:path';
 import { hwy, specFiles } from '../../helpers.js';
 import { torchWeightMap } from '../../../src/backends/torch/weights.js';
 import type { NetworkIR } from '../../../src/ir/types.js';
-import { pythonOrReason } from './cases.js';
+import { emitModelPy } from '../../../src/backends/torch/emit-model.js';
+import { caseIR, pythonOrReason } from './cases.js';
 
 const { python, reason } = pythonOrReason();
 const work = mkdtempSync(join(tmpdir(), 'hwy-emit-'));
@@ -85,6 +86,7 @@ describe.skipIf(!python)(python ? 'paper specs through the built CLI and torch' 
     const r = spawnSync(python!.path, ['-c', RUN, join(work, 'jobs.json')], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(r.stdout) as { out_shape: number[]; declared: number[][]; keys: string[]; params: number; row_sums: number[]; log_probs_match: boolean; finite: boolean }[];
+    expect(results).toHaveLength(PAPER.length);
     results.forEach((res, i) => {
       const ir = irs[i];
       const outShape = ir.layers[ir.layers.length - 1].outShape!;
@@ -98,5 +100,12 @@ describe.skipIf(!python)(python ? 'paper specs through the built CLI and torch' 
       for (const s of res.row_sums) expect(s, what).toBeCloseTo(1, 5);
       expect(res.log_probs_match, what).toBe(true);
     });
+  });
+
+  it('a spec file name with backslashes and quotes still gives valid Python', () => {
+    const ir = { ...caseIR({ input: '4', body: 'dense 3 softmax' }), file: 'C:\\xspecs\\N{odd} ""' + '"name".hwy' };
+    const r = spawnSync(python!.path, ['-c', 'import sys; src = sys.stdin.read(); compile(src, "model.py", "exec"); print(src.splitlines()[0])'], { input: emitModelPy(ir), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('xspecs');
   });
 });

@@ -21,6 +21,12 @@ const TITLE = python ? `tfjs and torch lowerings agree (${python.path}, torch ${
 
 const BATCH = 3;
 const STEPS = 3;
+/**
+ * tfjs's MomentumOptimizer keeps v <- m v + g and steps w <- w - lr v (Nesterov: w - lr (g + m v)),
+ * its accumulator starting at 0; torch.optim.SGD with dampening 0 keeps the same buffer (started
+ * at g, which is m 0 + g) and the same steps. Both apply the learning rate at the step, not inside
+ * the buffer, so a schedule changes them alike. Three steps check it from the first on.
+ */
 const OPTIMIZERS = [
   { name: 'sgd', lr: 0.1, momentum: 0, nesterov: false },
   { name: 'momentum', lr: 0.1, momentum: 0.9, nesterov: false },
@@ -89,6 +95,8 @@ interface Prepared {
   spans: [number, number][];
   weightNames: string[];
   weights: Float32Array;
+  /** tfjs's own initial weights, before the test replaced them. */
+  init: Float32Array;
   out: Float32Array;
   grads: Float32Array;
   loss: number;
@@ -105,6 +113,7 @@ async function prepare(c: (typeof CASES)[number], i: number): Promise<Prepared> 
   const dir = join(work, `case${i}`);
   mkdirSync(dir);
   const model = lowerToModel(ir, { seed: 1 + i });
+  const init = flatWeights(model.getWeights()).data;
   randomise(model, 100 + i);
   const inShape = ir.layers[0].outShape!;
   const outShape = ir.layers[ir.layers.length - 1].outShape!;
@@ -148,6 +157,7 @@ async function prepare(c: (typeof CASES)[number], i: number): Promise<Prepared> 
     spans,
     weightNames: model.weights.map((w) => w.originalName),
     weights,
+    init,
     out,
     grads: flatGrads.data,
     loss: value.dataSync()[0],
@@ -223,6 +233,28 @@ describe.skipIf(!python)(TITLE, () => {
     it('tfjs -> torch -> tfjs weights are the identity, byte for byte', () => {
       expect(readFileSync(join(p().dir, 'roundtrip.bin')).equals(readFileSync(join(p().dir, 'weights.bin')))).toBe(true);
       expect(result().fresh_roundtrip).toBe(true);
+    });
+
+    it('torch initialises as tfjs: the same bias and gate-bias constants, kernels from the same distribution', () => {
+      const torchInit = f32(join(p().dir, 'fresh.bin'));
+      const tfInit = p().init;
+      const stats = (a: Float32Array) => {
+        const mean = a.reduce((x, y) => x + y, 0) / a.length;
+        return { std: Math.sqrt(a.reduce((x, y) => x + (y - mean) ** 2, 0) / a.length), max: a.reduce((x, y) => Math.max(x, Math.abs(y)), 0) };
+      };
+      for (const [k, [a, b]] of p().spans.entries()) {
+        const name = p().weightNames[k];
+        const [t, f] = [torchInit.subarray(a, b), tfInit.subarray(a, b)];
+        if (!/kernel/.test(name) || f.every((v) => v === 0)) {
+          expect(Array.from(t), name).toEqual(Array.from(f));
+        } else if (b - a >= 2000) {
+          // 2,000 samples: the estimates agree within ~2%, a wrong fan or distribution is off by 10% or more
+          const [st, sf] = [stats(t), stats(f)];
+          expect(Math.abs(st.std - sf.std) / sf.std, `${name}: std ${st.std} vs ${sf.std}`).toBeLessThan(0.1);
+          // uniform: both reach close to the limit; normal: both are cut at 2 std
+          expect(Math.abs(st.max - sf.max) / sf.max, `${name}: max ${st.max} vs ${sf.max}`).toBeLessThan(0.1);
+        }
+      }
     });
 
     it('weights torch initialised, written as weights.bin next to model.json, load in tfjs and compute what torch computes', async () => {

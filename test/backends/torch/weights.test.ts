@@ -86,7 +86,7 @@ describe('the generated PyTorch module', () => {
 
   it('leaves the last softmax to forward and log_probs; a non-softmax output is read as logits', () => {
     expect(outputKind(ir)).toBe('softmax');
-    expect(code).toContain("self.dense_2 = Dense(5, 3, 'linear'");
+    expect(code).toContain("self.dense_2 = Dense(5, 3, act='linear'");
     expect(code).toContain('return torch.log_softmax(self.body(x), dim=-1)');
     const logits = caseIR({ input: '4', body: 'dense 3 linear' });
     expect(outputKind(logits)).toBe('logits');
@@ -96,13 +96,12 @@ describe('the generated PyTorch module', () => {
     expect(emitModelPy(gated)).toContain('torch.log(torch.clamp(self.forward(x), 1e-7, 1.0 - 1e-7))');
   });
 
-  it('refuses an IR it cannot lower faithfully', () => {
+  it('refuses layer names that cannot be distinct PyTorch attributes', () => {
     const bad = structuredClone(ir);
     bad.layers[1].name = 'forward';
     expect(() => emitModelPy(bad)).toThrow(/'forward' cannot be a PyTorch attribute name/);
-    // An unchecked layer cannot reach it: checked IR's layers always have their shapes (the type says so).
-    const unchecked = structuredClone(ir);
-    // @ts-expect-error outShape is required in checked IR
-    delete unchecked.layers[1].outShape;
+    const twice = structuredClone(ir);
+    twice.layers[2].name = twice.layers[1].name;
+    expect(() => emitModelPy(twice)).toThrow(/'conv_1' appears twice/);
   });
 });

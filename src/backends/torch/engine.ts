@@ -1,0 +1,269 @@
+// The torch engine: Node resolves the data and the tfjs topology, a Python child (hwy_train.py)
+// trains with PyTorch and streams events back; checkpoints go through the RunSink, so the run
+// directory is the same as with tfjs (plus torch.pt) and hwy eval / analyze read it unchanged.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
+import type { NetworkIR } from '../../ir/types.js';
+import { emitModelPy } from './emit-model.js';
+import { torchWeightMap } from './weights.js';
+import { writeArrays } from './arrays.js';
+import { findPython } from './python.js';
+import { cacheRoot } from '../../data/download.js';
+import { packageRoot } from '../../util/package-root.js';
+
+/** The Python side failed in a way that is not the user's to fix: the message carries its stderr. */
+export class TorchEngineError extends Error {}
+
+/** The directory holding hwy_train.py and hwy_weights.py: the sources in a checkout, dist/python in a package. */
+export function pythonDir(): string {
+  const root = packageRoot();
+  for (const d of [join(root, 'src/backends/torch/python'), join(root, 'dist/python')]) if (existsSync(join(d, 'hwy_train.py'))) return d;
+  throw new TorchEngineError(`hwy_train.py is missing from ${join(root, 'dist/python')}: rebuild hwy (npm run build)`);
+}
+
+const DEVICE_PROBE = `
+import json, torch
+print(json.dumps({'cuda': bool(torch.cuda.is_available()), 'gpus': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'name': torch.cuda.get_device_name(0) if torch.cuda.is_available() else ''}))
+`;
+
+/**
+ * Threads per worker when neither --threads nor HWY_THREADS says: one. Measured on the 2-core
+ * machines hwy is developed on (50-layer highway MLP, batch 128, torch 1.13 + OpenBLAS):
+ * 1 thread was as fast as or faster than 2 (see README, "Engines"); the per-layer matrices
+ * of these networks are too small to split. Larger machines can raise it.
+ */
+function defaultThreads(): number {
+  return 1;
+}
+
+function threadsFrom(opt: number | undefined): number {
+  if (opt !== undefined) return opt;
+  const env = process.env.HWY_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new EngineUnavailable(`HWY_THREADS must be a positive whole number, not '${env}'`);
+    return n;
+  }
+  return defaultThreads();
+}
+
+/** What torch sees: CUDA devices. Costs an interpreter start (importing torch), so only asked when the device is not cpu. */
+function probeDevices(python: string): { cuda: boolean; gpus: number; name: string } {
+  const r = spawnSync(python, ['-c', DEVICE_PROBE], { encoding: 'utf8', timeout: 120_000 });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+  }
+}
+
+export const torchEngine: Engine = {
+  name: 'torch',
+  async prepare(opts): Promise<PreparedEngine> {
+    const threads = threadsFrom(opts.threads);
+    let py;
+    try {
+      py = findPython();
+    } catch (e) {
+      if ((e as Error).name === 'EngineUnavailable') throw new EngineUnavailable((e as Error).message);
+      throw e;
+    }
+    const probe = opts.device === 'cpu' ? { cuda: false, gpus: 0, name: '' } : probeDevices(py.path);
+    const nproc = opts.nproc ?? 1;
+    let device: 'cpu' | 'cuda';
+    let why: string;
+    if (opts.device === 'cuda') {
+      if (!probe.cuda) throw new EngineUnavailable(`--device cuda: torch ${py.torch} at ${py.path} sees no CUDA device (install a CUDA build of PyTorch, or use --device cpu)`);
+      device = 'cuda';
+      why = 'as asked';
+    } else if (opts.device === 'cpu') {
+      device = 'cpu';
+      why = 'as asked';
+    } else {
+      device = probe.cuda ? 'cuda' : 'cpu';
+      why = probe.cuda ? `CUDA is available: ${probe.name}` : 'no CUDA device';
+    }
+    if (device === 'cuda' && nproc > probe.gpus) throw new EngineUnavailable(`--nproc ${nproc} on cuda needs ${nproc} GPUs; torch sees ${probe.gpus}`);
+    const workers = nproc > 1 ? `, ${nproc} worker processes (DistributedDataParallel, ${device === 'cuda' ? 'nccl' : 'gloo'})` : '';
+    const info = {
+      engine: 'torch' as const,
+      device,
+      reason: `${why}; Python ${py.path}, torch ${py.torch}, ${threads} thread${threads > 1 ? 's' : ''}${workers}`,
+      details: { python: py.path, torch: py.torch, threads, nproc },
+    };
+    return { info, train: (args) => trainWithPython(args, { python: py.path, device, threads, nproc }) };
+  },
+};
+
+interface RunOpts {
+  python: string;
+  device: 'cpu' | 'cuda';
+  threads: number;
+  nproc: number;
+}
+
+/** A free TCP port on the loopback interface, for the workers' rendezvous. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The tfjs lowering's model.json (the topology hwy eval loads) and its initial weights for this seed. */
+export async function initialModelFiles(ir: NetworkIR, seed: number): Promise<{ modelJson: string; weights: Uint8Array }> {
+  const tf = await import('@tensorflow/tfjs');
+  const { lowerToModel } = await import('../tfjs/lower.js');
+  const { modelFiles } = await import('../tfjs/checkpoint.js');
+  // only builds and serialises the model: the pure-JS backend needs no set-up and seeded initialisers draw the same numbers on every backend
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  // the cpu backend greets its first use in Node with advice to install tfjs-node: not advice for a torch run
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  const model = lowerToModel(ir, { seed });
+  try {
+    return await modelFiles(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+const tail = (s: string, lines = 15) => s.trim().split('\n').slice(-lines).join('\n');
+
+async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<TrainOutcome> {
+  const { ir, config, data, sink, hooks } = args;
+  const jobDir = mkdtempSync(join(tmpdir(), 'hwy-torch-'));
+  const children: ChildProcess[] = [];
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  try {
+    const { modelJson, weights } = await initialModelFiles(ir, config.seed);
+    writeFileSync(join(jobDir, 'model.py'), emitModelPy(ir));
+    writeFileSync(join(jobDir, 'model.json'), modelJson);
+    writeFileSync(join(jobDir, 'init-weights.bin'), weights);
+    const arrays = writeArrays(data, cacheRoot());
+    const job = {
+      model: join(jobDir, 'model.py'),
+      model_json: join(jobDir, 'model.json'),
+      init_weights: args.resumeFrom ? null : join(jobDir, 'init-weights.bin'),
+      weight_map: torchWeightMap(ir),
+      resume: args.resumeFrom ?? null,
+      state: args.state,
+      config,
+      data: { train: { x: arrays.train.x, y: arrays.train.y }, validation: { x: arrays.validation.x, y: arrays.validation.y } },
+      device: o.device,
+      threads: o.threads,
+    };
+    writeFileSync(join(jobDir, 'job.json'), JSON.stringify(job));
+    const script = join(pythonDir(), 'hwy_train.py');
+    const port = o.nproc > 1 ? await freePort() : 0;
+    const stderr: string[] = [];
+    const exits: Promise<{ rank: number; code: number | null; signal: NodeJS.Signals | null }>[] = [];
+    for (let rank = 0; rank < o.nproc; rank++) {
+      const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', HWY_DRIVEN: '1' };
+      if (rank === 0) env.HWY_EVENTS_FD = '3';
+      if (o.nproc > 1) Object.assign(env, { RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(o.nproc), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
+      else for (const k of ['RANK', 'LOCAL_RANK', 'WORLD_SIZE']) delete env[k];
+      const child = spawn(o.python, [script, join(jobDir, 'job.json')], { env, stdio: rank === 0 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      stderr.push('');
+      const keep = (b: Buffer) => {
+        stderr[rank] = (stderr[rank] + b.toString()).slice(-20_000);
+      };
+      child.stderr!.on('data', keep);
+      child.stdout!.on('data', keep);
+      exits.push(
+        new Promise((resolve) => {
+          child.on('error', (e) => {
+            stderr[rank] += `\n${e.message}`;
+            resolve({ rank, code: -1, signal: null });
+          });
+          child.on('close', (code, signal) => resolve({ rank, code, signal }));
+        }),
+      );
+    }
+    const main = children[0];
+    const send = (msg: object) => {
+      if (main.stdin!.writable) main.stdin!.write(JSON.stringify(msg) + '\n');
+    };
+    main.stdin!.on('error', () => {}); // the child may have exited; its exit status tells why
+    let stopSent = false;
+    const pollStop = () => {
+      if (!stopSent && hooks?.shouldStop?.()) {
+        stopSent = true;
+        send({ stop: true });
+      }
+    };
+    const timer = setInterval(pollStop, 100);
+    let outcome: TrainOutcome | undefined;
+    let failure: { message: string; user: boolean } | undefined;
+    const events = createInterface({ input: main.stdio[3] as NodeJS.ReadableStream });
+    const handled = (async () => {
+      for await (const line of events) {
+        let ev: { event: string; [k: string]: unknown };
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        switch (ev.event) {
+          case 'epoch_start':
+            hooks?.onEpochStart?.(ev.epoch as number, ev.epochs as number, ev.steps as number, ev.lr as number);
+            break;
+          case 'progress':
+            hooks?.onProgress?.(ev as never);
+            pollStop();
+            break;
+          case 'epoch_end':
+            sink.appendMetrics(ev.metrics as never);
+            hooks?.onEpochEnd?.(ev.metrics as never);
+            break;
+          case 'checkpoint':
+            send({ stage: sink.stageCheckpoint() });
+            break;
+          case 'checkpoint_staged':
+            sink.commitCheckpoint({ ...(ev.state as TrainState), savedAt: new Date().toISOString() });
+            send({ ack: true });
+            break;
+          case 'done':
+            outcome = ev.outcome as TrainOutcome;
+            break;
+          case 'error':
+            failure = { message: ev.message as string, user: ev.user === true };
+            break;
+        }
+      }
+    })();
+    // a worker that fails leaves the others waiting in a collective: end them all
+    const results = await Promise.all(
+      exits.map((p) =>
+        p.then((r) => {
+          if (r.code !== 0) killAll();
+          return r;
+        }),
+      ),
+    );
+    await handled;
+    clearInterval(timer);
+    if (outcome) return outcome;
+    if (failure?.user) throw new EngineUnavailable(failure.message);
+    const bad = results.find((r) => r.code !== 0 && r.signal !== 'SIGKILL') ?? results.find((r) => r.code !== 0) ?? results[0];
+    const detail = tail(stderr[bad.rank]);
+    throw new TorchEngineError(`the torch engine failed${o.nproc > 1 ? ` (worker ${bad.rank})` : ''}: ${failure?.message ?? `Python exited with ${bad.code ?? bad.signal}`}${detail ? `\n${detail}` : ''}`);
+  } finally {
+    killAll();
+    process.off('exit', killAll);
+    rmSync(jobDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,585 @@
+"""hwy's PyTorch trainer: the `train { }` semantics of hwy's tfjs engine, on PyTorch.
+
+Run by `hwy train --engine torch` (driven: events as JSON lines on the file descriptor named
+by HWY_EVENTS_FD, commands as JSON lines on stdin), or on its own as the `train.py` of
+`hwy export --to pytorch` (standalone: progress on stdout, metrics.jsonl and checkpoints in
+the output directory). Data-parallel when started with RANK / LOCAL_RANK / WORLD_SIZE /
+MASTER_ADDR / MASTER_PORT in the environment (by hwy --nproc, torchrun, or SLURM).
+
+    python3 hwy_train.py JOB.json [--out DIR] [--resume] [--epochs N]
+
+The job file names the generated model.py, the weight map, the tfjs model.json template, the
+initial weights, the resolved train config and the data (.npy files, memory-mapped). Same
+batches as the tfjs engine (its mulberry32 shuffles and augmentation draws, ported exactly),
+same optimizer (SGD, momentum, Nesterov), learning-rate schedules and L2 weight decay on
+kernels only. Needs torch and numpy.
+"""
+import argparse
+import importlib.util
+import json
+import math
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import hwy_weights  # noqa: E402  (next to this file)
+
+READ_EVERY = 10
+PROGRESS_EVERY_S = 0.5
+EVAL_BATCH = 500
+U32 = 0xFFFFFFFF
+
+
+class UserError(Exception):
+    """A problem a person can fix (bad job file, missing data); reported as one line."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The tfjs engine's random streams (src/data/dataset.ts), bit for bit
+# ---------------------------------------------------------------------------------------------
+
+def _imul(a, b):
+    return (a * b) & U32
+
+
+def rng(seed):
+    """mulberry32, as dataset.ts `rng`: the same seed gives the same floats in [0, 1)."""
+    state = [int(seed) & U32]
+
+    def draw():
+        a = (state[0] + 0x6D2B79F5) & U32
+        state[0] = a
+        t = _imul(a ^ (a >> 15), a | 1)
+        t ^= (t + _imul(t ^ (t >> 7), t | 61)) & U32
+        return ((t ^ (t >> 14)) & U32) / 4294967296.0
+
+    return draw
+
+
+def permutation(n, seed):
+    """Fisher-Yates with mulberry32, as dataset.ts `permutation`."""
+    p = np.arange(n, dtype=np.int64)
+    r = rng(seed)
+    for i in range(n - 1, 0, -1):
+        j = int(math.floor(r() * (i + 1)))
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
+def augment_batch(x, idx, translate, mirror, r):
+    """dataset.ts `augmentBatch`: shift by up to `translate` pixels (zero fill) and mirror,
+    drawing dy, dx, flip per example in the same order."""
+    _, h, w, c = x.shape
+    out = np.zeros((len(idx), h, w, c), dtype=np.float32)
+    for b, i in enumerate(idx):
+        src = x[int(i)]
+        dy = int(math.floor(r() * (2 * translate + 1))) - translate if translate else 0
+        dx = int(math.floor(r() * (2 * translate + 1))) - translate if translate else 0
+        flip = mirror and r() < 0.5
+        y0, y1 = max(0, -dy), min(h, h - dy)
+        x0, x1 = max(0, -dx), min(w, w - dx)
+        if y0 >= y1 or x0 >= x1:
+            continue
+        cols = np.arange(x0, x1) + dx
+        if flip:
+            cols = w - 1 - cols
+        out[b, y0:y1, x0:x1] = src[y0 + dy:y1 + dy][:, cols]
+    return out
+
+
+def learning_rate(cfg, epoch):
+    """train.ts `learningRate`: epoch is 1-based; the schedule steps between epochs."""
+    if cfg['schedule'] == 'constant':
+        return cfg['value']
+    if cfg['schedule'] == 'exponential':
+        return cfg['value'] * cfg['gamma'] ** (epoch - 1)
+    return cfg['value'] * cfg['gamma'] ** len([s for s in cfg['steps'] if epoch > s])
+
+
+def js_number(x):
+    """A float as JavaScript prints it in messages (NaN, Infinity)."""
+    if math.isnan(x):
+        return 'NaN'
+    if math.isinf(x):
+        return 'Infinity' if x > 0 else '-Infinity'
+    return repr(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where results go: hwy (driven) or the output directory (standalone)
+# ---------------------------------------------------------------------------------------------
+
+def fsync_write(path, data):
+    with open(path, 'wb') as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class DrivenSink:
+    """Events to hwy on a file descriptor; hwy stages and commits checkpoints (RunSink)."""
+
+    def __init__(self, fd):
+        self.out = os.fdopen(fd, 'w', buffering=1)
+        self.commands = queue.Queue()
+        self.stop = False
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in sys.stdin:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get('stop'):
+                self.stop = True
+            else:
+                self.commands.put(msg)
+        # hwy has gone: nothing would receive what we compute
+        self.commands.put({'gone': True})
+
+    def _wait(self, key):
+        msg = self.commands.get()
+        if msg.get('gone'):
+            os._exit(1)
+        if key not in msg:
+            raise RuntimeError('expected %r from hwy, got %r' % (key, msg))
+        return msg[key]
+
+    def emit(self, event, **fields):
+        fields['event'] = event
+        self.out.write(json.dumps(fields) + '\n')
+
+    def progress(self, p):
+        self.emit('progress', **p)
+
+    def epoch_start(self, epoch, epochs, steps, lr):
+        self.emit('epoch_start', epoch=epoch, epochs=epochs, steps=steps, lr=lr)
+
+    def metrics(self, line):
+        self.emit('epoch_end', metrics=line)
+
+    def checkpoint(self, write, state):
+        self.emit('checkpoint')
+        staging = self._wait('stage')
+        write(staging)
+        fsync_dir(staging)
+        self.emit('checkpoint_staged', state=state)
+        self._wait('ack')
+
+
+class LocalSink:
+    """Standalone: metrics.jsonl and an atomically swapped checkpoint directory in `out`."""
+
+    def __init__(self, out):
+        self.dir = out
+        os.makedirs(out, exist_ok=True)
+        self.stop = False
+        self.last = 0.0
+
+    def emit(self, event, **fields):
+        if event == 'started':
+            print('training on %s (torch %s, threads a process: %d, processes: %d)' % (fields['device'], fields['torch'], fields['threads'], fields['world']), flush=True)
+        elif event == 'resumed':
+            print('resuming %s after epoch %d, step %d' % (self.dir, fields['epoch'], fields['step']), flush=True)
+
+    def progress(self, p):
+        if time.time() - self.last > 10 or p['step'] == p['steps']:
+            self.last = time.time()
+            print('epoch %d/%d step %d/%d loss %.4f acc %.3f %d samples/s' % (p['epoch'], p['epochs'], p['step'], p['steps'], p['loss'], p['accuracy'], p['samplesPerSec']), flush=True)
+
+    def epoch_start(self, epoch, epochs, steps, lr):
+        pass
+
+    def metrics(self, m):
+        with open(os.path.join(self.dir, 'metrics.jsonl'), 'a') as f:
+            f.write(json.dumps(m) + '\n')
+            f.flush()
+            os.fsync(f.fileno())
+        print('epoch %d: loss %.4f acc %.4f | val loss %.4f val acc %.4f | lr %.3g | %.1fs, %d samples/s' % (m['epoch'], m['loss'], m['accuracy'], m['valLoss'], m['valAccuracy'], m['lr'], m['seconds'], round(m['samplesPerSec'])), flush=True)
+
+    def checkpoint(self, write, state):
+        staging = os.path.join(self.dir, '.checkpoint-new')
+        model = os.path.join(self.dir, 'model')
+        old = os.path.join(self.dir, '.checkpoint-old')
+        _rmtree(staging)
+        os.makedirs(staging)
+        write(staging)
+        state = dict(state, savedAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+        fsync_write(os.path.join(staging, 'state.json'), (json.dumps(state, indent=2) + '\n').encode())
+        fsync_dir(staging)
+        _rmtree(old)
+        if os.path.exists(model):
+            os.rename(model, old)
+        os.rename(staging, model)
+        fsync_dir(self.dir)
+        _rmtree(old)
+
+
+class QuietSink:
+    """Ranks other than 0: they train and take part in collectives, but report nothing."""
+
+    stop = False
+
+    def emit(self, *a, **k):
+        pass
+
+    progress = epoch_start = metrics = emit
+
+    def checkpoint(self, write, state):
+        pass
+
+
+def _rmtree(path):
+    import shutil
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------------
+
+def load_module(path):
+    spec = importlib.util.spec_from_file_location('hwy_model', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class LogProbs(torch.nn.Module):
+    """The network's log-probabilities as forward(), so DistributedDataParallel wraps the loss path."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net.log_probs(x)
+
+
+def load_split(files, name):
+    try:
+        x = np.load(files['x'], mmap_mode='r')
+        y = np.load(files['y'], mmap_mode='r')
+    except (OSError, ValueError) as e:
+        raise UserError('cannot read the %s arrays (%s): %s' % (name, files['x'], e))
+    if x.dtype != np.float32 or y.dtype != np.uint8 or x.ndim != 4 or len(x) != len(y):
+        raise UserError('%s: expected float32 [N, H, W, C] images and as many uint8 labels' % files['x'])
+    return x, y
+
+
+def evaluate(net, x, y, input_shape, device):
+    """train.ts `evaluate`: mean loss (without weight decay) and accuracy, in batches, no dropout."""
+    was = net.training
+    net.eval()
+    loss_sum = 0.0
+    correct = 0
+    with torch.no_grad():
+        for s in range(0, len(x), EVAL_BATCH):
+            xb = torch.from_numpy(np.array(x[s:s + EVAL_BATCH], dtype=np.float32)).reshape((-1,) + input_shape).to(device)
+            yb = torch.from_numpy(np.asarray(y[s:s + EVAL_BATCH], dtype=np.int64)).to(device)
+            lp = net.log_probs(xb)
+            loss_sum += float(F.nll_loss(lp, yb, reduction='sum'))
+            correct += int((lp.argmax(-1) == yb).sum())
+    net.train(was)
+    return loss_sum / len(x), correct / len(x)
+
+
+def rng_state(device):
+    s = {'torch': torch.get_rng_state(), 'numpy': np.random.get_state()}
+    if device.type == 'cuda':
+        s['cuda'] = torch.cuda.get_rng_state(device)
+    return s
+
+
+def set_rng_state(s, device):
+    torch.set_rng_state(s['torch'])
+    np.random.set_state(s['numpy'])
+    if device.type == 'cuda' and 'cuda' in s:
+        torch.cuda.set_rng_state(s['cuda'], device)
+
+
+def pick_device(choice, local_rank):
+    if choice == 'cuda' or (choice == 'auto' and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise UserError('--device cuda: torch %s here has no CUDA device' % torch.__version__)
+        return torch.device('cuda', local_rank % torch.cuda.device_count())
+    return torch.device('cpu')
+
+
+def run(job, job_dir, sink, rank, world, local_rank):
+    def path(p):
+        return p if p is None or os.path.isabs(p) else os.path.join(job_dir, p)
+
+    cfg = job['config']
+    device = pick_device(job.get('device', 'auto'), local_rank)
+    threads = job.get('threads') or int(os.environ.get('HWY_THREADS', '0') or 0)
+    if threads:
+        torch.set_num_threads(threads)
+    if world > 1:
+        torch.distributed.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+
+    xtr, ytr = load_split({k: path(v) for k, v in job['data']['train'].items()}, 'train')
+    xva, yva = load_split({k: path(v) for k, v in job['data']['validation'].items()}, 'validation')
+    mod = load_module(path(job['model']))
+    weight_map = job['weight_map']
+    model_json = open(path(job['model_json']), 'rb').read()
+
+    # dropout masks come from torch's generator: seeded per rank, saved in every checkpoint
+    torch.manual_seed(cfg['seed'] * 1000003 + rank)
+    np.random.seed((cfg['seed'] * 1000003 + rank) & U32)
+    net = mod.Net()
+    input_shape = tuple(int(d) for d in mod.Net.input_shape)
+    state = dict(job['state'])
+    resume = path(job.get('resume'))
+    ckpt = None
+    if resume:
+        try:
+            ckpt = torch.load(os.path.join(resume, 'torch.pt'), map_location='cpu')
+        except (OSError, RuntimeError, EOFError) as e:
+            raise UserError('cannot read the checkpoint %s: %s' % (os.path.join(resume, 'torch.pt'), e))
+        net.load_state_dict(ckpt['model'])
+    elif job.get('init_weights'):
+        # the tfjs engine's initial weights for this seed: both engines start from the same point
+        hwy_weights.load_into(net, open(path(job['init_weights']), 'rb').read(), weight_map)
+    net.to(device)
+    net.train()
+
+    momentum = cfg['optimizer']['momentum']
+    opt = torch.optim.SGD(net.parameters(), lr=cfg['lr']['value'], momentum=momentum, nesterov=bool(cfg['optimizer']['nesterov']) and momentum > 0)
+    if ckpt is not None:
+        opt.load_state_dict(ckpt['optimizer'])
+        rngs = ckpt.get('rng') or []
+        if len(rngs) == world:
+            set_rng_state(rngs[rank], device)
+    kernel_keys = {e['torch'] for e in weight_map if 'kernel' in e['tfjs'].split('/')[-1]}
+    kernels = [p for k, p in net.named_parameters() if k in kernel_keys]
+    decay = float(cfg.get('weightDecay', 0))
+
+    model = LogProbs(net)
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
+
+    n = len(xtr)
+    batch = int(cfg['batch'])
+    if world > batch:
+        raise UserError('%d workers need a batch of at least %d examples (the batch is %d)' % (world, world, batch))
+    steps = (n + batch - 1) // batch
+    epochs = int(cfg['epochs'])
+    augment = cfg['data'].get('augment', [])
+    translate = max(2, round(xtr.shape[1] / 8)) if 'translate' in augment else 0
+    mirror = 'mirror' in augment
+    seed = int(cfg['seed'])
+
+    sink.emit('started', device=str(device), threads=torch.get_num_threads(), torch=torch.__version__, python=sys.version.split()[0], world=world)
+    if resume:
+        sink.emit('resumed', epoch=state['epoch'], step=state['step'])
+
+    def checkpoint(s):
+        rngs = [rng_state(device)]
+        if world > 1:
+            rngs = [None] * world
+            torch.distributed.all_gather_object(rngs, rng_state(device))
+        if rank != 0:
+            return
+
+        def write(d):
+            blob = {'model': net.state_dict(), 'optimizer': opt.state_dict(), 'rng': rngs, 'state': s, 'world': world}
+            tmp = os.path.join(d, 'torch.pt')
+            torch.save(blob, tmp)
+            with open(tmp, 'rb+') as f:
+                os.fsync(f.fileno())
+            fsync_write(os.path.join(d, 'model.json'), model_json)
+            fsync_write(os.path.join(d, 'weights.bin'), hwy_weights.state_dict_to_tfjs(net.state_dict(), weight_map))
+        sink.checkpoint(write, s)
+
+    start_state = dict(state)
+    for epoch in range(state['epoch'] + 1, epochs + 1):
+        lr = learning_rate(cfg['lr'], epoch)
+        for g in opt.param_groups:
+            g['lr'] = lr
+        order = permutation(n, seed * 100003 + epoch)
+        part = state['partial']
+        loss_sum, correct, seen, seconds = part['lossSum'], part['correct'], part['seen'], part['seconds']
+        seen_at_start = seen
+        t0 = time.time()
+        last_progress = 0.0
+        pending = []
+        sink.epoch_start(epoch, epochs, steps, lr)
+        for step in range(state['step'], steps):
+            idx = order[step * batch:min(n, (step + 1) * batch)]
+            size = len(idx)
+            mine = np.array_split(idx, world)[rank] if world > 1 else idx
+            if translate or mirror:
+                # the draws of the whole global batch, in order, so every rank and the tfjs engine agree
+                full = augment_batch(xtr, idx, translate, mirror, rng(seed * 7919 + epoch * 100003 + step))
+                if world > 1:
+                    lo = sum(len(a) for a in np.array_split(idx, world)[:rank])
+                    full = full[lo:lo + len(mine)]
+                xb = full
+            else:
+                xb = xtr[mine]
+            xb = torch.from_numpy(np.ascontiguousarray(xb, dtype=np.float32)).reshape((-1,) + input_shape).to(device)
+            yb = torch.from_numpy(np.asarray(ytr[mine], dtype=np.int64)).to(device)
+            lp = model(xb)
+            # sum over my slice / the global batch, times the workers: DDP's mean of the workers'
+            # gradients is then the gradient of the global batch's mean loss, however it splits
+            ce_sum = F.nll_loss(lp, yb, reduction='sum')
+            loss = ce_sum * (world / size)
+            reg = None
+            if decay > 0:
+                reg = (decay / 2) * sum((k * k).sum() for k in kernels)
+                loss = loss + reg
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            hits = (lp.detach().argmax(-1) == yb).sum()
+            pending.append((ce_sum.detach(), hits, reg.detach() if reg is not None else None, size))
+            last = step == steps - 1
+            stop_now = sink.stop if world == 1 else False
+            if len(pending) >= READ_EVERY or last or stop_now:
+                stats = torch.stack([torch.stack([c.float(), h.float()]) for c, h, _, _ in pending])
+                if world > 1:
+                    flag = torch.tensor([[1.0 if sink.stop else 0.0, 0.0]], device=stats.device)
+                    both = torch.cat([stats, flag])
+                    torch.distributed.all_reduce(both)
+                    stats, stop_now = both[:-1], bool(both[-1, 0] > 0)
+                stats = stats.cpu().numpy()
+                for k, (_, _, r, sz) in enumerate(pending):
+                    l = float(stats[k, 0]) / sz + (float(r) if r is not None else 0.0)
+                    if not math.isfinite(l):
+                        message = 'training diverged in epoch %d, step %d: the loss is %s' % (epoch, step + 1 - len(pending) + k + 1, js_number(l))
+                        return {'status': 'diverged', 'state': dict(start_state, status='diverged'), 'message': message}
+                    loss_sum += l * sz
+                    correct += float(stats[k, 1])
+                    seen += sz
+                pending = []
+                here = time.time() - t0
+                if last or stop_now or here - last_progress >= PROGRESS_EVERY_S:
+                    last_progress = here
+                    sink.progress({'epoch': epoch, 'epochs': epochs, 'step': step + 1, 'steps': steps, 'loss': loss_sum / seen, 'accuracy': correct / seen, 'samplesPerSec': (seen - seen_at_start) / max(1e-9, here)})
+                if not last and stop_now:
+                    s = {'epoch': epoch - 1, 'step': step + 1, 'partial': {'lossSum': loss_sum, 'correct': correct, 'seen': seen, 'seconds': seconds + here}, 'status': 'interrupted', 'savedAt': ''}
+                    checkpoint(s)
+                    return {'status': 'interrupted', 'state': s}
+        seconds += time.time() - t0
+        if rank == 0:
+            val_loss, val_acc = evaluate(net, xva, yva, input_shape, device)
+            line = {'epoch': epoch, 'loss': loss_sum / seen, 'accuracy': correct / seen, 'valLoss': val_loss, 'valAccuracy': val_acc, 'lr': lr, 'seconds': seconds, 'samplesPerSec': seen / seconds}
+            sink.metrics(line)
+        state = {'epoch': epoch, 'step': 0, 'partial': {'lossSum': 0, 'correct': 0, 'seen': 0, 'seconds': 0}, 'status': 'done' if epoch == epochs else 'running', 'savedAt': ''}
+        checkpoint(state)
+        stop_now = sink.stop
+        if world > 1:
+            flag = torch.tensor([1.0 if sink.stop else 0.0], device=device)
+            torch.distributed.all_reduce(flag)
+            stop_now = bool(flag[0] > 0)
+        if stop_now and epoch < epochs:
+            return {'status': 'interrupted', 'state': dict(state, status='interrupted')}
+    return {'status': 'done', 'state': dict(state, status='done')}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description='Train a network compiled by hwy with PyTorch.')
+    ap.add_argument('job', nargs='?', default=os.path.join(HERE, 'config.json'), help='the job file (default: config.json next to this script)')
+    ap.add_argument('--out', help='standalone: where metrics.jsonl and model/ go (default: the job\'s "out", else ./run)')
+    ap.add_argument('--resume', action='store_true', help='standalone: continue from OUT/model')
+    ap.add_argument('--epochs', type=int, help='train up to this many epochs')
+    ap.add_argument('--device', choices=['auto', 'cpu', 'cuda'], help='default: the job\'s, else auto')
+    args = ap.parse_args(argv)
+
+    rank = int(os.environ.get('RANK', '0'))
+    world = int(os.environ.get('WORLD_SIZE', '1'))
+    local_rank = int(os.environ.get('LOCAL_RANK', str(rank)))
+    events_fd = os.environ.get('HWY_EVENTS_FD')
+    standalone = events_fd is None and os.environ.get('HWY_DRIVEN') != '1'
+    sink = QuietSink() if rank != 0 else DrivenSink(int(events_fd)) if events_fd is not None else None
+    if not standalone:
+        # hwy owns Ctrl-C: it asks for a checkpoint through stdin, and a second Ctrl-C ends us with it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    try:
+        try:
+            job_dir = os.path.dirname(os.path.abspath(args.job))
+            with open(args.job) as f:
+                job = json.load(f)
+        except (OSError, ValueError) as e:
+            raise UserError('cannot read the job file %s: %s' % (args.job, e))
+        if args.epochs:
+            job['config']['epochs'] = args.epochs
+        if args.device:
+            job['device'] = args.device
+        if standalone:
+            out = os.path.abspath(args.out) if args.out else os.path.join(job_dir, job.get('out') or 'run')
+            job['resume'], job['state'] = None, None
+            if args.resume:
+                try:
+                    with open(os.path.join(out, 'model', 'state.json')) as f:
+                        job['state'] = json.load(f)
+                except (OSError, ValueError) as e:
+                    raise UserError('--resume: no checkpoint in %s (%s)' % (os.path.join(out, 'model'), e))
+                job['resume'] = os.path.join(out, 'model')
+            job['state'] = job['state'] or {'epoch': 0, 'step': 0, 'partial': {'lossSum': 0, 'correct': 0, 'seen': 0, 'seconds': 0}, 'status': 'running', 'savedAt': ''}
+            if sink is None:
+                sink = LocalSink(out)
+
+            # Ctrl-C (torchrun passes it to every worker): stop at the next step boundary the
+            # workers agree on, after a checkpoint; a second one quits at once
+            def on_sigint(signum, frame):
+                if sink.stop:
+                    raise KeyboardInterrupt
+                sink.stop = True
+                if rank == 0:
+                    print('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)...', file=sys.stderr, flush=True)
+            signal.signal(signal.SIGINT, on_sigint)
+        outcome = run(job, job_dir, sink, rank, world, local_rank)
+    except UserError as e:
+        if isinstance(sink, DrivenSink):
+            sink.emit('error', message=str(e), user=True)
+        else:
+            print('error: %s' % e, file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 -- reported to hwy, which shows stderr's traceback
+        if isinstance(sink, DrivenSink):
+            sink.emit('error', message='%s: %s' % (type(e).__name__, str(e).split('\n')[0]))
+        raise
+    finally:
+        if world > 1 and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+    if isinstance(sink, DrivenSink):
+        sink.emit('done', outcome=outcome)
+    elif rank == 0:
+        st = outcome['state']
+        if outcome['status'] == 'diverged':
+            print(outcome['message'], file=sys.stderr)
+            return 1
+        if outcome['status'] == 'interrupted':
+            print('stopped after epoch %d%s; checkpoint in %s; continue with --resume' % (st['epoch'], ' and %d steps of the next' % st['step'] if st['step'] else '', sink.dir), file=sys.stderr)
+            return 130
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

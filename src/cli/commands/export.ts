@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectSet, compileFile, parseSets, printDiagnostics } from '../io.js';
+import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
+
+interface ExportOpts {
+  to: string;
+  out?: string;
+  set?: string[];
+  data: boolean;
+  dataDir?: string;
+  force?: boolean;
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('a spec or a trained run as a PyTorch job that runs without Node or hwy (--to pytorch), or as an ONNX file (--to onnx)')
+    .argument('<spec-or-run>', 'a .hwy spec (initial weights for its seed) or a run directory (its newest checkpoint)')
+    .requiredOption('--to <target>', 'pytorch | onnx')
+    .option('--out <path>', 'pytorch: the job directory (default: <name>-pytorch); onnx: the file (default: <name>.onnx)')
+    .option('--set <name=value>', 'override a let constant of a spec (repeatable)', collectSet)
+    .option('--no-data', 'pytorch: leave the data out (the README says what to put in data/)')
+    .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
+    .option('--force', 'replace the files hwy export writes (nothing else in --out is touched)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hwy export specs/paper/mlp-highway.hwy --to pytorch --out job   # then: cd job && python3 train.py
+  hwy export runs/mlp-highway --to pytorch --out job              # starts from the run's weights; weights.pt too
+  hwy export runs/mlp-highway --to onnx --out mlp.onnx`,
+    )
+    .action(async (source: string, opts: ExportOpts) => {
+      if (opts.to !== 'pytorch' && opts.to !== 'onnx') throw new UsageError(`--to must be pytorch or onnx, not '${opts.to}'`);
+      const isRun = existsSync(source) && statSync(source).isDirectory();
+      if (isRun && opts.set?.length) throw new UsageError('--set changes a spec; a run directory has its network already');
+      if (opts.to === 'onnx' && !opts.data) throw new UsageError('--no-data is for --to pytorch (an ONNX file has no data)');
+      const { RunDirError } = await import('../../run/run-dir.js');
+      const { openRun } = await import('../../run/open.js');
+      const { effectiveConfig } = await import('../../run/session.js');
+      const { DataError, loadData } = await import('../../data/index.js');
+      const { EngineUnavailable } = await import('../../backends/engine.js');
+      const { exportOnnx, exportPytorch } = await import('../../backends/torch/export.js');
+      try {
+        let src;
+        if (isRun) {
+          const { record, ir, ckpt } = openRun(source);
+          src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
+        } else {
+          const compiled = compileFile(source, parseSets(opts.set));
+          if (!compiled.ok || !compiled.ir) {
+            printDiagnostics(compiled, { errorsOnly: true });
+            process.stderr.write(`${source}: has errors; nothing was exported\n`);
+            process.exitCode = EXIT_SPEC;
+            return;
+          }
+          const ir = compiled.ir;
+          const config = effectiveConfig(ir.train!);
+          const { initialModelFiles } = await import('../../backends/torch/engine.js');
+          const { modelJson, weights } = await initialModelFiles(ir, config.seed);
+          src = { ir, config, modelJson, weights, dataSource: '' };
+        }
+        const name = src.ir.network.name;
+        if (opts.to === 'onnx') {
+          const file = opts.out ?? `${name}.onnx`;
+          exportOnnx(src, file, { force: opts.force });
+          process.stdout.write(`wrote ${file} (input x: float32 [batch, ${src.ir.layers[0].outShape!.join(', ')}], output y)\n`);
+          return;
+        }
+        const out = opts.out ?? `${name}-pytorch`;
+        let data;
+        if (opts.data) {
+          data = await loadData(src.config.data, opts.dataDir, { log: (s) => process.stderr.write(s + '\n') });
+          src.dataSource = data.source;
+        }
+        exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });
+        process.stdout.write(`wrote ${out}/ (model.py, train.py, config.json, README.md${data ? ', data/' : ''})\ntrain with: cd ${out} && python3 train.py\n`);
+      } catch (e) {
+        if (e instanceof RunDirError || e instanceof DataError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+        throw e;
+      }
+    });
+}

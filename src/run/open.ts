@@ -1,0 +1,122 @@
+// Opening a run directory to read it (eval, analyze) or to continue it (resume): every
+// record is checked, and the records must belong together (the spec, its IR, the
+// checkpoint), before any value in them is used.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile, type CompileResult } from '../core/compile.js';
+import { irFromJson, irToJson } from '../ir/serialize.js';
+import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { describeFsError } from '../util/fs-errors.js';
+import { checkpointForResume, findCheckpoint, readRunRecord, readState, RunDirError, sha256, truncateMetrics, type RunRecord, type TrainState } from './run-dir.js';
+
+function readRunFile(dir: string, name: string): string {
+  try {
+    return readFileSync(join(dir, name), 'utf8');
+  } catch (e) {
+    throw new RunDirError(`cannot read ${join(dir, name)}: ${describeFsError(e)}: the run directory is incomplete`);
+  }
+}
+
+/** The checkpoint's weights are those its state.json was written with. */
+export function verifyWeights(ckpt: string, state: TrainState): void {
+  if (!state.weightsSha256) return; // checkpoints of hwy before 0.2 carry no checksum
+  const path = join(ckpt, 'weights.bin');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new RunDirError(`cannot read checkpoint file ${path}: ${describeFsError(e)}`);
+  }
+  if (sha256(bytes) !== state.weightsSha256) throw new RunDirError(`${path} does not match the checksum in ${join(ckpt, 'state.json')}: the weights are damaged or were replaced`);
+}
+
+/** The checkpoint's model holds as many weights as the run's network has parameters. */
+function checkCheckpointFits(ckpt: string, ir: NetworkIR): void {
+  const path = join(ckpt, 'model.json');
+  let manifest: { weights?: { shape?: number[] }[] }[];
+  try {
+    manifest = (JSON.parse(readFileSync(path, 'utf8')) as { weightsManifest: typeof manifest }).weightsManifest;
+  } catch (e) {
+    throw new RunDirError(`${path} cannot be read as a tfjs model: ${e instanceof SyntaxError ? e.message : describeFsError(e)}`);
+  }
+  if (!Array.isArray(manifest)) throw new RunDirError(`${path} is not a tfjs model (no weightsManifest)`);
+  const count = manifest.flatMap((g) => g.weights ?? []).reduce((a, w) => a + (w.shape ?? []).reduce((x, y) => x * y, 1), 0);
+  const params = ir.stats?.totalParams;
+  if (params !== undefined && count !== params) throw new RunDirError(`the checkpoint in ${ckpt} holds ${count} weights, but the run's network '${ir.network.name}' has ${params} parameters: the checkpoint belongs to another network`);
+}
+
+/** The first way two IRs of a network differ in what training depends on, if any. */
+function irDifference(a: NetworkIR, b: NetworkIR): string | undefined {
+  if (a.network.name !== b.network.name) return `network '${a.network.name}' vs '${b.network.name}'`;
+  if (a.layers.length !== b.layers.length) return `${a.layers.length} layers vs ${b.layers.length}`;
+  const sig = (l: NetworkIR['layers'][number]) => JSON.stringify({ ...l, span: undefined, repeat: undefined, given: undefined });
+  const i = a.layers.findIndex((l, k) => sig(l) !== sig(b.layers[k]));
+  return i < 0 ? undefined : `layer ${i + 1} ('${a.layers[i].name}') differs`;
+}
+
+/**
+ * The run's IR: spec.hwy compiled with the run's --set values, which ir.json must match.
+ * A missing ir.json is written back when `restore` (resume), and only read around otherwise.
+ */
+function runIr(dir: string, record: RunRecord, opts: { restore: boolean; log?: (s: string) => void }): { ir: NetworkIR; compiled: CompileResult } | { compiled: CompileResult; ir?: undefined } {
+  const spec = readRunFile(dir, 'spec.hwy');
+  const compiled = compile(spec, record.specFile, { overrides: record.overrides });
+  if (!compiled.ok || !compiled.ir) return { compiled };
+  const ir = compiled.ir;
+  if (ir.network.name !== record.network) throw new RunDirError(`${join(dir, 'spec.hwy')} defines network '${ir.network.name}', but run.json records '${record.network}': the files are from different runs`);
+  const irPath = join(dir, 'ir.json');
+  if (!existsSync(irPath)) {
+    if (opts.restore) {
+      writeFileAtomic(irPath, irToJson(ir));
+      opts.log?.(`restored ${irPath} from spec.hwy${Object.keys(record.overrides).length ? ` with ${Object.entries(record.overrides).map(([k, v]) => `--set ${k}=${v}`).join(' ')}` : ''}`);
+    }
+    return { ir, compiled };
+  }
+  const parsed = irFromJson(readRunFile(dir, 'ir.json'));
+  if (!parsed.ok) throw new RunDirError(`${irPath} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
+  const diff = irDifference(parsed.ir, ir);
+  if (diff) throw new RunDirError(`${irPath} does not belong to the run's spec.hwy (${diff}): the files are from different runs; delete ir.json and resume to write it again from spec.hwy`);
+  return { ir: parsed.ir, compiled };
+}
+
+/** A trained run as eval and analyze need it, checked and read without writing anything. */
+export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string; state: TrainState } {
+  const record = readRunRecord(dir);
+  const { ir, compiled } = runIr(dir, record, { restore: false });
+  if (!ir) throw new RunDirError(`${join(dir, 'spec.hwy')} no longer compiles (${compiled.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}): the run cannot be read`);
+  const ckpt = findCheckpoint(dir);
+  if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
+  const state = readState(ckpt);
+  verifyWeights(ckpt, state);
+  checkCheckpointFits(ckpt, ir);
+  return { record, ir, ckpt, state };
+}
+
+/** A run to continue, or the errors of its spec.hwy (which the caller reports like any spec's). */
+export type ResumePlan = { ok: false; compiled: CompileResult } | { ok: true; record: RunRecord; specText: string; compiled: CompileResult; ckpt: string; state: TrainState };
+
+/**
+ * A run to continue: records checked and matched (a missing ir.json restored, an
+ * interrupted checkpoint swap repaired), metrics cut back to the checkpoint. Nothing is
+ * changed before every check has passed.
+ */
+export function openForResume(dir: string, log?: (s: string) => void): ResumePlan {
+  const record = readRunRecord(dir);
+  const specText = readRunFile(dir, 'spec.hwy');
+  const { ir, compiled } = runIr(dir, record, { restore: false });
+  if (!ir) return { ok: false, compiled };
+  const ckpt = checkpointForResume(dir);
+  const state = readState(ckpt);
+  verifyWeights(ckpt, state);
+  checkCheckpointFits(ckpt, ir);
+  runIr(dir, record, { restore: true, log });
+  truncateMetrics(dir, state.epoch);
+  return { ok: true, record, specText, compiled, ckpt, state };
+}
+
+/** The checkpoint's position must exist in this data set with this batch size. */
+export function checkStateFitsData(state: TrainState, config: TrainConfig, trainCount: number, dir: string): void {
+  const steps = Math.ceil(trainCount / config.batch);
+  if (state.step >= steps) throw new RunDirError(`${join(dir, 'model', 'state.json')} says step ${state.step} of epoch ${state.epoch + 1}, but an epoch has ${steps} steps (${trainCount} examples, batch ${config.batch}): the checkpoint does not belong to this run`);
+}

@@ -1,0 +1,89 @@
+// Schemas of the run records hwy reads back (run.json, model/state.json): a record is
+// checked before any of its values is used, so that a hand-edited or damaged file is
+// refused with the field at fault instead of training with batch 0 or a NaN epoch.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { IR_SCHEMA } from '../ir/schema.js';
+
+const TRAIN_CONFIG = IR_SCHEMA.properties.train.oneOf[1];
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+/** What a result depends on besides the spec; engines add their own versions (additional fields). */
+const ENVIRONMENT = {
+  type: 'object',
+  required: ['hwy', 'node', 'backend', 'platform'],
+  properties: { hwy: { type: 'string' }, node: { type: 'string' }, tfjs: { type: 'string' }, backend: { type: 'string' }, platform: { type: 'string' } },
+} as const;
+
+export const RUN_RECORD_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://hwy.dev/schema/run-v1.json',
+  title: 'hwy run record (run.json)',
+  type: 'object',
+  required: ['hwyVersion', 'specFile', 'network', 'overrides', 'config', 'data', 'backend', 'createdAt'],
+  properties: {
+    hwyVersion: { type: 'string' },
+    specFile: { type: 'string' },
+    network: { type: 'string', minLength: 1 },
+    overrides: { type: 'object', additionalProperties: { type: 'number' } },
+    config: TRAIN_CONFIG,
+    data: { type: 'string' },
+    backend: { type: 'string', minLength: 1 },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    command: strings,
+    environment: ENVIRONMENT,
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['at', 'fromEpoch', 'epochs'],
+        properties: { at: { type: 'string' }, command: strings, fromEpoch: { type: 'integer', minimum: 0 }, fromStep: { type: 'integer', minimum: 0 }, epochs: { type: 'integer', minimum: 1 }, lr: { type: 'number', exclusiveMinimum: 0 }, dataDir: { type: 'string' }, environment: ENVIRONMENT },
+      },
+    },
+  },
+} as const;
+
+export const TRAIN_STATE_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://hwy.dev/schema/state-v1.json',
+  title: 'hwy training state (model/state.json)',
+  type: 'object',
+  required: ['epoch', 'step', 'partial', 'status', 'savedAt'],
+  properties: {
+    epoch: { type: 'integer', minimum: 0 },
+    step: { type: 'integer', minimum: 0 },
+    partial: {
+      type: 'object',
+      required: ['lossSum', 'correct', 'seen', 'seconds'],
+      additionalProperties: false,
+      properties: { lossSum: { type: 'number', minimum: 0 }, correct: { type: 'number', minimum: 0 }, seen: { type: 'integer', minimum: 0 }, seconds: { type: 'number', minimum: 0 } },
+    },
+    status: { enum: ['running', 'interrupted', 'done', 'diverged'] },
+    savedAt: { type: 'string' },
+    weightsSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+} as const;
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<object, ValidateFunction>();
+function validator(schema: object): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) {
+    ajv ??= new Ajv2020({ allErrors: true, strict: true });
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+/** The schema's complaints about `data`, as `field.path must …` lines; empty when it is valid. */
+export function schemaProblems(schema: object, data: unknown): string[] {
+  const v = validator(schema);
+  if (v(data)) return [];
+  return (v.errors ?? []).map((e) => {
+    const field = e.instancePath.slice(1).replace(/\//g, '.');
+    const extra = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+    return `${field ? field + ' ' : ''}${e.message ?? 'is invalid'}${extra}`;
+  });
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { conditionFigure, figure1, figure2, figure3, figure4, writeFigure } from '../../src/analysis/figures.js';
+import type { GateStats } from '../../src/analysis/probes.js';
+
+const grid = (rows: number, cols: number, f: (l: number, b: number) => number) => Array.from({ length: rows }, (_, l) => Array.from({ length: cols }, (_, b) => f(l, b)));
+const gates = (bias: (l: number, b: number) => number): GateStats =>
+  ({
+    layers: ['h1', 'h2', 'h3'],
+    biases: grid(3, 4, bias),
+    meanGate: grid(3, 4, () => 0.1),
+    classMeanGate: [grid(3, 4, () => 0.2), grid(3, 4, () => 0)],
+    sample: { index: 0, label: 1, gate: grid(3, 4, () => 0), output: grid(3, 4, (l, b) => l - b) },
+  }) as unknown as GateStats;
+type Spec = Record<string, any>;
+const panels = (s: Spec) => s.hconcat as Spec[];
+
+describe('figures a researcher can read', () => {
+  it('figure 1 shows solid and dashed swatches for highway and plain, and a log axis that follows the data', async () => {
+    const rows = [1, 2, 3].flatMap((epoch) => [
+      { network: 'plain-100', kind: 'plain', depth: 100, epoch, loss: 2.3 },
+      { network: 'highway-100', kind: 'highway', depth: 100, epoch, loss: 3e-4 * epoch },
+    ]);
+    const spec = figure1(rows) as Spec;
+    expect(spec.encoding.y.scale.domain).toEqual([1e-4, 10]);
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-fig-'));
+    await writeFigure(join(dir, 'f1'), spec, rows);
+    const svg = readFileSync(join(dir, 'f1.svg'), 'utf8');
+    // the legend's line-style swatches are stroked (an unstroked swatch is invisible)
+    const swatches = svg.match(/role-legend-symbol[^]*?<\/g>/g)!.filter((g) => g.includes('stroke-dasharray'));
+    expect(swatches.length).toBeGreaterThan(0);
+    for (const g of swatches) expect(g).toMatch(/stroke="#333"/);
+    // the vega-lite spec is saved beside the data, so the figure can be restyled
+    expect(JSON.parse(readFileSync(join(dir, 'f1.vl.json'), 'utf8')).layer).toHaveLength(2);
+    expect(existsSync(join(dir, 'f1.json'))).toBe(true);
+  });
+  it('figure 2: gate biases on a sequential scale at least one unit wide, so noise is not structure', () => {
+    const noisy = figure2(gates((l, b) => -4 + ((l + b) % 2 ? 0.03 : -0.03)), 'n');
+    const scale = panels(noisy)[0].encoding.color.scale;
+    expect(scale.scheme).toBe('blues');
+    expect(scale.domainMid).toBeUndefined();
+    expect(scale.domain[1] - scale.domain[0]).toBeCloseTo(1, 10);
+    const spread = figure2(gates((l) => -2 - l * 3), 'n');
+    expect(panels(spread)[0].encoding.color.scale.domain).toEqual([-8, -2]);
+    for (const p of panels(noisy)) expect(p.encoding.color.legend.title).toBeTruthy();
+  });
+  it('figure 3 titles its colour legend; figure 4 keeps its label off the data', () => {
+    const f3 = figure3(gates(() => -1), [0, 1], 'n');
+    for (const p of panels(f3.spec)) expect(p.encoding.color.legend.title).toBe('class mean − overall mean');
+    const f4: Spec = figure4({ intact: 0.1, lesioned: [{ layer: 'h1', error: 0.5 }, { layer: 'h2', error: 0.1 }] }, 'n');
+    expect(f4.layer.some((l: Spec) => l.mark.type === 'text')).toBe(false);
+    expect(f4.title.subtitle.join(' ')).toContain('intact network, 10.00%');
+  });
+  it('condition numbers: whole-number layer ticks, an uncut legend, singular layers marked, the float32 limit drawn', () => {
+    const rows = [
+      { run: 'a very long run name (runs/some/long/directory/name)', index: 1, condition: 12, limit: 1e6 },
+      { run: 'a very long run name (runs/some/long/directory/name)', index: 2, condition: Infinity, limit: 1e6 },
+    ];
+    const spec = conditionFigure(rows) as Spec;
+    const line = spec.layer[0];
+    expect(line.encoding.x.axis).toMatchObject({ format: 'd', tickMinStep: 1 });
+    expect(line.encoding.color.legend.labelLimit).toBe(0);
+    expect(spec.layer.some((l: Spec) => l.mark.shape === 'cross' && l.data.values[0].index === 2)).toBe(true);
+    expect(spec.layer.some((l: Spec) => l.mark.type === 'rule' && l.data.values[0].condition === 1e6)).toBe(true);
+  });
+});

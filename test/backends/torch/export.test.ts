@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy } from '../../helpers.js';
+import { pythonOrReason } from './cases.js';
+
+const { python, reason } = pythonOrReason();
+const TITLE = python ? `hwy export (${python.path}, torch ${python.torch})` : `hwy export: SKIPPED, ${reason}`;
+
+const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dropout 0.1\n  dense 10 softmax\n}\ntrain {\n  optimizer sgd momentum=0.9\n  lr 0.05\n  batch 100\n  epochs 1\n  seed 4\n}\n';
+const metrics = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+function setup() {
+  const d = mkdtempSync(join(tmpdir(), 'hwy-export-'));
+  writeFileSync(join(d, 'tiny.hwy'), SPEC);
+  return d;
+}
+
+function pyIn(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(python!.path, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function onnxruntimeMissing(): string | undefined {
+  if (!python) return reason;
+  const r = spawnSync(python.path, ['-c', 'import onnxruntime'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `${python.path} has no onnxruntime module`;
+}
+
+describe.skipIf(!python)(TITLE, () => {
+  it('an exported job trains with plain python3 train.py exactly as hwy train --engine torch does, and resumes', () => {
+    const d = setup();
+    const ex = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'job')]);
+    expect(ex.code, ex.stderr).toBe(0);
+    for (const f of ['model.py', 'train.py', 'hwy_weights.py', 'config.json', 'model.json', 'weights.bin', 'README.md', 'data/train_x.npy', 'data/validation_y.npy']) expect(existsSync(join(d, 'job', f)), f).toBe(true);
+    const readme = readFileSync(join(d, 'job', 'README.md'), 'utf8');
+    expect(readme).toContain('torchrun --nnodes 2 --nproc_per_node 8 --rdzv_backend c10d --rdzv_endpoint HOST:29500 train.py');
+    expect(readme).toContain('#SBATCH');
+    // no Node, no hwy: the job directory alone
+    const alone = pyIn(join(d, 'job'), ['train.py'], { HWY_THREADS: '1' });
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stdout).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss/);
+    for (const f of ['metrics.jsonl', 'model/torch.pt', 'model/model.json', 'model/weights.bin', 'model/state.json']) expect(existsSync(join(d, 'job/run', f)), f).toBe(true);
+    const t = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--out', join(d, 'run')]);
+    expect(t.code, t.stderr).toBe(0);
+    const [a] = metrics(join(d, 'job/run'));
+    const [b] = metrics(join(d, 'run'));
+    expect(a.loss).toBeCloseTo(b.loss, 9);
+    expect(a.valAccuracy).toBe(b.valAccuracy);
+    expect(readFileSync(join(d, 'job/run/model/weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
+    const more = pyIn(join(d, 'job'), ['train.py', '--resume', '--epochs', '2'], { HWY_THREADS: '1' });
+    expect(more.code, more.stderr).toBe(0);
+    expect(metrics(join(d, 'job/run')).map((m) => m.epoch)).toEqual([1, 2]);
+  });
+
+  it("a run exports with its weights, also as a state dict that gives the run's validation accuracy; --force replaces only hwy's files", () => {
+    const d = setup();
+    const t = hwy(['train', join(d, 'tiny.hwy'), '--out', join(d, 'run'), '--device', 'wasm']);
+    expect(t.code, t.stderr).toBe(0);
+    const job = join(d, 'job');
+    const ex = hwy(['export', join(d, 'run'), '--to', 'pytorch', '--out', job]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(readFileSync(join(job, 'weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
+    const acc = pyIn(job, ['-c', "import json, numpy as np, torch, model\nnet = model.Net(); net.load_state_dict(torch.load('weights.pt')); net.eval()\nx = torch.from_numpy(np.load('data/validation_x.npy')); y = np.load('data/validation_y.npy')\nprint(json.dumps(float((net(x).argmax(-1).numpy() == y).mean())))"]);
+    expect(acc.code, acc.stderr).toBe(0);
+    expect(Math.abs(JSON.parse(acc.stdout) - metrics(join(d, 'run'))[0].valAccuracy)).toBeLessThanOrEqual(1e-4);
+    writeFileSync(join(job, 'notes.txt'), 'mine');
+    const again = hwy(['export', join(d, 'run'), '--to', 'pytorch', '--out', job, '--no-data']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists and is not empty: use --force');
+    const forced = hwy(['export', join(d, 'run'), '--to', 'pytorch', '--out', job, '--no-data', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(job, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(job, 'data/train_x.npy'))).toBe(false);
+    expect(readFileSync(join(job, 'README.md'), 'utf8')).toContain('not exported: write train_x.npy');
+    const bad = hwy(['export', join(d, 'run'), '--to', 'tensorflow']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--to must be pytorch or onnx, not 'tensorflow'");
+  });
+
+  it('--to onnx writes a model file holding the weights', () => {
+    const d = setup();
+    const ex = hwy(['export', join(d, 'tiny.hwy'), '--to', 'onnx', '--out', join(d, 'tiny.onnx')]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(statSync(join(d, 'tiny.onnx')).size).toBeGreaterThan(statSync(join(d, 'tiny.hwy')).size + 4 * (784 * 16 + 16 + 2 * (16 * 16 + 16) + 16 * 10 + 10));
+    expect(hwy(['export', join(d, 'tiny.hwy'), '--to', 'onnx', '--out', join(d, 'tiny.onnx')]).code).toBe(2);
+  });
+
+  const noOrt = onnxruntimeMissing();
+  it.skipIf(!!noOrt)(noOrt ? `--to onnx gives the predictions of the tfjs model: SKIPPED, ${noOrt}` : '--to onnx gives the predictions of the model (onnxruntime)', () => {
+    const d = setup();
+    const ex = hwy(['export', join(d, 'tiny.hwy'), '--to', 'onnx', '--out', join(d, 'tiny.onnx')]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const job = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'job')]);
+    expect(job.code, job.stderr).toBe(0);
+    const r = pyIn(join(d, 'job'), ['-c', "import json, numpy as np, torch, onnxruntime as ort, hwy_weights, model\nnet = model.Net(); hwy_weights.load_into(net, open('weights.bin', 'rb').read(), json.load(open('config.json'))['weight_map']); net.eval()\nx = np.load('data/validation_x.npy')[:64]\ns = ort.InferenceSession('../tiny.onnx')\ny = s.run(None, {'x': x})[0]\nprint(json.dumps(float(np.abs(y - net(torch.from_numpy(x)).detach().numpy()).max())))"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toBeLessThan(1e-5);
+  });
+});

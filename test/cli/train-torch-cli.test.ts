@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy, ROOT } from '../helpers.js';
+import { pythonOrReason } from '../backends/torch/cases.js';
+
+const { python, reason } = pythonOrReason();
+const TITLE = python ? `hwy train --engine torch (${python.path}, torch ${python.torch})` : `hwy train --engine torch: SKIPPED, ${reason}`;
+
+const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dropout 0.1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
+
+function setup() {
+  const d = mkdtempSync(join(tmpdir(), 'hwy-torch-cli-'));
+  writeFileSync(join(d, 'tiny.hwy'), SPEC);
+  return d;
+}
+
+const metrics = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+describe.skipIf(!python)(TITLE, () => {
+  it('trains on the bundled digits with the engine line naming Python and torch; hwy eval (tfjs) reports the accuracy torch measured', () => {
+    const d = setup();
+    const out = join(d, 'run');
+    const r = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`engine: torch on cpu (as asked; Python ${python!.path}, torch ${python!.torch}, 1 thread)`);
+    expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
+    expect(r.stdout).toContain(`evaluate with: hwy eval ${out}`);
+    const [m] = metrics(out);
+    const e = hwy(['eval', out, '--format', 'json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(Math.abs(JSON.parse(e.stdout).accuracy - m.valAccuracy)).toBeLessThanOrEqual(1e-4);
+    const rec = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(rec).toMatchObject({ engine: 'torch', device: 'cpu', engineDetails: { torch: python!.torch, threads: 1 } });
+    // --threads is the torch engine's; HWY_THREADS that is not a number is refused
+    const bad = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--out', join(d, 'x')], { env: { HWY_THREADS: 'many' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("HWY_THREADS must be a positive whole number, not 'many'");
+  });
+
+  it('Ctrl-C checkpoints and exits 130; --resume continues with the run\'s engine', async () => {
+    const d = setup();
+    const out = join(d, 'run');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--out', out, '--epochs', '40'], { cwd: ROOT });
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b) => {
+        err += b;
+        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code, err).toBe(130);
+    expect(err).toContain(`continue with: hwy train --resume ${out}`);
+    const stoppedAt = metrics(out).length;
+    expect(stoppedAt).toBeGreaterThanOrEqual(1);
+    expect(stoppedAt).toBeLessThan(40);
+    const r = hwy(['train', '--resume', out, '--epochs', String(stoppedAt + 1)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('engine: torch on ');
+    expect(r.stderr).toMatch(/resuming .* after epoch \d/);
+    expect(metrics(out).map((m) => m.epoch)).toEqual(Array.from({ length: stoppedAt + 1 }, (_, i) => i + 1));
+    const wrong = hwy(['train', '--resume', out, '--epochs', String(stoppedAt + 2), '--device', 'wasm']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--device wasm is not a device of the torch engine');
+  });
+
+  it('HWY_PYTHON naming a Python without torch: one line saying how to install it, exit 2', () => {
+    const d = setup();
+    const bare = join(d, 'python-without-torch');
+    writeFileSync(bare, `#!/bin/sh\nexec ${python!.path} -S "$@"\n`);
+    chmodSync(bare, 0o755);
+    const r = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--out', join(d, 'run')], { env: { HWY_PYTHON: bare } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^hwy: HWY_PYTHON=.* cannot run the torch engine: it has no (torch|numpy) module; install it with/);
+    expect(r.stderr).not.toContain('Traceback');
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy, ROOT } from '../helpers.js';
+import { lockDir } from '../../src/run/lock.js';
+
+const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
+
+function project() {
+  const d = mkdtempSync(join(tmpdir(), 'hwy-trust-cli-'));
+  writeFileSync(join(d, 'net.hwy'), SPEC);
+  mkdirSync(join(d, 'src'));
+  writeFileSync(join(d, 'src', 'main.c'), 'int main() {}\n');
+  return d;
+}
+
+describe('hwy train never loses work (CLI)', () => {
+  it('`hwy train net.hwy --out "$PWD" --force` deletes nothing and says why', () => {
+    const d = project();
+    const before = readdirSync(d).sort();
+    for (const extra of [[], ['--force']]) {
+      const r = hwy(['train', 'net.hwy', '--out', d, '--backend', 'wasm', ...extra], { cwd: d });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/is not a hwy run directory .*hwy does not write into it, with or without --force/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(readdirSync(d).sort()).toEqual(before);
+    expect(readFileSync(join(d, 'net.hwy'), 'utf8')).toBe(SPEC);
+  });
+
+  it('a second writer is refused with the first one\'s pid; a SIGKILLed run leaves no lock behind it', async () => {
+    const d = project();
+    const out = join(d, 'run');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(d, 'net.hwy'), '--out', out, '--epochs', '200', '--backend', 'wasm', '--no-progress'], { cwd: ROOT });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (b) => {
+        err += b;
+        if (err.includes('epoch 1:')) resolve();
+      });
+      child.on('exit', (c) => reject(new Error(`training ended early (${c}): ${err}`)));
+    });
+    try {
+      const again = hwy(['train', join(d, 'net.hwy'), '--out', out, '--force', '--backend', 'wasm']);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain(`is in use by another hwy process: pid ${child.pid} (hwy train ${join(d, 'net.hwy')} --out ${out}`);
+      const resumed = hwy(['train', '--resume', out, '--epochs', '300']);
+      expect(resumed.code).toBe(2);
+      expect(resumed.stderr).toContain(`pid ${child.pid}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.on('exit', resolve));
+    // at once, not after a stale time
+    const done = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
+    const r = hwy(['train', '--resume', out, '--epochs', String(done + 1)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming .* after epoch \d/);
+    expect(existsSync(join(out, '.hwy.lock'))).toBe(false);
+    // flags the run fixes are refused by name; the refusal is one line, no stack trace
+    for (const [args, message] of [
+      [['--batch', '10'], '--batch: a resumed run keeps the batch size it was trained with (100)'],
+      [['--set', 'depth=3'], '--set depth=3: a resumed run keeps the network it was trained with'],
+      [['--backend', 'cpu'], '--backend cpu: a resumed run keeps the backend it was trained with (wasm)'],
+    ] as const) {
+      const refused = hwy(['train', '--resume', out, ...args]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(message);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    expect(record.history.at(-1).command).toEqual(['hwy', 'train', '--resume', out, '--epochs', String(done + 1)]);
+  });
+
+  it('hwy sweep refuses a sweep directory another process is writing', async () => {
+    const d = project();
+    const lock = await lockDir(d, { what: 'sweep directory', command: 'hwy sweep --out x' });
+    try {
+      const r = hwy(['sweep', '--out', d, '--depths', '2', '--epochs', '1']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`sweep directory '${d}' is in use by another hwy process: pid ${process.pid} (hwy sweep --out x)`);
+    } finally {
+      await lock.release();
+    }
+  });
+});
