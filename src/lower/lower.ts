@@ -99,7 +99,8 @@ function lowerSetting(s: BlockStmt, diags: Diagnostics, scope: Scope): SrcBlock 
     if (owner) {
       // `momentum 0.9` on a line of its own: say where it goes, in a line that can be pasted.
       const arg = s.args[0];
-      const shown = arg?.type === 'dims' && arg.items.length === 1 && arg.items[0].type === 'num' ? arg.items[0].text : '…';
+      const one = arg?.type === 'dims' && arg.items.length === 1 ? arg.items[0] : undefined;
+      const shown = one?.type === 'num' ? one.text : one?.type === 'ref' ? one.name : '…';
       const lead = owner.example.split(' ').slice(0, 2).join(' ');
       diags.error('HWY2011', s.kindSpan, `'${s.kind}' is not a setting of its own: it is an attribute of '${owner.kind}'`, `write it on the '${owner.kind}' line: ${lead} ${s.kind}=${shown}`);
       return undefined;

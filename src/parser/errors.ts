@@ -47,6 +47,8 @@ export const errorMessages: IParserErrorMessageProvider = {
 
 /** A hint for the common syntax mistakes, keyed by what the parser wanted. */
 export function syntaxHint(message: string): string | undefined {
+  if (message === "expected a name but found 'x'") return "a name cannot start with 'x' and a digit: 'x1' reads as 'x 1', as in 3x1; choose another name";
+  if (message.includes("a new line or '}'") && message.endsWith("found ','")) return "dimensions are written 28x28x1, not with commas; lists take brackets: [10, 20]";
   if (message.includes("a new line or '}'")) return 'write one block per line; attributes take the form name=value';
   if (message.includes('a new line after this declaration')) return "put each 'let', 'network' and 'train' on its own line";
   if (message.startsWith("expected 'let', 'network' or 'train'")) return "blocks go inside 'network NAME { … }', training settings inside 'train { … }'";

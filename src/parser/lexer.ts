@@ -55,11 +55,16 @@ export function lex(text: string, file: string, diags: Diagnostics): LexResult {
       end: { line: e.line ?? 1, col: (e.column ?? 1) + e.length, offset: e.offset + e.length },
     };
     const quote = shown.startsWith('"');
+    const colon = shown.startsWith(':');
     diags.error(
       'HWY1001',
       span,
       quote ? 'unterminated string' : `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}`,
-      quote ? 'close the string with " on the same line' : 'hwy specs use names, numbers, `x` between dimensions, = { } ( ) [ ] , + - * / % and # comments',
+      quote
+        ? 'close the string with " on the same line'
+        : colon
+          ? "no ':' in hwy: a block's arguments follow its name (input 784), attributes are written name=value"
+          : 'hwy specs use names, numbers, `x` between dimensions, = { } ( ) [ ] , + - * / % and # comments',
     );
   }
   for (const t of (result.groups.slashComments ?? []) as IToken[]) {

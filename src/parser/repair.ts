@@ -204,9 +204,10 @@ function hoistLets(tokens: IToken[], text: string, file: string, diags: Diagnost
     const last = tokens[j - 1];
     const shown = text.slice(t.startOffset, last.startOffset + last.image.length).replace(/\s+/g, ' ');
     // The head of the declaration that holds it: `network n {`.
-    const open = tokens.findIndex((x, k) => k >= declStart && x.tokenType === LCurly);
+    let open = declStart;
+    while (open < i && tokens[open].tokenType !== LCurly) open++;
     const decl = tokens[declStart];
-    const where = open >= 0 && open < i ? `'${text.slice(decl.startOffset, tokens[open].startOffset + 1).replace(/\s+/g, ' ')}'` : 'the network';
+    const where = open < i ? `'${text.slice(decl.startOffset, tokens[open].startOffset + 1).replace(/\s+/g, ' ')}'` : 'the network';
     diags.error('HWY1002', tokenSpan(file, t), "'let' cannot be used inside a block: constants are defined at the top of the file", `move '${shown}' above ${where}`);
     const list = moved.get(declStart) ?? [];
     list.push(...tokens.slice(i, j), synthetic(NL, { offset: last.startOffset + last.image.length, line: last.startLine ?? 1, col: (last.startColumn ?? 1) + last.image.length }));

@@ -27,7 +27,7 @@ describe.skipIf(!python)(TITLE, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`engine: torch on cpu (as asked; Python ${python!.path}, torch ${python!.torch}, 1 thread)`);
     expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
-    expect(r.stdout).toContain(`evaluate with: hwy eval ${out}`);
+    expect(r.stdout).toContain(`evaluate with: npx hwy eval ${out}`);
     const [m] = metrics(out);
     const e = hwy(['eval', out, '--format', 'json']);
     expect(e.code, e.stderr).toBe(0);
@@ -53,7 +53,7 @@ describe.skipIf(!python)(TITLE, () => {
       child.on('exit', (c) => resolve(c));
     });
     expect(code, err).toBe(130);
-    expect(err).toContain(`continue with: hwy train --resume ${out}`);
+    expect(err).toContain(`continue with: npx hwy train --resume ${out}`);
     const stoppedAt = metrics(out).length;
     expect(stoppedAt).toBeGreaterThanOrEqual(1);
     expect(stoppedAt).toBeLessThan(40);

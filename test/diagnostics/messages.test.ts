@@ -103,6 +103,18 @@ describe("a newcomer's mistakes: one error each, in their words, with the fix", 
     expect(k.ir!.layers.map((l) => l.kind)).toEqual(['input', 'highway_dense']);
   });
 
+  it('commas between dimensions and colons after a block name get hints that say how to write them', () => {
+    const comma = compile('network n {\n  input 28, 28, 1\n}\n', 'c.hwy').diagnostics.filter((d) => d.severity === 'error');
+    expect(comma[0].hint).toBe('dimensions are written 28x28x1, not with commas; lists take brackets: [10, 20]');
+    const colon = compile('network n {\n  input: 784\n}\n', 'k.hwy').diagnostics.filter((d) => d.severity === 'error');
+    expect(colon.map((d) => d.hint)).toEqual(["no ':' in hwy: a block's arguments follow its name (input 784), attributes are written name=value"]);
+  });
+
+  it("a name such as x1, which reads as a dimension, says so", () => {
+    const r = compile('let x1 = 3\nnetwork n {\n  input 784\n}\n', 'x.hwy').diagnostics.filter((d) => d.severity === 'error');
+    expect(r[0].hint).toBe("a name cannot start with 'x' and a digit: 'x1' reads as 'x 1', as in 3x1; choose another name");
+  });
+
   it('a misspelt constant is still an undefined name, with the constant suggested', () => {
     const r = compile('let width = 50\nnetwork n {\n  input 784\n  dense widht relu\n}\n', 'c.hwy');
     const errs = r.diagnostics.filter((d) => d.severity === 'error');

@@ -109,9 +109,9 @@ describe('expand pass: constants and repeats', () => {
     for (const [body, message, hint] of [
       ['  optimizer adam', "unknown optimizer 'adam'", "hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'"],
       ['  optimizer sgdd momentum=0.5', "unknown optimizer 'sgdd'", "did you mean 'sgd'?"],
-      ['  momentum 0.9', "unknown training setting 'momentum'", "'momentum' is an attribute of 'optimizer': use `optimizer sgd momentum=0.9`"],
-      ['  nesterov true', "unknown training setting 'nesterov'", "'nesterov' is an attribute of 'optimizer': use `optimizer sgd nesterov=true`"],
-      ['  validation 0.2', "unknown training setting 'validation'", "'validation' is an attribute of 'data': use `data mnist validation=0.2`"],
+      ['  momentum 0.9', "'momentum' is not a setting of its own: it is an attribute of 'optimizer'", "write it on the 'optimizer' line: optimizer sgd momentum=0.9"],
+      ['  nesterov true', "'nesterov' is not a setting of its own: it is an attribute of 'optimizer'", "write it on the 'optimizer' line: optimizer sgd nesterov=true"],
+      ['  validation 0.2', "'validation' is not a setting of its own: it is an attribute of 'data'", "write it on the 'data' line: data mnist validation=0.2"],
     ]) {
       const r = train(body);
       expect(r.ok, body).toBe(false);
