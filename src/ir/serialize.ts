@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { IR_SCHEMA } from './schema.js';
-import type { NetworkIR } from './types.js';
+import { IR_VERSION, type NetworkIR } from './types.js';
 import { LAYER_KINDS } from '../language/kinds.js';
 
 // Reading IR validates it with ajv; writing does not need it (see ./write.ts), so commands
@@ -27,6 +27,11 @@ export function irFromJson(text: string): IrParseResult {
 }
 
 export function validateIr(data: unknown): IrParseResult {
+  // IR of another version fails the schema at every changed field; one line says why instead.
+  const version = typeof data === 'object' && data !== null ? (data as { irVersion?: unknown }).irVersion : undefined;
+  if (version !== undefined && version !== IR_VERSION) {
+    return { ok: false, errors: [`it is IR version ${JSON.stringify(version)}, this hwy reads version ${IR_VERSION}: compile the spec again with this hwy`] };
+  }
   const v = getValidator();
   if (v(data)) return { ok: true, ir: data as NetworkIR };
   return {
