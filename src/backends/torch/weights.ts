@@ -11,6 +11,11 @@ export interface WeightMapEntry {
   torch: string;
   /** `torch_tensor.permute(perm)` gives the tfjs layout; null when both agree. */
   perm: number[] | null;
+  /**
+   * The rows [start, end) of the torch tensor's first axis that hold this weight (taken before
+   * `perm`); absent when it is the whole tensor. A highway block keeps H, T and C in one layer.
+   */
+  rows?: [number, number];
 }
 
 /** tfjs dense kernel [in, out] = torch weight [out, in] transposed. */
@@ -30,9 +35,16 @@ function pair(l: Layer, kernelName: string, biasName: string, prefix: string, ke
 }
 
 function gated(l: GatedLayer, kernelShape: number[], perm: number[]): WeightMapEntry[] {
-  // the order tfjs layers.ts adds them in: H, T, then C for a free carry
+  // the order tfjs layers.ts adds them in: H, T, then C for a free carry; in torch, one layer's rows
   const parts = l.carry === 'free' ? ['h', 't', 'c'] : ['h', 't'];
-  return parts.flatMap((p) => pair(l, `kernel_${p}`, `bias_${p}`, `${l.name}.${p}`, kernelShape, perm));
+  const n = lastDim(kernelShape);
+  return parts.flatMap((p, k) => {
+    const rows: [number, number] = [k * n, (k + 1) * n];
+    return [
+      { tfjs: `${l.name}/kernel_${p}`, shape: kernelShape, torch: `${l.name}.gates.weight`, perm, rows },
+      { tfjs: `${l.name}/bias_${p}`, shape: [n], torch: `${l.name}.gates.bias`, perm: null, rows },
+    ];
+  });
 }
 
 function convKernel(l: { kernel: Pair }, cIn: number, cOut: number): number[] {

@@ -40,6 +40,20 @@ for f in (lambda: hw.tfjs_to_state_dict(b[:-4], wmap),
     except (KeyError, ValueError) as e:
         errors.append(str(e))
 out['errors'] = errors
+# rows: H and T as the halves of one torch layer [4, 3]; tfjs has two [3, 2] kernels
+gmap = [
+    {'tfjs': 'g/kernel_h', 'shape': [3, 2], 'torch': 'g.gates.weight', 'perm': [1, 0], 'rows': [0, 2]},
+    {'tfjs': 'g/kernel_t', 'shape': [3, 2], 'torch': 'g.gates.weight', 'perm': [1, 0], 'rows': [2, 4]},
+]
+gsd = {'g.gates.weight': torch.arange(12.0).reshape(4, 3)}
+gb = hw.state_dict_to_tfjs(gsd, gmap)
+out['rows'] = np.frombuffer(gb, '<f4').tolist()
+out['rows_back'] = bool(torch.equal(hw.tfjs_to_state_dict(gb, gmap)['g.gates.weight'], gsd['g.gates.weight']))
+try:
+    hw.tfjs_to_state_dict(gb, [gmap[0], dict(gmap[1], rows=[3, 5])])
+    out['gap'] = None
+except ValueError as e:
+    out['gap'] = str(e)
 json.dump(out, sys.stdout)
 `;
 
@@ -58,6 +72,10 @@ describe.skipIf(!python)(python ? 'hwy_weights.py (as shipped in dist/python)' :
     expect(out.conv_ok).toBe(true);
     expect(out.roundtrip).toBe(true);
     expect(out.errors[0]).toMatch(/weights\.bin holds 508 bytes; the weight map needs 512/);
+    // rows of one torch tensor: H is rows 0-1 ([[0,1,2],[3,4,5]] -> tfjs [[0,3],[1,4],[2,5]]), T rows 2-3
+    expect(out.rows).toEqual([0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]);
+    expect(out.rows_back).toBe(true);
+    expect(out.gap).toMatch(/g\.gates\.weight: the weight map leaves a gap or an overlap at rows \[3, 5\]/);
     expect(out.errors[1]).toMatch(/the state dict has no 'd\.bias' \(tfjs weight d\/bias\)/);
     expect(out.errors[2]).toMatch(/d\/bias: torch d\.bias gives shape \[3\], tfjs expects \[2\]/);
   });

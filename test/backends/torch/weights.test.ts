@@ -49,10 +49,10 @@ describe('the weight map', () => {
     const ir = caseIR({ input: '5x5x2', body: 'highway conv 3 3x3 relu carry=free\nresidual conv 3x3 relu\nflatten\nhighway dense relu\ndense 3 softmax' });
     const byTfjs = Object.fromEntries(torchWeightMap(ir).map((e) => [e.tfjs, e]));
     expect(byTfjs['projection_1/kernel']).toEqual({ tfjs: 'projection_1/kernel', shape: [3, 3, 2, 3], torch: 'projection_1.weight', perm: [2, 3, 1, 0] });
-    expect(byTfjs['highway_conv_1/kernel_c']).toEqual({ tfjs: 'highway_conv_1/kernel_c', shape: [3, 3, 3, 3], torch: 'highway_conv_1.c.weight', perm: [2, 3, 1, 0] });
-    expect(byTfjs['highway_conv_1/bias_t']).toEqual({ tfjs: 'highway_conv_1/bias_t', shape: [3], torch: 'highway_conv_1.t.bias', perm: null });
+    expect(byTfjs['highway_conv_1/kernel_c']).toEqual({ tfjs: 'highway_conv_1/kernel_c', shape: [3, 3, 3, 3], torch: 'highway_conv_1.gates.weight', perm: [2, 3, 1, 0], rows: [6, 9] });
+    expect(byTfjs['highway_conv_1/bias_t']).toEqual({ tfjs: 'highway_conv_1/bias_t', shape: [3], torch: 'highway_conv_1.gates.bias', perm: null, rows: [3, 6] });
     expect(byTfjs['residual_conv_1/kernel'].torch).toBe('residual_conv_1.h.weight');
-    expect(byTfjs['highway_dense_1/kernel_h']).toEqual({ tfjs: 'highway_dense_1/kernel_h', shape: [75, 75], torch: 'highway_dense_1.h.weight', perm: [1, 0] });
+    expect(byTfjs['highway_dense_1/kernel_h']).toEqual({ tfjs: 'highway_dense_1/kernel_h', shape: [75, 75], torch: 'highway_dense_1.gates.weight', perm: [1, 0], rows: [0, 75] });
     expect(byTfjs['dense_1/kernel']).toEqual({ tfjs: 'dense_1/kernel', shape: [75, 3], torch: 'dense_1.weight', perm: [1, 0] });
     // the parameter count the IR states
     const params = torchWeightMap(ir).reduce((a, e) => a + e.shape.reduce((x, y) => x * y, 1), 0);
@@ -79,8 +79,8 @@ describe('the generated PyTorch module', () => {
     expect(code).toMatch(/^ {4}def __init__\(self\):/m);
   });
 
-  it("lowers H and T as separate layers with the IR's gate bias, and ceil pooling", () => {
-    expect(code).toContain("t=Conv(4, 4, (3, 3), pad=(1, 1, 1, 1), act='sigmoid', init='glorot_uniform', bias=-2.0)");
+  it("lowers H and T as the two halves of one layer, each with its initialiser and bias (T's the IR's gate bias), and ceil pooling", () => {
+    expect(code).toContain("Highway(Conv(4, 8, (3, 3), pad=(1, 1, 1, 1), act='linear', init='glorot_uniform', bias=0.0), 4, act='relu', parts=[('glorot_uniform', 0.0), ('glorot_uniform', -2.0)])");
     expect(code).toContain("self.maxpool_1 = Pool('max', (3, 3), (2, 2), ceil=True)");
   });
 

@@ -3,8 +3,10 @@
 A weight map is the list hwy computes from a network's IR (`torchWeightMap` in
 src/backends/torch/weights.ts), one entry per weight in the order of the tfjs weights
 manifest: {"tfjs": name, "shape": tfjs shape, "torch": state-dict key, "perm": permutation
-that turns the torch tensor into the tfjs layout, or null}. weights.bin is every weight,
-float32 little-endian, concatenated in that order.
+that turns the torch tensor into the tfjs layout, or null, and "rows": [start, end) of the
+torch tensor's first axis when the weight is part of it (a highway block keeps H, T and C as
+the rows of one layer)}. weights.bin is every weight, float32 little-endian, concatenated in
+that order.
 
 Needs only torch and numpy.
 """
@@ -33,6 +35,8 @@ def state_dict_to_tfjs(state_dict, weight_map):
         if key not in state_dict:
             raise KeyError('the state dict has no %r (tfjs weight %s)' % (key, entry['tfjs']))
         t = state_dict[key].detach().to('cpu', torch.float32)
+        if entry.get('rows') is not None:
+            t = t[entry['rows'][0]:entry['rows'][1]]
         if entry['perm'] is not None:
             t = t.permute(*entry['perm'])
         if list(t.shape) != list(entry['shape']):
@@ -48,6 +52,7 @@ def tfjs_to_state_dict(weights_bin_bytes, weight_map):
     if data.size * 4 != len(weights_bin_bytes) or data.size != need:
         raise ValueError('weights.bin holds %d bytes; the weight map needs %d' % (len(weights_bin_bytes), need * 4))
     out = {}
+    parts = {}
     offset = 0
     for entry in weight_map:
         n = _size(entry['shape'])
@@ -55,7 +60,18 @@ def tfjs_to_state_dict(weights_bin_bytes, weight_map):
         offset += n
         if entry['perm'] is not None:
             t = t.permute(*_inverse(entry['perm'])).contiguous()
-        out[entry['torch']] = t
+        if entry.get('rows') is None:
+            out[entry['torch']] = t
+        else:
+            parts.setdefault(entry['torch'], []).append((entry['rows'], t))
+    for key, pieces in parts.items():
+        pieces.sort(key=lambda p: p[0][0])
+        expect = 0
+        for rows, t in pieces:
+            if rows[0] != expect or rows[1] - rows[0] != t.shape[0]:
+                raise ValueError('%s: the weight map leaves a gap or an overlap at rows %s' % (key, rows))
+            expect = rows[1]
+        out[key] = torch.cat([t for _, t in pieces], dim=0)
     return out
 
 
