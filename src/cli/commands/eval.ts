@@ -14,6 +14,7 @@ export function registerEval(program: Command): void {
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
     .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json')
     .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
       const device = tfjsDevice(opts);

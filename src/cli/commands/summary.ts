@@ -26,7 +26,7 @@ export function registerSummary(program: Command): void {
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .addOption(formatOption())
     .option('--expand', 'list every layer instead of folding identical repeated layers into one row')
-    .addHelpText('after', '\nExample:\n  hwy summary specs/paper/mlp-highway.hwy --set depth=50')
+    .addHelpText('after', '\nExamples:\n  npx hwy summary specs/paper/mlp-highway.hwy --set depth=50\n  npx hwy summary specs/paper/mlp-highway.hwy --format json')
     .action((file: string, opts: { set?: string[]; format: OutputFormat; expand?: boolean }) => {
       const r = compileOrReport(file, opts.set);
       if (!r) return;
