@@ -32,8 +32,8 @@ PATH only with npm install -g or npm link):
   npx hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
   npx hwy eval runs/mlp-highway
   npx hwy explain HWY3002                what a diagnostic means
-  npx hwy summary net.hwy --format json  data for scripts (check, summary, explain, train,
-                                         eval, analyze, sweep, export)
+  npx hwy check specs/ --format json     data for scripts, as one JSON value (also summary,
+                                         explain, train, eval, analyze, sweep, export)
 
 Exit status: 0 ok, 1 a spec has errors, 2 usage or file problems.`,
   );

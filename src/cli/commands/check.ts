@@ -12,7 +12,7 @@ export function registerCheck(program: Command): void {
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .addOption(formatOption())
     .option('--errors-only', 'print errors only, no warnings or notes')
-    .addHelpText('after', '\nExit status: 0 no errors, 1 a spec has errors, 2 usage or file problems.\n\nExamples:\n  npx hwy check specs/paper --set depth=50\n  npx hwy check specs --format json   the diagnostics as a JSON array')
+    .addHelpText('after', '\nExit status: 0 no errors, 1 a spec has errors, 2 usage or file problems.\n\nExamples:\n  npx hwy check specs/paper\n  npx hwy check specs/paper/mlp-highway.hwy --set depth=100\n  npx hwy check specs --format json   the diagnostics as a JSON array')
     .action((files: string[], opts: { set?: string[]; format: OutputFormat; errorsOnly?: boolean }) => {
       const sets = parseSets(opts.set);
       // A path that cannot be read is reported and the others are still checked; it sets exit status 2 at the end.
