@@ -12,6 +12,25 @@ const wide: ProgressFields = { epoch: 100, epochs: 100, step: 59999, steps: 6000
 
 const barOf = (line: string) => /[█░]+/.exec(line)?.[0] ?? '';
 
+/** The bar's redraws in what a terminal received: each starts at column 1 (ESC [ 1 G) or a new line; other escapes take no room. */
+const redraws = (out: string, epochs: number) =>
+  out
+    .split(/\r|\n|\x1b\[\d*G/)
+    .map((s) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, ''))
+    .filter((s) => new RegExp(`^epoch \\d+/${epochs} [█░]`).test(s));
+
+function tinyProject(epochs: number) {
+  const d = mkdtempSync(join(tmpdir(), 'hwy-progress-'));
+  writeFileSync(join(d, 'tiny.hwy'), `network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 10\n  epochs ${epochs}\n}\n`);
+  return d;
+}
+
+/** Runs a shell command in a pseudo-terminal (util-linux script), returning what the terminal received. */
+function inTerminal(cwd: string, command: string) {
+  return spawnSync('script', ['-qfec', command, '/dev/null'], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+}
+const HWY = `'${process.execPath}' '${join(ROOT, 'bin/hwy.js')}'`;
+
 describe('the progress line fits the terminal', () => {
   it.each([40, 60, 80, 120])('%i columns: below the last column, epoch, bar and loss always shown', (cols) => {
     for (const f of [typical, wide, { ...typical, loss: 'NaN', acc: '-', sps: '-', eta: '?' }]) {
@@ -63,18 +82,25 @@ describe('the progress line fits the terminal', () => {
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('in a 60-column terminal, no redraw of the bar is wider than the terminal', () => {
-    const d = mkdtempSync(join(tmpdir(), 'hwy-progress-'));
-    writeFileSync(join(d, 'tiny.hwy'), 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 10\n  epochs 1\n}\n');
-    const cmd = `stty cols 60 rows 20; '${process.execPath}' '${join(ROOT, 'bin/hwy.js')}' train tiny.hwy --out run --device wasm`;
-    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: d, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const d = tinyProject(1);
+    const r = inTerminal(d, `stty cols 60 rows 20; ${HWY} train tiny.hwy --out run --device wasm`);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    // each redraw starts at column 1 (ESC [ 1 G) or on a new line; other escapes take no room
-    const draws = r.stdout
-      .split(/\r|\n|\x1b\[\d*G/)
-      .map((s) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, ''))
-      .filter((s) => /^epoch 1\/1 [█░]/.test(s));
+    const draws = redraws(r.stdout, 1);
     expect(draws.length).toBeGreaterThan(1);
     for (const s of draws) expect(s.length, s).toBeLessThan(60);
     expect(r.stdout).toContain('run directory: run');
   });
+
+  it.skipIf(!hasScript)('a terminal narrowed during training gets lines of its new width', () => {
+    const d = tinyProject(4);
+    // narrowed once the first epoch is written; the marker separates the redraws before from those after
+    const r = inTerminal(d, `stty cols 100 rows 20; ${HWY} train tiny.hwy --out run --device wasm & i=0; until [ -s run/metrics.jsonl ] || [ $i -gt 1200 ]; do sleep 0.05; i=$((i+1)); done; stty cols 40; sleep 0.3; echo NARROWED; wait`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const [before, after] = r.stdout.split('NARROWED');
+    expect(Math.max(...redraws(before, 4).map((s) => s.length))).toBeGreaterThan(60);
+    const narrow = redraws(after, 4);
+    expect(narrow.length).toBeGreaterThan(1);
+    for (const s of narrow) expect(s.length, s).toBeLessThan(40);
+  });
+
 });
