@@ -23,10 +23,23 @@ export interface AnalyzeOptions {
   log?: (s: string) => void;
 }
 
+export interface ConditionRow {
+  run: string;
+  index: number;
+  layer: string;
+  kind: string;
+  /** Infinity for a singular layer. */
+  condition: number;
+  /** Past this the float32 activations cannot tell σmin from rounding. */
+  limit: number;
+}
+
 export interface AnalyzeResult {
   out: string;
   figures: string[];
   notes: string[];
+  /** Every weighted hidden layer of every run, as condition-numbers.json holds them. */
+  conditions: ConditionRow[];
 }
 
 /** The paper's analyses of trained runs: figures 2-4 for the first run, condition numbers for all. */
@@ -79,7 +92,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
     figures.push('figure4-lesioning');
   }
   model.dispose();
-  const rows: { run: string; index: number; condition: number; layer: string; kind: string }[] = [];
+  const rows: ConditionRow[] = [];
   for (const r of runs) {
     const m = await loadModel(r.ckpt);
     const data = await trainingData(r.record);
@@ -89,5 +102,5 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   await writeFigure(join(out, 'condition-numbers'), conditionFigure(rows), rows);
   figures.push('condition-numbers');
   for (const f of figures) log(`wrote ${join(out, f)}.svg, .png and .json`);
-  return { out, figures, notes };
+  return { out, figures, notes, conditions: rows };
 }

@@ -184,7 +184,7 @@ export function hwyCommand(...args: string[]): string {
   return ['npx hwy', ...args.map(shellQuote)].join(' ');
 }
 
-function shellQuote(arg: string): string {
+export function shellQuote(arg: string): string {
   // Single quotes keep everything literal; a single quote itself is closed, escaped and reopened.
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

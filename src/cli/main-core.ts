@@ -25,12 +25,15 @@ export function buildProgram(extra: ((program: Command) => void)[]): Command {
   program.addHelpText(
     'after',
     `
-Examples:
-  hwy check specs/                       check every spec under specs/
-  hwy summary specs/paper/mnist-conv-highway.hwy --set width=32
-  hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
-  hwy eval runs/mlp-highway
-  hwy explain HWY3002                    what a diagnostic means
+Examples (in a project, after npm install, hwy runs as npx hwy; npm puts a bare hwy on
+PATH only with npm install -g or npm link):
+  npx hwy check specs/                   check every spec under specs/
+  npx hwy summary specs/paper/mnist-conv-highway.hwy --set width=32
+  npx hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
+  npx hwy eval runs/mlp-highway
+  npx hwy explain HWY3002                what a diagnostic means
+  npx hwy check specs/ --format json     data for scripts, as one JSON value (also summary,
+                                         explain, train, eval, analyze, sweep, export)
 
 Exit status: 0 ok, 1 a spec has errors, 2 usage or file problems.`,
   );

@@ -36,3 +36,45 @@ describe('commands printed in hints run as shown', () => {
     expect(r.stderr).toContain('(npx hwy explain lists them all)');
   });
 });
+
+describe('help examples are commands that run as shown', () => {
+  const COMMANDS = ['check', 'summary', 'compile', 'explain', 'train', 'eval', 'analyze', 'sweep', 'export', 'fmt', 'lsp'];
+  /** The example lines of a help text: indented lines naming hwy as a command. */
+  const examples = (help: string) =>
+    help
+      .split('\n')
+      .filter((l) => /^\s+(npx )?hwy \w/.test(l))
+      .map((l) => l.trim());
+
+  it('every example says npx hwy, as the hints and the README do, and the main help says why', () => {
+    const main = hwy(['--help']).stdout;
+    expect(main).toMatch(/after npm install, hwy runs as npx hwy/);
+    let count = 0;
+    for (const c of ['', ...COMMANDS]) {
+      const help = hwy(c ? [c, '--help'] : ['--help']).stdout;
+      for (const e of examples(help)) {
+        expect(e, `hwy ${c} --help`).toMatch(/^npx hwy /);
+        count++;
+      }
+    }
+    // each command that takes arguments shows at least one example
+    expect(count).toBeGreaterThanOrEqual(COMMANDS.length);
+  });
+
+  it("the compiler commands' examples run from the project and succeed", () => {
+    let ran = 0;
+    for (const c of ['', 'check', 'summary', 'compile', 'explain']) {
+      const help = hwy(c ? [c, '--help'] : ['--help']).stdout;
+      for (const e of examples(help)) {
+        // the command itself, without the explanation after it; those that write files or need other tools are left out
+        const cmd = e.replace(/\s{2,}.*$/, '').replace(/\s+#.*$/, '');
+        if (/[|>]| -o /.test(cmd) || !/^npx hwy (check|summary|compile|explain)\b/.test(cmd)) continue;
+        const args = cmd.slice('npx hwy '.length).split(/\s+/);
+        const r = hwy(args);
+        expect(r.code, `${cmd}: ${r.stderr}`).toBe(0);
+        ran++;
+      }
+    }
+    expect(ran).toBeGreaterThanOrEqual(8);
+  });
+});

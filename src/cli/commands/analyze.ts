@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { formatOption, writeJson, type OutputFormat } from '../output.js';
+
+/** The files writeFigure makes of each figure. */
+const FIGURE_FILES = ['svg', 'png', 'json', 'vl.json'];
 
 export function registerAnalyze(program: Command): void {
   program
@@ -26,15 +31,27 @@ export function registerAnalyze(program: Command): void {
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
-    .addHelpText('after', '\nEach figure is written as SVG, PNG and the data as JSON.\n\nExample:\n  hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000')
-    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string }) => {
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      '\nEach figure is written as SVG, PNG, its data as JSON and its vega-lite spec (.vl.json).\n--format json prints the files written, the notes and the condition numbers (null where a layer is singular).\n\nExample:\n  npx hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000',
+    )
+    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
       const device = tfjsDevice(opts);
       const { analyze } = await import('../../analysis/analyze.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
       try {
         const r = await analyze({ runDirs, out: opts.out, samples: opts.samples, classes: opts.classes, seed: opts.seed, dataDir: opts.dataDir, backend: device, log: (s) => process.stderr.write(s + '\n') });
-        process.stdout.write(`figures in ${r.out}: ${r.figures.join(', ')}\n`);
+        if (opts.format === 'json') {
+          writeJson({
+            out: r.out,
+            figures: r.figures.map((name) => ({ name, files: FIGURE_FILES.map((ext) => join(r.out, `${name}.${ext}`)) })),
+            notes: r.notes,
+            // JSON has no Infinity: a singular layer's number is null, and says why
+            conditionNumbers: r.conditions.map((c) => ({ ...c, condition: Number.isFinite(c.condition) ? c.condition : null, singular: !Number.isFinite(c.condition) })),
+          });
+        } else process.stdout.write(`figures in ${r.out}: ${r.figures.join(', ')}\n`);
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);
         throw e;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics, readText } from '../io.js';
 import { EXIT_OK, EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
+import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -9,11 +10,10 @@ export function registerCheck(program: Command): void {
     .description('check specs: syntax, names, shapes, gate biases; print every problem with its location')
     .argument('<files...>', ".hwy files or directories (searched for *.hwy, skipping node_modules, dot-directories and run directories); '-' reads standard input")
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(formatOption())
     .option('--errors-only', 'print errors only, no warnings or notes')
-    .addHelpText('after', '\nExit status: 0 no errors, 1 a spec has errors, 2 usage or file problems.\n\nExample:\n  hwy check specs/paper --set depth=50')
-    .action((files: string[], opts: { set?: string[]; format: string; errorsOnly?: boolean }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+    .addHelpText('after', '\nExit status: 0 no errors, 1 a spec has errors, 2 usage or file problems.\n\nExamples:\n  npx hwy check specs/paper\n  npx hwy check specs/paper/mlp-highway.hwy --set depth=100\n  npx hwy check specs --format json   the diagnostics as a JSON array')
+    .action((files: string[], opts: { set?: string[]; format: OutputFormat; errorsOnly?: boolean }) => {
       const sets = parseSets(opts.set);
       // A path that cannot be read is reported and the others are still checked; it sets exit status 2 at the end.
       let unreadable = 0;
@@ -44,7 +44,7 @@ export function registerCheck(program: Command): void {
           process.stdout.write(`${r.file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
         }
       }
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(all, null, 2) + '\n');
+      if (opts.format === 'json') writeJson(all);
       process.exitCode = unreadable ? EXIT_USAGE : failed ? EXIT_SPEC : EXIT_OK;
     });
 }

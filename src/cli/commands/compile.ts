@@ -15,7 +15,7 @@ export function registerCompile(program: Command): void {
     .option('--emit <what>', `what to write: ${NAMES}`, 'ir')
     .option('-o, --out <path>', 'write to this file instead of standard output')
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
-    .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  hwy compile --emit schema   # the JSON Schema of the IR`)
+    .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  npx hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  npx hwy compile --emit schema   # the JSON Schema of the IR`)
     .action(async (file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
       const emitter = emitterNamed(opts.emit);
       if (!emitter) throw new UsageError(`--emit must be one of ${NAMES}, not '${opts.emit}'`);

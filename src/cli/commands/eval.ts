@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 export function registerEval(program: Command): void {
   program
@@ -12,11 +13,11 @@ export function registerEval(program: Command): void {
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
-    .option('--format <format>', 'text or json', 'text')
-    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; format: string }) => {
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json')
+    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
       const device = tfjsDevice(opts);
-      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
       const { runEval } = await import('../../run/session.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
@@ -28,7 +29,7 @@ export function registerEval(program: Command): void {
         throw e;
       }
       if (opts.format === 'json') {
-        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        writeJson(r);
         return;
       }
       const lines = [`${r.runDir} after epoch ${r.epoch}, ${r.split} split (${r.count} examples, ${r.backend} backend)`, `loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%`, '', 'confusion matrix (rows: true class, columns: predicted)'];

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectSet, compileFile, parseSets, printDiagnostics } from '../io.js';
+import { collectSet, compileFile, parseSets, printDiagnostics, shellQuote } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
+import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 interface ExportOpts {
   to: string;
@@ -11,6 +12,7 @@ interface ExportOpts {
   data: boolean;
   dataDir?: string;
   force?: boolean;
+  format: OutputFormat;
 }
 
 export function registerExport(program: Command): void {
@@ -24,13 +26,16 @@ export function registerExport(program: Command): void {
     .option('--no-data', 'pytorch: leave the data out (the README says what to put in data/)')
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--force', 'replace the files hwy export writes (nothing else in --out is touched)')
+    .addOption(formatOption())
     .addHelpText(
       'after',
       `
+--format json prints what was written: { to, out, files, ... }.
+
 Examples:
-  hwy export specs/paper/mlp-highway.hwy --to pytorch --out job   # then: cd job && python3 train.py
-  hwy export runs/mlp-highway --to pytorch --out job              # starts from the run's weights; weights.pt too
-  hwy export runs/mlp-highway --to onnx --out mlp.onnx`,
+  npx hwy export specs/paper/mlp-highway.hwy --to pytorch --out job   # then: cd job && python3 train.py
+  npx hwy export runs/mlp-highway --to pytorch --out job              # starts from the run's weights; weights.pt too
+  npx hwy export runs/mlp-highway --to onnx --out mlp.onnx`,
     )
     .action(async (source: string, opts: ExportOpts) => {
       if (opts.to !== 'pytorch' && opts.to !== 'onnx') throw new UsageError(`--to must be pytorch or onnx, not '${opts.to}'`);
@@ -66,7 +71,9 @@ Examples:
         if (opts.to === 'onnx') {
           const file = opts.out ?? `${name}.onnx`;
           exportOnnx(src, file, { force: opts.force });
-          process.stdout.write(`wrote ${file} (input x: float32 [batch, ${src.ir.layers[0].outShape!.join(', ')}], output y)\n`);
+          const inShape = src.ir.layers[0].outShape!;
+          if (opts.format === 'json') writeJson({ to: 'onnx', out: file, files: [file], input: { name: 'x', dtype: 'float32', shape: ['batch', ...inShape] }, output: { name: 'y' } });
+          else process.stdout.write(`wrote ${file} (input x: float32 [batch, ${inShape.join(', ')}], output y)\n`);
           return;
         }
         const out = opts.out ?? `${name}-pytorch`;
@@ -75,8 +82,12 @@ Examples:
           data = await loadData(src.config.data, opts.dataDir, { log: (s) => process.stderr.write(s + '\n') });
           src.dataSource = data.source;
         }
-        exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });
-        process.stdout.write(`wrote ${out}/ (model.py, train.py, config.json, README.md${data ? ', data/' : ''})\ntrain with: cd ${out} && python3 train.py\n`);
+        const written = exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });
+        if (opts.format === 'json') {
+          writeJson({ to: 'pytorch', out, files: written.map((f) => join(out, f)), data: !!data, train: `cd ${shellQuote(out)} && python3 train.py` });
+          return;
+        }
+        process.stdout.write(`wrote ${out}/ (model.py, train.py, config.json, README.md${data ? ', data/' : ''})\ntrain with: cd ${shellQuote(out)} && python3 train.py\n`);
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
         throw e;

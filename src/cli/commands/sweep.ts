@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
@@ -26,8 +29,12 @@ export function registerSweep(program: Command): void {
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the full MNIST files')
-    .addHelpText('after', '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n\nExample:\n  hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep')
-    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; device?: string; backend?: string }) => {
+    .addOption(formatOption())
+    .addHelpText(
+      'after',
+      '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n--format json prints the summary table (the best run of each network), every run and the files written.\n\nExample:\n  npx hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep',
+    )
+    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
       const device = tfjsDevice(opts);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
       const { sweep } = await import('../../analysis/sweep.js');
@@ -41,13 +48,20 @@ export function registerSweep(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       try {
-        const r = await sweep({ ...opts, kinds: ['plain', 'highway'], backend: device, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        const { format, ...sweepOpts } = opts;
+        const r = await sweep({ ...sweepOpts, kinds: ['plain', 'highway'], backend: device, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        if (format === 'json') {
+          const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
+          // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)
+          writeJson({ out: opts.out, complete: !stop, epochs: opts.epochs, trials: opts.trials, best: r.best, ratio: r.ratio ?? null, runs: r.rows, files });
+        }
         if (stop) {
           process.stderr.write(`stopped; run the same command again to continue\n`);
           process.exitCode = 130;
           return;
         }
-        process.stdout.write(`\n${(await import('node:fs')).readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
+        if (format === 'json') return;
+        process.stdout.write(`\n${readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
         if (e instanceof DataError || e instanceof RunDirError) throw new UsageError(e.message, EXIT_USAGE);

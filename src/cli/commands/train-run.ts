@@ -1,7 +1,7 @@
 // The train command's body, loaded only when training (it pulls in tfjs).
 import cliProgress from 'cli-progress';
 import { runTraining } from '../../run/session.js';
-import { RunDirError } from '../../run/run-dir.js';
+import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
 import { EngineUnavailable } from '../../backends/engine.js';
 import { TorchEngineError } from '../../backends/torch/engine.js';
@@ -9,6 +9,18 @@ import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { hwyCommand, parseSets, printDiagnostics, readText } from '../io.js';
 import type { TrainOpts } from './train.js';
 import type { ProgressInfo } from '../../backends/engine.js';
+import { progressLine } from '../progress-line.js';
+import { writeJson } from '../output.js';
+
+/** What the bar shows besides the step count, set at each epoch start and update. */
+interface BarPayload {
+  epoch: number;
+  epochs: number;
+  loss: string;
+  acc: string;
+  sps: string;
+  etaText: string;
+}
 
 /** The exit status of an internal error, as main-core reports one. */
 const EXIT_INTERNAL = 70;
@@ -24,24 +36,46 @@ function eta(seconds: number): string {
 
 export async function trainCommand(file: string | undefined, opts: TrainOpts): Promise<void> {
   const tty = opts.progress && process.stderr.isTTY === true;
+  const json = opts.format === 'json';
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: 'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} | acc {acc} | {sps} samples/s | ETA {etaText}', barsize: 24, hideCursor: true, clearOnComplete: true, stream: process.stderr },
+        {
+          // the line is fitted to the terminal's width at every redraw (maxWidth is its current width)
+          format: (options, params, payload: BarPayload) =>
+            progressLine(
+              { epoch: payload.epoch, epochs: payload.epochs, step: params.value, steps: params.total, loss: payload.loss, acc: payload.acc, sps: payload.sps, eta: payload.etaText },
+              params.maxWidth,
+              { complete: options.barCompleteChar ?? '█', incomplete: options.barIncompleteChar ?? '░' },
+            ),
+          hideCursor: true,
+          clearOnComplete: true,
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
+  let barShown = false;
+  // redraw at the new width at once rather than at the next step
+  const onResize = () => {
+    if (barShown) bar?.render();
+  };
+  if (bar) process.stderr.on('resize', onResize);
+  const stopBar = () => {
+    barShown = false;
+    bar?.stop();
+  };
   let stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130);
     stopRequested = true;
-    bar?.stop();
+    stopBar();
     process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)…\n');
   };
   process.on('SIGINT', onSigint);
   let lastPlain = 0;
   let epochStart = Date.now();
   const log = (s: string) => {
-    bar?.stop();
+    stopBar();
     process.stderr.write(s + '\n');
   };
   try {
@@ -65,18 +99,20 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
         shouldStop: () => stopRequested,
         onEpochStart(epoch, epochs, steps) {
           epochStart = Date.now();
-          bar?.start(steps, 0, { epoch, epochs, loss: '-', acc: '-', sps: '-', etaText: '?' });
+          const payload: BarPayload = { epoch, epochs, loss: '-', acc: '-', sps: '-', etaText: '?' };
+          bar?.start(steps, 0, payload);
+          barShown = !!bar;
         },
         onProgress(p: ProgressInfo) {
           const remaining = ((p.steps - p.step) * (Date.now() - epochStart)) / 1000 / Math.max(1, p.step);
-          if (bar) bar.update(p.step, { loss: fmt(p.loss), acc: fmt(p.accuracy, 3), sps: Math.round(p.samplesPerSec), etaText: eta(remaining) });
+          if (bar) bar.update(p.step, { loss: fmt(p.loss), acc: fmt(p.accuracy, 3), sps: String(Math.round(p.samplesPerSec)), etaText: eta(remaining) });
           else if (Date.now() - lastPlain > 10_000 && p.step < p.steps) {
             lastPlain = Date.now();
             process.stderr.write(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${fmt(p.loss)} acc ${fmt(p.accuracy, 3)} ${Math.round(p.samplesPerSec)} samples/s ETA ${eta(remaining)}\n`);
           }
         },
         onEpochEnd(m) {
-          bar?.stop();
+          stopBar();
           process.stderr.write(
             `epoch ${m.epoch}: loss ${fmt(m.loss)} acc ${fmt(m.accuracy)} | val loss ${fmt(m.valLoss)} val acc ${fmt(m.valAccuracy)} | lr ${m.lr.toPrecision(3)} | ${m.seconds.toFixed(1)}s, ${Math.round(m.samplesPerSec)} samples/s\n`,
           );
@@ -86,10 +122,16 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     if (r.kind === 'spec-errors') {
       printDiagnostics(r.compiled, { errorsOnly: true });
       process.stderr.write(`${r.compiled.file}: has errors; nothing was trained\n`);
+      if (json) writeJson({ outcome: 'spec-errors', file: r.compiled.file, diagnostics: r.compiled.diagnostics.filter((d) => d.severity === 'error') });
       process.exitCode = EXIT_SPEC;
       return;
     }
     const o = r.outcome;
+    if (json) {
+      // the metrics of the epoch the newest checkpoint holds (a diverged epoch has none)
+      const metrics = readMetrics(r.runDir).find((m) => m.epoch === o.state.epoch) ?? null;
+      writeJson({ runDir: r.runDir, outcome: o.status, ...(o.status === 'diverged' ? { message: o.message } : {}), epoch: o.state.epoch, step: o.state.step, metrics, engine: r.engine });
+    }
     if (o.status === 'diverged') {
       process.stderr.write(`hwy: ${o.message}. The last good checkpoint (after epoch ${o.state.epoch}) is kept in ${r.runDir}. Try a lower --lr.\n`);
       process.exitCode = 1;
@@ -100,14 +142,15 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       process.exitCode = 130;
       return;
     }
-    process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}\n`);
+    if (!json) process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}\n`);
   } catch (e) {
-    bar?.stop();
+    stopBar();
     if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
     // the Python side failed: its own traceback (in the message) is what helps, not Node's stack
     if (e instanceof TorchEngineError) throw new UsageError(`${e.message}\nPlease report this.`, EXIT_INTERNAL);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    process.stderr.off('resize', onResize);
   }
 }

@@ -5,6 +5,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { backendAliasOption, resolveDevice } from '../device.js';
 import { DATASETS } from '../../language/catalogue.js';
+import { formatOption, type OutputFormat } from '../output.js';
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -52,6 +53,7 @@ interface TrainOpts {
   force?: boolean;
   resume?: string;
   progress: boolean;
+  format: OutputFormat;
 }
 
 export function registerTrain(program: Command): void {
@@ -79,6 +81,7 @@ export function registerTrain(program: Command): void {
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
     .option('--no-progress', 'plain lines instead of a progress bar')
+    .addOption(formatOption())
     .addHelpText(
       'after',
       `
@@ -87,12 +90,16 @@ and model/ (model.json + weights.bin, the tfjs LayersModel format, with the engi
 state), written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues
 with the run's engine. --engine torch trains with PyTorch in a Python process (HWY_PYTHON, or
 python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs runs.
+--format json prints, at the end, one JSON object on standard output: runDir, outcome
+(done, interrupted, diverged), epoch, step, the metrics of that epoch and the engine;
+progress and messages stay on standard error.
 
 Examples:
-  hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
-  hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
-  hwy train --resume runs/conv --epochs 6
-  hwy train specs/paper/mlp-highway.hwy --engine torch --device cpu --nproc 2`,
+  npx hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
+  npx hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
+  npx hwy train --resume runs/conv --epochs 6
+  npx hwy train specs/paper/mlp-highway.hwy --engine torch --device cpu --nproc 2
+  npx hwy train specs/paper/mlp-highway.hwy --format json | jq .metrics.valAccuracy`,
     )
     .action(async (file: string | undefined, opts: TrainOpts) => {
       if (!file && !opts.resume) throw new UsageError('train needs a spec file, or --resume RUN_DIR');
