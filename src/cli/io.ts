@@ -50,6 +50,17 @@ export function readText(path: string, what = 'file'): string {
   return readRegularFile(path, { maxBytes: MAX_SPEC_BYTES, what: `a ${what}`, error: (m) => new UsageError(m) }).toString('utf8');
 }
 
+/** A spec's text, or undefined after saying on stderr why it cannot be read: one unreadable file does not stop the others. */
+export function readSpecOrReport(path: string): string | undefined {
+  try {
+    return readText(path, 'spec');
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`hwy: ${e.message}\n`);
+    return undefined;
+  }
+}
+
 /** Why a path cannot be read, in words (a symbolic link loop included). */
 function unreadable(p: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics, readText } from '../io.js';
+import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics, readSpecOrReport } from '../io.js';
 import { EXIT_OK, EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
@@ -26,14 +26,9 @@ export function registerCheck(program: Command): void {
       let failed = false;
       const all: Diagnostic[] = [];
       for (const p of paths) {
-        let text: string;
-        try {
-          text = readText(p, 'spec');
-        } catch (e) {
-          // one file that vanished or cannot be read does not stop the others
-          if (!(e instanceof UsageError)) throw e;
+        const text = readSpecOrReport(p);
+        if (text === undefined) {
           unreadable++;
-          process.stderr.write(`hwy: ${e.message}\n`);
           continue;
         }
         const r = compileFile(p, sets, text);

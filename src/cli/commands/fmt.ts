@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
-import { expandPaths, readText, STDIN_NAME } from '../io.js';
+import { expandPaths, readSpecOrReport, STDIN_NAME } from '../io.js';
 
 export function registerFmt(program: Command): void {
   program
@@ -39,13 +39,9 @@ export function registerFmt(program: Command): void {
           continue;
         }
         const name = p === '-' ? STDIN_NAME : p;
-        let text: string;
-        try {
-          text = readText(p, 'spec');
-        } catch (e) {
-          if (!(e instanceof UsageError)) throw e;
+        const text = readSpecOrReport(p);
+        if (text === undefined) {
           unreadable++;
-          process.stderr.write(`hwy: ${e.message}\n`);
           continue;
         }
         let out: string;
