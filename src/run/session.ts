@@ -87,12 +87,12 @@ export function defaultRunDir(specFile: string): string {
 
 /** Data and network must agree on the example shape and the number of classes. */
 export function checkDataFits(ir: NetworkIR, data: Splits): void {
-  const input = ir.layers[0].outShape!;
+  const input = ir.layers[0].outShape;
   const [h, w, c] = data.train.shape;
   const need = input.reduce((a, b) => a * b, 1);
   const fits = input.length === 3 ? input[0] === h && input[1] === w && input[2] === c : need === h * w * c;
   if (!fits) throw new DataError(`the network's input is ${input.join('x')}, but ${data.train.name === 'train' ? 'the data set' : data.train.name} has ${h}x${w}x${c} examples`);
-  const out = ir.layers[ir.layers.length - 1].outShape!;
+  const out = ir.layers[ir.layers.length - 1].outShape;
   if (out.length !== 1 || out[0] !== data.train.classes) {
     throw new DataError(`the network ends in ${out.join('x')} outputs, but the data set has ${data.train.classes} classes: end with 'dense ${data.train.classes} softmax'`);
   }

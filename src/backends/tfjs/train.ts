@@ -70,7 +70,7 @@ export function batchTensor(d: Dataset, idx: ArrayLike<number>, inputShape: numb
 /** Loss and accuracy of a model on a data set, in batches (no training-time dropout). */
 export async function evaluate(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ loss: number; accuracy: number; confusion: number[][] }> {
   const probs = outputsProbabilities(ir);
-  const inputShape = ir.layers[0].outShape!;
+  const inputShape = ir.layers[0].outShape;
   let lossSum = 0;
   let correct = 0;
   const confusion = Array.from({ length: d.classes }, () => new Array<number>(d.classes).fill(0));
@@ -104,7 +104,7 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
   const { ir, model, optimizer, config, data, sink, hooks } = args;
   const state: TrainState = structuredClone(args.state);
   const probs = outputsProbabilities(ir);
-  const inputShape = ir.layers[0].outShape!;
+  const inputShape = ir.layers[0].outShape;
   const classes = data.train.classes;
   const n = data.train.count;
   const steps = Math.ceil(n / config.batch);

@@ -71,7 +71,7 @@ Examples:
         if (opts.to === 'onnx') {
           const file = opts.out ?? `${name}.onnx`;
           exportOnnx(src, file, { force: opts.force });
-          const inShape = src.ir.layers[0].outShape!;
+          const inShape = src.ir.layers[0].outShape;
           if (opts.format === 'json') writeJson({ to: 'onnx', out: file, files: [file], input: { name: 'x', dtype: 'float32', shape: ['batch', ...inShape] }, output: { name: 'y' } });
           else process.stdout.write(`wrote ${file} (input x: float32 [batch, ${inShape.join(', ')}], output y)\n`);
           return;
