@@ -5,6 +5,7 @@ import { readMetrics, readState, recoverCheckpoint, type MetricsLine } from '../
 import { rng, type Splits } from '../data/dataset.js';
 import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
+import type { EngineName } from '../backends/engine.js';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { lockDir } from '../run/lock.js';
@@ -18,6 +19,10 @@ export interface SweepOptions {
   trials: number;
   out: string;
   seed?: number;
+  /** The engine every run trains with (default tfjs) and its device (default auto). */
+  engine?: EngineName;
+  device?: string;
+  /** The tfjs device by its old name. */
   backend?: BackendChoice;
   data?: string;
   dataDir?: string;
@@ -106,7 +111,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
       const r = await runTraining({
         ...(ckpt
           ? { resume: dir, overrides: { epochs: o.epochs } }
-          : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, force: true, backend: o.backend, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
+          : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, force: true, engine: o.engine, device: o.device, backend: o.backend, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
         data,
         hooks: {
           shouldStop: o.shouldStop,

@@ -2,7 +2,7 @@
 // one of the engine's devices. --backend, the old name of a tfjs device, still works.
 import { Option } from 'commander';
 import { UsageError } from './errors.js';
-import { DEVICES, deviceProblem, type EngineName } from '../backends/engine.js';
+import { DEVICES, deviceProblem, ENGINE_NAMES, type EngineName } from '../backends/engine.js';
 import type { BackendChoice } from '../backends/tfjs/backend-choice.js';
 
 /**
@@ -30,4 +30,10 @@ export const backendAliasOption = () => new Option('--backend <b>', 'deprecated:
 /** The tfjs device of a command that evaluates with tfjs (default auto). */
 export function tfjsDevice(opts: { device?: string; backend?: string }): BackendChoice {
   return (resolveDevice({ ...opts, engine: 'tfjs' }) ?? 'auto') as BackendChoice;
+}
+
+/** --engine's parser: one of the engines, by name. */
+export function engineName(v: string): EngineName {
+  if (!(ENGINE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${v}'`);
+  return v as EngineName;
 }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { backendAliasOption, engineName, resolveDevice } from '../device.js';
+import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 const ints = (name: string) => (v: string) => {
@@ -24,9 +25,19 @@ export function registerSweep(program: Command): void {
     .option('--epochs <n>', 'epochs a run', int('--epochs'), 5)
     .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
     .option('--out <dir>', 'sweep directory (one run directory a network and trial)', 'runs/sweep')
-    .option('--seed <n>', 'seed of runs and search', (v) => Number(v), 1)
+    .option(
+      '--seed <n>',
+      'seed of runs and search',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed expects a whole number >= 0, not '${v}'`);
+        return n;
+      },
+      1,
+    )
     .option('--data <name>', 'mnist (bundled) or mnist_full', 'mnist')
-    .addOption(tfjsDeviceOption())
+    .option('--engine <e>', `training engine of every run: ${ENGINE_NAMES.join(' | ')} (default tfjs)`, engineName)
+    .option('--device <d>', `tfjs: ${DEVICES.tfjs.join(' | ')}; torch: ${DEVICES.torch.join(' | ')} (default auto)`)
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the full MNIST files')
     .addOption(formatOption())
@@ -34,8 +45,8 @@ export function registerSweep(program: Command): void {
       'after',
       '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n--format json prints the summary table (the best run of each network), every run and the files written.\n\nExample:\n  npx hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep',
     )
-    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
-      const device = tfjsDevice(opts);
+    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; engine?: EngineName; device?: string; backend?: string; format: OutputFormat }) => {
+      const device = resolveDevice(opts);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
@@ -49,7 +60,7 @@ export function registerSweep(program: Command): void {
       process.on('SIGINT', onSigint);
       try {
         const { format, ...sweepOpts } = opts;
-        const r = await sweep({ ...sweepOpts, kinds: ['plain', 'highway'], backend: device, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        const r = await sweep({ ...sweepOpts, kinds: ['plain', 'highway'], engine: opts.engine, device, backend: undefined, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
         if (format === 'json') {
           const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
           // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)

@@ -3,7 +3,7 @@ import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
-import { backendAliasOption, resolveDevice } from '../device.js';
+import { backendAliasOption, engineName, resolveDevice } from '../device.js';
 import { DATASETS } from '../../language/catalogue.js';
 import { formatOption, type OutputFormat } from '../output.js';
 
@@ -24,10 +24,6 @@ function positiveNumber(name: string) {
 function backendChoice(v: string): BackendChoice {
   if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not '${v}'`);
   return v as BackendChoice;
-}
-function engineName(v: string): EngineName {
-  if (!(ENGINE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${v}'`);
-  return v as EngineName;
 }
 
 function dataName(v: string): string {
