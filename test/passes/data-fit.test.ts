@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileText, errors } from '../helpers.js';
 import { DATASET_INFO, DATASETS } from '../../src/language/vocabulary.js';
 import { loadData } from '../../src/data/index.js';
+import { analyse } from '../../src/lsp/features.js';
 
 const spec = (input: string, body: string, train: string) => `network t {\n  input ${input}\n${body}\n}\ntrain {\n${train}\n}\n`;
 
@@ -38,6 +39,11 @@ describe('the network against the data set its train section names', () => {
     }
     expect(errors(compileText(spec('32x32x3', '  flatten\n  dense 10 softmax', '  data cifar100')))).toEqual(['HWY3008']);
     expect(errors(compileText(spec('32x32x3', '  globalavgpool', '  data cifar10')))).toEqual(['HWY3008']);
+  });
+
+  it('the language server analyses with the same check', () => {
+    const a = analyse(spec('28x28x1', '  flatten\n  dense 7 softmax', '  data mnist'), 'x.hwy', { interactive: true });
+    expect(a.result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['HWY3008']);
   });
 
   it('a spec without a data line is not held to the default data set', () => {
