@@ -53,6 +53,8 @@ export class NotEnoughMemory extends Error {}
 /**
  * The memory a training may use: an explicit limit (HWY_MEMORY_LIMIT), else what the
  * operating system says is available now (os.freemem, which is MemAvailable on Linux).
+ * The device is not known yet when this runs, so a CUDA run is held to host memory too;
+ * HWY_MEMORY_LIMIT sets the bound to plan for instead (such as the GPU's memory).
  */
 export function memoryAvailable(env: NodeJS.ProcessEnv = process.env): { bytes: number; source: string } {
   const text = env[MEMORY_LIMIT_ENV];
