@@ -49,8 +49,9 @@ export interface MetricsLine {
   epoch: number;
   loss: number;
   accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
+  /** null when the validation split holds no examples: there is nothing to report, not NaN. */
+  valLoss: number | null;
+  valAccuracy: number | null;
   lr: number;
   seconds: number;
   samplesPerSec: number;

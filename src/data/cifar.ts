@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, type Dataset } from './dataset.js';
 import { readRegularFile } from '../util/read-regular.js';
 
-const PIXELS = 32 * 32 * 3;
+const SHAPE = DATASET_INFO.cifar10.shape;
+const PLANE = SHAPE[0] * SHAPE[1];
+const PIXELS = PLANE * SHAPE[2];
 
 /** Reads CIFAR binary batches: label byte(s) then 3072 channel-major pixel bytes a record. */
 function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: string, maxRecords: number): Dataset {
@@ -34,10 +37,10 @@ function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: 
       // channel-major (RRR…GGG…BBB…) -> HWC
       const px = off + labelBytes;
       const o = i * PIXELS;
-      for (let c = 0; c < 3; c++) for (let j = 0; j < 1024; j++) x[o + j * 3 + c] = b[px + c * 1024 + j] / 255;
+      for (let c = 0; c < 3; c++) for (let j = 0; j < PLANE; j++) x[o + j * 3 + c] = b[px + c * PLANE + j] / 255;
     }
   }
-  return { name, x, labels, count, shape: [32, 32, 3], classes };
+  return { name, x, labels, count, shape: [SHAPE[0], SHAPE[1], SHAPE[2]], classes };
 }
 
 function locate(dir: string, sub: string, files: string[]): string {
@@ -49,10 +52,10 @@ function locate(dir: string, sub: string, files: string[]): string {
 export function loadCifar10(dir: string): { trainval: Dataset; test: Dataset } {
   const train = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
   const d = locate(dir, 'cifar-10-batches-bin', [...train, 'test_batch.bin']);
-  return { trainval: readBatches(train.map((f) => join(d, f)), 1, 10, 'train', 10_000), test: readBatches([join(d, 'test_batch.bin')], 1, 10, 'test', 10_000) };
+  return { trainval: readBatches(train.map((f) => join(d, f)), 1, DATASET_INFO.cifar10.classes, 'train', 10_000), test: readBatches([join(d, 'test_batch.bin')], 1, DATASET_INFO.cifar10.classes, 'test', 10_000) };
 }
 
 export function loadCifar100(dir: string): { trainval: Dataset; test: Dataset } {
   const d = locate(dir, 'cifar-100-binary', ['train.bin', 'test.bin']);
-  return { trainval: readBatches([join(d, 'train.bin')], 2, 100, 'train', 50_000), test: readBatches([join(d, 'test.bin')], 2, 100, 'test', 10_000) };
+  return { trainval: readBatches([join(d, 'train.bin')], 2, DATASET_INFO.cifar100.classes, 'train', 50_000), test: readBatches([join(d, 'test.bin')], 2, DATASET_INFO.cifar100.classes, 'test', 10_000) };
 }

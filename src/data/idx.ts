@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, type Dataset } from './dataset.js';
 import { readRegularFile } from '../util/read-regular.js';
 
@@ -72,11 +73,14 @@ function load(dir: string, prefix: 'train' | 't10k'): Dataset {
   if (img.dims.length !== 3) throw new DataError(`${imgPath}: expected 3 dimensions (count x rows x cols), found ${img.dims.length}`);
   if (lbl.dims.length !== 1) throw new DataError(`${lblPath}: expected 1 dimension (count), found ${lbl.dims.length}`);
   if (img.dims[0] !== lbl.dims[0]) throw new DataError(`${imgPath} holds ${img.dims[0]} images but ${lblPath} holds ${lbl.dims[0]} labels`);
-  const bad = lbl.data.findIndex((l) => l > 9);
+  const { classes } = DATASET_INFO.mnist_full;
+  const bad = lbl.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new DataError(`${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a digit 0-9`);
   const x = new Float32Array(img.data.length);
   for (let i = 0; i < x.length; i++) x[i] = img.data[i] / 255;
-  return { name: prefix === 'train' ? 'train' : 'test', x, labels: new Uint8Array(lbl.data), count: img.dims[0], shape: [img.dims[1], img.dims[2], 1], classes: 10 };
+  // the header's size, not the table's: files of another size than MNIST's 28x28 are then
+  // refused by training's check of the loaded data, which names both shapes
+  return { name: prefix === 'train' ? 'train' : 'test', x, labels: new Uint8Array(lbl.data), count: img.dims[0], shape: [img.dims[1], img.dims[2], 1], classes };
 }
 
 /** Full MNIST from the four IDX files (60,000 train / 10,000 test). */

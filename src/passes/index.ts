@@ -7,6 +7,7 @@ import { inferShapes } from './shapes.js';
 import { insertProjections } from './projections.js';
 import { lint } from './lint.js';
 import { count } from './count.js';
+import { checkDataFit } from './data-fit.js';
 import type { Limits } from './limits.js';
 
 export interface PassContext {
@@ -26,6 +27,7 @@ export const PASSES: Pass[] = [
   { name: 'resolve', doc: 'gate biases by the depth guideline, initialisers, activations, strides, padding, rounding', run: (ir, c) => resolve(ir, c.diags) },
   { name: 'shapes', doc: 'input and output shape of every layer; dimensionality assertions', run: (ir, c) => inferShapes(ir, c.diags, c.limits) },
   { name: 'projections', doc: 'plain layers inserted where a highway block changes size', run: (ir, c) => insertProjections(ir, c.diags) },
+  { name: 'data', doc: 'input and output against the data set the train section names (shape, classes)', run: (ir, c) => checkDataFit(ir, c.src, c.diags) },
   { name: 'lint', doc: 'advice: gate biases, deep plain stacks, pooling rounding, unused constants', run: (ir, c) => lint(ir, c.src, c.diags) },
   { name: 'count', doc: 'parameters and FLOPs per layer and in total', run: (ir, c) => count(ir, c.diags, c.limits) },
 ];

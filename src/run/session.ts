@@ -17,6 +17,7 @@ import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
 import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
 import { version as tfjsVersion } from '@tensorflow/tfjs';
+import { checkMemory } from './memory.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -98,6 +99,22 @@ export function checkDataFits(ir: NetworkIR, data: Splits): void {
   }
 }
 
+/**
+ * Training needs at least one training example after the validation split: with none,
+ * every epoch would average over nothing and report NaN. Fewer than a batch is allowed
+ * (each epoch is then one short step), as is an empty validation split (no validation
+ * metrics are reported).
+ */
+export function checkEnoughExamples(data: Splits, config: TrainConfig): void {
+  if (data.train.count > 0) return;
+  const all = data.train.count + data.validation.count;
+  throw new DataError(
+    all === 0
+      ? `${data.source} holds no training examples: there is nothing to train on`
+      : `no training examples are left: ${data.source} holds ${all}, and the validation split (validation=${config.data.validation}) holds out ${data.validation.count}: lower 'validation' on the data line, or use more data`,
+  );
+}
+
 /** Compile, prepare the engine and its device, load data, and train (fresh or from the newest checkpoint); the run directory is locked while it is written. */
 export async function runTraining(req: TrainRequest): Promise<TrainResult> {
   const locks: DirLock[] = [];
@@ -143,6 +160,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
+  // before the engine, the data or the run directory: a network that cannot fit allocates nothing
+  checkMemory(ir, config);
 
   const engineName: EngineName = resumeAt?.engine ?? req.engine ?? 'tfjs';
   const device = resumeAt?.device ?? req.device ?? req.backend ?? 'auto';
@@ -157,6 +176,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   }
   const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
   checkDataFits(ir, data);
+  checkEnoughExamples(data, config);
   if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
@@ -195,8 +215,18 @@ export interface EvalResult {
   loss: number;
   accuracy: number;
   confusion: number[][];
+  /** Epochs the checkpoint completed. */
   epoch: number;
+  /** Steps of epoch `epoch + 1` it holds too (non-zero when training was stopped mid-epoch). */
+  step: number;
+  /** Where in training the weights are, in words: "after epoch 2 and 5 steps of epoch 3 (interrupted)". */
+  checkpoint: string;
   backend: string;
+}
+
+/** Where a checkpoint stands in training, in words; mid-epoch weights are not called "after epoch N". */
+export function checkpointLabel(s: { epoch: number; step: number }): string {
+  return s.step > 0 ? `after epoch ${s.epoch} and ${s.step} step${s.step === 1 ? '' : 's'} of epoch ${s.epoch + 1} (interrupted)` : `after epoch ${s.epoch}`;
 }
 
 /** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
@@ -208,8 +238,9 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   checkDataFits(ir, data);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';
+  if (data[split].count === 0) throw new DataError(`the ${split} split of ${opts.runDir} holds no examples: there is nothing to evaluate (try --split ${split === 'test' ? 'validation' : 'test'})`);
   const r = await evaluate(model, ir, data[split]);
   model.dispose();
-  return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, backend: runtime.kind };
+  return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, step: state.step, checkpoint: checkpointLabel(state), backend: runtime.kind };
 }
 

@@ -48,12 +48,12 @@ describe('training (small real runs on the bundled digits)', () => {
     expect(m.map((x) => x.epoch)).toEqual([1, 2]);
     for (const k of ['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'seconds', 'samplesPerSec']) expect(m[0]).toHaveProperty(k);
     expect(m[1].lr).toBeCloseTo(0.045);
-    expect(m[1].valAccuracy).toBeGreaterThan(0.6);
+    expect(m[1].valAccuracy!).toBeGreaterThan(0.6);
     expect(m[1].loss).toBeLessThan(m[0].loss);
     for (const f of ['spec.hwy', 'ir.json', 'run.json', 'model/model.json', 'model/weights.bin', 'model/optimizer.bin', 'model/state.json']) expect(existsSync(join(r.runDir, f)), f).toBe(true);
     const e = await runEval({ runDir: r.runDir, preloaded: data, backend: 'wasm' });
-    expect(e.accuracy).toBeCloseTo(m[1].valAccuracy, 10);
-    expect(e.loss).toBeCloseTo(m[1].valLoss, 5);
+    expect(e.accuracy).toBeCloseTo(m[1].valAccuracy!, 10);
+    expect(e.loss).toBeCloseTo(m[1].valLoss!, 5);
     expect(e.confusion.flat().reduce((a, b) => a + b, 0)).toBe(300);
   });
 

@@ -115,9 +115,12 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
   const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.originalName ?? w.name)).map((w) => w.read());
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
+  // the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
+  let kept: TrainState = args.state;
   const checkpoint = async (s: TrainState) => {
     await writeCheckpoint(sink.stageCheckpoint(), model, optimizer);
-    sink.commitCheckpoint({ ...s, savedAt: new Date().toISOString() });
+    kept = { ...s, savedAt: new Date().toISOString() };
+    sink.commitCheckpoint(kept);
   };
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
@@ -169,7 +172,7 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
           const loss = vals[2 * k];
           if (!Number.isFinite(loss)) {
             const message = `training diverged in epoch ${epoch}, step ${step + 1 - pendingSizes.length + k + 1}: the loss is ${loss}`;
-            return { status: 'diverged', state: { ...args.state, status: 'diverged' }, message };
+            return { status: 'diverged', state: { ...kept, status: 'diverged' }, message };
           }
           lossSum += loss * pendingSizes[k];
           correct += vals[2 * k + 1];
@@ -188,13 +191,14 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       }
     }
     seconds += (performance.now() - t0) / 1000;
-    const val = await evaluate(model, ir, data.validation);
+    // no validation examples: no validation metrics (a mean over none would be NaN)
+    const val = data.validation.count > 0 ? await evaluate(model, ir, data.validation) : null;
     const line: MetricsLine = {
       epoch,
       loss: lossSum / seen,
       accuracy: correct / seen,
-      valLoss: val.loss,
-      valAccuracy: val.accuracy,
+      valLoss: val?.loss ?? null,
+      valAccuracy: val?.accuracy ?? null,
       lr,
       seconds,
       samplesPerSec: seen / seconds,

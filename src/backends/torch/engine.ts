@@ -202,6 +202,8 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     };
     timer = setInterval(pollStop, 100);
     let outcome: TrainOutcome | undefined;
+    // the newest checkpoint on disk (the one resumed from, or none yet)
+    let kept: TrainState = args.state;
     let failure: { message: string; user: boolean } | undefined;
     const events = createInterface({ input: main.stdio[3] as NodeJS.ReadableStream });
     // a failure here (a checkpoint that cannot be committed, a hook that throws) leaves Python
@@ -231,7 +233,8 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
             send({ stage: sink.stageCheckpoint() });
             break;
           case 'checkpoint_staged':
-            sink.commitCheckpoint({ ...(ev.state as TrainState), savedAt: new Date().toISOString() });
+            kept = { ...(ev.state as TrainState), savedAt: new Date().toISOString() };
+            sink.commitCheckpoint(kept);
             send({ ack: true });
             break;
           case 'done':
@@ -257,6 +260,8 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     );
     await handled;
     if (handlerError) throw handlerError;
+    // a diverged run keeps the newest checkpoint committed here (with the time it was saved)
+    if (outcome?.status === 'diverged') return { ...outcome, state: { ...kept, status: 'diverged' } };
     if (outcome) return outcome;
     if (failure?.user) throw new EngineUnavailable(failure.message);
     const bad = results.find((r) => r.code !== 0 && r.signal !== 'SIGKILL') ?? results.find((r) => r.code !== 0) ?? results[0];

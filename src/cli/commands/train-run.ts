@@ -1,8 +1,9 @@
 // The train command's body, loaded only when training (it pulls in tfjs).
 import cliProgress from 'cli-progress';
-import { runTraining } from '../../run/session.js';
+import { checkpointLabel, runTraining } from '../../run/session.js';
 import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
+import { NotEnoughMemory } from '../../run/memory.js';
 import { EngineUnavailable } from '../../backends/engine.js';
 import { TorchEngineError } from '../../backends/torch/engine.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
@@ -114,7 +115,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
         onEpochEnd(m) {
           stopBar();
           process.stderr.write(
-            `epoch ${m.epoch}: loss ${fmt(m.loss)} acc ${fmt(m.accuracy)} | val loss ${fmt(m.valLoss)} val acc ${fmt(m.valAccuracy)} | lr ${m.lr.toPrecision(3)} | ${m.seconds.toFixed(1)}s, ${Math.round(m.samplesPerSec)} samples/s\n`,
+            `epoch ${m.epoch}: loss ${fmt(m.loss)} acc ${fmt(m.accuracy)} | ${m.valLoss === null || m.valAccuracy === null ? 'no validation examples' : `val loss ${fmt(m.valLoss)} val acc ${fmt(m.valAccuracy)}`} | lr ${m.lr.toPrecision(3)} | ${m.seconds.toFixed(1)}s, ${Math.round(m.samplesPerSec)} samples/s\n`,
           );
         },
       },
@@ -133,7 +134,9 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       writeJson({ runDir: r.runDir, outcome: o.status, ...(o.status === 'diverged' ? { message: o.message } : {}), epoch: o.state.epoch, step: o.state.step, metrics, engine: r.engine });
     }
     if (o.status === 'diverged') {
-      process.stderr.write(`hwy: ${o.message}. The last good checkpoint (after epoch ${o.state.epoch}) is kept in ${r.runDir}. Try a lower --lr.\n`);
+      // name the checkpoint actually on disk: none when it diverged before the first one
+      const kept = o.state.savedAt ? `The last good checkpoint (${checkpointLabel(o.state)}) is kept in ${r.runDir}` : `No checkpoint was kept: it diverged before the first one was written`;
+      process.stderr.write(`hwy: ${o.message}. ${kept}. Try a lower --lr.\n`);
       process.exitCode = 1;
       return;
     }
@@ -145,7 +148,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     if (!json) process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}\n`);
   } catch (e) {
     stopBar();
-    if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
     // the Python side failed: its own traceback (in the message) is what helps, not Node's stack
     if (e instanceof TorchEngineError) throw new UsageError(`${e.message}\nPlease report this.`, EXIT_INTERNAL);
     throw e;

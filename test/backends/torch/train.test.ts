@@ -68,14 +68,14 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     const m = readMetrics(r.runDir);
     expect(m.map((x) => x.epoch)).toEqual([1, 2]);
     expect(m[1].lr).toBeCloseTo(0.045);
-    expect(m[1].valAccuracy).toBeGreaterThan(0.6);
+    expect(m[1].valAccuracy!).toBeGreaterThan(0.6);
     expect(m[1].loss).toBeLessThan(m[0].loss);
     for (const f of ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', 'model/model.json', 'model/weights.bin', 'model/torch.pt', 'model/state.json']) expect(existsSync(join(r.runDir, f)), f).toBe(true);
     const rec = readRunRecord(r.runDir);
     expect(rec).toMatchObject({ engine: 'torch', device: 'cpu', engineDetails: { torch: python!.torch, python: python!.path } });
     const e = await runEval({ runDir: r.runDir, preloaded: data, backend: 'cpu' });
-    expect(Math.abs(e.accuracy - m[1].valAccuracy)).toBeLessThanOrEqual(1e-4);
-    expect(e.loss).toBeCloseTo(m[1].valLoss, 3);
+    expect(Math.abs(e.accuracy - m[1].valAccuracy!)).toBeLessThanOrEqual(1e-4);
+    expect(e.loss).toBeCloseTo(m[1].valLoss!, 3);
   });
 
   it('the same train { } semantics as the tfjs engine: same start, batches, augmentation, Nesterov, schedule and weight decay give the same losses', async () => {
@@ -87,7 +87,7 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     for (let i = 0; i < 2; i++) {
       expect(t[i].lr).toBe(j[i].lr);
       expect(Math.abs(t[i].loss - j[i].loss) / j[i].loss).toBeLessThan(2e-3);
-      expect(Math.abs(t[i].valLoss - j[i].valLoss) / j[i].valLoss).toBeLessThan(2e-3);
+      expect(Math.abs(t[i].valLoss! - j[i].valLoss!) / j[i].valLoss!).toBeLessThan(2e-3);
     }
     expect(t[1].lr).toBe(0.025);
   });
@@ -142,7 +142,7 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     const [m1] = readMetrics(one.runDir);
     const [m2] = readMetrics(two.runDir);
     expect(m2.loss).toBeCloseTo(m1.loss, 4);
-    expect(m2.valAccuracy).toBeCloseTo(m1.valAccuracy, 2);
+    expect(m2.valAccuracy).toBeCloseTo(m1.valAccuracy!, 2);
   });
 
   it('--nproc 2 stopped mid-epoch and resumed with 2 workers: the weights of the uninterrupted 2-worker run, bit for bit (dropout included)', async () => {

@@ -218,7 +218,8 @@ class LocalSink:
             f.write(json.dumps(m) + '\n')
             f.flush()
             os.fsync(f.fileno())
-        print('epoch %d: loss %.4f acc %.4f | val loss %.4f val acc %.4f | lr %.3g | %.1fs, %d samples/s' % (m['epoch'], m['loss'], m['accuracy'], m['valLoss'], m['valAccuracy'], m['lr'], m['seconds'], round(m['samplesPerSec'])), flush=True)
+        val = 'no validation examples' if m['valLoss'] is None else 'val loss %.4f val acc %.4f' % (m['valLoss'], m['valAccuracy'])
+        print('epoch %d: loss %.4f acc %.4f | %s | lr %.3g | %.1fs, %d samples/s' % (m['epoch'], m['loss'], m['accuracy'], val, m['lr'], m['seconds'], round(m['samplesPerSec'])), flush=True)
 
     def checkpoint(self, write, state):
         staging = os.path.join(self.dir, '.checkpoint-new')
@@ -414,6 +415,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
         if world > 1:
             rngs = [None] * world
             torch.distributed.all_gather_object(rngs, rng_state(device))
+        kept[0] = s
         if rank != 0:
             return
 
@@ -427,7 +429,8 @@ def run(job, job_dir, sink, rank, world, local_rank):
             fsync_write(os.path.join(d, 'weights.bin'), hwy_weights.state_dict_to_tfjs(net.state_dict(), weight_map))
         sink.checkpoint(write, s)
 
-    start_state = dict(state)
+    # the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
+    kept = [dict(state)]
     for epoch in range(state['epoch'] + 1, epochs + 1):
         lr = learning_rate(cfg['lr'], epoch)
         for g in opt.param_groups:
@@ -483,7 +486,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
                     l = float(stats[k, 0]) / sz + (float(r) if r is not None else 0.0)
                     if not math.isfinite(l):
                         message = 'training diverged in epoch %d, step %d: the loss is %s' % (epoch, step + 1 - len(pending) + k + 1, js_number(l))
-                        return {'status': 'diverged', 'state': dict(start_state, status='diverged'), 'message': message}
+                        return {'status': 'diverged', 'state': dict(kept[0], status='diverged'), 'message': message}
                     loss_sum += l * sz
                     correct += float(stats[k, 1])
                     seen += sz
@@ -498,7 +501,8 @@ def run(job, job_dir, sink, rank, world, local_rank):
                     return {'status': 'interrupted', 'state': s}
         seconds += time.time() - t0
         if rank == 0:
-            val_loss, val_acc = evaluate(net, xva, yva, input_shape, device)
+            # no validation examples: no validation metrics (a mean over none would be NaN)
+            val_loss, val_acc = evaluate(net, xva, yva, input_shape, device) if len(yva) > 0 else (None, None)
             line = {'epoch': epoch, 'loss': loss_sum / seen, 'accuracy': correct / seen, 'valLoss': val_loss, 'valAccuracy': val_acc, 'lr': lr, 'seconds': seconds, 'samplesPerSec': seen / seconds}
             sink.metrics(line)
         state = {'epoch': epoch, 'step': 0, 'partial': {'lossSum': 0, 'correct': 0, 'seen': 0, 'seconds': 0}, 'status': 'done' if epoch == epochs else 'running', 'savedAt': ''}
