@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
@@ -153,10 +153,11 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       model_json: join(jobDir, 'model.json'),
       init_weights: args.resumeFrom ? null : join(jobDir, 'init-weights.bin'),
       weight_map: torchWeightMap(ir),
-      resume: args.resumeFrom ?? null,
+      // absolute: the trainer reads paths relative to the job file, which lives in a temporary directory
+      resume: args.resumeFrom ? resolvePath(args.resumeFrom) : null,
       state: args.state,
       config,
-      data: { train: { x: arrays.train.x, y: arrays.train.y }, validation: { x: arrays.validation.x, y: arrays.validation.y } },
+      data: { train: { x: resolvePath(arrays.train.x), y: resolvePath(arrays.train.y) }, validation: { x: resolvePath(arrays.validation.x), y: resolvePath(arrays.validation.y) } },
       device: o.device,
       threads: o.threads,
     };
@@ -230,7 +231,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
             hooks?.onEpochEnd?.(ev.metrics as never);
             break;
           case 'checkpoint':
-            send({ stage: sink.stageCheckpoint() });
+            send({ stage: resolvePath(sink.stageCheckpoint()) });
             break;
           case 'checkpoint_staged':
             kept = { ...(ev.state as TrainState), savedAt: new Date().toISOString() };
