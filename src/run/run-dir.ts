@@ -147,6 +147,8 @@ export function readRunRecord(dir: string): RunRecord {
  * any point leaves a complete checkpoint, which `recoverCheckpoint` finds.
  */
 export class RunDirSink implements RunSink {
+  /** Checkpoints committed through this sink. */
+  commits = 0;
   constructor(readonly dir: string) {}
 
   stageCheckpoint(): string {
@@ -170,6 +172,7 @@ export class RunDirSink implements RunSink {
     renameSync(tmp, model);
     fsyncDir(this.dir);
     rmSync(old, { recursive: true, force: true });
+    this.commits++;
   }
 
   appendMetrics(line: MetricsLine): void {

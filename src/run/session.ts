@@ -12,6 +12,7 @@ import { readRunRecord, RunDirSink, writeRunFiles, type RunRecord } from './run-
 
 export type { EngineName, TrainHooks, TrainOutcome, EngineInfo };
 import { VERSION } from '../version.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
@@ -204,7 +205,15 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     writeRunFiles(runDir, specText, ir, record);
   }
   if (resumeFrom) log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
-  const outcome = await engine.train({ ir, config, data, sink: new RunDirSink(runDir), state, resumeFrom, hooks: req.hooks, log });
+  const sink = new RunDirSink(runDir);
+  let outcome: TrainOutcome;
+  try {
+    outcome = await engine.train({ ir, config, data, sink, state, resumeFrom, hooks: req.hooks, log });
+  } catch (e) {
+    // a resume that failed before it wrote anything did not happen: run.json's history says so
+    if (resumed && sink.commits === 0) writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(resumed, null, 2) + '\n');
+    throw e;
+  }
   return { kind: 'trained', runDir, outcome, engine: engine.info, record };
 }
 

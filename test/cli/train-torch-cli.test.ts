@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy, ROOT } from '../helpers.js';
@@ -66,6 +66,13 @@ describe.skipIf(!python)(TITLE, () => {
     const wrong = hwy(['train', '--resume', out, '--epochs', String(stoppedAt + 2), '--device', 'wasm']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--device wasm is not a device of the torch engine');
+    // a resume that fails before it trains leaves run.json's history as it was
+    const history = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).history;
+    rmSync(join(out, 'model', 'torch.pt'));
+    const broken = hwy(['train', '--resume', 'run', '--epochs', String(stoppedAt + 2)], { cwd: d });
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain('torch.pt');
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).history).toEqual(history);
   });
 
   it('HWY_PYTHON naming a Python without torch: one line saying how to install it, exit 2', () => {
