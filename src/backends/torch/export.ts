@@ -65,13 +65,13 @@ export function exportPytorch(src: ExportSource, data: Splits | undefined, out: 
   copyFileSync(join(pyDir, 'hwy_weights.py'), join(out, 'hwy_weights.py'));
   writeFileSync(join(out, 'model.json'), src.modelJson);
   writeFileSync(join(out, 'weights.bin'), src.weights);
-  const files: Record<string, { x: string; y: string }> = {};
+  // the file names are in config.json with or without the data: with --no-data the README says what to put there
+  const files: Record<string, { x: string; y: string }> = Object.fromEntries(SPLITS.map((s) => [s, { x: `data/${s}_x.npy`, y: `data/${s}_y.npy` }]));
   if (data) {
     for (const s of SPLITS) {
       const d = data[s];
-      writeFileSync(join(out, `data/${s}_x.npy`), npyBytes(d.x, [d.count, ...d.shape]));
-      writeFileSync(join(out, `data/${s}_y.npy`), npyBytes(d.labels, [d.count]));
-      files[s] = { x: `data/${s}_x.npy`, y: `data/${s}_y.npy` };
+      writeFileSync(join(out, files[s].x), npyBytes(d.x, [d.count, ...d.shape]));
+      writeFileSync(join(out, files[s].y), npyBytes(d.labels, [d.count]));
     }
   }
   const job = {

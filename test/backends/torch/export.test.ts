@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../../helpers.js';
@@ -48,6 +48,14 @@ describe.skipIf(!python)(TITLE, () => {
     expect(readFileSync(join(d, 'job/run/model/weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
     const more = pyIn(join(d, 'job'), ['train.py', '--resume', '--epochs', '2'], { HWY_THREADS: '1' });
     expect(more.code, more.stderr).toBe(0);
+    // --no-data: the job names the files it expects; with them put in data/, it trains the same
+    const bare = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'bare'), '--no-data']);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(existsSync(join(d, 'bare', 'data', 'train_x.npy'))).toBe(false);
+    cpSync(join(d, 'job', 'data'), join(d, 'bare', 'data'), { recursive: true });
+    const fed = pyIn(join(d, 'bare'), ['train.py'], { HWY_THREADS: '1' });
+    expect(fed.code, fed.stderr).toBe(0);
+    expect(metrics(join(d, 'bare/run'))[0].loss).toBeCloseTo(a.loss, 9);
     expect(metrics(join(d, 'job/run')).map((m) => m.epoch)).toEqual([1, 2]);
   });
 
