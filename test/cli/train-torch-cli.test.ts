@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy, ROOT } from '../helpers.js';
@@ -38,6 +38,10 @@ describe.skipIf(!python)(TITLE, () => {
     const bad = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--out', join(d, 'x')], { env: { HWY_THREADS: 'many' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("HWY_THREADS must be a positive whole number, not 'many'");
+    const crowd = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--nproc', '100', '--out', join(d, 'crowd')]);
+    expect(crowd.code).toBe(2);
+    expect(crowd.stderr).toMatch(/--nproc 100: this machine has \d+ CPU cores/);
+    expect(existsSync(join(d, 'crowd'))).toBe(false);
   });
 
   it('Ctrl-C checkpoints and exits 130; --resume, as printed (a relative path), continues with the run\'s engine', async () => {

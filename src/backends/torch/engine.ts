@@ -83,6 +83,8 @@ export const torchEngine: Engine = {
       why = probe.cuda ? `CUDA is available: ${probe.name}` : 'no CUDA device';
     }
     if (device === 'cuda' && nproc > probe.gpus) throw new EngineUnavailable(`--nproc ${nproc} on cuda needs ${nproc} GPUs; torch sees ${probe.gpus}`);
+    // CPU workers beyond the cores only wait for each other (100 on 2 cores ran a 0.3 s epoch for minutes)
+    if (device === 'cpu' && nproc > availableParallelism()) throw new EngineUnavailable(`--nproc ${nproc}: this machine has ${availableParallelism()} CPU cores, and CPU workers beyond them only slow each other down; use --nproc ${availableParallelism()} or fewer`);
     const workers = nproc > 1 ? `, ${nproc} worker processes (DistributedDataParallel, ${device === 'cuda' ? 'nccl' : 'gloo'})` : '';
     const info = {
       engine: 'torch' as const,
