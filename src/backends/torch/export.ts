@@ -130,8 +130,11 @@ python3 train.py --resume                 # continue from run/model after Ctrl-C
 \`\`\`
 
 \`run/metrics.jsonl\` gets one JSON line an epoch; \`run/model/\` holds the newest checkpoint
-(\`torch.pt\` with model, optimizer and random states; \`model.json\` + \`weights.bin\` for tfjs,
-\`hwy eval\` and \`hwy analyze\`), replaced atomically after every epoch.
+(\`torch.pt\` with model, optimizer and random states; \`model.json\` + \`weights.bin\`, the
+tfjs LayersModel format, which tfjs loads with hwy's layers registered), replaced atomically
+after every epoch. A second \`python3 train.py\` into the same directory is refused: \`--resume\`
+continues it, \`--out\` starts another. (\`run/\` is not a hwy run directory: to evaluate in
+hwy, train with \`hwy train --engine torch\`.)
 
 ## Several GPUs or machines
 

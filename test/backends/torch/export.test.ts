@@ -46,6 +46,12 @@ describe.skipIf(!python)(TITLE, () => {
     expect(a.loss).toBeCloseTo(b.loss, 9);
     expect(a.valAccuracy).toBe(b.valAccuracy);
     expect(readFileSync(join(d, 'job/run/model/weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
+    // a second run into the same directory is refused: it would mix its epochs with the first's
+    const twice = pyIn(join(d, 'job'), ['train.py'], { HWY_THREADS: '1' });
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain('already holds a run: --resume to continue it');
+    expect(twice.stderr).not.toContain('Traceback');
+    expect(metrics(join(d, 'job/run')).map((m) => m.epoch)).toEqual([1]);
     const more = pyIn(join(d, 'job'), ['train.py', '--resume', '--epochs', '2'], { HWY_THREADS: '1' });
     expect(more.code, more.stderr).toBe(0);
     // --no-data: the job names the files it expects; with them put in data/, it trains the same

@@ -550,6 +550,9 @@ def main(argv=None):
         if standalone:
             out = os.path.abspath(args.out) if args.out else os.path.join(job_dir, job.get('out') or 'run')
             job['resume'], job['state'] = None, None
+            if not args.resume and any(os.path.exists(os.path.join(out, f)) for f in ('metrics.jsonl', 'model')):
+                # a second run into the same directory would mix its epochs with the first's
+                raise UserError('%s already holds a run: --resume to continue it, or --out DIR for a new one' % out)
             if args.resume:
                 try:
                     with open(os.path.join(out, 'model', 'state.json')) as f:
