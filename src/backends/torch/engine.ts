@@ -27,7 +27,9 @@ export function pythonDir(): string {
 }
 
 const DEVICE_PROBE = `
-import json, torch
+import json, signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is hwy's to handle
+import torch
 print(json.dumps({'cuda': bool(torch.cuda.is_available()), 'gpus': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'name': torch.cuda.get_device_name(0) if torch.cuda.is_available() else ''}))
 `;
 

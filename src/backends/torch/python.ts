@@ -18,7 +18,9 @@ const INSTALL = "install it with 'apt-get install python3-torch libopenblas0-pth
 
 // Prints the torch version, or the first missing module's name, never a traceback.
 const PROBE = `
-import sys
+import signal, sys
+# a Ctrl-C meant for hwy must not read as 'no torch here'
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 try:
     import numpy
     import torch

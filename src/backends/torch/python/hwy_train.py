@@ -25,6 +25,11 @@ import sys
 import threading
 import time
 
+if os.environ.get('HWY_EVENTS_FD') is not None or os.environ.get('HWY_DRIVEN') == '1':
+    # driven by hwy, which owns Ctrl-C (it asks for a checkpoint through stdin): a Ctrl-C while
+    # torch is still importing must not end us with a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 import numpy as np
 import torch
 import torch.nn.functional as F
