@@ -92,6 +92,15 @@ export function runDirProblem(dir: string): string | undefined {
  * go, and whatever else is there stays. Any other non-empty directory is never written
  * into, whatever the flags: it may be a project, and hwy deletes only what it wrote.
  */
+/** The files an engine writes into a checkpoint directory; anything else there is someone else's. */
+const CHECKPOINT_FILES = new Set(['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'state.json', 'torch.pt']);
+
+/** What a checkpoint directory holds that no engine wrote there. */
+function foreignFiles(ckptDir: string): string[] {
+  if (!existsSync(ckptDir) || !statSync(ckptDir).isDirectory()) return [];
+  return readdirSync(ckptDir).filter((n) => !CHECKPOINT_FILES.has(n));
+}
+
 export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
@@ -100,6 +109,9 @@ export function createRunDir(dir: string, force: boolean, log: (line: string) =>
       const problem = runDirProblem(dir);
       if (problem) throw new RunDirError(`'${dir}' already exists, is not empty and is not a hwy run directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no valid run.json): hwy does not write into it, with or without --force; choose a new or empty --out`);
       if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace its run, --resume ${dir} to continue it, or --out for another`);
+      // model/ and the staging directories are hwy's, but a file put there by hand is not: refuse rather than delete it
+      const foreign = [MODEL_DIR, TMP_DIR, OLD_DIR].flatMap((d) => foreignFiles(join(dir, d)).map((n) => `${d}/${n}`));
+      if (foreign.length) throw new RunDirError(`--force: ${join(dir, MODEL_DIR)} holds files hwy did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}); move them out of the checkpoint directory first, or choose another --out`);
       const others: string[] = [];
       for (const name of entries) {
         if (RUN_FILES.includes(name) || RUN_TEMP.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
@@ -170,6 +182,8 @@ export class RunDirSink implements RunSink {
     rmSync(old, { recursive: true, force: true });
     if (existsSync(model)) renameSync(model, old);
     renameSync(tmp, model);
+    // files someone put into model/ by hand move on with it instead of going with the old checkpoint
+    for (const name of foreignFiles(old)) if (!existsSync(join(model, name))) renameSync(join(old, name), join(model, name));
     fsyncDir(this.dir);
     rmSync(old, { recursive: true, force: true });
     this.commits++;

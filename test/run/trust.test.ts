@@ -84,6 +84,19 @@ describe('--force deletes only what hwy wrote', () => {
     expect(lines.join('\n')).toMatch(/kept what hwy did not write there: .*(analysis, notes\.md|notes\.md, analysis)/);
   });
 
+  it('a file put into model/ by hand is never deleted: --force refuses, and a checkpoint carries it over', async () => {
+    const first = await trained();
+    const dir = first.runDir;
+    writeFileSync(join(dir, 'model', 'mine.txt'), 'mine');
+    await expect(runTraining(req({ out: dir, force: true }))).rejects.toThrow(/--force: .*model holds files hwy did not write \(model\/mine\.txt\)/);
+    expect(readFileSync(join(dir, 'model', 'mine.txt'), 'utf8')).toBe('mine');
+    // a resumed run swaps in new checkpoints: the file moves on with model/
+    const more = await runTraining({ resume: dir, data, overrides: { epochs: 2 } });
+    expect(more.kind).toBe('trained');
+    expect(readMetrics(dir).map((m) => m.epoch)).toEqual([1, 2]);
+    expect(readFileSync(join(dir, 'model', 'mine.txt'), 'utf8')).toBe('mine');
+  });
+
   it('without --force a run directory is refused and left as it was', async () => {
     const first = await trained();
     const weights = readFileSync(join(first.runDir, 'model', 'weights.bin'));
