@@ -6,6 +6,18 @@ const FONT = 'DejaVu Sans';
 /** 10^k exactly (10 ** -4 is 0.00009999999999999999). */
 const decade = (k: number): number => Number(`1e${k}`);
 
+/** The largest / smallest of many numbers: spreading 200,000 of them into Math.max overflows the stack (a 1000-layer network's gates). */
+function largest(xs: Iterable<number>, start = -Infinity): number {
+  let m = start;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+function smallest(xs: Iterable<number>, start = Infinity): number {
+  let m = start;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+
 const CONFIG = { font: FONT, title: { fontSize: 14 }, axis: { labelFontSize: 10, titleFontSize: 12 }, view: { stroke: null } };
 
 /**
@@ -48,16 +60,23 @@ function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220, legendT
   };
 }
 
+/** About ten axis labels whatever the count: steps of 1, 2, 5, 10, 20, 50, … (a 1000-layer network too). */
 function ticks(n: number): number[] {
-  const step = n > 40 ? 10 : n > 10 ? 5 : 1;
+  let k = 0;
+  while (n / niceStep(k) > 12) k++;
+  const step = niceStep(k);
   const t = [1];
   for (let i = step; i <= n; i += step) if (i !== 1) t.push(i);
   return t;
 }
 
+/** 1, 2, 5, 10, 20, 50, 100, …: the k-th. */
+function niceStep(k: number): number {
+  return [1, 2, 5][k % 3] * 10 ** Math.floor(k / 3);
+}
 /** Figure 2 of the paper: gate biases, mean gate outputs, one sample's gate outputs and block outputs. */
 export function figure2(g: GateStats, network: string): Spec {
-  const lim = Math.max(1e-6, ...g.sample.output.flat().map(Math.abs));
+  const lim = largest(g.sample.output.flat().map(Math.abs), 1e-6);
   return {
     title: { text: `${network}: transform gates after training`, subtitle: `one sample: class ${g.sample.label} (example ${g.sample.index})` },
     hconcat: [
@@ -77,8 +96,8 @@ export function figure2(g: GateStats, network: string): Spec {
  */
 function biasScale(b: LayerBlock): Spec {
   const flat = b.flat();
-  let lo = Math.min(...flat);
-  let hi = Math.max(...flat);
+  let lo = smallest(flat);
+  let hi = largest(flat);
   if (hi - lo < 1) {
     const mid = (lo + hi) / 2;
     lo = mid - 0.5;
@@ -90,7 +109,7 @@ function biasScale(b: LayerBlock): Spec {
 /** Figure 3: a class's mean gate activity minus the mean over all samples. */
 export function figure3(g: GateStats, classes: number[], network: string): { spec: Spec; data: unknown } {
   const diffs = classes.map((c) => ({ class: c, diff: g.classMeanGate[c].map((row, l) => row.map((v, b) => v - g.meanGate[l][b])) }));
-  const lim = Math.max(1e-6, ...diffs.flatMap((d) => d.diff.flat().map(Math.abs)));
+  const lim = largest(diffs.flatMap((d) => d.diff.flat().map(Math.abs)), 1e-6);
   return {
     data: diffs,
     spec: {
@@ -121,15 +140,17 @@ export function figure4(r: { intact: number; lesioned: { layer: string; error: n
  * activations stop telling σmin from rounding, so values above it mean "singular".
  */
 export function conditionFigure(rows: { run: string; index: number; condition: number; limit?: number }[]): Spec {
-  const finite = rows.filter((r) => Number.isFinite(r.condition)).map((r) => r.condition);
-  const limit = Math.min(...rows.map((r) => r.limit ?? Infinity));
-  const top = decade(Math.ceil(Math.log10(Math.max(10, ...finite, Number.isFinite(limit) ? limit * 10 : 10))));
-  const least = Math.max(1, Math.min(...finite, top / 10));
+  const limit = smallest(rows.map((r) => r.limit ?? Infinity));
+  // past the float32 limit a number says only "singular": drawn as such, so that 1e110 does not set the scale (the data keeps it)
+  const informative = (c: number) => Number.isFinite(c) && c <= limit;
+  const finite = rows.filter((r) => informative(r.condition)).map((r) => r.condition);
+  const top = decade(Math.ceil(Math.log10(largest(finite, Number.isFinite(limit) ? Math.max(10, limit * 10) : 10))));
+  const least = Math.max(1, smallest(finite, top / 10));
   // a decade of room below the lowest point, so no line runs along the axis
   const bottom = Math.max(1, decade(Math.floor(Math.log10(least / 2))));
-  const values = rows.map((r) => ({ ...r, condition: Number.isFinite(r.condition) ? r.condition : null }));
-  const singular = rows.filter((r) => !Number.isFinite(r.condition)).map((r) => ({ run: r.run, index: r.index, condition: top }));
-  const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, Math.max(2, ...rows.map((r) => r.index))] } };
+  const values = rows.map((r) => ({ ...r, condition: informative(r.condition) ? r.condition : null }));
+  const singular = rows.filter((r) => !informative(r.condition)).map((r) => ({ run: r.run, index: r.index, condition: top }));
+  const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, largest(rows.map((r) => r.index), 2)] } };
   const y = { field: 'condition', type: 'quantitative', scale: { type: 'log', domain: [bottom, top] }, title: 'condition number σmax / σmin (log scale)' };
   const color = { field: 'run', type: 'nominal', title: 'run', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
   const layers: Spec[] = [{ data: { values }, mark: { type: 'line', point: true }, encoding: { x, y, color } }];
@@ -139,7 +160,7 @@ export function conditionFigure(rows: { run: string; index: number; condition: n
     layers.push({ data: { values: [{ condition: limit, label: 'float32 limit: above it, singular' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } } });
   }
   return {
-    title: { text: 'Condition number of the hidden representation', subtitle: `σmax / σmin of each layer's outputs over the data${singular.length ? '; crosses on the top edge: singular (κ = ∞)' : ''}` },
+    title: { text: 'Condition number of the hidden representation', subtitle: `σmax / σmin of each layer's outputs over the data${singular.length ? `; crosses on the top edge: singular (κ = ∞${Number.isFinite(limit) ? ' or past the float32 limit' : ''})` : ''}` },
     width: 480,
     height: 280,
     layer: layers,
@@ -149,8 +170,8 @@ export function conditionFigure(rows: { run: string; index: number; condition: n
 /** Figure 1: training loss vs epoch for every network, log scale, plain dashed. */
 export function figure1(rows: { network: string; kind: string; depth: number; epoch: number; loss: number }[]): Spec {
   const losses = rows.map((r) => r.loss).filter((l) => l > 0 && Number.isFinite(l));
-  const lo = decade(Math.floor(Math.log10(Math.min(...losses, 1))));
-  const hi = decade(Math.ceil(Math.log10(Math.max(...losses, 1.01))));
+  const lo = decade(Math.floor(Math.log10(smallest(losses, 1))));
+  const hi = decade(Math.ceil(Math.log10(largest(losses, 1.01))));
   return {
     title: { text: 'Optimisation of plain and highway networks by depth', subtitle: 'training loss (cross-entropy) of the best run of each network' },
     width: 480,

@@ -185,7 +185,8 @@ function alignTrailing(items: (Doc | Line)[]): Doc[] {
     let j = i;
     while (j < items.length && isLine(items[j]) && (items[j] as Line).comment) j++;
     const run = items.slice(i, j) as Line[];
-    const col = Math.max(...run.map((l) => l.code.length)) + 2;
+    // a reduce, not a spread: a run of commented lines can be 100,000 long
+    const col = run.reduce((m, l) => Math.max(m, l.code.length), 0) + 2;
     for (const l of run) out.push(l.code.padEnd(col) + l.comment);
     i = j;
   }

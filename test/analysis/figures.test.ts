@@ -65,4 +65,25 @@ describe('figures a researcher can read', () => {
     expect(spec.layer.some((l: Spec) => l.mark.shape === 'cross' && l.data.values[0].index === 2)).toBe(true);
     expect(spec.layer.some((l: Spec) => l.mark.type === 'rule' && l.data.values[0].condition === 1e6)).toBe(true);
   });
+  it('a 1000-layer network: about ten layer labels, no stack overflow, and numbers past the float32 limit drawn as singular', () => {
+    const many = gates(() => -3);
+    many.biases = grid(999, 50, () => -3);
+    many.meanGate = grid(999, 50, () => 0.1);
+    many.classMeanGate = [grid(999, 50, () => 0.2), grid(999, 50, () => 0), grid(999, 50, () => 0.3), grid(999, 50, () => 0.1)];
+    many.sample.gate = grid(999, 50, () => 0);
+    many.sample.output = grid(999, 50, (l, b) => l - b);
+    const f2 = figure2(many, 'deep');
+    const labels = panels(f2)[0].encoding.y.axis.values as number[];
+    expect(labels.length).toBeLessThanOrEqual(13);
+    expect(labels.slice(0, 3)).toEqual([1, 100, 200]);
+    // 4 classes x 999 layers x 50 blocks: once a stack overflow (Math.max over 200,000 arguments)
+    expect(() => figure3(many, [0, 1, 2, 3], 'deep')).not.toThrow();
+    const rows = [
+      { run: 'plain', index: 1, condition: 1e110, limit: 1e6 },
+      { run: 'plain', index: 2, condition: 50, limit: 1e6 },
+    ];
+    const spec = conditionFigure(rows) as Spec;
+    expect(spec.layer[0].encoding.y.scale.domain[1]).toBe(1e7);
+    expect(spec.layer.find((l: Spec) => l.mark.shape === 'cross').data.values.map((v: Spec) => v.index)).toEqual([1]);
+  });
 });

@@ -25,7 +25,8 @@ export function summaryText(ir: NetworkIR, opts: SummaryOptions = {}): string {
     const params = g.count > 1 ? `${g.count} x ${num(g.first.params)}` : num(g.first.params);
     rows.push([name, layerLabel(g.first), fmtShape(g.first.outShape), params, notes(g.first)]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  // a reduce, not a spread: a spec written out layer by layer has 100,000 rows
+  const widths = rows[0].map((_, i) => rows.reduce((m, r) => Math.max(m, r[i].length), 0));
   const line = (r: string[]) =>
     r
       .map((cell, i) => (i === 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))

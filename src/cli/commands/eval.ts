@@ -33,7 +33,7 @@ export function registerEval(program: Command): void {
         return;
       }
       const lines = [`${r.runDir} ${r.checkpoint}, ${r.split} split (${r.count} examples, ${r.backend} backend)`, `loss ${r.loss.toFixed(4)}  accuracy ${(r.accuracy * 100).toFixed(2)}%`, '', 'confusion matrix (rows: true class, columns: predicted)'];
-      const w = Math.max(4, ...r.confusion.flat().map((v) => String(v).length + 1));
+      const w = r.confusion.flat().reduce((m, v) => Math.max(m, String(v).length + 1), 4);
       lines.push('     ' + r.confusion.map((_, j) => String(j).padStart(w)).join(''));
       r.confusion.forEach((row, i) => lines.push(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
       process.stdout.write(lines.join('\n') + '\n');
