@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy, ROOT } from '../helpers.js';
@@ -77,6 +77,22 @@ describe.skipIf(!python)(TITLE, () => {
     expect(broken.code).not.toBe(0);
     expect(broken.stderr).toContain('torch.pt');
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).history).toEqual(history);
+  });
+
+  it('SIGTERM ends the workers and leaves no temporary job directory behind', async () => {
+    const d = setup();
+    const tmp = mkdtempSync(join(d, 'tmp-'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', 'tiny.hwy', '--engine', 'torch', '--device', 'cpu', '--out', 'run', '--epochs', '40'], { cwd: d, env: { ...process.env, TMPDIR: tmp } });
+    let err = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b) => {
+        err += b;
+        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGTERM');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code, err).toBe(143);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('hwy-torch-'))).toEqual([]);
   });
 
   it('HWY_PYTHON naming a Python without torch: one line saying how to install it, exit 2', () => {

@@ -145,7 +145,12 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
   const killAll = () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
-  process.on('exit', killAll);
+  // a process ended by a signal runs no finally blocks: its 'exit' still ends the workers and removes the job directory
+  const onExit = () => {
+    killAll();
+    rmSync(jobDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   try {
     const { modelJson, weights } = await initialModelFiles(ir, config.seed);
     writeFileSync(join(jobDir, 'model.py'), emitModelPy(ir));
@@ -275,7 +280,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
   } finally {
     clearInterval(timer);
     killAll();
-    process.off('exit', killAll);
+    process.off('exit', onExit);
     rmSync(jobDir, { recursive: true, force: true });
   }
 }

@@ -73,6 +73,9 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)…\n');
   };
   process.on('SIGINT', onSigint);
+  // SIGTERM (a job scheduler, timeout): exit through process.exit so that 'exit' handlers clean up (workers, temporary files)
+  const onSigterm = () => process.exit(143);
+  process.on('SIGTERM', onSigterm);
   let lastPlain = 0;
   let epochStart = Date.now();
   const log = (s: string) => {
@@ -154,6 +157,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     process.stderr.off('resize', onResize);
   }
 }
