@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { compile, type CompileResult } from '../src/core/compile.js';
 import type { DraftLayer, LayerKind, LayerOf, NetworkIR } from '../src/ir/types.js';
@@ -97,4 +97,17 @@ export function idxBytes(dims: number[], data: number[]): Buffer {
   head[3] = dims.length;
   dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
   return Buffer.concat([head, Buffer.from(data)]);
+}
+
+/** Runs `hwy train …`, sends `signal` once the first epoch line is out, and waits for the exit: its code and stderr. */
+export function trainUntilFirstEpoch(args: string[], signal: NodeJS.Signals, opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
+  let err = '';
+  return new Promise((resolve) => {
+    child.stderr.on('data', (b) => {
+      err += b;
+      if (err.includes('epoch 1:') && !child.killed) child.kill(signal);
+    });
+    child.on('exit', (code) => resolve({ code, err }));
+  });
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hwy, ROOT } from '../helpers.js';
+import { hwy, trainUntilFirstEpoch } from '../helpers.js';
 
 const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
 
@@ -62,15 +61,7 @@ describe('hwy train / hwy eval', () => {
   it('Ctrl-C checkpoints and exits; --resume continues from the checkpoint', async () => {
     const d = setup();
     const out = join(d, 'run');
-    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(d, 'tiny.hwy'), '--out', out, '--epochs', '40', '--backend', 'wasm'], { cwd: ROOT });
-    let err = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (b) => {
-        err += b;
-        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGINT');
-      });
-      child.on('exit', (c) => resolve(c));
-    });
+    const { code, err } = await trainUntilFirstEpoch([join(d, 'tiny.hwy'), '--out', out, '--epochs', '40', '--backend', 'wasm'], 'SIGINT');
     expect(code).toBe(130);
     expect(err).toContain(`continue with: npx hwy train --resume ${out}`);
     const r = hwy(['train', '--resume', out, '--epochs', '3', '--backend', 'wasm']);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hwy, ROOT } from '../helpers.js';
+import { hwy, trainUntilFirstEpoch } from '../helpers.js';
 import { pythonOrReason } from '../backends/torch/cases.js';
 
 const { python, reason } = pythonOrReason();
@@ -48,15 +47,7 @@ describe.skipIf(!python)(TITLE, () => {
     const d = setup();
     const out = join(d, 'run');
     // relative paths, as a user types them: the trainer runs from a temporary job directory
-    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', 'tiny.hwy', '--engine', 'torch', '--device', 'cpu', '--out', 'run', '--epochs', '40'], { cwd: d });
-    let err = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (b) => {
-        err += b;
-        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGINT');
-      });
-      child.on('exit', (c) => resolve(c));
-    });
+    const { code, err } = await trainUntilFirstEpoch(['tiny.hwy', '--engine', 'torch', '--device', 'cpu', '--out', 'run', '--epochs', '40'], 'SIGINT', { cwd: d });
     expect(code, err).toBe(130);
     expect(err).toContain('continue with: npx hwy train --resume run');
     const stoppedAt = metrics(out).length;
@@ -82,15 +73,7 @@ describe.skipIf(!python)(TITLE, () => {
   it('SIGTERM ends the workers and leaves no temporary job directory behind', async () => {
     const d = setup();
     const tmp = mkdtempSync(join(d, 'tmp-'));
-    const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', 'tiny.hwy', '--engine', 'torch', '--device', 'cpu', '--out', 'run', '--epochs', '40'], { cwd: d, env: { ...process.env, TMPDIR: tmp } });
-    let err = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (b) => {
-        err += b;
-        if (err.includes('epoch 1:') && !child.killed) child.kill('SIGTERM');
-      });
-      child.on('exit', (c) => resolve(c));
-    });
+    const { code, err } = await trainUntilFirstEpoch(['tiny.hwy', '--engine', 'torch', '--device', 'cpu', '--out', 'run', '--epochs', '40'], 'SIGTERM', { cwd: d, env: { TMPDIR: tmp } });
     expect(code, err).toBe(143);
     expect(readdirSync(tmp).filter((n) => n.startsWith('hwy-torch-'))).toEqual([]);
   });
