@@ -4,8 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { ROOT } from '../helpers.js';
+import { startServer, type PublishedDiagnostic } from './client.js';
 import { FrameGuard, FramingError } from '../../src/lsp/framing.js';
 import { DocumentState } from '../../src/lsp/server.js';
 import { analyse, INTERACTIVE_LIMITS } from '../../src/lsp/features.js';
@@ -134,7 +135,7 @@ describe('per-document state', () => {
 describe('the language server on a very large document', () => {
   let child: ChildProcess;
   let conn: MessageConnection;
-  const published = new Map<string, { code: string; message: string }[][]>();
+  let published: Map<string, PublishedDiagnostic[][]>;
   let version = 0;
   const count = (uri: string) => (published.get(uri) ?? []).length;
   async function next(uri: string, n: number) {
@@ -143,14 +144,7 @@ describe('the language server on a very large document', () => {
   }
 
   beforeAll(async () => {
-    child = spawnServer();
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { code: string; message: string }[] }) => {
-      published.set(p.uri, [...(published.get(p.uri) ?? []), p.diagnostics]);
-    });
-    conn.listen();
-    await conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
-    conn.sendNotification('initialized', {});
+    ({ child, conn, published } = await startServer());
   });
   afterAll(() => {
     conn.dispose();

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { ROOT } from '../helpers.js';
+import type { ChildProcess } from 'node:child_process';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { startServer, type PublishedDiagnostic } from './client.js';
 import { analyse, complete, hover, inlayHints } from '../../src/lsp/features.js';
 import { compile } from '../../src/core/compile.js';
 
@@ -16,7 +15,7 @@ function cursor(src: string): { text: string; position: { line: number; characte
 
 let child: ChildProcess;
 let conn: MessageConnection;
-const published = new Map<string, { diagnostics: { code: string; message: string; range: { start: { line: number; character: number } }; relatedInformation?: unknown[] }[] }[]>();
+let published: Map<string, PublishedDiagnostic[][]>;
 let version = 0;
 
 async function open(uri: string, text: string) {
@@ -32,23 +31,14 @@ async function change(uri: string, text: string) {
 async function waitDiagnostics(uri: string, n: number) {
   for (let i = 0; i < 500; i++) {
     const list = published.get(uri) ?? [];
-    if (list.length > n) return list[list.length - 1].diagnostics;
+    if (list.length > n) return list[list.length - 1];
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('no diagnostics published');
 }
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'lsp', '--stdio'], { cwd: ROOT });
-  conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: never[] }) => {
-    const list = published.get(p.uri) ?? [];
-    list.push(p);
-    published.set(p.uri, list);
-  });
-  conn.listen();
-  await conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
-  conn.sendNotification('initialized', {});
+  ({ child, conn, published } = await startServer());
 });
 afterAll(() => {
   conn.dispose();
