@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { checkedIr, compileText, net } from '../../helpers.js';
 import type { NetworkIR } from '../../../src/ir/types.js';
 import { findPython, type PythonInfo } from '../../../src/backends/torch/python.js';
@@ -54,4 +55,16 @@ export function pythonOrReason(): { python: PythonInfo | null; reason: string } 
     console.warn(`torch tests skipped: ${reason}`);
     return { python: null, reason };
   }
+}
+
+/** max |a - b| / max |b|: the relative error of a whole tensor (element-wise ratios blow up near 0). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
 }

@@ -14,7 +14,7 @@ import { windowOut } from '../../../src/language/shape.js';
 import { rng } from '../../../src/data/dataset.js';
 import type { NetworkIR, TrainConfig } from '../../../src/ir/types.js';
 import { ROOT } from '../../helpers.js';
-import { CASES, caseIR, pythonOrReason } from './cases.js';
+import { CASES, caseIR, pythonOrReason, relErr } from './cases.js';
 
 const { python, reason } = pythonOrReason();
 const TITLE = python ? `tfjs and torch lowerings agree (${python.path}, torch ${python.torch})` : `tfjs and torch lowerings agree: SKIPPED, ${reason}`;
@@ -33,17 +33,6 @@ const OPTIMIZERS = [
   { name: 'nesterov', lr: 0.1, momentum: 0.9, nesterov: true },
 ];
 
-/** max |a - b| / max |b|: the relative error of a whole tensor (element-wise ratios blow up near 0). */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 const f32 = (path: string) => {
   const b = readFileSync(path);
