@@ -86,6 +86,7 @@ export const IR_SCHEMA = {
               properties: {
                 name: { enum: ['mnist', 'mnist_full', 'cifar10', 'cifar100'] },
                 dir: { type: 'string' },
+                path: { type: 'string' },
                 normalize: { enum: ['scale', 'gcn', 'none'] },
                 augment: { type: 'array', items: { enum: ['translate', 'mirror'] } },
                 validation: { type: 'number', minimum: 0, exclusiveMaximum: 1 },

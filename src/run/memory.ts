@@ -2,6 +2,7 @@ import { freemem } from 'node:os';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { isGated } from '../language/kinds.js';
 import { shapeSize } from '../language/shape.js';
+import { formatBytes } from '../util/bytes.js';
 
 /** The environment variable that caps the memory a training may plan for (bytes, or with K, M, G, T: powers of 1024). */
 export const MEMORY_LIMIT_ENV = 'HWY_MEMORY_LIMIT';
@@ -30,15 +31,7 @@ export function estimateTrainingMemory(ir: NetworkIR, config: Pick<TrainConfig, 
   return { paramBytes, activationBytes, total: paramBytes + activationBytes };
 }
 
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes };
 
 /** A limit as HWY_MEMORY_LIMIT writes it: 8G, 512M, 1073741824. */
 export function parseMemoryLimit(text: string): number | undefined {
