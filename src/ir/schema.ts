@@ -1,6 +1,6 @@
 import { IR_VERSION, type FieldKey, type Layer } from './types.js';
 import { KINDS, LAYER_KINDS } from '../language/kinds.js';
-import { ACTIVATIONS, INITIALISERS } from '../language/catalogue.js';
+import { ACTIVATIONS, DATASETS, INITIALISERS } from '../language/catalogue.js';
 
 const pos = { type: 'object', required: ['line', 'col', 'offset'], properties: { line: { type: 'integer', minimum: 1 }, col: { type: 'integer', minimum: 1 }, offset: { type: 'integer', minimum: 0 } }, additionalProperties: false };
 const span = { type: 'object', required: ['file', 'start', 'end'], properties: { file: { type: 'string' }, start: pos, end: pos }, additionalProperties: false };
@@ -84,8 +84,9 @@ export const IR_SCHEMA = {
               required: ['name', 'normalize', 'augment', 'validation'],
               additionalProperties: false,
               properties: {
-                name: { enum: ['mnist', 'mnist_full', 'cifar10', 'cifar100'] },
+                name: { enum: [...DATASETS] },
                 dir: { type: 'string' },
+                path: { type: 'string' },
                 normalize: { enum: ['scale', 'gcn', 'none'] },
                 augment: { type: 'array', items: { enum: ['translate', 'mirror'] } },
                 validation: { type: 'number', minimum: 0, exclusiveMaximum: 1 },

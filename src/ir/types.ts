@@ -89,7 +89,8 @@ export interface Expect {
 }
 
 export interface TrainConfig {
-  data: { name: string; dir?: string; normalize: 'scale' | 'gcn' | 'none'; augment: string[]; validation: number };
+  /** `path`: the .npz file or .npy directory of the npz / npy data sets. */
+  data: { name: string; dir?: string; path?: string; normalize: 'scale' | 'gcn' | 'none'; augment: string[]; validation: number };
   optimizer: { name: 'sgd'; momentum: number; nesterov: boolean };
   lr: { value: number; schedule: 'constant' | 'exponential' | 'multistep'; gamma: number; steps: number[] };
   weightDecay: number;

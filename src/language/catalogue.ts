@@ -38,12 +38,13 @@ export const BLOCKS: BlockSpec[] = [
 export const SETTINGS: BlockSpec[] = [
   {
     kind: 'data',
-    doc: 'the data set: mnist (bundled 10,000 digits), mnist_full, cifar10, cifar100',
-    positional: ['name'],
+    doc: 'the data set: mnist (bundled 10,000 digits), mnist_full, cifar10, cifar100, or NumPy arrays of your own: npz "file.npz", npy "directory" (x_train, y_train, optionally x_test, y_test)',
+    positional: ['name', 'path'],
     required: ['name'],
     attrs: [
       { name: 'name', type: { t: 'enum', values: DATASETS }, doc: 'data set name' },
       { name: 'dir', type: { t: 'string' }, doc: 'directory holding the data files' },
+      { name: 'path', type: { t: 'string' }, doc: 'npz: the .npz file; npy: the directory of .npy files (relative to the working directory)' },
       { name: 'normalize', type: { t: 'enum', values: ['scale', 'gcn', 'none'] }, doc: 'scale to [0,1] (default) or global contrast normalisation' },
       { name: 'augment', type: { t: 'enumlist', values: ['translate', 'mirror'] }, doc: 'training augmentation: [translate, mirror]' },
       { name: 'validation', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'fraction of the training data held out (default 0.1)' },

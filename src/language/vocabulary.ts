@@ -18,15 +18,19 @@ export const INITIALISERS = [
 ] as const;
 export type Initialiser = (typeof INITIALISERS)[number];
 
-export const DATASETS = ['mnist', 'mnist_full', 'cifar10', 'cifar100'] as const;
+/** NumPy arrays of your own: an .npz archive, or a directory of .npy files (x_train, y_train, x_test, y_test). */
+export const ARRAY_FORMATS = ['npz', 'npy'] as const;
+export const DATASETS = ['mnist', 'mnist_full', 'cifar10', 'cifar100', ...ARRAY_FORMATS] as const;
 export type DatasetName = (typeof DATASETS)[number];
+/** The data sets hwy knows by name: their shape and classes are known without loading them. */
+export type NamedDataset = Exclude<DatasetName, (typeof ARRAY_FORMATS)[number]>;
 
 /**
  * What each named data set holds, known without loading it: the compiler checks a spec's
  * input and output layers against it (`hwy check`, the language server), and the loaders
  * build their arrays from it, so the two cannot disagree.
  */
-export const DATASET_INFO: Readonly<Record<DatasetName, { shape: readonly [number, number, number]; classes: number }>> = {
+export const DATASET_INFO: Readonly<Record<NamedDataset, { shape: readonly [number, number, number]; classes: number }>> = {
   mnist: { shape: [28, 28, 1], classes: 10 },
   mnist_full: { shape: [28, 28, 1], classes: 10 },
   cifar10: { shape: [32, 32, 3], classes: 10 },
@@ -34,8 +38,8 @@ export const DATASET_INFO: Readonly<Record<DatasetName, { shape: readonly [numbe
 };
 
 /** The table's entry for a name, looked up as data (never a property such as 'constructor'). */
-export function datasetInfo(name: string): (typeof DATASET_INFO)[DatasetName] | undefined {
-  return Object.hasOwn(DATASET_INFO, name) ? DATASET_INFO[name as DatasetName] : undefined;
+export function datasetInfo(name: string): (typeof DATASET_INFO)[NamedDataset] | undefined {
+  return Object.hasOwn(DATASET_INFO, name) ? DATASET_INFO[name as NamedDataset] : undefined;
 }
 
 export type ValueType =

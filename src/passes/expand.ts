@@ -1,5 +1,5 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import { BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
+import { ARRAY_FORMATS, BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
 import { KINDS, kindOfBlock } from '../language/kinds.js';
 import { IR_VERSION, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
@@ -222,6 +222,16 @@ function unknownOptimizer(s: SrcBlock, diags: Diagnostics): boolean {
   return true;
 }
 
+/** npz and npy name their arrays with a path; the named data sets take none. */
+function dataPath(s: SrcBlock, data: TrainConfig['data'], diags: Diagnostics): void {
+  const arrays = (ARRAY_FORMATS as readonly string[]).includes(data.name);
+  if (arrays && !s.attrs.path && s.attrs.name) {
+    diags.error('HWY2006', s.kindSpan, `'data ${data.name}' needs the path of its arrays`, data.name === 'npz' ? `for example: data npz "data/mnist.npz"` : `for example: data npy "data/arrays" (a directory holding x_train.npy, y_train.npy)`);
+  } else if (!arrays && s.attrs.path) {
+    diags.error('HWY2002', s.attrs.path.span, `'${data.name}' is read by name and takes no path`, `for NumPy arrays write 'data npz "file.npz"' or 'data npy "directory"'; the files of ${data.name} come from dir= or --data-dir`);
+  }
+}
+
 function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
   const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
   if (!src.train) return t;
@@ -249,6 +259,8 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
       case 'data':
         set<string>(v('name'), (x) => (t.data.name = x));
         set<string>(v('dir'), (x) => (t.data.dir = x));
+        set<string>(v('path'), (x) => (t.data.path = x));
+        dataPath(s, t.data, diags);
         set<TrainConfig['data']['normalize']>(v('normalize'), (x) => (t.data.normalize = x));
         set<string[]>(v('augment'), (x) => (t.data.augment = x));
         set<number>(v('validation'), (x) => (t.data.validation = x));

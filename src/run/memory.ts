@@ -1,44 +1,15 @@
 import { freemem } from 'node:os';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { isGated } from '../language/kinds.js';
-import { shapeSize } from '../language/shape.js';
+import { estimateTrainingMemory, type MemoryEstimate } from '../backends/memory.js';
+import { formatBytes } from '../util/bytes.js';
 
 /** The environment variable that caps the memory a training may plan for (bytes, or with K, M, G, T: powers of 1024). */
 export const MEMORY_LIMIT_ENV = 'HWY_MEMORY_LIMIT';
 
-const F32 = 4;
+// the estimate lives with the backends, which the summary (backends/text) shares
+export { estimateTrainingMemory, type MemoryEstimate };
 
-export interface MemoryEstimate {
-  /** Weights, their gradients and the optimizer's slots (momentum: one per weight). */
-  paramBytes: number;
-  /** Layer outputs of one batch, kept for the backward pass (about twice: values and gradients). */
-  activationBytes: number;
-  total: number;
-}
-
-/**
- * What training a network needs, from the IR's counts, before anything is allocated. A lower
- * bound of the order that matters: the engines add workspace, but a network this estimate
- * does not fit cannot train, and it saves a run that would eat the machine's memory and crash.
- */
-export function estimateTrainingMemory(ir: NetworkIR, config: Pick<TrainConfig, 'batch' | 'optimizer'>): MemoryEstimate {
-  const slots = config.optimizer.momentum > 0 ? 1 : 0;
-  const paramBytes = ir.stats.totalParams * F32 * (2 + slots);
-  // a gated block keeps H and T besides its output
-  const perExample = ir.layers.reduce((a, l) => a + shapeSize(l.outShape) * (isGated(l) ? 3 : 1), 0);
-  const activationBytes = perExample * config.batch * F32 * 2;
-  return { paramBytes, activationBytes, total: paramBytes + activationBytes };
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes };
 
 /** A limit as HWY_MEMORY_LIMIT writes it: 8G, 512M, 1073741824. */
 export function parseMemoryLimit(text: string): number | undefined {

@@ -7,6 +7,8 @@ import type { TrainConfig } from '../ir/types.js';
 import { deviceProblem, ENGINE_NAMES, type EngineName } from '../backends/engine.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
+import { dataArgument } from '../data/index.js';
+import { DATASETS } from '../language/vocabulary.js';
 import { RunDirError, type RunEnvironment, type RunRecord, type TrainState } from './run-dir.js';
 import type { TrainOverrides } from './session.js';
 
@@ -30,7 +32,9 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string)
   const problems: string[] = [];
   if (o.batch !== undefined && o.batch !== record.config.batch) problems.push(fixed('--batch', 'batch size', record.config.batch));
   if (o.seed !== undefined && o.seed !== record.config.seed) problems.push(fixed('--seed', 'seed', record.config.seed));
-  if (o.data !== undefined && o.data !== record.config.data.name) problems.push(fixed('--data', 'data set', record.config.data.name));
+  const was = record.config.data;
+  const asked = o.data !== undefined ? dataArgument(o.data, DATASETS) : undefined;
+  if (asked && (asked.name !== was.name || asked.path !== was.path)) problems.push(fixed('--data', 'data set', was.path ?? was.name));
   if (o.validation !== undefined && o.validation !== record.config.data.validation) problems.push(fixed('--validation', 'validation split', record.config.data.validation));
   if (o.momentum !== undefined && o.momentum !== record.config.optimizer.momentum) problems.push(fixed('--momentum', 'momentum', record.config.optimizer.momentum));
   if (o.gamma !== undefined && o.gamma !== record.config.lr.gamma) problems.push(fixed('--gamma', 'decay factor', record.config.lr.gamma));

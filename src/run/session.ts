@@ -2,7 +2,8 @@ import { basename, join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { loadData, DataError, type Splits } from '../data/index.js';
+import { dataArgument, loadData, DataError, type Splits } from '../data/index.js';
+import { DATASETS } from '../language/vocabulary.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
@@ -18,7 +19,7 @@ import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
 import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
 import { version as tfjsVersion } from '@tensorflow/tfjs';
-import { checkMemory } from './memory.js';
+import { checkMemory, memoryAvailable } from './memory.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
 export interface TrainOverrides {
@@ -70,7 +71,13 @@ export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): Trai
   if (o.batch !== undefined) c.batch = o.batch;
   if (o.lr !== undefined) c.lr.value = o.lr;
   if (o.seed !== undefined) c.seed = o.seed;
-  if (o.data !== undefined) c.data.name = o.data;
+  if (o.data !== undefined) {
+    // a name, or the path of NumPy arrays (npz / npy)
+    const { name, path } = dataArgument(o.data, DATASETS);
+    c.data.name = name;
+    if (path !== undefined) c.data.path = path;
+    else delete c.data.path;
+  }
   if (o.validation !== undefined) c.data.validation = o.validation;
   if (o.momentum !== undefined) c.optimizer.momentum = o.momentum;
   if (o.gamma !== undefined) {
@@ -175,7 +182,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
     return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };
   }
-  const data = req.data ?? (await loadData(config.data, req.dataDir, { log }));
+  const data = req.data ?? (await loadData(config.data, req.dataDir, { log, network: ir, memory: memoryAvailable() }));
   checkDataFits(ir, data);
   checkEnoughExamples(data, config);
   if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
@@ -243,7 +250,7 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   const { record, ir, ckpt, state } = openRun(opts.runDir);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
-  const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir));
+  const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir, { network: ir }));
   checkDataFits(ir, data);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';

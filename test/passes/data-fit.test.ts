@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileText, errors } from '../helpers.js';
-import { DATASET_INFO, DATASETS } from '../../src/language/vocabulary.js';
+import { DATASET_INFO } from '../../src/language/vocabulary.js';
 import { loadData } from '../../src/data/index.js';
 import { analyse } from '../../src/lsp/features.js';
 
@@ -28,7 +28,7 @@ describe('the network against the data set its train section names', () => {
   });
 
   it('every data set by its table: shape and classes', () => {
-    for (const name of DATASETS) {
+    for (const name of Object.keys(DATASET_INFO) as (keyof typeof DATASET_INFO)[]) {
       const { shape, classes } = DATASET_INFO[name];
       const [h, w, c] = shape;
       expect(errors(compileText(spec(`${h}x${w}x${c}`, `  flatten\n  dense ${classes} softmax`, `  data ${name}`))), name).toEqual([]);

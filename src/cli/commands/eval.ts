@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
+import { dataName } from './train.js';
 
 export function registerEval(program: Command): void {
   program
@@ -9,7 +10,7 @@ export function registerEval(program: Command): void {
     .description("evaluate a run's newest checkpoint: loss, accuracy and a confusion matrix")
     .argument('<run-dir>', 'a run directory written by hwy train')
     .option('--split <split>', 'train, validation or test', 'validation')
-    .option('--data <name>', 'evaluate on another data set of the same shape')
+    .option('--data <name|path>', 'evaluate on another data set of the same shape (a name, FILE.npz or a directory of .npy files)', dataName)
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')

@@ -79,7 +79,7 @@ Examples:
         const out = opts.out ?? `${name}-pytorch`;
         let data;
         if (opts.data) {
-          data = await loadData(src.config.data, opts.dataDir, { log: (s) => process.stderr.write(s + '\n') });
+          data = await loadData(src.config.data, opts.dataDir, { log: (s) => process.stderr.write(s + '\n'), network: src.ir });
           src.dataSource = data.source;
         }
         const written = exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });

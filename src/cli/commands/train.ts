@@ -4,7 +4,8 @@ import { UsageError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { backendAliasOption, engineName, resolveDevice } from '../device.js';
-import { DATASETS } from '../../language/catalogue.js';
+import { statSync } from 'node:fs';
+import { ARRAY_FORMATS, DATASETS } from '../../language/catalogue.js';
 import { formatOption, type OutputFormat } from '../output.js';
 
 function positiveInt(name: string) {
@@ -26,10 +27,18 @@ function backendChoice(v: string): BackendChoice {
   return v as BackendChoice;
 }
 
-function dataName(v: string): string {
-  if (!(DATASETS as readonly string[]).includes(v)) throw new UsageError(`--data must be one of ${DATASETS.join(', ')}, not '${v}'`);
+/** A data set name, an .npz file or a directory of .npy files; a mistyped name is refused here rather than read as a directory. */
+export function dataName(v: string): string {
+  if ((ARRAY_FORMATS as readonly string[]).includes(v)) throw new UsageError(`--data takes the path of the arrays itself: --data FILE.npz, or --data DIR for a directory of .npy files`);
+  if ((DATASETS as readonly string[]).includes(v) || /\.npz$/i.test(v)) return v;
+  let dir = false;
+  try {
+    dir = statSync(v).isDirectory();
+  } catch {}
+  if (!dir) throw new UsageError(`--data must be one of ${NAMED.join(', ')}, an .npz file or a directory of .npy files, not '${v}'`);
   return v;
 }
+const NAMED = DATASETS.filter((d) => !(ARRAY_FORMATS as readonly string[]).includes(d));
 
 interface TrainOpts {
   set?: string[];
@@ -71,7 +80,7 @@ export function registerTrain(program: Command): void {
     .addOption(backendAliasOption().argParser(backendChoice))
     .option('--nproc <n>', 'torch: data-parallel worker processes on this machine (each takes batch/n of every batch)', positiveInt('--nproc'))
     .option('--threads <n>', 'torch: CPU threads per worker (or HWY_THREADS; default 1, the fastest measured on small machines)', positiveInt('--threads'))
-    .option('--data <name>', `data set: ${DATASETS.join(', ')}`, dataName)
+    .option('--data <name|path>', `data set: ${NAMED.join(', ')}, or NumPy arrays: FILE.npz or a directory of .npy files (x_train, y_train, x_test, y_test)`, dataName)
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR); with --resume: where the run\'s data set is now')
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
