@@ -90,4 +90,50 @@ function serverCandidates(o) {
   return out;
 }
 
-module.exports = { PACKAGES, isNodeScript, serverCandidates, workspaceServer };
+/**
+ * vscode-languageclient's ServerOptions for a candidate: a Node script is forked with an IPC
+ * channel, a command spawned over stdio. `transports` is the client's TransportKind.
+ * @param {Server} s
+ * @param {string | undefined} cwd
+ * @param {{ ipc: number, stdio: number }} transports
+ */
+function serverOptions(s, cwd, transports, platform = process.platform) {
+  if (s.kind === 'module') return { module: s.module, args: s.args, transport: transports.ipc, options: { cwd } };
+  return {
+    command: s.command,
+    args: s.args,
+    // the configured command runs as written; a workspace's launcher gets `--stdio` from the client
+    ...(s.stdio ? { transport: transports.stdio } : {}),
+    options: { cwd, shell: platform === 'win32' },
+  };
+}
+
+/**
+ * Starts the candidates in order until one starts. `start` resolves to the running client or
+ * rejects with why it did not start.
+ * @template C
+ * @param {Server[]} candidates
+ * @param {(s: Server) => Promise<C>} start
+ * @returns {Promise<{ client?: C, server?: Server, failures: string[] }>}
+ */
+async function startFirst(candidates, start) {
+  const failures = [];
+  for (const server of candidates) {
+    try {
+      return { client: await start(server), server, failures };
+    } catch (e) {
+      failures.push(`${server.label} did not start (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  return { failures };
+}
+
+/** What the editor says when no server started: highlighting still works, and how to get a server. */
+function noServerMessage(failures) {
+  return (
+    `hwy: no language server could start, so .hwy files get highlighting only: ${failures.join('; ')}. ` +
+    "Install hwy into the workspace's node_modules, or set hwy.server.command in your user settings."
+  );
+}
+
+module.exports = { PACKAGES, isNodeScript, noServerMessage, serverCandidates, serverOptions, startFirst, workspaceServer };
