@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,10 +65,10 @@ describe.skipIf(!installed)('the packaged VS Code extension (needs `npm ci` in e
   let entries: Map<string, Buffer>;
 
   it('vsce packages it with no prompt, from the grammar of grammar/ and the LICENSE of the repository', async () => {
-    const vsix = join(tmp, 'hwy.vsix');
-    const vsce = join(EXT, 'node_modules/@vscode/vsce/vsce');
-    // stdin closed: a question would fail the run instead of waiting for an answer
-    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], { cwd: EXT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    // the README's command; stdin closed, so that a question fails the run instead of waiting for an answer
+    const vsix = join(EXT, 'hwy.vsix');
+    rmSync(vsix, { force: true });
+    const r = spawnSync('npm', ['run', 'package'], { cwd: EXT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, shell: process.platform === 'win32' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     entries = await unzip(vsix);
     expect(entries.get('extension/syntaxes/hwy.tmLanguage.json')?.toString()).toBe(readFileSync(join(ROOT, 'grammar/hwy.tmLanguage.json'), 'utf8'));
@@ -93,9 +93,10 @@ describe.skipIf(!installed)('the packaged VS Code extension (needs `npm ci` in e
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), data);
     }
-    // The editor provides `vscode`; anything else the bundle failed to include would not be found here.
+    // The editor provides `vscode` (here a stand-in); anything else the bundle failed to include would not be found here.
     mkdirSync(join(dir, 'node_modules/vscode'), { recursive: true });
-    writeFileSync(join(dir, 'node_modules/vscode/index.js'), 'const any = new Proxy(function () {}, { get: (t, k) => (k === "prototype" ? {} : any), apply: () => any, construct: () => any });\nmodule.exports = any;\n');
+    copyFileSync(join(ROOT, 'test/editors/fixtures/fake-vscode.cjs'), join(dir, 'node_modules/vscode/index.js'));
+    copyFileSync(join(ROOT, 'test/editors/fixtures/activate.cjs'), join(dir, 'activate.cjs'));
     const load = spawnSync(process.execPath, ['-e', 'const e = require("./extension/dist/extension.js"); console.log(typeof e.activate, typeof e.deactivate)'], { cwd: dir, encoding: 'utf8' });
     expect(load.stderr).toBe('');
     expect(load.stdout.trim()).toBe('function function');
@@ -108,5 +109,47 @@ describe.skipIf(!installed)('the packaged VS Code extension (needs `npm ci` in e
       conn.dispose();
       child.kill();
     }
+  });
+
+  /** What the editor shows when the unpacked extension activates with these settings (see fixtures/activate.cjs). */
+  function activate(settings: { folders?: string[]; trusted?: boolean; command?: string[] }): string[] {
+    const documents = [{ path: join(tmp, 'net.hwy'), text: 'network n {\n  input 28x28x1\n  dense 10 softmax\n}\n' }];
+    const dir = join(tmp, 'unpacked');
+    const r = spawnSync(process.execPath, ['activate.cjs', join(dir, 'extension/dist/extension.js'), JSON.stringify({ documents, ...settings })], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as string[];
+  }
+  const served = (log: string[]) => log.filter((l) => l.startsWith('hwy: language server: ') || l.startsWith('DIAGNOSTICS ') || /^(ERROR|WARNING) /.test(l));
+  const DIAGNOSTICS = `DIAGNOSTICS ${join(tmp, 'net.hwy')} [["HWY3002",2,2]]`;
+
+  it("activates with vscode-languageclient: the bundled server by default, the workspace's hwy when trusted, diagnostics in the editor either way", () => {
+    expect(served(activate({}))).toEqual(['hwy: language server: the language server bundled with the extension', DIAGNOSTICS]);
+    const ws = join(tmp, 'ws');
+    mkdirSync(join(ws, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(ws, 'node_modules', 'hwy'));
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(served(activate({ folders: [ws] }))).toEqual([`hwy: language server: the workspace's hwy ${version} (node_modules/hwy)`, DIAGNOSTICS]);
+    expect(served(activate({ folders: [ws], trusted: false }))).toEqual(['hwy: language server: the language server bundled with the extension', DIAGNOSTICS]);
+  });
+
+  it("falls back to the bundled server when the workspace's hwy fails, and says so; a configured command that fails is reported, not replaced", () => {
+    const ws = join(tmp, 'broken');
+    mkdirSync(join(ws, 'node_modules/hwy-lang/bin'), { recursive: true });
+    writeFileSync(join(ws, 'node_modules/hwy-lang/package.json'), JSON.stringify({ name: 'hwy-lang', version: '9.9.9', bin: { hwy: 'bin/hwy.js' } }));
+    writeFileSync(join(ws, 'node_modules/hwy-lang/bin/hwy.js'), '#!/usr/bin/env node\nprocess.stderr.write("cannot start\\n");\nprocess.exit(1);\n');
+    chmodSync(join(ws, 'node_modules/hwy-lang/bin/hwy.js'), 0o755);
+    const log = activate({ folders: [ws] });
+    expect(log).toContain('cannot start\n'); // the server's own words reach the output channel
+    const failure = `the workspace's hwy 9.9.9 (node_modules/hwy-lang) did not start (it exited while starting; its messages are in the output channel "hwy")`;
+    expect(served(log).filter((l) => !l.startsWith('ERROR hwy language server client'))).toEqual([
+      'hwy: language server: the language server bundled with the extension',
+      `WARNING hwy: ${failure}; using the language server bundled with the extension.`,
+      DIAGNOSTICS,
+    ]);
+
+    const missing = join(tmp, 'no-such-hwy');
+    const configured = served(activate({ folders: [ws], command: [missing, 'lsp', '--stdio'] })).filter((l) => !l.startsWith('ERROR hwy language server client'));
+    expect(configured).toHaveLength(1);
+    expect(configured[0]).toMatch(new RegExp(`^ERROR hwy: no language server could start, so .hwy files get highlighting only: hwy.server.command \\(${missing} lsp --stdio\\) did not start \\(.*ENOENT.*\\)\\. Correct hwy.server.command`));
   });
 });

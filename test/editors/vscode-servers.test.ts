@@ -6,12 +6,12 @@ import { dirname, join } from 'node:path';
 import { ROOT } from '../helpers.js';
 import { diagnosticsOf, startIpcServer, startStdioServer } from '../lsp/client.js';
 
-type Server = { label: string; kind: 'module'; module: string; args: string[] } | { label: string; kind: 'command'; command: string; args: string[]; stdio: boolean };
+type Server = { label: string; kind: 'module'; module: string; args: string[] } | { label: string; kind: 'command'; command: string; args: string[]; stdio: boolean; configured?: true };
 const { serverCandidates, serverOptions, startFirst, noServerMessage } = createRequire(import.meta.url)(join(ROOT, 'editors/vscode/src/servers.js')) as {
   serverCandidates: (o: { configured?: unknown; folders: string[]; trusted: boolean; extensionDir: string; platform?: NodeJS.Platform }) => Server[];
   serverOptions: (s: Server, cwd: string | undefined, transports: { ipc: number; stdio: number }, platform?: NodeJS.Platform) => Record<string, unknown>;
   startFirst: <C>(candidates: Server[], start: (s: Server) => Promise<C>) => Promise<{ client?: C; server?: Server; failures: string[] }>;
-  noServerMessage: (failures: string[]) => string;
+  noServerMessage: (failures: string[], configured: boolean) => string;
 };
 // vscode-languageclient's TransportKind values
 const TRANSPORT = { stdio: 0, ipc: 1 };
@@ -82,7 +82,7 @@ describe('which language server the VS Code extension starts', () => {
     const ws = workspace();
     install(ws, 'hwy-lang', { bin: { hwy: 'hwy.js' } }, { 'hwy.js': '' });
     expect(candidates([ws], { configured: ['/opt/hwy/bin/hwy', 'lsp', '--stdio'] })).toEqual([
-      { label: 'hwy.server.command (/opt/hwy/bin/hwy lsp --stdio)', kind: 'command', command: '/opt/hwy/bin/hwy', args: ['lsp', '--stdio'], stdio: false },
+      { label: 'hwy.server.command (/opt/hwy/bin/hwy lsp --stdio)', kind: 'command', command: '/opt/hwy/bin/hwy', args: ['lsp', '--stdio'], stdio: false, configured: true },
     ]);
     expect(candidates([ws], { configured: [] })[0]).toMatchObject({ kind: 'module', args: ['lsp'] });
     expect(candidates([ws], { configured: 'hwy lsp' })[0]).toMatchObject({ kind: 'module', args: ['lsp'] });
@@ -132,8 +132,9 @@ describe('which language server the VS Code extension starts', () => {
       throw new Error('spawn ENOENT');
     });
     expect(none.client).toBeUndefined();
-    const message = noServerMessage(none.failures);
+    const message = noServerMessage(none.failures, false);
     expect(message).toContain(`${ws.label} did not start (spawn ENOENT); ${BUNDLED.label} did not start (spawn ENOENT)`);
-    expect(message).toMatch(/highlighting only.*hwy\.server\.command/);
+    expect(message).toMatch(/highlighting only.*Set hwy\.server\.command/);
+    expect(noServerMessage(['hwy.server.command (hwy lsp) did not start (spawn hwy ENOENT)'], true)).toMatch(/spawn hwy ENOENT\)\. Correct hwy\.server\.command/);
   });
 });

@@ -9,8 +9,9 @@ const PACKAGES = ['hwy-lang', 'hwy'];
 /**
  * @typedef {{ label: string, kind: 'module', module: string, args: string[] }} ModuleServer
  *   a Node script forked with an IPC channel (vscode-languageclient's TransportKind.ipc adds `--node-ipc`)
- * @typedef {{ label: string, kind: 'command', command: string, args: string[], stdio: boolean }} CommandServer
- *   a program spawned over standard input and output; `stdio`: the client adds `--stdio` to `args`
+ * @typedef {{ label: string, kind: 'command', command: string, args: string[], stdio: boolean, configured?: true }} CommandServer
+ *   a program spawned over standard input and output; `stdio`: the client adds `--stdio` to `args`;
+ *   `configured`: the user's hwy.server.command
  * @typedef {ModuleServer | CommandServer} Server
  */
 
@@ -74,7 +75,7 @@ function serverCandidates(o) {
   const configured = Array.isArray(o.configured) ? o.configured.filter((s) => typeof s === 'string' && s !== '') : [];
   if (configured.length > 0) {
     const [command, ...args] = configured;
-    return [{ label: `hwy.server.command (${configured.join(' ')})`, kind: 'command', command, args, stdio: false }];
+    return [{ label: `hwy.server.command (${configured.join(' ')})`, kind: 'command', command, args, stdio: false, configured: true }];
   }
   const out = [];
   if (o.trusted) {
@@ -128,12 +129,16 @@ async function startFirst(candidates, start) {
   return { failures };
 }
 
-/** What the editor says when no server started: highlighting still works, and how to get a server. */
-function noServerMessage(failures) {
-  return (
-    `hwy: no language server could start, so .hwy files get highlighting only: ${failures.join('; ')}. ` +
-    "Install hwy into the workspace's node_modules, or set hwy.server.command in your user settings."
-  );
+/**
+ * What the editor says when no server started: highlighting still works, and what to change.
+ * @param {string[]} failures
+ * @param {boolean} configured whether the one tried was hwy.server.command
+ */
+function noServerMessage(failures, configured) {
+  const advice = configured
+    ? "Correct hwy.server.command in your user settings, or empty it to use the workspace's hwy or the bundled server."
+    : 'Set hwy.server.command in your user settings to a command that runs `hwy lsp --stdio`.';
+  return `hwy: no language server could start, so .hwy files get highlighting only: ${failures.join('; ')}. ${advice}`;
 }
 
 module.exports = { PACKAGES, isNodeScript, noServerMessage, serverCandidates, serverOptions, startFirst, workspaceServer };
