@@ -1,16 +1,7 @@
 import * as prettier from 'prettier';
-import plugin from './plugin.js';
 
 export { HwySyntaxError } from './plugin.js';
-
-/**
- * Formats a spec with the Prettier plugin (the one `prettier --plugin` loads). Throws
- * HwySyntaxError on syntax errors. `options` are Prettier options such as a `.prettierrc`
- * gives (tabWidth, useTabs, endOfLine); the parser and plugins are always hwy's.
- */
-export async function formatHwy(text: string, options: prettier.Options = {}): Promise<string> {
-  return prettier.format(text, { filepath: 'spec.hwy', ...options, parser: 'hwy', plugins: [plugin] });
-}
+export { formatHwy } from './text.js';
 
 /**
  * The Prettier options in force for a file, found as `prettier` finds them (.prettierrc and

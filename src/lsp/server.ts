@@ -8,6 +8,8 @@ import {
   SymbolKind,
   CodeActionKind,
   type Connection,
+  IPCMessageReader,
+  IPCMessageWriter,
   type InitializeResult,
   type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
@@ -76,6 +78,26 @@ function stdioConnection(): Connection {
   return createConnection(ProposedFeatures.all, input, process.stdout);
 }
 
+/** Whether the editor asked for Node's IPC channel (`--node-ipc`, as vscode-languageclient's TransportKind.ipc passes it). */
+export function wantsNodeIpc(argv: readonly string[] = process.argv): boolean {
+  return argv.includes('--node-ipc');
+}
+
+/**
+ * The connection the command line asks for: Node's IPC channel with `--node-ipc` (the
+ * parent must have forked this process with one), else standard input and output.
+ */
+export function defaultConnection(): Connection {
+  if (!wantsNodeIpc()) return stdioConnection();
+  if (!process.send) {
+    process.stderr.write('hwy lsp: --node-ipc needs an IPC channel, which only a parent that forks this process (child_process.fork) gives; use --stdio from a terminal or an editor that speaks over pipes\n');
+    process.exit(2);
+  }
+  // The channel closes when the editor goes or drops the server: end, as stdio does when its input ends.
+  process.once('disconnect', () => process.exit(0));
+  return createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process));
+}
+
 function fileOf(uri: string): string {
   try {
     return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -98,7 +120,7 @@ function guard<A extends unknown[], R>(conn: Connection, name: string, f: (...a:
   };
 }
 
-export function startServer(conn: Connection = stdioConnection()): void {
+export function startServer(conn: Connection = defaultConnection()): void {
   const documents = new TextDocuments(TextDocument);
   const state = new DocumentState((text, uri) => analyse(text, fileOf(uri), { interactive: true }));
   const get = (uri: string): Analysis | undefined => {
@@ -198,7 +220,7 @@ export function startServer(conn: Connection = stdioConnection()): void {
       if (!doc) return [];
       // a document too large to analyse is too large to format on a keystroke too
       if (get(p.textDocument.uri)?.result.diagnostics.some((d) => d.code === 'HWY4004')) return [];
-      const { formatHwy } = await import('../format/index.js');
+      const { formatHwy } = await import('../format/text.js');
       const text = doc.getText();
       let out: string;
       try {
