@@ -3,9 +3,9 @@
 // refused with the field at fault instead of training with batch 0 or a NaN epoch.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { IR_SCHEMA } from '../ir/schema.js';
+import { TRAIN_CONFIG_SCHEMA } from '../ir/schema.js';
 
-const TRAIN_CONFIG = IR_SCHEMA.properties.train.oneOf[1];
+const TRAIN_CONFIG = TRAIN_CONFIG_SCHEMA;
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
 /** What a result depends on besides the spec; engines add their own versions (additional fields). */
