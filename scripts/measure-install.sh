@@ -26,6 +26,9 @@ end=$(ms)
 echo "npm install: $(awk "BEGIN { printf \"%.1f\", ($end - $start) / 1000 }") s ($( [ "${1:-}" = "--warm" ] && echo 'your npm cache' || echo 'an empty npm cache'))"
 echo "node_modules: $(du -sh node_modules | cut -f1)"
 echo "largest packages:"
-du -s node_modules/* node_modules/@*/* 2>/dev/null | grep -v '	node_modules/@[^/]*$' | sort -rn | head -n 10 | awk '{ printf "  %6.1f MB  %s\n", $1 / 1024, $2 }'
+# each package once: du counts a directory only the first time it is named, so no scope directories
+for d in node_modules/* node_modules/@*/*; do
+  case $d in node_modules/@*/* | node_modules/[!@]*) du -s "$d" ;; esac
+done | sort -rn | head -n 10 | awk '{ printf "  %6.1f MB  %s\n", $1 / 1024, $2 }'
 # the installed command works
 ./node_modules/.bin/hwy check node_modules/hwy-lang/specs/examples/tiny-mlp.hwy > /dev/null && echo "npx hwy check: ok"

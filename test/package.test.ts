@@ -1,17 +1,19 @@
 // The package as a user gets it: `npm pack`, the tarball unpacked as node_modules/hwy-lang of
 // an empty project (its dependencies linked from this checkout: no network in tests), then
 // a strict TypeScript consumer, the command and the Prettier plugin used from there.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers.js';
+import { PACKAGE_NAME } from '../src/util/package-root.js';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 let files: string[] = [];
 let consumer = '';
+let dir = '';
 
 const GOOD = `import { compile, irToJson, validateIr, IR_VERSION, type NetworkIR, type Diagnostic } from '${pkg.name}';
 import { loadBundledMnist, permutation, type BackendChoice } from '${pkg.name}/train';
@@ -37,7 +39,7 @@ loadBundledMnist(42);
 beforeAll(() => {
   // The type declarations (tsc, seconds): the tests' build leaves them out.
   execFileSync(process.execPath, ['scripts/build.mjs', '--types'], { cwd: ROOT, stdio: 'inherit' });
-  const dir = mkdtempSync(join(tmpdir(), 'hwy-pack-'));
+  dir = mkdtempSync(join(tmpdir(), 'hwy-pack-'));
   // --ignore-scripts: the tests' build is current; `prepare` would rebuild dist/ under the other test files.
   const npm = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
   if (npm.status !== 0) throw new Error(`npm pack failed: ${npm.stderr}`);
@@ -60,9 +62,12 @@ beforeAll(() => {
   writeFileSync(join(consumer, 'good.ts'), GOOD);
   writeFileSync(join(consumer, 'bad.ts'), BAD);
 }, 600_000);
+// rmSync removes the consumer's links to this checkout's packages, never what they point at.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed package', () => {
   it('holds what it needs and nothing built for one machine', () => {
+    expect(PACKAGE_NAME).toBe(pkg.name); // hwy finds its own directory (data, specs) by this name
     for (const f of ['bin/hwy.js', 'dist/hwy.js', 'dist/lib.js', 'dist/train.js', 'dist/types/index.d.ts', 'dist/types/train-api.d.ts', 'dist/python/hwy_train.py', 'schema/ir-v1.json', 'data/mnist-10k-images-idx3-ubyte.gz', 'data/mnist-10k-labels-idx1-ubyte.gz', 'LICENSE', 'README.md', 'package.json']) expect(files).toContain(f);
     // a V8 startup snapshot only loads in the Node binary that built it
     expect(files.filter((f) => /snapshot|\.blob$/.test(f))).toEqual([]);
