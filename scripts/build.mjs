@@ -3,7 +3,8 @@
 //    start-up time); heavy optional runtimes (tfjs, the language server, plotting) stay
 //    external and load on demand. dist/lib.js, dist/train.js, dist/prettier-plugin.js: the
 //    package's exports.
-//  - schema/ir-v1.json: the IR's JSON Schema, from src/ir/schema.ts (its $id points at it).
+//  - schema/: the JSON Schemas of the IR (src/ir/schema.ts) and of the run records
+//    (src/run/records.ts), which their $ids point at.
 //  - dist/types/: the exports' type declarations (tsc). `--types` builds only these;
 //    HWY_NO_TYPES=1 leaves them out (tsc takes seconds; the CLI does not need them).
 // Nothing built here depends on the machine it is built on: what is built is what ships.
@@ -62,9 +63,9 @@ mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
 
-// The IR schema as a file of the package, from the same object the checker compiles.
-const { IR_SCHEMA } = await import(pathToFileURL('dist/lib.js').href);
+// The schemas as files of the package (their $ids point at them), from the objects the checkers compile.
+const { IR_SCHEMA, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } = await import(pathToFileURL('dist/lib.js').href);
 mkdirSync('schema', { recursive: true });
-writeIfChanged('schema/ir-v1.json', JSON.stringify(IR_SCHEMA, null, 2) + '\n');
+for (const [file, schema] of [['ir-v1.json', IR_SCHEMA], ['run-v1.json', RUN_RECORD_SCHEMA], ['state-v1.json', TRAIN_STATE_SCHEMA]]) writeIfChanged(`schema/${file}`, JSON.stringify(schema, null, 2) + '\n');
 
 if (process.env.HWY_NO_TYPES !== '1') buildTypes();

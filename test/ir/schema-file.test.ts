@@ -6,6 +6,7 @@ import { IR_SCHEMA } from '../../src/ir/schema.js';
 import { IR_SCHEMA_ID } from '../../src/ir/types.js';
 import { irFromJson } from '../../src/ir/serialize.js';
 import { LAYER_KINDS } from '../../src/language/kinds.js';
+import { RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from '../../src/run/records.js';
 import { ROOT, hwy } from '../helpers.js';
 
 // schema/ir-v1.json is the file the package ships (the build writes it, test/global-setup.ts builds).
@@ -16,7 +17,7 @@ describe('the shipped IR schema (schema/ir-v1.json)', () => {
   it('is the schema the checker uses, and is in the package', () => {
     expect(shipped()).toEqual(JSON.parse(JSON.stringify(IR_SCHEMA)));
     expect(pkg.files).toContain('schema');
-    expect(pkg.exports['./schema/ir-v1.json']).toBe('./schema/ir-v1.json');
+    expect(pkg.exports['./schema/*.json']).toBe('./schema/*.json');
   });
   it("has the project's own $id, where the package serves the file", () => {
     const schema = shipped();
@@ -29,6 +30,14 @@ describe('the shipped IR schema (schema/ir-v1.json)', () => {
     expect(schema.$defs.layer.oneOf).toHaveLength(LAYER_KINDS.length);
     for (const [name, def] of Object.entries(schema.$defs)) expect((def as { description?: string }).description, name).toMatch(/\w/);
     expect(schema.description).toMatch(/\w/);
+  });
+  it("the run records' schemas ship too, with the project's $ids", () => {
+    for (const [file, schema] of [['run-v1.json', RUN_RECORD_SCHEMA], ['state-v1.json', TRAIN_STATE_SCHEMA]] as const) {
+      const text = JSON.parse(readFileSync(join(ROOT, 'schema', file), 'utf8'));
+      expect(text).toEqual(JSON.parse(JSON.stringify(schema)));
+      expect(text.$id).toBe(`https://unpkg.com/${pkg.name}/schema/${file}`);
+      expect(text.description).toMatch(/\w/);
+    }
   });
   it('validates what hwy compile writes, $schema included, and refuses a damaged copy (a fresh ajv, the file alone)', () => {
     const validate = new Ajv2020({ strict: true, discriminator: true }).compile(shipped());
