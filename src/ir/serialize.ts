@@ -33,7 +33,11 @@ export function validateIr(data: unknown): IrParseResult {
     return { ok: false, errors: [`it is IR version ${JSON.stringify(version)}, this hwy reads version ${IR_VERSION}: compile the spec again with this hwy`] };
   }
   const v = getValidator();
-  if (v(data)) return { ok: true, ir: data as NetworkIR };
+  if (v(data)) {
+    // `$schema` names the document's schema; it is no part of the network.
+    const { $schema: _, ...ir } = data as NetworkIR & { $schema?: string };
+    return { ok: true, ir };
+  }
   return {
     ok: false,
     errors: (v.errors ?? []).map((e) =>

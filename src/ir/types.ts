@@ -3,6 +3,11 @@ import type { Layer, DraftLayer } from '../language/kinds.js';
 import type { Expr, LetDecl, Value } from '../parser/ast.js';
 
 export const IR_VERSION = 1;
+/**
+ * The `$id` of the IR's JSON Schema, which IR documents name as their `$schema`: the schema
+ * file the package ships (schema/ir-v1.json, written by the build), as unpkg serves it.
+ */
+export const IR_SCHEMA_ID = 'https://unpkg.com/hwy-lang/schema/ir-v1.json';
 
 export type { Shape } from '../language/shape.js';
 import type { Shape } from '../language/shape.js';

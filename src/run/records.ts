@@ -3,9 +3,9 @@
 // refused with the field at fault instead of training with batch 0 or a NaN epoch.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { IR_SCHEMA } from '../ir/schema.js';
+import { TRAIN_CONFIG_SCHEMA } from '../ir/schema.js';
 
-const TRAIN_CONFIG = IR_SCHEMA.properties.train.oneOf[1];
+const TRAIN_CONFIG = TRAIN_CONFIG_SCHEMA;
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
 /** What a result depends on besides the spec; engines add their own versions (additional fields). */
@@ -17,8 +17,9 @@ const ENVIRONMENT = {
 
 export const RUN_RECORD_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://hwy.dev/schema/run-v1.json',
+  $id: 'https://unpkg.com/hwy-lang/schema/run-v1.json',
   title: 'hwy run record (run.json)',
+  description: "What a run directory's run.json records: the spec, its overrides, the training configuration and the environment of each session.",
   type: 'object',
   required: ['hwyVersion', 'specFile', 'network', 'overrides', 'config', 'data', 'backend', 'createdAt'],
   properties: {
@@ -46,8 +47,9 @@ export const RUN_RECORD_SCHEMA = {
 
 export const TRAIN_STATE_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://hwy.dev/schema/state-v1.json',
+  $id: 'https://unpkg.com/hwy-lang/schema/state-v1.json',
   title: 'hwy training state (model/state.json)',
+  description: 'Where a checkpoint stands: epoch, step within it, partial metrics and the checksum of its weights.',
   type: 'object',
   required: ['epoch', 'step', 'partial', 'status', 'savedAt'],
   properties: {

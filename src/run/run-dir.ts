@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import { irToJson } from '../ir/write.js';
 import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
 import { createHash } from 'node:crypto';
 
@@ -125,7 +126,7 @@ export function createRunDir(dir: string, force: boolean, log: (line: string) =>
 
 export function writeRunFiles(dir: string, spec: string, ir: NetworkIR, record: RunRecord): void {
   writeFileAtomic(join(dir, 'spec.hwy'), spec);
-  writeFileAtomic(join(dir, 'ir.json'), JSON.stringify(ir, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'ir.json'), irToJson(ir));
   writeFileAtomic(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
 }
 

@@ -13,7 +13,7 @@ export function registerFmt(program: Command): void {
     .option('--write', 'rewrite the files in place')
     .addHelpText(
       'after',
-      '\nWithout --check or --write, prints the formatted text.\nOptions come from .prettierrc / .editorconfig, and files listed in .gitignore / .prettierignore are skipped, as Prettier does, so the two agree.\nExit status: 0 formatted, 1 a file is not formatted (--check), 2 a syntax error or a file that cannot be read (as Prettier).\nThe same plugin works with Prettier: prettier --plugin ./node_modules/hwy/dist/prettier-plugin.js --write "specs/**/*.hwy"',
+      '\nWithout --check or --write, prints the formatted text.\nOptions come from .prettierrc / .editorconfig, and files listed in .gitignore / .prettierignore are skipped, as Prettier does, so the two agree.\nExit status: 0 formatted, 1 a file is not formatted (--check), 2 a syntax error or a file that cannot be read (as Prettier).\nThe same plugin works with Prettier: prettier --plugin hwy-lang/prettier-plugin --write "specs/**/*.hwy"',
     )
     .action(async (files: string[], opts: { check?: boolean; write?: boolean }) => {
       if (opts.check && opts.write) throw new UsageError('give --check or --write, not both');
