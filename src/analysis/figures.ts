@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../util/atomic.js';
 import type { GateStats, LayerBlock } from './probes.js';
+import { isSingular } from './linalg.js';
 
 type Spec = Record<string, unknown>;
 const FONT = 'DejaVu Sans';
@@ -135,37 +136,56 @@ export function figure4(r: { intact: number; lesioned: { layer: string; error: n
 }
 
 /**
- * Condition numbers of the hidden representation per layer, one line per run. A singular
- * layer (infinite κ) is drawn as a cross on the top edge; the dashed line is where float32
- * activations stop telling σmin from rounding, so values above it mean "singular".
+ * Condition numbers of the hidden representation per layer, one line per run, runs in the
+ * order given (legend and colours). A singular layer (κ infinite, or past the float32 limit
+ * where σmin is rounding: see isSingular) cannot be plotted: it is a cross above the plot's
+ * top edge, one row per run, so that runs singular at the same layers do not hide each
+ * other. The dashed line is the float32 limit.
  */
 export function conditionFigure(rows: { run: string; index: number; condition: number; limit?: number }[]): Spec {
   const limit = smallest(rows.map((r) => r.limit ?? Infinity));
   // past the float32 limit a number says only "singular": drawn as such, so that 1e110 does not set the scale (the data keeps it)
-  const informative = (c: number) => Number.isFinite(c) && c <= limit;
-  const finite = rows.filter((r) => informative(r.condition)).map((r) => r.condition);
+  const informative = (r: { condition: number; limit?: number }) => !isSingular(r.condition, r.limit);
+  const finite = rows.filter(informative).map((r) => r.condition);
   const top = decade(Math.ceil(Math.log10(largest(finite, Number.isFinite(limit) ? Math.max(10, limit * 10) : 10))));
   const least = Math.max(1, smallest(finite, top / 10));
   // a decade of room below the lowest point, so no line runs along the axis
   const bottom = Math.max(1, decade(Math.floor(Math.log10(least / 2))));
-  const values = rows.map((r) => ({ ...r, condition: informative(r.condition) ? r.condition : null }));
-  const singular = rows.filter((r) => !informative(r.condition)).map((r) => ({ run: r.run, index: r.index, condition: top }));
+  const runs = [...new Set(rows.map((r) => r.run))];
+  const values = rows.map((r) => ({ ...r, condition: informative(r) ? r.condition : null }));
   const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, largest(rows.map((r) => r.index), 2)] } };
   const y = { field: 'condition', type: 'quantitative', scale: { type: 'log', domain: [bottom, top] }, title: 'condition number σmax / σmin (log scale)' };
-  const color = { field: 'run', type: 'nominal', title: 'run', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
+  const color = { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
   const layers: Spec[] = [{ data: { values }, mark: { type: 'line', point: true }, encoding: { x, y, color } }];
-  if (singular.length) layers.push({ data: { values: singular }, mark: { type: 'point', shape: 'cross', size: 60, filled: true }, encoding: { x, y, color } });
+  const singularRuns = runs.filter((run) => rows.some((r) => r.run === run && !informative(r)));
+  singularRuns.forEach((run, k) => {
+    const marks = rows.filter((r) => r.run === run && !informative(r)).map((r) => ({ run, index: r.index, condition: top }));
+    layers.push({ data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 50, filled: true, opacity: 1, clip: false, yOffset: -ROW * (k + 1) }, encoding: { x, y, color } });
+  });
+  if (singularRuns.length) {
+    layers.push({
+      data: { values: [{ condition: top, label: 'singular' }] },
+      mark: { type: 'text', align: 'right', baseline: 'middle', dx: -6, dy: (-ROW * (singularRuns.length + 1)) / 2, x: 0, fontWeight: 'bold' },
+      encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } },
+    });
+  }
   if (Number.isFinite(limit)) {
     layers.push({ data: { values: [{ condition: limit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' } } });
     layers.push({ data: { values: [{ condition: limit, label: 'float32 limit: above it, singular' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } } });
   }
   return {
-    title: { text: 'Condition number of the hidden representation', subtitle: `σmax / σmin of each layer's outputs over the data${singular.length ? `; crosses on the top edge: singular (κ = ∞${Number.isFinite(limit) ? ' or past the float32 limit' : ''})` : ''}` },
-    width: 480,
-    height: 280,
+    title: {
+      text: 'Condition number of the hidden representation',
+      subtitle: [`σmax / σmin of each layer's outputs over the data, one line per run`, ...(singularRuns.length ? [`crosses above the plot: singular layers (κ = ∞${Number.isFinite(limit) ? ' or past the float32 limit' : ''}), a row per run`] : [])],
+      offset: 8 + ROW * singularRuns.length,
+    },
+    width: 520,
+    height: 300,
     layer: layers,
   };
 }
+/** Pixels between the rows of singular marks above a plot. */
+const ROW = 11;
 
 /** Figure 1: training loss vs epoch for every network, log scale, plain dashed. */
 export function figure1(rows: { network: string; kind: string; depth: number; epoch: number; loss: number }[]): Spec {

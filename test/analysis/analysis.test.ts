@@ -9,7 +9,7 @@ import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { selectBackend } from '../../src/backends/tfjs/runtime.js';
 import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
 import { Matrix, QrDecomposition } from 'ml-matrix';
-import { StreamingR, conditionNumber, float32ConditionLimit } from '../../src/analysis/linalg.js';
+import { StreamingR, conditionNumber, float32ConditionLimit, isSingular } from '../../src/analysis/linalg.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { sweep } from '../../src/analysis/sweep.js';
 import { runTraining } from '../../src/run/session.js';
@@ -105,6 +105,13 @@ describe('condition numbers', () => {
       expect(Math.abs(k / kappa - 1), `κ = ${kappa}: got ${k}`).toBeLessThan(0.01);
     }
   });
+  it('singular: infinite, NaN or past the float32 limit', () => {
+    expect(isSingular(Infinity)).toBe(true);
+    expect(isSingular(NaN)).toBe(true);
+    expect(isSingular(50, 1e6)).toBe(false);
+    expect(isSingular(2e6, 1e6)).toBe(true);
+    expect(isSingular(1e6, 1e6)).toBe(false);
+  });
   it('a zero column or too few rows is singular; the float32 limit shrinks with the width', () => {
     const r = new StreamingR(3);
     r.add([1, 0, 2, 3, 0, 1, 5, 0, 7, 1, 0, 1], 4);
@@ -140,6 +147,9 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     expect(readFileSync(join(r.out, 'figure2-gates.svg'), 'utf8')).toContain('Transform gate biases');
     const cond = JSON.parse(readFileSync(join(r.out, 'condition-numbers.json'), 'utf8'));
     expect(new Set(cond.map((c: { run: string }) => c.run)).size).toBe(2);
+    // the data says which layers the figure marks singular; JSON has no Infinity, so an infinite number is null
+    for (const c of cond) expect(c.singular).toBe(c.condition === null || c.condition > c.limit);
+    expect(r.conditions.map((c) => c.singular)).toEqual(r.conditions.map((c) => !Number.isFinite(c.condition) || c.condition > c.limit));
     const plain = await analyze({ runDirs: [join(tmp, 'p')], data, backend: 'wasm', samples: 100 });
     expect(plain.figures).toEqual(['condition-numbers']);
     expect(plain.notes[0]).toContain('no highway layers');

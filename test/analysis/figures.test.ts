@@ -65,6 +65,25 @@ describe('figures a researcher can read', () => {
     expect(spec.layer.some((l: Spec) => l.mark.shape === 'cross' && l.data.values[0].index === 2)).toBe(true);
     expect(spec.layer.some((l: Spec) => l.mark.type === 'rule' && l.data.values[0].condition === 1e6)).toBe(true);
   });
+  it('condition numbers of several runs: legend in the order given, singular layers a row per run above the plot, none hiding another', () => {
+    const rows = ['plain (p)', 'highway (h)', 'residual (r)'].flatMap((run, k) =>
+      [1, 2, 3].map((index) => ({ run, index, condition: k === 1 || index === 1 ? 100 * (k + 1) : index === 2 ? Infinity : 1e9, limit: 1e6 })),
+    );
+    const spec = conditionFigure(rows) as Spec;
+    expect(spec.layer[0].encoding.color.scale.domain).toEqual(['plain (p)', 'highway (h)', 'residual (r)']);
+    const crosses = spec.layer.filter((l: Spec) => l.mark.shape === 'cross');
+    // plain and residual are singular at layers 2 (infinite) and 3 (past the float32 limit); highway nowhere
+    expect(crosses.map((l: Spec) => l.data.values.map((v: Spec) => `${v.run}:${v.index}`))).toEqual([
+      ['plain (p):2', 'plain (p):3'],
+      ['residual (r):2', 'residual (r):3'],
+    ]);
+    const offsets = crosses.map((l: Spec) => l.mark.yOffset);
+    expect(new Set(offsets).size).toBe(2);
+    for (const o of offsets) expect(o).toBeLessThan(0); // above the top edge, off the data
+    expect(spec.title.offset).toBeGreaterThan(-Math.min(...offsets)); // the title clears the rows
+    // a number past the limit is not drawn as a point: the line stops there
+    expect(spec.layer[0].data.values.filter((v: Spec) => v.condition === null).length).toBe(4);
+  });
   it('a 1000-layer network: about ten layer labels, no stack overflow, and numbers past the float32 limit drawn as singular', () => {
     const many = gates(() => -3);
     many.biases = grid(999, 50, () => -3);
