@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../util/atomic.js';
-import type { GateStats, LayerBlock } from './probes.js';
+import type { GateStats, LayerBlock, OpenGates } from './probes.js';
 import { isSingular } from './linalg.js';
 
 type Spec = Record<string, unknown>;
@@ -79,7 +79,7 @@ function niceStep(k: number): number {
 export function figure2(g: GateStats, network: string): Spec {
   const lim = largest(g.sample.output.flat().map(Math.abs), 1e-6);
   return {
-    title: { text: `${network}: transform gates after training`, subtitle: `one sample: class ${g.sample.label} (example ${g.sample.index})` },
+    title: { text: `${network}: transform gates after training`, subtitle: [`one sample: class ${g.sample.label} (example ${g.sample.index}), ${openText(g.openGates.sample, g.openGates)}`, `over all examples: ${openText(g.openGates.median, g.openGates)} (median; 10-90%: ${g.openGates.p10}-${g.openGates.p90})`] },
     hconcat: [
       heatmap('Transform gate biases', g.biases, biasScale(g.biases), 220, 'gate bias b_T'),
       heatmap('Mean transform gate outputs', g.meanGate, { scheme: 'viridis', domain: [0, 1] }, 220, 'mean T(x)'),
@@ -88,6 +88,12 @@ export function figure2(g: GateStats, network: string): Spec {
     ],
     resolve: { scale: { color: 'independent' } },
   };
+}
+
+/** "12 of 2,450 gates (0.5%) more than half open". */
+function openText(count: number, o: OpenGates): string {
+  const pct = o.gates ? (100 * count) / o.gates : 0;
+  return `${count.toLocaleString('en-US')} of ${o.gates.toLocaleString('en-US')} gates (${pct < 1 ? pct.toFixed(2) : pct.toFixed(1)}%) more than ${o.threshold === 0.5 ? 'half' : o.threshold} open`;
 }
 
 /**
@@ -124,15 +130,27 @@ export function figure3(g: GateStats, classes: number[], network: string): { spe
 /** Figure 4: training error with each layer lesioned; the intact network as a dashed line. */
 export function figure4(r: { intact: number; lesioned: { layer: string; error: number }[] }, network: string): Spec {
   const values = r.lesioned.map((l, i) => ({ layer: i + 1, name: l.layer, error: l.error }));
+  const errors = [r.intact, ...values.map((v) => v.error)];
+  const format = percentFormat(largest(errors) - smallest(errors));
   return {
     title: { text: `${network}: lesioning`, subtitle: [`training error with one highway layer’s gates forced shut (T = 0)`, `dashed line: the intact network, ${(r.intact * 100).toFixed(2)}%`] },
     width: 460,
     height: 260,
     layer: [
-      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer', axis: { format: 'd', tickMinStep: 1 } }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format: '.0%' } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
+      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, Math.max(2, values.length)] } }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
       { data: { values: [{ error: r.intact }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'black' }, encoding: { y: { field: 'error', type: 'quantitative' } } },
     ],
   };
+}
+
+/**
+ * A d3 percent format with enough decimals that ticks over `range` (a fraction) read
+ * apart: '.0%' over 1.2% of range labels its ticks 0%, 0%, 1%, 1%.
+ */
+export function percentFormat(range: number): string {
+  const pct = range * 100;
+  const decimals = pct > 0 ? Math.min(4, Math.max(0, Math.ceil(-Math.log10(pct)) + 1)) : 0;
+  return `.${decimals}%`;
 }
 
 /**

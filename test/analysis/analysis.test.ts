@@ -7,7 +7,7 @@ import { compile } from '../../src/core/compile.js';
 import { checkedIr } from '../helpers.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { selectBackend } from '../../src/backends/tfjs/runtime.js';
-import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
+import { conditionNumbers, gateStats, lesionErrors, openGateSummary } from '../../src/analysis/probes.js';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { StreamingR, conditionNumber, float32ConditionLimit, isSingular } from '../../src/analysis/linalg.js';
 import { analyze } from '../../src/analysis/analyze.js';
@@ -59,6 +59,18 @@ describe('gate analysis', () => {
     expect(g.sample.label).toBe(small.labels[5]);
     expect(g.sample.gate[0]).toHaveLength(8);
     expect(g.sample.output).toHaveLength(3);
+  });
+  it('open gates per example: counted over every example, exact when the gates ignore their input', async () => {
+    const { ir, m } = model();
+    setGate(m, 'highway_dense_1', 0, 0.7); // T ≈ 0.67: open
+    setGate(m, 'highway_dense_2', 0, -0.7); // shut
+    setGate(m, 'highway_dense_3', 0, 3); // open
+    const g = (await gateStats(m, ir, small, 7, 50))!; // batches of 50: the counts cross batch boundaries
+    expect(g.openGates).toEqual({ threshold: 0.5, gates: 24, mean: 16, median: 16, p10: 16, p90: 16, min: 16, max: 16, sample: 16 });
+  });
+  it('the open-gate distribution: nearest-rank quantiles and the sample\'s own count', () => {
+    const o = openGateSummary([5, 1, 4, 2, 3, 0, 9, 8, 7, 6], 20, 6);
+    expect(o).toEqual({ threshold: 0.5, gates: 20, mean: 4.5, median: 4, p10: 0, p90: 8, min: 0, max: 9, sample: 9 });
   });
   it('lesioning a layer whose gates are already shut changes nothing; lesioning an open one does', async () => {
     const { ir, m } = model();

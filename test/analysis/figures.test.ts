@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conditionFigure, figure1, figure2, figure3, figure4, writeFigure } from '../../src/analysis/figures.js';
+import { conditionFigure, figure1, figure2, figure3, figure4, percentFormat, writeFigure } from '../../src/analysis/figures.js';
 import type { GateStats } from '../../src/analysis/probes.js';
 
 const grid = (rows: number, cols: number, f: (l: number, b: number) => number) => Array.from({ length: rows }, (_, l) => Array.from({ length: cols }, (_, b) => f(l, b)));
@@ -13,6 +13,7 @@ const gates = (bias: (l: number, b: number) => number): GateStats =>
     meanGate: grid(3, 4, () => 0.1),
     classMeanGate: [grid(3, 4, () => 0.2), grid(3, 4, () => 0)],
     sample: { index: 0, label: 1, gate: grid(3, 4, () => 0), output: grid(3, 4, (l, b) => l - b) },
+    openGates: { threshold: 0.5, gates: 12, mean: 2.5, median: 2, p10: 1, p90: 4, min: 0, max: 6, sample: 3 },
   }) as unknown as GateStats;
 type Spec = Record<string, any>;
 const panels = (s: Spec) => s.hconcat as Spec[];
@@ -45,6 +46,20 @@ describe('figures a researcher can read', () => {
     const spread = figure2(gates((l) => -2 - l * 3), 'n');
     expect(panels(spread)[0].encoding.color.scale.domain).toEqual([-8, -2]);
     for (const p of panels(noisy)) expect(p.encoding.color.legend.title).toBeTruthy();
+  });
+  it('figure 2 says how sparse the routing is, for its sample and over all examples', () => {
+    const sub = (figure2(gates(() => -1), 'n') as Spec).title.subtitle.join(' ');
+    expect(sub).toContain('3 of 12 gates (25.0%) more than half open');
+    expect(sub).toContain('2 of 12 gates (16.7%) more than half open (median; 10-90%: 1-4)');
+  });
+  it('figure 4: percent labels with the decimals the range needs, so small errors do not all read 0% or 1%', () => {
+    expect(percentFormat(0.5)).toBe('.0%');
+    expect(percentFormat(0.012)).toBe('.1%');
+    expect(percentFormat(0.003)).toBe('.2%');
+    expect(percentFormat(0)).toBe('.0%');
+    const f4: Spec = figure4({ intact: 0, lesioned: [{ layer: 'h1', error: 0.012 }, { layer: 'h2', error: 0.001 }] }, 'n');
+    expect(f4.layer[0].encoding.y.axis.format).toBe('.1%');
+    expect(f4.layer[0].encoding.x.scale.domain).toEqual([1, 2]);
   });
   it('figure 3 titles its colour legend; figure 4 keeps its label off the data', () => {
     const f3 = figure3(gates(() => -1), [0, 1], 'n');
