@@ -56,9 +56,19 @@ function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220, legendT
     encoding: {
       x: { field: 'block', type: 'ordinal', title: 'block', axis: { values: ticks(m[0]?.length ?? 0), labelAngle: 0 } },
       y: { field: 'layer', type: 'ordinal', title: 'layer', axis: { values: ticks(m.length) } },
-      color: { field: 'value', type: 'quantitative', scale, legend: { title: legendTitle, titleLimit: 0, orient: 'bottom', gradientLength: 160 } },
+      color: { field: 'value', type: 'quantitative', scale, legend: { title: legendTitle, titleLimit: 0, orient: 'bottom', gradientLength: 160, ...legendEnds(scale) } },
     },
   };
+}
+
+/**
+ * Labels at the ends of a colour scale's domain (and at 0 when it spans 0), to two
+ * significant digits: left to vega, a ±0.71 scale is labelled −1 and 1, past its ends.
+ */
+function legendEnds(scale: Spec): Spec {
+  const d = scale.domain as number[] | undefined;
+  if (!d || d.length !== 2) return {};
+  return { values: d[0] < 0 && d[1] > 0 ? [d[0], 0, d[1]] : d, format: '.2~r' };
 }
 
 /** About ten axis labels whatever the count: steps of 1, 2, 5, 10, 20, 50, … (a 1000-layer network too). */

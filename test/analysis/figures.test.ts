@@ -61,6 +61,15 @@ describe('figures a researcher can read', () => {
     expect(f4.layer[0].encoding.y.axis.format).toBe('.1%');
     expect(f4.layer[0].encoding.x.scale.domain).toEqual([1, 2]);
   });
+  it('heat-map legends are labelled at the ends of their scale, not at rounded values past them', async () => {
+    const f3 = figure3(gates(() => -1), [0, 1], 'n'); // class minus overall: +0.1 and -0.1
+    const legend = panels(f3.spec)[0].encoding.color.legend;
+    expect(legend.values).toEqual([-0.1, 0, 0.1].map((v) => expect.closeTo(v, 12)));
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-fig-'));
+    await writeFigure(join(dir, 'f3'), f3.spec, f3.data);
+    const labels = [...readFileSync(join(dir, 'f3.svg'), 'utf8').matchAll(/role-legend-label[^]*?<\/g>/g)].flatMap((m) => [...m[0].matchAll(/<text[^>]*>([^<]*)</g)].map((t) => t[1]));
+    expect(labels).toEqual(['−0.1', '0', '0.1']);
+  });
   it('figure 3 titles its colour legend; figure 4 keeps its label off the data', () => {
     const f3 = figure3(gates(() => -1), [0, 1], 'n');
     for (const p of panels(f3.spec)) expect(p.encoding.color.legend.title).toBe('class mean − overall mean');
