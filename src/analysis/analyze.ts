@@ -7,6 +7,7 @@ import { loadModel } from '../backends/tfjs/checkpoint.js';
 import type { RunRecord } from '../run/run-dir.js';
 import { openRun } from '../run/open.js';
 import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
+import { isSingular } from './linalg.js';
 import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
 
 export interface AnalyzeOptions {
@@ -32,6 +33,8 @@ export interface ConditionRow {
   condition: number;
   /** Past this the float32 activations cannot tell σmin from rounding. */
   limit: number;
+  /** κ infinite or past `limit` (see isSingular): what the figure marks as singular. */
+  singular: boolean;
 }
 
 export interface AnalyzeResult {
@@ -96,7 +99,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   for (const r of runs) {
     const m = await loadModel(r.ckpt);
     const data = await trainingData(r.record);
-    for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${r.dir})`, ...c });
+    for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${r.dir})`, ...c, singular: isSingular(c.condition, c.limit) });
     m.dispose();
   }
   await writeFigure(join(out, 'condition-numbers'), conditionFigure(rows), rows);

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../util/atomic.js';
-import type { GateStats, LayerBlock } from './probes.js';
+import type { GateStats, LayerBlock, OpenGates } from './probes.js';
+import { isSingular } from './linalg.js';
 
 type Spec = Record<string, unknown>;
 const FONT = 'DejaVu Sans';
@@ -55,9 +56,19 @@ function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220, legendT
     encoding: {
       x: { field: 'block', type: 'ordinal', title: 'block', axis: { values: ticks(m[0]?.length ?? 0), labelAngle: 0 } },
       y: { field: 'layer', type: 'ordinal', title: 'layer', axis: { values: ticks(m.length) } },
-      color: { field: 'value', type: 'quantitative', scale, legend: { title: legendTitle, titleLimit: 0, orient: 'bottom', gradientLength: 160 } },
+      color: { field: 'value', type: 'quantitative', scale, legend: { title: legendTitle, titleLimit: 0, orient: 'bottom', gradientLength: 160, ...legendEnds(scale) } },
     },
   };
+}
+
+/**
+ * Labels at the ends of a colour scale's domain (and at 0 when it spans 0), to two
+ * significant digits: left to vega, a ±0.71 scale is labelled −1 and 1, past its ends.
+ */
+function legendEnds(scale: Spec): Spec {
+  const d = scale.domain as number[] | undefined;
+  if (!d || d.length !== 2) return {};
+  return { values: d[0] < 0 && d[1] > 0 ? [d[0], 0, d[1]] : d, format: '.2~r' };
 }
 
 /** About ten axis labels whatever the count: steps of 1, 2, 5, 10, 20, 50, … (a 1000-layer network too). */
@@ -78,7 +89,7 @@ function niceStep(k: number): number {
 export function figure2(g: GateStats, network: string): Spec {
   const lim = largest(g.sample.output.flat().map(Math.abs), 1e-6);
   return {
-    title: { text: `${network}: transform gates after training`, subtitle: `one sample: class ${g.sample.label} (example ${g.sample.index})` },
+    title: { text: `${network}: transform gates after training`, subtitle: [`one sample: class ${g.sample.label} (example ${g.sample.index}), ${openText(g.openGates.sample, g.openGates)}`, `over all examples: ${openText(g.openGates.median, g.openGates)} (median; 10-90%: ${g.openGates.p10}-${g.openGates.p90})`] },
     hconcat: [
       heatmap('Transform gate biases', g.biases, biasScale(g.biases), 220, 'gate bias b_T'),
       heatmap('Mean transform gate outputs', g.meanGate, { scheme: 'viridis', domain: [0, 1] }, 220, 'mean T(x)'),
@@ -87,6 +98,12 @@ export function figure2(g: GateStats, network: string): Spec {
     ],
     resolve: { scale: { color: 'independent' } },
   };
+}
+
+/** "12 of 2,450 gates (0.5%) more than half open". */
+function openText(count: number, o: OpenGates): string {
+  const pct = o.gates ? (100 * count) / o.gates : 0;
+  return `${count.toLocaleString('en-US')} of ${o.gates.toLocaleString('en-US')} gates (${pct < 1 ? pct.toFixed(2) : pct.toFixed(1)}%) more than ${o.threshold === 0.5 ? 'half' : o.threshold} open`;
 }
 
 /**
@@ -123,49 +140,80 @@ export function figure3(g: GateStats, classes: number[], network: string): { spe
 /** Figure 4: training error with each layer lesioned; the intact network as a dashed line. */
 export function figure4(r: { intact: number; lesioned: { layer: string; error: number }[] }, network: string): Spec {
   const values = r.lesioned.map((l, i) => ({ layer: i + 1, name: l.layer, error: l.error }));
+  const errors = [r.intact, ...values.map((v) => v.error)];
+  const format = percentFormat(largest(errors) - smallest(errors));
   return {
     title: { text: `${network}: lesioning`, subtitle: [`training error with one highway layer’s gates forced shut (T = 0)`, `dashed line: the intact network, ${(r.intact * 100).toFixed(2)}%`] },
     width: 460,
     height: 260,
     layer: [
-      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer', axis: { format: 'd', tickMinStep: 1 } }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format: '.0%' } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
+      { data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'layer', type: 'quantitative', title: 'lesioned highway layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, Math.max(2, values.length)] } }, y: { field: 'error', type: 'quantitative', title: 'training error', axis: { format } }, tooltip: [{ field: 'name' }, { field: 'error', format: '.2%' }] } },
       { data: { values: [{ error: r.intact }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'black' }, encoding: { y: { field: 'error', type: 'quantitative' } } },
     ],
   };
 }
 
 /**
- * Condition numbers of the hidden representation per layer, one line per run. A singular
- * layer (infinite κ) is drawn as a cross on the top edge; the dashed line is where float32
- * activations stop telling σmin from rounding, so values above it mean "singular".
+ * A d3 percent format with enough decimals that ticks over `range` (a fraction) read
+ * apart: '.0%' over 1.2% of range labels its ticks 0%, 0%, 1%, 1%.
+ */
+export function percentFormat(range: number): string {
+  const pct = range * 100;
+  const decimals = pct > 0 ? Math.min(4, Math.max(0, Math.ceil(-Math.log10(pct)) + 1)) : 0;
+  return `.${decimals}%`;
+}
+
+/**
+ * Condition numbers of the hidden representation per layer, one line per run, runs in the
+ * order given (legend and colours). A singular layer (κ infinite, or past the float32 limit
+ * where σmin is rounding: see isSingular) cannot be plotted: it is a cross above the plot's
+ * top edge, one row per run, so that runs singular at the same layers do not hide each
+ * other. The dashed line is the float32 limit.
  */
 export function conditionFigure(rows: { run: string; index: number; condition: number; limit?: number }[]): Spec {
   const limit = smallest(rows.map((r) => r.limit ?? Infinity));
   // past the float32 limit a number says only "singular": drawn as such, so that 1e110 does not set the scale (the data keeps it)
-  const informative = (c: number) => Number.isFinite(c) && c <= limit;
-  const finite = rows.filter((r) => informative(r.condition)).map((r) => r.condition);
+  const informative = (r: { condition: number; limit?: number }) => !isSingular(r.condition, r.limit);
+  const finite = rows.filter(informative).map((r) => r.condition);
   const top = decade(Math.ceil(Math.log10(largest(finite, Number.isFinite(limit) ? Math.max(10, limit * 10) : 10))));
   const least = Math.max(1, smallest(finite, top / 10));
   // a decade of room below the lowest point, so no line runs along the axis
   const bottom = Math.max(1, decade(Math.floor(Math.log10(least / 2))));
-  const values = rows.map((r) => ({ ...r, condition: informative(r.condition) ? r.condition : null }));
-  const singular = rows.filter((r) => !informative(r.condition)).map((r) => ({ run: r.run, index: r.index, condition: top }));
+  const runs = [...new Set(rows.map((r) => r.run))];
+  const values = rows.map((r) => ({ ...r, condition: informative(r) ? r.condition : null }));
   const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, largest(rows.map((r) => r.index), 2)] } };
   const y = { field: 'condition', type: 'quantitative', scale: { type: 'log', domain: [bottom, top] }, title: 'condition number σmax / σmin (log scale)' };
-  const color = { field: 'run', type: 'nominal', title: 'run', legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
+  const color = { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
   const layers: Spec[] = [{ data: { values }, mark: { type: 'line', point: true }, encoding: { x, y, color } }];
-  if (singular.length) layers.push({ data: { values: singular }, mark: { type: 'point', shape: 'cross', size: 60, filled: true }, encoding: { x, y, color } });
+  const singularRuns = runs.filter((run) => rows.some((r) => r.run === run && !informative(r)));
+  singularRuns.forEach((run, k) => {
+    const marks = rows.filter((r) => r.run === run && !informative(r)).map((r) => ({ run, index: r.index, condition: top }));
+    layers.push({ data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 50, filled: true, opacity: 1, clip: false, yOffset: -ROW * (k + 1) }, encoding: { x, y, color } });
+  });
+  if (singularRuns.length) {
+    layers.push({
+      data: { values: [{ condition: top, label: 'singular' }] },
+      mark: { type: 'text', align: 'right', baseline: 'middle', dx: -6, dy: (-ROW * (singularRuns.length + 1)) / 2, x: 0, fontWeight: 'bold' },
+      encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } },
+    });
+  }
   if (Number.isFinite(limit)) {
     layers.push({ data: { values: [{ condition: limit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' } } });
     layers.push({ data: { values: [{ condition: limit, label: 'float32 limit: above it, singular' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } } });
   }
   return {
-    title: { text: 'Condition number of the hidden representation', subtitle: `σmax / σmin of each layer's outputs over the data${singular.length ? `; crosses on the top edge: singular (κ = ∞${Number.isFinite(limit) ? ' or past the float32 limit' : ''})` : ''}` },
-    width: 480,
-    height: 280,
+    title: {
+      text: 'Condition number of the hidden representation',
+      subtitle: [`σmax / σmin of each layer's outputs over the data, one line per run`, ...(singularRuns.length ? [`crosses above the plot: singular layers (κ = ∞${Number.isFinite(limit) ? ' or past the float32 limit' : ''}), a row per run`] : [])],
+      offset: 8 + ROW * singularRuns.length,
+    },
+    width: 520,
+    height: 300,
     layer: layers,
   };
 }
+/** Pixels between the rows of singular marks above a plot. */
+const ROW = 11;
 
 /** Figure 1: training loss vs epoch for every network, log scale, plain dashed. */
 export function figure1(rows: { network: string; kind: string; depth: number; epoch: number; loss: number }[]): Spec {

@@ -58,3 +58,12 @@ export function conditionNumber(singular: number[], n: number): number {
 export function float32ConditionLimit(n: number): number {
   return 2 ** 24 / Math.sqrt(Math.max(1, n));
 }
+
+/**
+ * What the figures and the data call singular: an infinite condition number, or one past
+ * the float32 limit, where σmin cannot be told from rounding and the number means only
+ * "rank-deficient as far as float32 can tell".
+ */
+export function isSingular(condition: number, limit = Infinity): boolean {
+  return !(Number.isFinite(condition) && condition <= limit);
+}

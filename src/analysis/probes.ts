@@ -19,6 +19,39 @@ export interface GateStats {
   classMeanGate: LayerBlock[];
   /** One example: its gate outputs and block outputs. */
   sample: { index: number; label: number; gate: LayerBlock; output: LayerBlock };
+  /**
+   * Sparsity of the routing, over every example (not only the one shown): how many of an
+   * example's gates are more than `threshold` open, out of `gates`.
+   */
+  openGates: OpenGates;
+}
+
+export interface OpenGates {
+  threshold: number;
+  /** Gates per example (highway layers x blocks). */
+  gates: number;
+  /** Open gates per example: the distribution over the data. */
+  mean: number;
+  median: number;
+  p10: number;
+  p90: number;
+  min: number;
+  max: number;
+  /** This many open gates in the example of `sample`. */
+  sample: number;
+}
+
+/** A gate is "open" for an example past this output: the paper's selective routing. */
+export const OPEN_GATE = 0.5;
+
+/** The distribution of open-gate counts per example (quantiles by nearest rank). */
+export function openGateSummary(perExample: ArrayLike<number>, gates: number, sampleIndex: number, threshold = OPEN_GATE): OpenGates {
+  const sorted = Float64Array.from(perExample).sort();
+  const n = sorted.length;
+  const q = (f: number) => (n ? sorted[Math.min(n - 1, Math.max(0, Math.ceil(f * n) - 1))] : 0);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return { threshold, gates, mean: n ? sum / n : 0, median: q(0.5), p10: q(0.1), p90: q(0.9), min: n ? sorted[0] : 0, max: n ? sorted[n - 1] : 0, sample: perExample[sampleIndex] ?? 0 };
 }
 
 const highwayLayers = (model: tf.LayersModel) => model.layers.filter((l): l is HighwayDense | HighwayConv2D => l instanceof HighwayDense || l instanceof HighwayConv2D);
@@ -42,6 +75,8 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
   const sums = new Map<string, Float64Array>();
   const classSums = new Map<string, Float64Array[]>();
   const counts = new Array<number>(d.classes).fill(0);
+  const openPerExample = new Float64Array(d.count);
+  let blocksPerExample = 0;
   const sample = { index: sampleIndex, label: d.labels[sampleIndex], gate: [] as number[][], output: [] as number[][] };
   const inputShape = ir.layers[0].outShape;
   for (const { start: s, idx } of batches(d.count, batch)) {
@@ -57,7 +92,8 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
             const g = perBlock(t);
             const total = tf.sum(g, 0);
             const byClass = tf.matMul(oneHot, g, true, false); // [classes, blocks]
-            const keep = [tf.keep(total), tf.keep(byClass)];
+            const open = tf.sum(tf.cast(tf.greater(g, OPEN_GATE), 'float32'), 1); // [batch]
+            const keep = [tf.keep(total), tf.keep(byClass), tf.keep(open)];
             let sampleGate: tf.Tensor | undefined;
             let sampleOut: tf.Tensor | undefined;
             const local = sampleIndex - s;
@@ -67,9 +103,11 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
             }
             recorded.push(
               (async () => {
-                const [tv, cv] = await Promise.all(keep.map((k) => k.data()));
+                const [tv, cv, ov] = await Promise.all(keep.map((k) => k.data()));
                 tf.dispose(keep);
                 const n = tv.length;
+                for (let k = 0; k < ov.length; k++) openPerExample[s + k] += ov[k];
+                if (s === 0) blocksPerExample += n;
                 const acc = sums.get(layer) ?? new Float64Array(n);
                 for (let i = 0; i < n; i++) acc[i] += tv[i];
                 sums.set(layer, acc);
@@ -97,6 +135,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
     meanGate: names.map((n) => Array.from(sums.get(n)!, (v) => v / d.count)),
     classMeanGate: Array.from({ length: d.classes }, (_, c) => names.map((n) => Array.from(classSums.get(n)![c], (v) => (counts[c] ? v / counts[c] : 0)))),
     sample,
+    openGates: openGateSummary(openPerExample, blocksPerExample, sampleIndex),
   };
 }
 

@@ -7,9 +7,9 @@ import { compile } from '../../src/core/compile.js';
 import { checkedIr } from '../helpers.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { selectBackend } from '../../src/backends/tfjs/runtime.js';
-import { conditionNumbers, gateStats, lesionErrors } from '../../src/analysis/probes.js';
+import { conditionNumbers, gateStats, lesionErrors, openGateSummary } from '../../src/analysis/probes.js';
 import { Matrix, QrDecomposition } from 'ml-matrix';
-import { StreamingR, conditionNumber, float32ConditionLimit } from '../../src/analysis/linalg.js';
+import { StreamingR, conditionNumber, float32ConditionLimit, isSingular } from '../../src/analysis/linalg.js';
 import { analyze } from '../../src/analysis/analyze.js';
 import { sweep } from '../../src/analysis/sweep.js';
 import { runTraining } from '../../src/run/session.js';
@@ -60,6 +60,18 @@ describe('gate analysis', () => {
     expect(g.sample.gate[0]).toHaveLength(8);
     expect(g.sample.output).toHaveLength(3);
   });
+  it('open gates per example: counted over every example, exact when the gates ignore their input', async () => {
+    const { ir, m } = model();
+    setGate(m, 'highway_dense_1', 0, 0.7); // T ≈ 0.67: open
+    setGate(m, 'highway_dense_2', 0, -0.7); // shut
+    setGate(m, 'highway_dense_3', 0, 3); // open
+    const g = (await gateStats(m, ir, small, 7, 50))!; // batches of 50: the counts cross batch boundaries
+    expect(g.openGates).toEqual({ threshold: 0.5, gates: 24, mean: 16, median: 16, p10: 16, p90: 16, min: 16, max: 16, sample: 16 });
+  });
+  it('the open-gate distribution: nearest-rank quantiles and the sample\'s own count', () => {
+    const o = openGateSummary([5, 1, 4, 2, 3, 0, 9, 8, 7, 6], 20, 6);
+    expect(o).toEqual({ threshold: 0.5, gates: 20, mean: 4.5, median: 4, p10: 0, p90: 8, min: 0, max: 9, sample: 9 });
+  });
   it('lesioning a layer whose gates are already shut changes nothing; lesioning an open one does', async () => {
     const { ir, m } = model();
     setGate(m, 'highway_dense_2', 0, -60); // T = sigmoid(-60) ≈ 0
@@ -105,6 +117,13 @@ describe('condition numbers', () => {
       expect(Math.abs(k / kappa - 1), `κ = ${kappa}: got ${k}`).toBeLessThan(0.01);
     }
   });
+  it('singular: infinite, NaN or past the float32 limit', () => {
+    expect(isSingular(Infinity)).toBe(true);
+    expect(isSingular(NaN)).toBe(true);
+    expect(isSingular(50, 1e6)).toBe(false);
+    expect(isSingular(2e6, 1e6)).toBe(true);
+    expect(isSingular(1e6, 1e6)).toBe(false);
+  });
   it('a zero column or too few rows is singular; the float32 limit shrinks with the width', () => {
     const r = new StreamingR(3);
     r.add([1, 0, 2, 3, 0, 1, 5, 0, 7, 1, 0, 1], 4);
@@ -140,6 +159,9 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     expect(readFileSync(join(r.out, 'figure2-gates.svg'), 'utf8')).toContain('Transform gate biases');
     const cond = JSON.parse(readFileSync(join(r.out, 'condition-numbers.json'), 'utf8'));
     expect(new Set(cond.map((c: { run: string }) => c.run)).size).toBe(2);
+    // the data says which layers the figure marks singular; JSON has no Infinity, so an infinite number is null
+    for (const c of cond) expect(c.singular).toBe(c.condition === null || c.condition > c.limit);
+    expect(r.conditions.map((c) => c.singular)).toEqual(r.conditions.map((c) => !Number.isFinite(c.condition) || c.condition > c.limit));
     const plain = await analyze({ runDirs: [join(tmp, 'p')], data, backend: 'wasm', samples: 100 });
     expect(plain.figures).toEqual(['condition-numbers']);
     expect(plain.notes[0]).toContain('no highway layers');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conditionFigure, figure1, figure2, figure3, figure4, writeFigure } from '../../src/analysis/figures.js';
+import { conditionFigure, figure1, figure2, figure3, figure4, percentFormat, writeFigure } from '../../src/analysis/figures.js';
 import type { GateStats } from '../../src/analysis/probes.js';
 
 const grid = (rows: number, cols: number, f: (l: number, b: number) => number) => Array.from({ length: rows }, (_, l) => Array.from({ length: cols }, (_, b) => f(l, b)));
@@ -13,6 +13,7 @@ const gates = (bias: (l: number, b: number) => number): GateStats =>
     meanGate: grid(3, 4, () => 0.1),
     classMeanGate: [grid(3, 4, () => 0.2), grid(3, 4, () => 0)],
     sample: { index: 0, label: 1, gate: grid(3, 4, () => 0), output: grid(3, 4, (l, b) => l - b) },
+    openGates: { threshold: 0.5, gates: 12, mean: 2.5, median: 2, p10: 1, p90: 4, min: 0, max: 6, sample: 3 },
   }) as unknown as GateStats;
 type Spec = Record<string, any>;
 const panels = (s: Spec) => s.hconcat as Spec[];
@@ -46,6 +47,29 @@ describe('figures a researcher can read', () => {
     expect(panels(spread)[0].encoding.color.scale.domain).toEqual([-8, -2]);
     for (const p of panels(noisy)) expect(p.encoding.color.legend.title).toBeTruthy();
   });
+  it('figure 2 says how sparse the routing is, for its sample and over all examples', () => {
+    const sub = (figure2(gates(() => -1), 'n') as Spec).title.subtitle.join(' ');
+    expect(sub).toContain('3 of 12 gates (25.0%) more than half open');
+    expect(sub).toContain('2 of 12 gates (16.7%) more than half open (median; 10-90%: 1-4)');
+  });
+  it('figure 4: percent labels with the decimals the range needs, so small errors do not all read 0% or 1%', () => {
+    expect(percentFormat(0.5)).toBe('.0%');
+    expect(percentFormat(0.012)).toBe('.1%');
+    expect(percentFormat(0.003)).toBe('.2%');
+    expect(percentFormat(0)).toBe('.0%');
+    const f4: Spec = figure4({ intact: 0, lesioned: [{ layer: 'h1', error: 0.012 }, { layer: 'h2', error: 0.001 }] }, 'n');
+    expect(f4.layer[0].encoding.y.axis.format).toBe('.1%');
+    expect(f4.layer[0].encoding.x.scale.domain).toEqual([1, 2]);
+  });
+  it('heat-map legends are labelled at the ends of their scale, not at rounded values past them', async () => {
+    const f3 = figure3(gates(() => -1), [0, 1], 'n'); // class minus overall: +0.1 and -0.1
+    const legend = panels(f3.spec)[0].encoding.color.legend;
+    expect(legend.values).toEqual([-0.1, 0, 0.1].map((v) => expect.closeTo(v, 12)));
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-fig-'));
+    await writeFigure(join(dir, 'f3'), f3.spec, f3.data);
+    const labels = [...readFileSync(join(dir, 'f3.svg'), 'utf8').matchAll(/role-legend-label[^]*?<\/g>/g)].flatMap((m) => [...m[0].matchAll(/<text[^>]*>([^<]*)</g)].map((t) => t[1]));
+    expect(labels).toEqual(['−0.1', '0', '0.1']);
+  });
   it('figure 3 titles its colour legend; figure 4 keeps its label off the data', () => {
     const f3 = figure3(gates(() => -1), [0, 1], 'n');
     for (const p of panels(f3.spec)) expect(p.encoding.color.legend.title).toBe('class mean − overall mean');
@@ -64,6 +88,25 @@ describe('figures a researcher can read', () => {
     expect(line.encoding.color.legend.labelLimit).toBe(0);
     expect(spec.layer.some((l: Spec) => l.mark.shape === 'cross' && l.data.values[0].index === 2)).toBe(true);
     expect(spec.layer.some((l: Spec) => l.mark.type === 'rule' && l.data.values[0].condition === 1e6)).toBe(true);
+  });
+  it('condition numbers of several runs: legend in the order given, singular layers a row per run above the plot, none hiding another', () => {
+    const rows = ['plain (p)', 'highway (h)', 'residual (r)'].flatMap((run, k) =>
+      [1, 2, 3].map((index) => ({ run, index, condition: k === 1 || index === 1 ? 100 * (k + 1) : index === 2 ? Infinity : 1e9, limit: 1e6 })),
+    );
+    const spec = conditionFigure(rows) as Spec;
+    expect(spec.layer[0].encoding.color.scale.domain).toEqual(['plain (p)', 'highway (h)', 'residual (r)']);
+    const crosses = spec.layer.filter((l: Spec) => l.mark.shape === 'cross');
+    // plain and residual are singular at layers 2 (infinite) and 3 (past the float32 limit); highway nowhere
+    expect(crosses.map((l: Spec) => l.data.values.map((v: Spec) => `${v.run}:${v.index}`))).toEqual([
+      ['plain (p):2', 'plain (p):3'],
+      ['residual (r):2', 'residual (r):3'],
+    ]);
+    const offsets = crosses.map((l: Spec) => l.mark.yOffset);
+    expect(new Set(offsets).size).toBe(2);
+    for (const o of offsets) expect(o).toBeLessThan(0); // above the top edge, off the data
+    expect(spec.title.offset).toBeGreaterThan(-Math.min(...offsets)); // the title clears the rows
+    // a number past the limit is not drawn as a point: the line stops there
+    expect(spec.layer[0].data.values.filter((v: Spec) => v.condition === null).length).toBe(4);
   });
   it('a 1000-layer network: about ten layer labels, no stack overflow, and numbers past the float32 limit drawn as singular', () => {
     const many = gates(() => -3);

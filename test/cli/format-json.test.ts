@@ -79,13 +79,14 @@ describe('--format json on every command that prints data', () => {
     expect(an.figures.map((f: { name: string }) => f.name)).toEqual(['figure2-gates', 'figure3-routing', 'figure4-lesioning', 'condition-numbers']);
     for (const f of an.figures) for (const file of f.files) expect(existsSync(file), file).toBe(true);
     expect(an.notes).toEqual([]);
-    // the same numbers as the figure's data, a singular layer as null beside singular: true
+    // the same numbers as the figure's data, an infinite one as null; singular: infinite or past the float32 limit
     const cond = JSON.parse(readFileSync(join(out, 'analysis', 'condition-numbers.json'), 'utf8'));
     expect(an.conditionNumbers.map((c: { layer: string }) => c.layer)).toEqual(['dense_1', 'highway_dense_1']);
-    an.conditionNumbers.forEach((c: { condition: number | null; singular: boolean; layer: string }, i: number) => {
+    an.conditionNumbers.forEach((c: { condition: number | null; singular: boolean; layer: string; limit: number }, i: number) => {
       expect(c.layer).toBe(cond[i].layer);
       expect(c.condition).toBe(cond[i].condition);
-      expect(c.singular).toBe(c.condition === null);
+      expect(c.singular).toBe(cond[i].singular);
+      expect(c.singular).toBe(c.condition === null || c.condition > c.limit);
     });
 
     const job = join(d, 'job dir');

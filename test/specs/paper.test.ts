@@ -54,6 +54,16 @@ describe("parameter counts match the paper's tables", () => {
       for (const p of [...hidden(hw), ...hidden(pl)]) expect(Math.abs(p - 5000) / 5000).toBeLessThan(0.03);
     }
   });
+  it('the residual baseline of the condition-number comparison: the highway network of figure 1 with residual layers, same depth and width', () => {
+    for (const d of [10, 50, 100]) {
+      const rs = load('specs/paper/mlp-residual.hwy', { depth: d }).ir!;
+      const hw = load('specs/paper/mlp-highway.hwy', { depth: d }).ir!;
+      expect(rs.stats!.weightedLayers).toBe(hw.stats!.weightedLayers);
+      const res = rs.layers.filter((l) => l.kind === 'residual_dense');
+      expect(res.length).toBe(d - 1);
+      expect(new Set(res.map((l) => l.outShape![0]))).toEqual(new Set([50]));
+    }
+  });
   it('analysis networks: 50 layers, 49 highway of 50 blocks, gate bias -4', () => {
     for (const [f, bias] of [
       ['specs/paper/analysis-mnist.hwy', -4],

@@ -34,7 +34,7 @@ export function registerAnalyze(program: Command): void {
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nEach figure is written as SVG, PNG, its data as JSON and its vega-lite spec (.vl.json).\n--format json prints the files written, the notes and the condition numbers (null where a layer is singular).\n\nExample:\n  npx hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000',
+      '\nEach figure is written as SVG, PNG, its data as JSON and its vega-lite spec (.vl.json).\n--format json prints the files written, the notes and the condition numbers (null where infinite; singular: true also\nwhere a number is past the float32 limit, where the smallest singular value is rounding noise).\n\nExample:\n  npx hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000',
     )
     .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
       const device = tfjsDevice(opts);
@@ -48,8 +48,8 @@ export function registerAnalyze(program: Command): void {
             out: r.out,
             figures: r.figures.map((name) => ({ name, files: FIGURE_FILES.map((ext) => join(r.out, `${name}.${ext}`)) })),
             notes: r.notes,
-            // JSON has no Infinity: a singular layer's number is null, and says why
-            conditionNumbers: r.conditions.map((c) => ({ ...c, condition: Number.isFinite(c.condition) ? c.condition : null, singular: !Number.isFinite(c.condition) })),
+            // JSON has no Infinity: an infinite number is null; `singular` also covers numbers past the float32 limit
+            conditionNumbers: r.conditions.map((c) => ({ ...c, condition: Number.isFinite(c.condition) ? c.condition : null })),
           });
         } else process.stdout.write(`figures in ${r.out}: ${r.figures.join(', ')}\n`);
       } catch (e) {
