@@ -1,6 +1,6 @@
 import { IR_VERSION, type FieldKey, type Layer } from './types.js';
 import { KINDS, LAYER_KINDS } from '../language/kinds.js';
-import { ACTIVATIONS, INITIALISERS } from '../language/catalogue.js';
+import { ACTIVATIONS, INITIALISERS, OPTIMIZER_DEFAULTS, type OptimizerConfig, type OptimizerName } from '../language/catalogue.js';
 
 const pos = { type: 'object', required: ['line', 'col', 'offset'], properties: { line: { type: 'integer', minimum: 1 }, col: { type: 'integer', minimum: 1 }, offset: { type: 'integer', minimum: 0 } }, additionalProperties: false };
 const span = { type: 'object', required: ['file', 'start', 'end'], properties: { file: { type: 'string' }, start: pos, end: pos }, additionalProperties: false };
@@ -25,6 +25,18 @@ const FIELD_SCHEMA: Record<AnyField, object> = {
   carry: { enum: ['coupled', 'free'] },
   gateInit: init,
   rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+};
+
+/** Every optimizer field: a new one in src/language/optimizers.ts is a compile error here until it has a schema. */
+type OptimizerField = Exclude<OptimizerConfig extends infer O ? (O extends OptimizerConfig ? keyof O : never) : never, 'name'>;
+const OPTIMIZER_FIELD_SCHEMA: Record<string, object> & Record<OptimizerField, object> = {
+  momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  nesterov: { type: 'boolean' },
+  beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  epsilon: { type: 'number', exclusiveMinimum: 0 },
+  weightDecay: { type: 'number', minimum: 0 },
+  rho: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
 };
 
 /** One schema a kind, from its definition: exactly its fields, required where checked IR always has them. */
@@ -91,12 +103,25 @@ export const IR_SCHEMA = {
                 validation: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
               },
             },
-            optimizer: { type: 'object', required: ['name', 'momentum', 'nesterov'], additionalProperties: false, properties: { name: { const: 'sgd' }, momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: 'boolean' } } },
+            optimizer: {
+              oneOf: (Object.keys(OPTIMIZER_DEFAULTS) as OptimizerName[]).map((name) => {
+                const fields = Object.keys(OPTIMIZER_DEFAULTS[name]);
+                return { type: 'object', required: fields, additionalProperties: false, properties: Object.fromEntries(fields.map((f) => [f, f === 'name' ? { const: name } : OPTIMIZER_FIELD_SCHEMA[f]])) };
+              }),
+            },
             lr: {
               type: 'object',
-              required: ['value', 'schedule', 'gamma', 'steps'],
+              required: ['value', 'schedule', 'gamma', 'steps', 'minLr', 'warmup', 'warmupSteps'],
               additionalProperties: false,
-              properties: { value: { type: 'number', exclusiveMinimum: 0 }, schedule: { enum: ['constant', 'exponential', 'multistep'] }, gamma: { type: 'number', exclusiveMinimum: 0 }, steps: { type: 'array', items: { type: 'integer', minimum: 1 } } },
+              properties: {
+                value: { type: 'number', exclusiveMinimum: 0 },
+                schedule: { enum: ['constant', 'exponential', 'multistep', 'cosine'] },
+                gamma: { type: 'number', exclusiveMinimum: 0 },
+                steps: { type: 'array', items: { type: 'integer', minimum: 1 } },
+                minLr: { type: 'number', minimum: 0 },
+                warmup: { type: 'integer', minimum: 0 },
+                warmupSteps: { type: 'integer', minimum: 0 },
+              },
             },
             weightDecay: { type: 'number', minimum: 0 },
             batch: { type: 'integer', minimum: 1 },

@@ -1,4 +1,5 @@
 import { freemem } from 'node:os';
+import { optimizerSlots } from '../language/optimizers.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { isGated } from '../language/kinds.js';
 import { shapeSize } from '../language/shape.js';
@@ -9,7 +10,7 @@ export const MEMORY_LIMIT_ENV = 'HWY_MEMORY_LIMIT';
 const F32 = 4;
 
 export interface MemoryEstimate {
-  /** Weights, their gradients and the optimizer's slots (momentum: one per weight). */
+  /** Weights, their gradients and the optimizer's slots (momentum: one per weight; Adam, RMSprop: two). */
   paramBytes: number;
   /** Layer outputs of one batch, kept for the backward pass (about twice: values and gradients). */
   activationBytes: number;
@@ -22,7 +23,7 @@ export interface MemoryEstimate {
  * does not fit cannot train, and it saves a run that would eat the machine's memory and crash.
  */
 export function estimateTrainingMemory(ir: NetworkIR, config: Pick<TrainConfig, 'batch' | 'optimizer'>): MemoryEstimate {
-  const slots = config.optimizer.momentum > 0 ? 1 : 0;
+  const slots = optimizerSlots(config.optimizer);
   const paramBytes = ir.stats.totalParams * F32 * (2 + slots);
   // a gated block keeps H and T besides its output
   const perExample = ir.layers.reduce((a, l) => a + shapeSize(l.outShape) * (isGated(l) ? 3 : 1), 0);

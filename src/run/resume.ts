@@ -32,7 +32,8 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string)
   if (o.seed !== undefined && o.seed !== record.config.seed) problems.push(fixed('--seed', 'seed', record.config.seed));
   if (o.data !== undefined && o.data !== record.config.data.name) problems.push(fixed('--data', 'data set', record.config.data.name));
   if (o.validation !== undefined && o.validation !== record.config.data.validation) problems.push(fixed('--validation', 'validation split', record.config.data.validation));
-  if (o.momentum !== undefined && o.momentum !== record.config.optimizer.momentum) problems.push(fixed('--momentum', 'momentum', record.config.optimizer.momentum));
+  const recorded = record.config.optimizer;
+  if (o.momentum !== undefined && (!('momentum' in recorded) || o.momentum !== recorded.momentum)) problems.push(fixed('--momentum', 'momentum', 'momentum' in recorded ? recorded.momentum : `none: ${recorded.name}`));
   if (o.gamma !== undefined && o.gamma !== record.config.lr.gamma) problems.push(fixed('--gamma', 'decay factor', record.config.lr.gamma));
   const sets = Object.entries(ask.sets ?? {});
   if (sets.length) {

@@ -72,7 +72,10 @@ export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): Trai
   if (o.seed !== undefined) c.seed = o.seed;
   if (o.data !== undefined) c.data.name = o.data;
   if (o.validation !== undefined) c.data.validation = o.validation;
-  if (o.momentum !== undefined) c.optimizer.momentum = o.momentum;
+  if (o.momentum !== undefined) {
+    if (!('momentum' in c.optimizer)) throw new Error(`a momentum override for the ${c.optimizer.name} optimizer, which has none`);
+    c.optimizer.momentum = o.momentum;
+  }
   if (o.gamma !== undefined) {
     c.lr.gamma = o.gamma;
     if (c.lr.schedule === 'constant') c.lr.schedule = 'exponential';
