@@ -112,7 +112,7 @@ describe('expand pass: constants and repeats', () => {
       ['  optimizer sgd beta1=0.8', "'beta1' is not a setting of sgd", "'beta1' is a setting of adam and adamw; sgd takes momentum, nesterov"],
       ['  optimizer adam momentum=0.9', "'momentum' is not a setting of adam", "'momentum' is a setting of sgd and rmsprop; adam takes beta1, beta2, epsilon"],
       ['  optimizer rmsprop weight_decay=0.1', "'weight_decay' is not a setting of rmsprop", "'weight_decay' is a setting of adamw; rmsprop takes rho, momentum, epsilon"],
-      ['  optimizer adamw epsilon=0', "'epsilon' must be greater than 0, not 0", undefined],
+      ['  optimizer adamw epsilon=0', "'epsilon' must be greater than 0, not 0", undefined as unknown as string],
       ['  lr 0.1 min_lr=0.01', "'min_lr' is the floor of schedule=cosine; this schedule is constant", "add schedule=cosine, or leave 'min_lr' out"],
       ['  lr 0.1 schedule=cosine min_lr=0.2', "'min_lr' must be below the learning rate (0.1), not 0.2", 'the cosine schedule decays from the rate down to min_lr'],
       ['  lr 0.1 warmup=2 warmup_steps=100', "give 'warmup' (epochs) or 'warmup_steps' (steps), not both", 'keep one of them'],
