@@ -17,6 +17,8 @@ import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
 import type { SettingOverride } from '../core/compile.js';
+
+export type { SettingOverride };
 import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
 import { version as tfjsVersion } from '@tensorflow/tfjs';
 import { checkMemory } from './memory.js';

@@ -100,4 +100,32 @@ describe('hwy train --set train.… and --print-config', () => {
     const after = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(after.history.at(-1)).toMatchObject({ epochs: 2, lr: 0.001 });
   });
+
+  it('hwy sweep --set trains every run with the settings, and continues only with the same ones', () => {
+    const { d } = setup();
+    const out = join(d, 'sweep');
+    const sets = ['--set', 'train.optimizer=adam', '--set', 'train.lr=0.002'];
+    const r = hwy(['sweep', '--depths', '2', '--epochs', '1', '--out', out, '--device', 'wasm', ...sets]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const run of ['plain-2', 'highway-2']) {
+      const rec = JSON.parse(readFileSync(join(out, run, 'run.json'), 'utf8'));
+      expect(rec.config.optimizer.name).toBe('adam');
+      expect(rec.config.lr.value).toBe(0.002);
+    }
+    const again = hwy(['sweep', '--depths', '2', '--epochs', '1', '--out', out, '--device', 'wasm', '--set', 'train.optimizer=rmsprop']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('was trained with --set train.optimizer=adam --set train.lr=0.002, and this sweep asks for --set train.optimizer=rmsprop');
+    expect(hwy(['sweep', '--depths', '2', '--epochs', '1', '--out', out, '--device', 'wasm', ...sets]).code).toBe(0);
+    for (const [args, message] of [
+      [['--set', 'train.momentum=2'], "--set train.momentum=2: 'momentum' must be below 1, not 2"],
+      [['--set', 'data.normalize=gcn'], '--set data.normalize=gcn: the sweep sets this with --data'],
+      [['--set', 'depth=3'], "--set depth=3: the sweep trains the paper's networks at the depths of --depths"],
+      [['--trials', '2', '--set', 'train.lr=0.1'], '--set train.lr=0.1: with --trials 2 the random search draws the rate'],
+    ] as const) {
+      const bad = hwy(['sweep', '--depths', '2', '--epochs', '1', '--out', join(d, 'other'), ...args]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
+    expect(existsSync(join(d, 'other'))).toBe(false);
+  });
 });
