@@ -136,6 +136,17 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/--engine tfjs: the run was trained with the torch engine/);
   });
 
+  it('Adam with a warm-up and cosine schedule, stopped mid-epoch and resumed: the weights of an uninterrupted run, bit for bit', async () => {
+    const text = MLP.replace('optimizer sgd momentum=0.9', 'optimizer adamw weight_decay=0.05').replace('lr 0.05 schedule=exponential gamma=0.9', 'lr 0.003 schedule=cosine min_lr=0.0003 warmup_steps=30');
+    const straight = await trained(req({ specText: text }));
+    const stopped = await trained(req({ specText: text, hooks: { shouldStop: () => true } }));
+    expect(stopped.outcome.status).toBe('interrupted');
+    expect(stopped.outcome.state.step).toBeGreaterThan(0);
+    const resumed = await trained({ resume: stopped.runDir, data });
+    expect(readMetrics(resumed.runDir).map((m) => m.lr)).toEqual(readMetrics(straight.runDir).map((m) => m.lr));
+    expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
+  });
+
   it('a hook that throws ends the Python side and surfaces as the error of the run, with no hang', async () => {
     const t0 = Date.now();
     await expect(runTraining(req({ hooks: { onEpochEnd: () => { throw new Error('disk full (simulated)'); } } }))).rejects.toThrow('disk full (simulated)');
