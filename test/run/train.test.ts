@@ -112,6 +112,19 @@ describe('training (small real runs on the bundled digits)', () => {
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
   });
 
+  it('a run recorded before cosine schedules and warm-up (run.json without their fields) resumes, with its own schedule', async () => {
+    const r = await runTraining(req({ overrides: { epochs: 1 } }));
+    if (r.kind !== 'trained') throw new Error();
+    const path = join(r.runDir, 'run.json');
+    const rec = JSON.parse(readFileSync(path, 'utf8'));
+    for (const k of ['minLr', 'warmup', 'warmupSteps']) delete rec.config.lr[k];
+    writeFileSync(path, JSON.stringify(rec, null, 2));
+    const more = await runTraining({ resume: r.runDir, backend: 'wasm', data, overrides: { epochs: 2 } });
+    if (more.kind !== 'trained') throw new Error();
+    expect(more.outcome.status).toBe('done');
+    expect(readMetrics(r.runDir).map((m) => m.lr)).toEqual([0.05, 0.05 * 0.9]);
+  });
+
   it('resume repairs a checkpoint swap cut short, and --epochs extends a finished run', async () => {
     const r = await runTraining(req({ overrides: { epochs: 1 } }));
     if (r.kind !== 'trained') throw new Error();
