@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTraining } from '../run/session.js';
-import { readMetrics, readState, recoverCheckpoint, type MetricsLine } from '../run/run-dir.js';
+import { runTraining, type SettingOverride } from '../run/session.js';
+import { readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, type MetricsLine } from '../run/run-dir.js';
 import { rng, type Splits } from '../data/dataset.js';
 import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
@@ -26,9 +26,20 @@ export interface SweepOptions {
   backend?: BackendChoice;
   data?: string;
   dataDir?: string;
+  /** Training settings every run takes (`--set train.optimizer=adam`); a sweep continues only with the ones it started with. */
+  settings?: SettingOverride[];
   preloaded?: Splits;
   log?: (s: string) => void;
   shouldStop?: () => boolean;
+}
+
+/** A run of the sweep directory was started with the same --set training settings as this sweep, or the sweep stops, naming both. */
+function sameSettings(dir: string, settings: SettingOverride[]): void {
+  const want = settings.map((o) => `${o.path}=${o.value}`);
+  const had = readRunRecord(dir).settings ?? [];
+  if (JSON.stringify(had) === JSON.stringify(want)) return;
+  const show = (xs: string[]) => (xs.length ? xs.map((x) => `--set ${x}`).join(' ') : 'no --set');
+  throw new RunDirError(`${dir} was trained with ${show(had)}, and this sweep asks for ${show(want)}: a sweep continues with the training settings it started with; give the same, or another --out`);
 }
 
 export interface Trial {
@@ -101,7 +112,10 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     const dir = join(o.out, name);
     const settings = o.trials > 1 ? sampleTrial(seed * 1000 + p.depth * 10 + p.trial + (p.kind === 'highway' ? 500 : 0), p.kind) : null;
     const text = settings ? trialSpec(specText[p.kind], settings) : specText[p.kind];
-    const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
+    const started = existsSync(join(dir, 'run.json'));
+    // finished runs are kept and unfinished ones resumed: all of them must train with this sweep's settings
+    if (started) sameSettings(dir, o.settings ?? []);
+    const ckpt = started ? recoverCheckpoint(dir) : undefined;
     const done = ckpt ? readState(ckpt) : undefined;
     const restart = !ckpt && existsSync(join(dir, 'run.json')) ? ' (no checkpoint yet: starting it again)' : '';
     log(`run ${k + 1}/${plan.length}: ${p.kind} depth ${p.depth}${o.trials > 1 ? ` trial ${p.trial}` : ''}${done ? (done.epoch >= o.epochs ? ' (done before)' : ` (resuming after epoch ${done.epoch})`) : restart}`);
@@ -111,7 +125,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
       const r = await runTraining({
         ...(ckpt
           ? { resume: dir, overrides: { epochs: o.epochs } }
-          : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, out: dir, force: true, engine: o.engine, device: o.device, backend: o.backend, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
+          : { specFile: `${specFile(p.kind)}${settings ? ` (trial ${p.trial})` : ''}`, specText: text, sets: { depth: p.depth }, settings: o.settings, out: dir, force: true, engine: o.engine, device: o.device, backend: o.backend, overrides: { epochs: o.epochs, seed, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) } }),
         data,
         hooks: {
           shouldStop: o.shouldStop,

@@ -15,6 +15,10 @@ export const BYTES_PER_VALUE = 4;
  */
 const OPTIMIZER_SLOTS: { [N in TrainConfig['optimizer']['name']]: (o: Extract<TrainConfig['optimizer'], { name: N }>) => { slots: number; what: string } } = {
   sgd: (o) => (o.momentum > 0 ? { slots: 1, what: 'SGD with momentum: one velocity per parameter' } : { slots: 0, what: 'plain SGD keeps none' }),
+  adam: () => ({ slots: 2, what: 'Adam: first and second moment estimates per parameter' }),
+  adamw: () => ({ slots: 2, what: 'AdamW: first and second moment estimates per parameter' }),
+  // tfjs keeps the momentum accumulator whether or not momentum is used; so does the torch engine's RMSprop
+  rmsprop: () => ({ slots: 2, what: 'RMSprop: mean square and momentum accumulators per parameter' }),
 };
 
 export function optimizerSlots(o: TrainConfig['optimizer']): { slots: number; what: string } {

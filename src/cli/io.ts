@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS } from '../passes/limits.js';
 
 export { describeFsError };
 import { didYouMean } from '../language/suggest.js';
+import { settingFlag, type SettingOverride } from '../lower/settings.js';
 
 /** Specs larger than this are refused before reading (see DEFAULT_LIMITS for why it is ample). */
 export const MAX_SPEC_BYTES = DEFAULT_LIMITS.maxSpecBytes;
@@ -129,25 +130,48 @@ export function expandPaths(paths: string[], problem?: (message: string) => void
   return out;
 }
 
-/** `--set depth=50` (repeatable) to an overrides map. */
+/** `--set depth=50` (repeatable) to an overrides map; training settings are refused (the command has none). */
 export function parseSets(sets: string[] | undefined): Record<string, number> {
+  const { lets, settings } = splitSets(sets);
+  if (settings.length) throw new UsageError(`${settingFlag(settings[0])}: training settings are given to hwy train and hwy export; this command reads the network only`);
+  return lets;
+}
+
+/**
+ * `--set` values (repeatable): `NAME=NUMBER` overrides a `let` constant; `train.PATH=VALUE`
+ * and `data.ATTR=VALUE` a training setting, checked by the compiler as the spec's own.
+ */
+export function splitSets(sets: string[] | undefined): { lets: Record<string, number>; settings: SettingOverride[] } {
   // No prototype: `--set __proto__=3` or `--set constructor=3` must name a constant like any other.
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  const lets: Record<string, number> = Object.create(null) as Record<string, number>;
+  const settings: SettingOverride[] = [];
   for (const s of sets ?? []) {
+    const setting = /^((?:train|data)\.[A-Za-z0-9_.]*)=(.*)$/s.exec(s);
+    if (setting) {
+      if (setting[2].trim() === '') throw new UsageError(`--set ${s}: give the setting a value, as in --set train.momentum=0.95`);
+      settings.push({ path: setting[1], value: setting[2] });
+      continue;
+    }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
     const value = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(value)) throw new UsageError(`--set expects NAME=NUMBER, got '${s}'`);
-    out[m[1]] = value;
+    if (!m || !Number.isFinite(value)) throw new UsageError(`--set expects NAME=NUMBER (a let constant) or train.SETTING=VALUE, got '${s}'`);
+    lets[m[1]] = value;
   }
-  return out;
+  return { lets, settings };
+}
+
+/** The first problem of a command-line training setting, as a usage error naming the flag (the compiler reports it with the flag as its file). */
+export function settingProblem(r: CompileResult): UsageError | undefined {
+  const d = r.diagnostics.find((x) => x.severity === 'error' && x.span.file.startsWith('--set '));
+  return d && new UsageError(`${d.span.file}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
 }
 
 export function collectSet(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function compileFile(path: string, sets: Record<string, number>, text?: string): CompileResult {
-  const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets });
+export function compileFile(path: string, sets: Record<string, number>, text?: string, settings?: SettingOverride[]): CompileResult {
+  const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets, settings });
   if (r.unknownOverrides.length) {
     const known = r.source.lets.map((l) => l.name);
     const near = didYouMean(r.unknownOverrides[0], known);
@@ -156,6 +180,8 @@ export function compileFile(path: string, sets: Record<string, number>, text?: s
         (near ? `; ${near}` : known.length ? ` (it defines: ${known.join(', ')})` : ' (it defines none)'),
     );
   }
+  const bad = settingProblem(r);
+  if (bad) throw bad;
   return r;
 }
 

@@ -1,6 +1,6 @@
 import { IR_SCHEMA_ID, IR_VERSION, type FieldKey, type Layer, type LayerKind } from './types.js';
 import { KINDS, LAYER_KINDS } from '../language/kinds.js';
-import { ACTIVATIONS, DATASETS, INITIALISERS } from '../language/catalogue.js';
+import { ACTIVATIONS, DATASETS, INITIALISERS, OPTIMIZER_DEFAULTS, type OptimizerConfig, type OptimizerName } from '../language/catalogue.js';
 
 // The schema names its parts in $defs (and refers to them) so that the shipped file reads
 // as documentation and editors show each part's description.
@@ -50,6 +50,18 @@ function kindDescription(kind: LayerKind): string {
   if (kind === 'activation') return `An activation layer: one of the keywords ${ACTIVATIONS.join(', ')}.`;
   return `\`${syntax.blocks[0].kind}\`: ${syntax.blocks[0].doc}.`;
 }
+
+/** Every optimizer field: a new one in src/language/optimizers.ts is a compile error here until it has a schema. */
+type OptimizerField = Exclude<OptimizerConfig extends infer O ? (O extends OptimizerConfig ? keyof O : never) : never, 'name'>;
+const OPTIMIZER_FIELD_SCHEMA: Record<string, object> & Record<OptimizerField, object> = {
+  momentum: { description: 'Momentum (SGD: the velocity factor; RMSprop: momentum on the scaled step).', type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  nesterov: { description: 'Nesterov momentum (SGD).', type: 'boolean' },
+  beta1: { description: 'Decay of the first-moment estimate (Adam, AdamW).', type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  beta2: { description: 'Decay of the second-moment estimate (Adam, AdamW).', type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  epsilon: { description: 'Added for numerical stability (Adam: to the root; RMSprop: inside it).', type: 'number', exclusiveMinimum: 0 },
+  weightDecay: { description: 'Decoupled weight decay of the kernels (AdamW).', type: 'number', minimum: 0 },
+  rho: { description: 'Decay of the squared-gradient average (RMSprop).', type: 'number', minimum: 0, exclusiveMaximum: 1 },
+};
 
 /** One schema a kind, from its definition: exactly its fields, required where checked IR always has them. */
 const LAYER_DEFS = Object.fromEntries(
@@ -106,21 +118,25 @@ export const TRAIN_CONFIG_SCHEMA = {
       },
     },
     optimizer: {
-      type: 'object',
-      required: ['name', 'momentum', 'nesterov'],
-      additionalProperties: false,
-      properties: { name: { const: 'sgd' }, momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 }, nesterov: { type: 'boolean' } },
+      description: 'The optimizer and its settings (one branch a name).',
+      oneOf: (Object.keys(OPTIMIZER_DEFAULTS) as OptimizerName[]).map((name) => {
+        const fields = Object.keys(OPTIMIZER_DEFAULTS[name]);
+        return { type: 'object', required: fields, additionalProperties: false, properties: Object.fromEntries(fields.map((f) => [f, f === 'name' ? { const: name } : OPTIMIZER_FIELD_SCHEMA[f]])) };
+      }),
     },
     lr: {
       description: 'The learning rate and its schedule.',
       type: 'object',
-      required: ['value', 'schedule', 'gamma', 'steps'],
+      required: ['value', 'schedule', 'gamma', 'steps', 'minLr', 'warmup', 'warmupSteps'],
       additionalProperties: false,
       properties: {
         value: { type: 'number', exclusiveMinimum: 0 },
-        schedule: { enum: ['constant', 'exponential', 'multistep'] },
+        schedule: { enum: ['constant', 'exponential', 'multistep', 'cosine'] },
         gamma: { description: 'The factor of each decay.', type: 'number', exclusiveMinimum: 0 },
         steps: { description: "The epochs after which a 'multistep' schedule multiplies the rate by gamma.", type: 'array', items: { type: 'integer', minimum: 1 } },
+        minLr: { description: "The floor of a 'cosine' schedule.", type: 'number', minimum: 0 },
+        warmup: { description: 'Epochs of linear warm-up (0: none).', type: 'integer', minimum: 0 },
+        warmupSteps: { description: 'Steps of linear warm-up (0: none).', type: 'integer', minimum: 0 },
       },
     },
     weightDecay: { description: 'L2 decay of the kernel weights.', type: 'number', minimum: 0 },

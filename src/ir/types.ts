@@ -93,11 +93,26 @@ export interface Expect {
   span: Span;
 }
 
+export type { OptimizerConfig, OptimizerName } from '../language/optimizers.js';
+import type { OptimizerConfig } from '../language/optimizers.js';
+
+export interface LrConfig {
+  value: number;
+  schedule: 'constant' | 'exponential' | 'multistep' | 'cosine';
+  gamma: number;
+  steps: number[];
+  /** cosine: the floor. */
+  minLr: number;
+  /** Linear warm-up in epochs, or (warmupSteps) in steps; at most one is non-zero. */
+  warmup: number;
+  warmupSteps: number;
+}
+
 export interface TrainConfig {
   /** `path`: the .npz file or .npy directory of the npz / npy data sets. */
   data: { name: string; dir?: string; path?: string; normalize: 'scale' | 'gcn' | 'none'; augment: string[]; validation: number };
-  optimizer: { name: 'sgd'; momentum: number; nesterov: boolean };
-  lr: { value: number; schedule: 'constant' | 'exponential' | 'multistep'; gamma: number; steps: number[] };
+  optimizer: OptimizerConfig;
+  lr: LrConfig;
   weightDecay: number;
   batch: number;
   epochs: number;

@@ -6,6 +6,9 @@
  */
 import { LAYER_BLOCKS } from './kinds.js';
 import { ACTIVATIONS, CARRY, DATASETS, GATE_BIAS, GATE_INIT, INIT, ROUND, type BlockSpec } from './vocabulary.js';
+import { OPTIMIZER_NAMES } from './optimizers.js';
+
+export * from './optimizers.js';
 
 export * from './vocabulary.js';
 
@@ -53,25 +56,33 @@ export const SETTINGS: BlockSpec[] = [
   },
   {
     kind: 'optimizer',
-    doc: 'stochastic gradient descent with momentum',
+    doc: 'the optimizer: sgd (momentum, Nesterov), adam, adamw (decoupled weight decay) or rmsprop; each takes only its own attributes',
     positional: ['name'],
     attrs: [
-      { name: 'name', type: { t: 'enum', values: ['sgd'] }, doc: 'optimizer (sgd)' },
-      { name: 'momentum', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'momentum (default 0.9)' },
-      { name: 'nesterov', type: { t: 'bool' }, doc: 'Nesterov momentum (default false)' },
+      { name: 'name', type: { t: 'enum', values: OPTIMIZER_NAMES }, doc: 'optimizer: sgd (default), adam, adamw, rmsprop' },
+      { name: 'momentum', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'sgd: momentum (default 0.9); rmsprop: momentum (default 0)' },
+      { name: 'nesterov', type: { t: 'bool' }, doc: 'sgd: Nesterov momentum (default false)' },
+      { name: 'beta1', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'adam, adamw: decay of the first-moment (mean) estimate (default 0.9)' },
+      { name: 'beta2', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'adam, adamw: decay of the second-moment estimate (default 0.999)' },
+      { name: 'epsilon', type: { t: 'number', min: 0, minExclusive: true }, doc: 'adam, adamw: added to the root of the second moment (default 1e-8); rmsprop: added to the mean square under the root (default 1e-7)' },
+      { name: 'weight_decay', type: { t: 'number', min: 0 }, doc: 'adamw: decoupled weight decay, kernels times (1 - lr x weight_decay) each step (default 0.01)' },
+      { name: 'rho', type: { t: 'number', min: 0, max: 1, maxExclusive: true }, doc: 'rmsprop: decay of the mean square of the gradients (default 0.9)' },
     ],
     example: 'optimizer sgd momentum=0.9 nesterov=true',
   },
   {
     kind: 'lr',
-    doc: 'learning rate and its schedule',
+    doc: 'learning rate, its schedule and an optional linear warm-up',
     positional: ['value'],
     required: ['value'],
     attrs: [
       { name: 'value', type: { t: 'number', min: 0, minExclusive: true }, doc: 'initial learning rate' },
-      { name: 'schedule', type: { t: 'enum', values: ['constant', 'exponential', 'multistep'] }, doc: 'constant, exponential (x gamma each epoch) or multistep (x gamma at each listed epoch)' },
+      { name: 'schedule', type: { t: 'enum', values: ['constant', 'exponential', 'multistep', 'cosine'] }, doc: 'constant, exponential (x gamma each epoch), multistep (x gamma at each listed epoch) or cosine (from the rate down to min_lr over the epochs)' },
       { name: 'gamma', type: { t: 'number', min: 0, minExclusive: true }, doc: 'decay factor (default 0.95 exponential, 0.1 multistep)' },
       { name: 'steps', type: { t: 'intlist', min: 1 }, doc: 'epochs at which multistep decay applies: [10, 20]' },
+      { name: 'min_lr', type: { t: 'number', min: 0 }, doc: 'cosine: the floor the rate decays towards (default 0)' },
+      { name: 'warmup', type: { t: 'int', min: 0 }, doc: 'epochs of linear warm-up: the rate grows step by step from 1/N of the schedule\'s to all of it (default 0)' },
+      { name: 'warmup_steps', type: { t: 'int', min: 0 }, doc: 'the same warm-up counted in steps (batches) instead of epochs (default 0)' },
     ],
     example: 'lr 0.01 schedule=exponential gamma=0.95',
   },

@@ -6,7 +6,7 @@ import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
 import { getParser } from '../parser/parser.js';
-import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, SETTING_BY_KIND, SETTINGS, type ValueType } from '../language/catalogue.js';
+import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, OPTIMIZER_NAMES, SETTING_BY_KIND, SETTINGS, optimizerAttrs, type ValueType } from '../language/catalogue.js';
 import { fmtShape, windowOut } from '../language/shape.js';
 import { isGated, layerLabel } from '../language/kinds.js';
 
@@ -210,11 +210,16 @@ export function complete(a: Analysis, p: Pos): Completion[] {
   const spec = specs.get(kindWord);
   if (!spec) return lets;
   const present = new Set(words.map((w) => w.split('=')[0]));
+  // an optimizer line offers the names, then only the named optimizer's attributes (sgd's when none is named)
+  const optimizer = section === 'train' && kindWord === 'optimizer';
+  const named = optimizer ? OPTIMIZER_NAMES.find((n) => words.slice(1, -1).includes(n)) : undefined;
+  const own = optimizer ? new Set(optimizerAttrs(named ?? 'sgd')) : undefined;
+  const names = optimizer && !named && words.length === 2 ? OPTIMIZER_NAMES.map((v): Completion => ({ label: v, kind: 'value', detail: 'optimizer' })) : [];
   const attrs = spec.attrs
-    .filter((x) => (gated || !x.gatedOnly) && !present.has(x.name))
+    .filter((x) => (gated || !x.gatedOnly) && !present.has(x.name) && (!own || own.has(x.name)))
     .map((x): Completion => ({ label: `${x.name}=`, kind: 'attribute', detail: x.doc, insertText: `${x.name}=` }));
   const acts = spec.positional.includes('activation') && !words.some((w) => (ACTIVATIONS as readonly string[]).includes(w)) ? ACTIVATIONS.map((v): Completion => ({ label: v, kind: 'value', detail: 'activation' })) : [];
-  return [...attrs, ...acts, ...lets];
+  return [...names, ...attrs, ...acts, ...lets];
 }
 
 /** The declaration and every use of the constant under the cursor. */

@@ -1,5 +1,5 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import { ARRAY_FORMATS, BLOCK_BY_KIND, SETTING_BY_KIND } from '../language/catalogue.js';
+import { ARRAY_FORMATS, BLOCK_BY_KIND, OPTIMIZER_NAMES, SETTING_BY_KIND, optimizerAttrs, optimizerDefaults, type OptimizerName } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
 import { KINDS, kindOfBlock } from '../language/kinds.js';
 import { IR_VERSION, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
@@ -204,21 +204,21 @@ class Expander {
 export const TRAIN_DEFAULTS: TrainConfig = {
   data: { name: 'mnist', normalize: 'scale', augment: [], validation: 0.1 },
   optimizer: { name: 'sgd', momentum: 0.9, nesterov: false },
-  lr: { value: 0.01, schedule: 'constant', gamma: 1, steps: [] },
+  lr: { value: 0.01, schedule: 'constant', gamma: 1, steps: [], minLr: 0, warmup: 0, warmupSteps: 0 },
   weightDecay: 0,
   batch: 128,
   epochs: 10,
   seed: 1,
 };
 
-/** `optimizer adam`: said in the user's words, with the optimizer hwy has. */
+/** `optimizer adagrad`: said in the user's words, with the optimizers hwy has. */
 function unknownOptimizer(s: SrcBlock, diags: Diagnostics): boolean {
   const v = s.attrs.name?.value;
   const item = v?.type === 'dims' && v.items.length === 1 ? v.items[0] : undefined;
   if (item?.type !== 'ref') return false;
-  const known = (SETTING_BY_KIND.get('optimizer')!.attrs.find((a) => a.name === 'name')!.type as { values: readonly string[] }).values;
+  const known: readonly string[] = OPTIMIZER_NAMES;
   if (known.includes(item.name)) return false;
-  diags.error('HWY2003', v!.span, `unknown optimizer '${item.name}'`, didYouMean(item.name, known) ?? `hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'`);
+  diags.error('HWY2003', v!.span, `unknown optimizer '${item.name}'`, didYouMean(item.name, known) ?? `hwy has ${known.join(', ')}: write 'optimizer adam' or 'optimizer sgd momentum=0.9'`);
   return true;
 }
 
@@ -232,11 +232,32 @@ function dataPath(s: SrcBlock, data: TrainConfig['data'], diags: Diagnostics): v
   }
 }
 
+/** `optimizer sgd beta1=0.8`: an attribute of another optimizer, named as such rather than ignored. */
+function foreignAttr(attr: string, name: OptimizerName): string {
+  const owners = OPTIMIZER_NAMES.filter((o) => optimizerAttrs(o).includes(attr));
+  const takes = optimizerAttrs(name);
+  return `${owners.length ? `'${attr}' is a setting of ${owners.join(' and ')}; ` : ''}${name} takes ${takes.join(', ')}`;
+}
+
+/** Attributes of the lr line that cannot hold together, said where they are written. */
+function checkLr(s: SrcBlock, lr: TrainConfig['lr'], diags: Diagnostics): void {
+  const at = (name: string) => s.attrs[name]?.span ?? s.kindSpan;
+  if (s.attrs.warmup && s.attrs.warmup_steps && lr.warmup > 0 && lr.warmupSteps > 0) {
+    diags.error('HWY2007', at('warmup_steps'), "give 'warmup' (epochs) or 'warmup_steps' (steps), not both", 'keep one of them', [{ span: at('warmup'), message: "'warmup' given here" }]);
+  }
+  if (s.attrs.min_lr && lr.schedule !== 'cosine') {
+    diags.error('HWY2002', at('min_lr'), `'min_lr' is the floor of schedule=cosine; this schedule is ${lr.schedule}`, "add schedule=cosine, or leave 'min_lr' out");
+  } else if (lr.schedule === 'cosine' && lr.minLr >= lr.value) {
+    diags.error('HWY2003', at('min_lr'), `'min_lr' must be below the learning rate (${lr.value}), not ${lr.minLr}`, 'the cosine schedule decays from the rate down to min_lr');
+  }
+}
+
 function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
   const t: TrainConfig = structuredClone(TRAIN_DEFAULTS);
   if (!src.train) return t;
   const seen = new Map<string, SrcBlock>();
   let gammaGiven = false;
+  let lrBlock: SrcBlock | undefined;
   for (const s of src.train.settings) {
     const prev = seen.get(s.kind);
     if (prev) {
@@ -265,12 +286,23 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
         set<string[]>(v('augment'), (x) => (t.data.augment = x));
         set<number>(v('validation'), (x) => (t.data.validation = x));
         break;
-      case 'optimizer':
+      case 'optimizer': {
         // checked like every other value: an optimizer hwy does not have is an error, not SGD
-        if (!unknownOptimizer(s, diags)) set<'sgd'>(v('name'), (x) => (t.optimizer.name = x));
-        set<number>(v('momentum'), (x) => (t.optimizer.momentum = x));
-        set<boolean>(v('nesterov'), (x) => (t.optimizer.nesterov = x));
+        if (unknownOptimizer(s, diags)) break;
+        // a named optimizer starts from its own defaults; its attributes then apply to it
+        set<OptimizerName>(v('name'), (x) => (t.optimizer = optimizerDefaults(x)));
+        const name = t.optimizer.name;
+        const fields = t.optimizer as unknown as Record<string, unknown>;
+        for (const attr of Object.keys(s.attrs)) {
+          if (attr === 'name') continue;
+          if (!optimizerAttrs(name).includes(attr)) {
+            diags.error('HWY2002', s.attrs[attr].span, `'${attr}' is not a setting of ${name}`, foreignAttr(attr, name));
+            continue;
+          }
+          set<number | boolean>(v(attr), (x) => (fields[fieldOf(attr)] = x));
+        }
         break;
+      }
       case 'lr':
         set<number>(v('value'), (x) => (t.lr.value = x));
         set<TrainConfig['lr']['schedule']>(v('schedule'), (x) => (t.lr.schedule = x));
@@ -279,6 +311,10 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
           gammaGiven = true;
         });
         set<number[]>(v('steps'), (x) => (t.lr.steps = x));
+        set<number>(v('min_lr'), (x) => (t.lr.minLr = x));
+        set<number>(v('warmup'), (x) => (t.lr.warmup = x));
+        set<number>(v('warmup_steps'), (x) => (t.lr.warmupSteps = x));
+        lrBlock = s;
         break;
       case 'weight_decay':
         set<number>(v('value'), (x) => (t.weightDecay = x));
@@ -295,5 +331,6 @@ function expandTrain(src: SourceIR, env: Env, diags: Diagnostics): TrainConfig {
     }
   }
   if (!gammaGiven) t.lr.gamma = t.lr.schedule === 'exponential' ? 0.95 : t.lr.schedule === 'multistep' ? 0.1 : 1;
+  if (lrBlock) checkLr(lrBlock, t.lr, diags);
   return t;
 }

@@ -5,7 +5,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { TRAIN_CONFIG_SCHEMA } from '../ir/schema.js';
 
-const TRAIN_CONFIG = TRAIN_CONFIG_SCHEMA;
+/** The IR's train config, except that runs recorded before cosine schedules and warm-up lack those fields (resume fills them in: normalizeConfig). */
+const TRAIN_CONFIG = (() => {
+  const c = structuredClone(TRAIN_CONFIG_SCHEMA) as unknown as { properties: { lr: { required: string[] } } };
+  c.properties.lr.required = c.properties.lr.required.filter((f) => !['minLr', 'warmup', 'warmupSteps'].includes(f));
+  return c;
+})();
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
 /** What a result depends on besides the spec; engines add their own versions (additional fields). */
@@ -27,6 +32,7 @@ export const RUN_RECORD_SCHEMA = {
     specFile: { type: 'string' },
     network: { type: 'string', minLength: 1 },
     overrides: { type: 'object', additionalProperties: { type: 'number' } },
+    settings: strings,
     config: TRAIN_CONFIG,
     data: { type: 'string' },
     backend: { type: 'string', minLength: 1 },

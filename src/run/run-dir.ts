@@ -19,6 +19,8 @@ export interface RunRecord {
   specFile: string;
   network: string;
   overrides: Record<string, number>;
+  /** Training settings given with --set (`train.momentum=0.95`), as given; config holds their effect. */
+  settings?: string[];
   config: TrainConfig;
   data: string;
   /** The engine that trained the run (absent in runs made before there were two: tfjs). */

@@ -17,6 +17,9 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, openForResume, openRun } from './open.js';
+import type { SettingOverride } from '../core/compile.js';
+
+export type { SettingOverride };
 import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
 import { version as tfjsVersion } from '@tensorflow/tfjs';
 import { checkMemory, memoryAvailable } from './memory.js';
@@ -38,6 +41,8 @@ export interface TrainRequest {
   specFile?: string;
   specText?: string;
   sets?: Record<string, number>;
+  /** Training settings (`--set train.momentum=0.95`), checked by the compiler as the spec's own. */
+  settings?: SettingOverride[];
   overrides?: TrainOverrides;
   /** The engine (default tfjs; with resume, the run's). */
   engine?: EngineName;
@@ -79,12 +84,40 @@ export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): Trai
     else delete c.data.path;
   }
   if (o.validation !== undefined) c.data.validation = o.validation;
-  if (o.momentum !== undefined) c.optimizer.momentum = o.momentum;
+  if (o.momentum !== undefined) {
+    if (!('momentum' in c.optimizer)) throw new Error(`a momentum override for the ${c.optimizer.name} optimizer, which has none`);
+    c.optimizer.momentum = o.momentum;
+  }
   if (o.gamma !== undefined) {
     c.lr.gamma = o.gamma;
     if (c.lr.schedule === 'constant') c.lr.schedule = 'exponential';
   }
   return c;
+}
+
+/** --epochs / --lr of a resume, or what --set train.epochs / train.lr asked for. */
+function resumeOverrides(o: TrainOverrides = {}, asked: { epochs?: number; lr?: number } = {}): TrainOverrides {
+  return { ...o, epochs: o.epochs ?? asked.epochs, lr: o.lr ?? asked.lr };
+}
+
+/** What --print-config shows: the configuration a run would train with, nothing trained, started or written. */
+export type PlannedConfig =
+  | { kind: 'spec-errors'; compiled: CompileResult }
+  | { kind: 'config'; specFile: string; network: string; constants: Record<string, number>; settings: string[]; config: TrainConfig; resume?: string };
+
+export function plannedConfig(req: TrainRequest): PlannedConfig {
+  if (req.resume) {
+    const record = readRunRecord(req.resume);
+    const asked = checkResumeFlags(record, req, req.resume);
+    const config = resumeConfig(record, resumeOverrides(req.overrides, asked));
+    const constants = openRun(req.resume).ir.constants;
+    return { kind: 'config', specFile: record.specFile, network: record.network, constants, settings: record.settings ?? [], config, resume: req.resume };
+  }
+  const specFile = req.specFile ?? 'spec.hwy';
+  const compiled = compile(req.specText ?? '', specFile, { overrides: req.sets ?? {}, settings: req.settings });
+  if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
+  const settings = (req.settings ?? []).map((o) => `${o.path}=${o.value}`);
+  return { kind: 'config', specFile, network: compiled.ir.network.name, constants: compiled.ir.constants, settings, config: effectiveConfig(compiled.ir.train!, req.overrides) };
 }
 
 /** runs/<spec name>, or the first free runs/<spec name>-N: an existing run is never overwritten unasked. */
@@ -143,7 +176,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   let resumeFrom: string | undefined;
   let resumed: RunRecord | undefined;
   let state = freshState();
-  let resumeAt: { engine: EngineName; device: string } | undefined;
+  let resumeAt: { engine: EngineName; device: string; epochs?: number; lr?: number } | undefined;
 
   if (req.resume) {
     runDir = req.resume;
@@ -155,7 +188,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     specFile = record.specFile;
     sets = record.overrides;
     specText = plan.specText;
-    config = resumeConfig(record, req.overrides);
+    config = resumeConfig(record, resumeOverrides(req.overrides, resumeAt));
     resumeFrom = plan.ckpt;
     state = plan.state;
   } else {
@@ -164,7 +197,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     sets = req.sets ?? {};
     runDir = req.out ?? defaultRunDir(specFile);
   }
-  const compiled = compile(specText, specFile, { overrides: sets });
+  // a resumed run's settings were checked against its record; its spec compiles as it did
+  const compiled = compile(specText, specFile, { overrides: sets, settings: resumed ? undefined : req.settings });
   if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
@@ -190,7 +224,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
 
   let record: RunRecord;
   if (resumed) {
-    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr, dataDir: req.dataDir, environment });
+    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr ?? resumeAt?.lr, dataDir: req.dataDir, environment });
   } else {
     locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
     const { info } = engine;
@@ -199,6 +233,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
       specFile,
       network: ir.network.name,
       overrides: sets,
+      ...(req.settings?.length ? { settings: req.settings.map((o) => `${o.path}=${o.value}`) } : {}),
       config,
       data: data.source,
       engine: info.engine,

@@ -80,6 +80,34 @@ const CASES: { name: string; text: string; message: string; hint: string; at: [n
     hint: "write it on the 'optimizer' line: optimizer sgd momentum=0.9",
     at: [6, 3],
   },
+  {
+    name: 'optimizer-attribute-of-another',
+    text: 'network n {\n  input 784\n  dense 10 softmax\n}\ntrain {\n  optimizer sgd beta1=0.8\n}\n',
+    message: "'beta1' is not a setting of sgd",
+    hint: "'beta1' is a setting of adam and adamw; sgd takes momentum, nesterov",
+    at: [6, 17],
+  },
+  {
+    name: 'optimizer-unknown',
+    text: 'network n {\n  input 784\n  dense 10 softmax\n}\ntrain {\n  optimizer adagrad\n}\n',
+    message: "unknown optimizer 'adagrad'",
+    hint: "hwy has sgd, adam, adamw, rmsprop: write 'optimizer adam' or 'optimizer sgd momentum=0.9'",
+    at: [6, 13],
+  },
+  {
+    name: 'optimizer-value-out-of-range',
+    text: 'network n {\n  input 784\n  dense 10 softmax\n}\ntrain {\n  optimizer adam beta2=1\n}\n',
+    message: "'beta2' must be below 1, not 1",
+    hint: undefined as unknown as string,
+    at: [6, 24],
+  },
+  {
+    name: 'schedule-floor-without-cosine',
+    text: 'network n {\n  input 784\n  dense 10 softmax\n}\ntrain {\n  lr 0.1 schedule=exponential min_lr=0.01\n}\n',
+    message: "'min_lr' is the floor of schedule=cosine; this schedule is exponential",
+    hint: "add schedule=cosine, or leave 'min_lr' out",
+    at: [6, 31],
+  },
 ];
 
 describe("a newcomer's mistakes: one error each, in their words, with the fix", () => {

@@ -15,6 +15,23 @@ describe('IR schema', () => {
       if (back.ok) expect(back.ir).toEqual(r.ir);
     });
   }
+  it('each optimizer validates with exactly its own fields; cosine and warm-up fields are checked', () => {
+    for (const opt of ['sgd nesterov=true', 'adam', 'adamw weight_decay=0.1', 'rmsprop momentum=0.5']) {
+      const ir = JSON.parse(irToJson(checkedIr(compile(`network n {\n  input 4\n  dense 3\n}\ntrain {\n  optimizer ${opt}\n  lr 0.1 schedule=cosine min_lr=0.01 warmup=2\n}\n`, 'n.hwy'))));
+      expect(validateIr(ir).ok, opt).toBe(true);
+      // a field of another optimizer is refused
+      const foreign = structuredClone(ir);
+      foreign.train.optimizer[opt.startsWith('sgd') ? 'beta1' : 'nesterov'] = opt.startsWith('sgd') ? 0.9 : true;
+      expect(validateIr(foreign).ok, opt).toBe(false);
+    }
+    const ir = JSON.parse(irToJson(checkedIr(compile('network n {\n  input 4\n  dense 3\n}\ntrain {\n  optimizer adam\n}\n', 'n.hwy'))));
+    const bad = structuredClone(ir);
+    bad.train.lr.warmup = -1;
+    expect(validateIr(bad).ok).toBe(false);
+    const noEps = structuredClone(ir);
+    delete noEps.train.optimizer.epsilon;
+    expect(validateIr(noEps).ok).toBe(false);
+  });
   it('rejects IR that is not JSON, of another version, or with bad layers, saying where', () => {
     expect(irFromJson('{').ok).toBe(false);
     const r = compile('network n {\n  input 4\n  dense 3\n}\n', 'n.hwy');

@@ -105,6 +105,19 @@ describe('language server over stdio', () => {
     await change(uri, vals.text);
     const v = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: vals.position })) as { label: string }[];
     expect(v.map((c) => c.label)).toEqual(['coupled', 'free']);
+    // an optimizer line: the optimizers, then the attributes of the one named
+    const opt = (line: string) => cursor(`network n {\n  input 10\n}\ntrain {\n  ${line}\n}\n`);
+    const labels = async (line: string) => {
+      const c = opt(line);
+      await change(uri, c.text);
+      return ((await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: c.position })) as { label: string }[]).map((x) => x.label);
+    };
+    expect(await labels('optimizer ‸')).toEqual(expect.arrayContaining(['sgd', 'adam', 'adamw', 'rmsprop', 'momentum=', 'nesterov=']));
+    const adam = await labels('optimizer adam ‸');
+    expect(adam).toEqual(expect.arrayContaining(['beta1=', 'beta2=', 'epsilon=']));
+    expect(adam).not.toContain('momentum=');
+    expect(adam).not.toContain('sgd');
+    expect(await labels('optimizer adamw beta1=0.8 ‸')).toEqual(['beta2=', 'epsilon=', 'weight_decay=']);
   });
 
   it('go to definition and find references of a let name; document symbols', async () => {

@@ -107,7 +107,16 @@ describe('expand pass: constants and repeats', () => {
   it('every name in a train section is checked: an unknown optimizer is an error, not SGD; a setting written apart from its owner says where it goes', () => {
     const train = (body: string) => compileText(net('flatten', '4') + `train {\n${body}\n}\n`);
     for (const [body, message, hint] of [
-      ['  optimizer adam', "unknown optimizer 'adam'", "hwy trains with SGD (momentum, optionally Nesterov): write 'optimizer sgd momentum=0.9'"],
+      ['  optimizer adagrad', "unknown optimizer 'adagrad'", "hwy has sgd, adam, adamw, rmsprop: write 'optimizer adam' or 'optimizer sgd momentum=0.9'"],
+      ['  optimizer adamm', "unknown optimizer 'adamm'", "did you mean 'adam'?"],
+      ['  optimizer sgd beta1=0.8', "'beta1' is not a setting of sgd", "'beta1' is a setting of adam and adamw; sgd takes momentum, nesterov"],
+      ['  optimizer adam momentum=0.9', "'momentum' is not a setting of adam", "'momentum' is a setting of sgd and rmsprop; adam takes beta1, beta2, epsilon"],
+      ['  optimizer rmsprop weight_decay=0.1', "'weight_decay' is not a setting of rmsprop", "'weight_decay' is a setting of adamw; rmsprop takes rho, momentum, epsilon"],
+      ['  optimizer adamw epsilon=0', "'epsilon' must be greater than 0, not 0", undefined as unknown as string],
+      ['  lr 0.1 min_lr=0.01', "'min_lr' is the floor of schedule=cosine; this schedule is constant", "add schedule=cosine, or leave 'min_lr' out"],
+      ['  lr 0.1 schedule=cosine min_lr=0.2', "'min_lr' must be below the learning rate (0.1), not 0.2", 'the cosine schedule decays from the rate down to min_lr'],
+      ['  lr 0.1 warmup=2 warmup_steps=100', "give 'warmup' (epochs) or 'warmup_steps' (steps), not both", 'keep one of them'],
+      ['  lr 0.1 warmup=1.5', "'warmup' must be a whole number, not 1.5", 'sizes, counts and steps are whole numbers'],
       ['  optimizer sgdd momentum=0.5', "unknown optimizer 'sgdd'", "did you mean 'sgd'?"],
       ['  momentum 0.9', "'momentum' is not a setting of its own: it is an attribute of 'optimizer'", "write it on the 'optimizer' line: optimizer sgd momentum=0.9"],
       ['  nesterov true', "'nesterov' is not a setting of its own: it is an attribute of 'optimizer'", "write it on the 'optimizer' line: optimizer sgd nesterov=true"],
@@ -121,6 +130,17 @@ describe('expand pass: constants and repeats', () => {
       expect(d[0].span.start.line).toBe(6);
     }
     expect(train('  optimizer sgd momentum=0.5').ir!.train!.optimizer).toEqual({ name: 'sgd', momentum: 0.5, nesterov: false });
+  });
+
+  it('each optimizer starts from its own defaults and takes its own attributes; cosine and warm-up land in the IR', () => {
+    const train = (body: string) => checkedIr(compileText(net('flatten', '4') + `train {\n${body}\n}\n`)).train!;
+    expect(train('  optimizer adam').optimizer).toEqual({ name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    expect(train('  optimizer adamw beta2=0.98 weight_decay=0.05').optimizer).toEqual({ name: 'adamw', beta1: 0.9, beta2: 0.98, epsilon: 1e-8, weightDecay: 0.05 });
+    expect(train('  optimizer rmsprop momentum=0.5').optimizer).toEqual({ name: 'rmsprop', rho: 0.9, momentum: 0.5, epsilon: 1e-7 });
+    // no name: sgd, as before
+    expect(train('  optimizer nesterov=true').optimizer).toEqual({ name: 'sgd', momentum: 0.9, nesterov: true });
+    expect(train('  lr 0.1 schedule=cosine min_lr=0.001 warmup_steps=500').lr).toEqual({ value: 0.1, schedule: 'cosine', gamma: 1, steps: [], minLr: 0.001, warmup: 0, warmupSteps: 500 });
+    expect(train('  lr 0.1 schedule=exponential warmup=3').lr).toMatchObject({ gamma: 0.95, warmup: 3, warmupSteps: 0 });
   });
 });
 

@@ -95,6 +95,36 @@ describe('training (small real runs on the bundled digits)', () => {
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
   });
 
+  it.each([
+    ['optimizer adamw weight_decay=0.05', 'lr 0.003 schedule=cosine warmup_steps=40'],
+    ['optimizer rmsprop momentum=0.5', 'lr 0.002 schedule=exponential gamma=0.9 warmup=1'],
+  ])('%s, %s: interrupted mid-epoch and resumed, the weights of the uninterrupted run, bit for bit', async (optimizer, lr) => {
+    const text = MLP.replace('optimizer sgd momentum=0.9', optimizer).replace('lr 0.05 schedule=exponential gamma=0.9', lr).replace('dropout 0.1\n', '');
+    const straight = await runTraining(req({ specText: text }));
+    if (straight.kind !== 'trained') throw new Error('spec errors');
+    let progress = 0;
+    const stopped = await runTraining(req({ specText: text, hooks: { onProgress: () => progress++, shouldStop: () => progress >= 2 } }));
+    if (stopped.kind !== 'trained') throw new Error();
+    expect(stopped.outcome.state.step).toBeGreaterThan(0);
+    const resumed = await runTraining({ resume: stopped.runDir, backend: 'wasm', data });
+    if (resumed.kind !== 'trained') throw new Error();
+    expect(readMetrics(resumed.runDir).map((m) => m.lr)).toEqual(readMetrics(straight.runDir).map((m) => m.lr));
+    expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
+  });
+
+  it('a run recorded before cosine schedules and warm-up (run.json without their fields) resumes, with its own schedule', async () => {
+    const r = await runTraining(req({ overrides: { epochs: 1 } }));
+    if (r.kind !== 'trained') throw new Error();
+    const path = join(r.runDir, 'run.json');
+    const rec = JSON.parse(readFileSync(path, 'utf8'));
+    for (const k of ['minLr', 'warmup', 'warmupSteps']) delete rec.config.lr[k];
+    writeFileSync(path, JSON.stringify(rec, null, 2));
+    const more = await runTraining({ resume: r.runDir, backend: 'wasm', data, overrides: { epochs: 2 } });
+    if (more.kind !== 'trained') throw new Error();
+    expect(more.outcome.status).toBe('done');
+    expect(readMetrics(r.runDir).map((m) => m.lr)).toEqual([0.05, 0.05 * 0.9]);
+  });
+
   it('resume repairs a checkpoint swap cut short, and --epochs extends a finished run', async () => {
     const r = await runTraining(req({ overrides: { epochs: 1 } }));
     if (r.kind !== 'trained') throw new Error();

@@ -109,4 +109,25 @@ export async function loadOptimizerState(ckptDir: string, optimizer: tf.Optimize
   const bin = readOrFail(join(ckptDir, 'optimizer.bin'));
   const map = tf.io.decodeWeights(toArrayBuffer(bin), meta.weights);
   await optimizer.setWeights(meta.weights.map((w) => ({ name: w.name, tensor: map[w.name] })));
+  if (optimizer.getClassName() === 'Adam') restoreAdamPowers(optimizer);
+}
+
+/**
+ * tfjs's Adam restores β^t as pow(β, t + 1), but trains with it as a running float32 product
+ * (one multiplication a step), which differs in the last bits: set the product, so that a
+ * resumed run continues as the uninterrupted one, bit for bit. Math.fround multiplies as
+ * float32 does (the double product of two floats is exact, then rounded once).
+ */
+function restoreAdamPowers(optimizer: tf.Optimizer): void {
+  const o = optimizer as unknown as { beta1: number; beta2: number; accBeta1: tf.Variable; accBeta2: tf.Variable; iterations: number };
+  const product = (beta: number) => {
+    const b = Math.fround(beta);
+    let acc = b;
+    for (let i = 0; i < o.iterations; i++) acc = Math.fround(acc * b);
+    return acc;
+  };
+  tf.tidy(() => {
+    o.accBeta1.assign(tf.scalar(product(o.beta1)));
+    o.accBeta2.assign(tf.scalar(product(o.beta2)));
+  });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NetworkIR, TrainConfig } from '../../ir/types.js';
+import type { NetworkIR, OptimizerConfig, TrainConfig } from '../../ir/types.js';
 import { augmentBatch, batches, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
 import type { MetricsLine, RunSink, TrainHooks, TrainOutcome, TrainState } from '../engine.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -19,8 +19,32 @@ export interface TrainArgs {
   hooks?: TrainHooks;
 }
 
-export function learningRate(cfg: TrainConfig['lr'], epoch: number): number {
-  // epoch is 1-based; the schedule steps between epochs
+/** Where in training a step is, for the learning rate: epoch 1-based, step 0-based within it. */
+export interface LrAt {
+  /** Epochs the run trains (cosine decays over them). */
+  epochs: number;
+  /** Step within the epoch (0-based) and steps per epoch: the warm-up counts steps. */
+  step?: number;
+  steps?: number;
+}
+
+/**
+ * The learning rate of a step: the schedule's rate for the epoch (epoch is 1-based; the
+ * schedules step between epochs), times the linear warm-up's factor, which grows step by
+ * step: (k + 1) / W at the k-th step of the run (0-based) for a warm-up of W steps, then 1.
+ * The torch engine's hwy_train.py computes the same, in the same order of operations.
+ */
+export function learningRate(cfg: TrainConfig['lr'], epoch: number, at: LrAt = { epochs: epoch }): number {
+  const base = scheduled(cfg, epoch, at.epochs);
+  const steps = at.steps ?? 1;
+  // runs recorded before warm-up existed have no such fields
+  const w = cfg.warmupSteps || (cfg.warmup ?? 0) * steps;
+  if (!w) return base;
+  const k = (epoch - 1) * steps + (at.step ?? 0);
+  return base * Math.min(1, (k + 1) / w);
+}
+
+function scheduled(cfg: TrainConfig['lr'], epoch: number, epochs: number): number {
   switch (cfg.schedule) {
     case 'constant':
       return cfg.value;
@@ -28,16 +52,59 @@ export function learningRate(cfg: TrainConfig['lr'], epoch: number): number {
       return cfg.value * cfg.gamma ** (epoch - 1);
     case 'multistep':
       return cfg.value * cfg.gamma ** cfg.steps.filter((s) => epoch > s).length;
+    case 'cosine': {
+      // PyTorch's CosineAnnealingLR with T_max = epochs: the last epoch stays above the floor
+      const floor = cfg.minLr ?? 0;
+      return floor + ((cfg.value - floor) * (1 + Math.cos((Math.PI * (epoch - 1)) / epochs))) / 2;
+    }
   }
 }
 
-export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
-  const lr = cfg.lr.value;
-  return cfg.optimizer.momentum > 0 ? tf.train.momentum(lr, cfg.optimizer.momentum, cfg.optimizer.nesterov) : tf.train.sgd(lr);
+/** Does the rate change within an epoch (a warm-up), so that it is set every step? */
+export function lrChangesEachStep(cfg: TrainConfig['lr']): boolean {
+  return (cfg.warmupSteps ?? 0) > 0 || (cfg.warmup ?? 0) > 0;
 }
 
-function setLr(opt: tf.Optimizer, lr: number): void {
-  (opt as unknown as { setLearningRate(x: number): void }).setLearningRate(lr);
+/**
+ * tfjs's own optimizers, whose updates are the ones src/language/optimizers.ts defines:
+ * Momentum is PyTorch's SGD, Adam is PyTorch's Adam, RMSProp is Keras's. AdamW is Adam plus
+ * a decoupled decay of the kernels that train() applies before each update.
+ */
+export function makeOptimizer(cfg: TrainConfig): tf.Optimizer {
+  const lr = cfg.lr.value;
+  const o = cfg.optimizer;
+  switch (o.name) {
+    case 'sgd':
+      return o.momentum > 0 ? tf.train.momentum(lr, o.momentum, o.nesterov) : tf.train.sgd(lr);
+    case 'adam':
+    case 'adamw':
+      return tf.train.adam(lr, o.beta1, o.beta2, o.epsilon);
+    case 'rmsprop':
+      // centered=false: tfjs's centered variant subtracts epsilon where it should add it
+      return tf.train.rmsprop(lr, o.rho, o.momentum, o.epsilon, false);
+  }
+}
+
+/**
+ * One update of `vars` down the gradient of `f`; returns the loss. AdamW: the kernels shrink by
+ * (1 - lr * weight_decay) after the gradients are taken and before the Adam step, as PyTorch's
+ * AdamW does it. Call inside tf.tidy.
+ */
+export function optimizerStep(optimizer: tf.Optimizer, o: OptimizerConfig, f: () => tf.Scalar, vars: tf.Variable[], kernels: tf.Variable[], lr: number): tf.Scalar {
+  if (o.name !== 'adamw' || o.weightDecay === 0) return optimizer.minimize(f, true, vars)!;
+  const { value, grads } = optimizer.computeGradients(f, vars);
+  const keep = 1 - lr * o.weightDecay;
+  for (const k of kernels) k.assign(tf.mul(k, keep));
+  optimizer.applyGradients(grads);
+  tf.dispose(Object.values(grads));
+  return value;
+}
+
+export function setLr(opt: tf.Optimizer, lr: number): void {
+  // SGD and Momentum keep the rate as a tensor (setLearningRate); Adam and RMSProp read the number
+  const o = opt as unknown as { learningRate: number; setLearningRate?: (x: number) => void };
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 /** The last layer gives probabilities (softmax) or logits; the loss follows. */
@@ -96,7 +163,8 @@ export async function evaluate(model: tf.LayersModel, ir: NetworkIR, d: Dataset,
 const READ_EVERY = 10;
 
 /**
- * The training loop: SGD (momentum / Nesterov), a learning-rate schedule, L2 weight decay,
+ * The training loop: the optimizer (SGD with momentum / Nesterov, Adam, AdamW, RMSprop), a
+ * learning-rate schedule with an optional warm-up, L2 weight decay,
  * augmentation, per-epoch validation, metrics.jsonl and an atomic checkpoint every epoch.
  * The shuffle of epoch e depends only on (seed, e), so a resumed run sees the same batches.
  */
@@ -114,6 +182,9 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
   const decay = config.weightDecay;
   const kernels = model.trainableWeights.filter((w) => /kernel/.test(w.originalName ?? w.name)).map((w) => w.read());
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernelVars = kernels as tf.Variable[];
+  const perStep = lrChangesEachStep(config.lr);
+  const lrAt = (epoch: number, step: number) => learningRate(config.lr, epoch, { epochs: config.epochs, step, steps });
 
   // the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
   let kept: TrainState = args.state;
@@ -124,7 +195,7 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
   };
 
   for (let epoch = state.epoch + 1; epoch <= config.epochs; epoch++) {
-    const lr = learningRate(config.lr, epoch);
+    let lr = lrAt(epoch, state.step);
     setLr(optimizer, lr);
     const order = permutation(n, config.seed * 100003 + epoch);
     let { lossSum, correct, seen, seconds } = state.partial;
@@ -139,22 +210,20 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       // augmentation draws depend on (seed, epoch, step) only, so a resumed epoch matches
       if (buf) augmentBatch(data.train, idx, buf, { translate, mirror }, rng(config.seed * 7919 + epoch * 100_003 + step));
       setTrainingStep((epoch - 1) * steps + step);
+      if (perStep && step !== state.step) setLr(optimizer, (lr = lrAt(epoch, step)));
       const stats = tf.tidy(() => {
         const x = batchTensor(data.train, idx, inputShape, buf ? buf.subarray(0, idx.length * size) : undefined);
         const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => data.train.labels[i]), 'int32'), classes);
         let hits: tf.Tensor | undefined;
-        const cost = optimizer.minimize(
-          () => {
-            const out = model.apply(x, { training: true }) as tf.Tensor;
-            // minimize disposes what its function made; keep the hit count for the stats
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
-            let loss = lossFn(probs, y, out);
-            if (decay > 0) loss = tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
-            return loss;
-          },
-          true,
-          vars,
-        )!;
+        const f = () => {
+          const out = model.apply(x, { training: true }) as tf.Tensor;
+          // the gradient computation disposes what its function made; keep the hit count for the stats
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+          let loss = lossFn(probs, y, out);
+          if (decay > 0) loss = tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
+          return loss;
+        };
+        const cost = optimizerStep(optimizer, config.optimizer, f, vars, kernelVars, lr);
         const both = tf.stack([cost, hits!]);
         hits!.dispose();
         return both;

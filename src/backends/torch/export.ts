@@ -14,6 +14,7 @@ import { npyBytes, SPLITS } from './arrays.js';
 import { findPython } from './python.js';
 import { pythonDir, TorchEngineError } from './engine.js';
 import { VERSION } from '../../version.js';
+import { optimizerText } from '../../language/optimizers.js';
 
 export interface ExportSource {
   ir: NetworkIR;
@@ -116,8 +117,8 @@ It needs Python 3 with torch (1.13 or 2.x) and numpy.
 | file | what |
 |---|---|
 | \`model.py\` | the network as a \`torch.nn.Module\` (\`Net\`), generated from the checked IR |
-| \`train.py\` | the trainer: hwy's \`train { }\` semantics (batch order, augmentation, SGD / momentum / Nesterov, schedule, L2 decay on kernels) |
-| \`config.json\` | the resolved training config: ${c.epochs} epochs, batch ${c.batch}, lr ${c.lr.value} (${c.lr.schedule}), momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' (Nesterov)' : ''}, weight decay ${c.weightDecay}, seed ${c.seed}; plus the file names and the weight map |
+| \`train.py\` | the trainer: hwy's \`train { }\` semantics (batch order, augmentation, the optimizer, schedule and warm-up, L2 decay on kernels) |
+| \`config.json\` | the resolved training config: ${c.epochs} epochs, batch ${c.batch}, lr ${c.lr.value} (${c.lr.schedule}${c.lr.warmup || c.lr.warmupSteps ? `, warm-up ${c.lr.warmup ? `${c.lr.warmup} epochs` : `${c.lr.warmupSteps} steps`}` : ''}), optimizer ${optimizerText(c.optimizer)}, weight decay ${c.weightDecay}, seed ${c.seed}; plus the file names and the weight map |
 | \`model.json\`, \`weights.bin\` | the starting point, in the tfjs LayersModel format: ${from} |
 ${statedict ? `| \`weights.pt\` | the same weights as a PyTorch state dict: \`net = model.Net(); net.load_state_dict(torch.load('weights.pt'))\` |\n` : ''}| \`data/*.npy\` | ${withData ? `the data (${src.dataSource}), preprocessed: float32 images [N, H, W, C] and uint8 labels, train / validation / test` : 'not exported: write train_x.npy, train_y.npy, validation_x.npy and validation_y.npy here (float32 [N, H, W, C] and uint8)'} |
 ${!statedict && src.runDir ? `\nTo get the run's weights as a PyTorch state dict (needs torch):\n\n\`\`\`sh\npython3 -c "import json, torch, hwy_weights; torch.save(hwy_weights.tfjs_to_state_dict(open('weights.bin', 'rb').read(), json.load(open('config.json'))['weight_map']), 'weights.pt')"\n\`\`\`\n` : ''}

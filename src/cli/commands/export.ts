@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectSet, compileFile, parseSets, printDiagnostics, shellQuote } from '../io.js';
+import { collectSet, compileFile, printDiagnostics, shellQuote, splitSets } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
@@ -22,7 +22,7 @@ export function registerExport(program: Command): void {
     .argument('<spec-or-run>', 'a .hwy spec (initial weights for its seed) or a run directory (its newest checkpoint)')
     .requiredOption('--to <target>', 'pytorch | onnx')
     .option('--out <path>', 'pytorch: the job directory (default: <name>-pytorch); onnx: the file (default: <name>.onnx)')
-    .option('--set <name=value>', 'override a let constant of a spec (repeatable)', collectSet)
+    .option('--set <name=value>', 'override a let constant of a spec, or a training setting: train.momentum=0.95 (repeatable)', collectSet)
     .option('--no-data', 'pytorch: leave the data out (the README says what to put in data/)')
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--force', 'replace the files hwy export writes (nothing else in --out is touched)')
@@ -54,7 +54,8 @@ Examples:
           const { record, ir, ckpt } = openRun(source);
           src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
         } else {
-          const compiled = compileFile(source, parseSets(opts.set));
+          const { lets, settings } = splitSets(opts.set);
+          const compiled = compileFile(source, lets, undefined, settings);
           if (!compiled.ok || !compiled.ir) {
             printDiagnostics(compiled, { errorsOnly: true });
             process.stderr.write(`${source}: has errors; nothing was exported\n`);

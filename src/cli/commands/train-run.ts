@@ -1,13 +1,16 @@
 // The train command's body, loaded only when training (it pulls in tfjs).
 import cliProgress from 'cli-progress';
-import { checkpointLabel, runTraining } from '../../run/session.js';
+import { checkpointLabel, plannedConfig, runTraining, type TrainOverrides } from '../../run/session.js';
+import { resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
+import type { TrainConfig } from '../../ir/types.js';
+import { optimizerText } from '../../language/optimizers.js';
 import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
 import { NotEnoughMemory } from '../../run/memory.js';
 import { EngineUnavailable } from '../../backends/engine.js';
 import { TorchEngineError } from '../../backends/torch/engine.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
-import { hwyCommand, parseSets, printDiagnostics, readText } from '../io.js';
+import { hwyCommand, printDiagnostics, readText, settingProblem, splitSets } from '../io.js';
 import type { TrainOpts } from './train.js';
 import type { ProgressInfo } from '../../backends/engine.js';
 import { progressLine } from '../progress-line.js';
@@ -35,7 +38,82 @@ function eta(seconds: number): string {
   return m ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }
 
+/** The flags that set what a train { } setting sets: giving both is refused rather than one silently winning. */
+const FLAG_SETTINGS: [keyof TrainOverrides, string, string][] = [
+  ['epochs', '--epochs', 'epochs.value'],
+  ['batch', '--batch', 'batch.value'],
+  ['lr', '--lr', 'lr.value'],
+  ['seed', '--seed', 'seed.value'],
+  ['data', '--data', 'data.name'],
+];
+
+function checkFlagsAgainstSettings(overrides: TrainOverrides, settings: SettingOverride[]): void {
+  for (const o of settings) {
+    const r = resolveSettingPath(o.path);
+    if ('error' in r) continue;
+    const f = FLAG_SETTINGS.find(([key, , path]) => path === `${r.kind}.${r.attr}` && overrides[key] !== undefined);
+    if (f) throw new UsageError(`${f[1]} and ${settingFlag(o)} both set ${r.kind === 'data' ? 'the data set' : r.kind}: give one of them`);
+  }
+}
+
+/** A config as the train { } section that gives it: what --print-config shows. */
+export function configText(c: TrainConfig): string {
+  const lr = c.lr;
+  const lrAttrs = [
+    `schedule=${lr.schedule}`,
+    // gamma always: a spec's gamma stays when a --set changes the schedule, and this text reads back as the same config
+    `gamma=${lr.gamma}`,
+    ...(lr.steps.length ? [`steps=[${lr.steps.join(', ')}]`] : []),
+    ...(lr.schedule === 'cosine' ? [`min_lr=${lr.minLr ?? 0}`] : []),
+    ...(lr.warmup ? [`warmup=${lr.warmup}`] : []),
+    ...(lr.warmupSteps ? [`warmup_steps=${lr.warmupSteps}`] : []),
+  ];
+  const d = c.data;
+  const data = [d.name, ...(d.dir !== undefined ? [`dir=${JSON.stringify(d.dir)}`] : []), `normalize=${d.normalize}`, ...(d.augment.length ? [`augment=[${d.augment.join(', ')}]`] : []), `validation=${d.validation}`];
+  return [
+    'train {',
+    `  data ${data.join(' ')}`,
+    `  optimizer ${optimizerText(c.optimizer)}`,
+    `  lr ${lr.value} ${lrAttrs.join(' ')}`,
+    `  weight_decay ${c.weightDecay}`,
+    `  batch ${c.batch}`,
+    `  epochs ${c.epochs}`,
+    `  seed ${c.seed}`,
+    '}',
+  ].join('\n');
+}
+
+/** --print-config: the effective configuration, and nothing trained. */
+function printConfig(file: string | undefined, opts: TrainOpts, sets: Record<string, number>, settings: SettingOverride[], overrides: TrainOverrides): void {
+  let p;
+  try {
+    p = plannedConfig({ specFile: file, specText: file ? readText(file, 'spec') : undefined, sets, settings, overrides, resume: opts.resume, engine: opts.engine, device: opts.device, backend: opts.backend, dataDir: opts.dataDir, out: opts.out, force: opts.force });
+  } catch (e) {
+    if (e instanceof RunDirError) throw new UsageError(e.message, EXIT_USAGE);
+    throw e;
+  }
+  if (p.kind === 'spec-errors') {
+    const bad = settingProblem(p.compiled);
+    if (bad) throw bad;
+    printDiagnostics(p.compiled, { errorsOnly: true });
+    process.stderr.write(`${p.compiled.file}: has errors\n`);
+    process.exitCode = EXIT_SPEC;
+    return;
+  }
+  if (opts.format === 'json') {
+    writeJson({ file: p.specFile, network: p.network, constants: p.constants, settings: p.settings, config: p.config, ...(p.resume ? { resume: p.resume } : {}) });
+    return;
+  }
+  const given = [...Object.entries(sets).map(([k, v]) => `--set ${k}=${v}`), ...settings.map(settingFlag)];
+  const what = p.resume ? `resuming ${p.resume} (${p.specFile}, network ${p.network})` : `${p.specFile} (network ${p.network})${given.length ? ` with ${given.join(' ')}` : ''}`;
+  process.stdout.write(`# the configuration hwy train uses for ${what}\n${configText(p.config)}\n`);
+}
+
 export async function trainCommand(file: string | undefined, opts: TrainOpts): Promise<void> {
+  const { lets: sets, settings } = splitSets(opts.set);
+  const overrides: TrainOverrides = { epochs: opts.epochs, batch: opts.batch, lr: opts.lr, seed: opts.seed, data: opts.data };
+  checkFlagsAgainstSettings(overrides, settings);
+  if (opts.printConfig) return printConfig(file, opts, sets, settings, overrides);
   const tty = opts.progress && process.stderr.isTTY === true;
   const json = opts.format === 'json';
   const bar = tty
@@ -86,8 +164,9 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     const r = await runTraining({
       specFile: file,
       specText: file ? readText(file, 'spec') : undefined,
-      sets: parseSets(opts.set),
-      overrides: { epochs: opts.epochs, batch: opts.batch, lr: opts.lr, seed: opts.seed, data: opts.data },
+      sets,
+      settings,
+      overrides,
       engine: opts.engine,
       device: opts.device,
       backend: opts.backend,
@@ -124,6 +203,9 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       },
     });
     if (r.kind === 'spec-errors') {
+      // a bad --set train.… is the command line's mistake, said as one line naming the flag
+      const bad = settingProblem(r.compiled);
+      if (bad) throw bad;
       printDiagnostics(r.compiled, { errorsOnly: true });
       process.stderr.write(`${r.compiled.file}: has errors; nothing was trained\n`);
       if (json) writeJson({ outcome: 'spec-errors', file: r.compiled.file, diagnostics: r.compiled.diagnostics.filter((d) => d.severity === 'error') });

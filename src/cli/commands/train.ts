@@ -57,6 +57,7 @@ interface TrainOpts {
   out?: string;
   force?: boolean;
   resume?: string;
+  printConfig?: boolean;
   progress: boolean;
   format: OutputFormat;
 }
@@ -66,7 +67,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description("train a spec's network; the spec's train { } section gives the defaults, flags override")
     .argument('[file]', 'a .hwy spec (not with --resume)')
-    .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
+    .option('--set <name=value>', 'override a let constant (depth=100) or a train { } setting (train.momentum=0.95, train.optimizer=adam, train.lr.schedule=cosine, data.normalize=gcn); repeatable', collectSet)
     .option('--epochs <n>', 'epochs (with --resume: train up to this many)', positiveInt('--epochs'))
     .option('--batch <n>', 'mini-batch size', positiveInt('--batch'))
     .option('--lr <x>', 'initial learning rate (with --resume: replaces it for the epochs still to train)', positiveNumber('--lr'))
@@ -85,6 +86,7 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'run directory (default: runs/<spec name>, or the first free runs/<spec name>-N)')
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
+    .option('--print-config', 'print the configuration the run would train with (defaults, spec, --set and flags) and exit without training')
     .option('--no-progress', 'plain lines instead of a progress bar')
     .addOption(formatOption())
     .addHelpText(
@@ -95,6 +97,11 @@ and model/ (model.json + weights.bin, the tfjs LayersModel format, with the engi
 state), written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues
 with the run's engine. --engine torch trains with PyTorch in a Python process (HWY_PYTHON, or
 python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs runs.
+--set train.SETTING=VALUE (train.lr, train.batch, train.optimizer, ...) or train.SETTING.ATTRIBUTE
+(train.optimizer.momentum, train.lr.schedule; an attribute only one setting has may drop the
+setting: train.momentum, train.warmup) and data.ATTRIBUTE (data.normalize, data.augment=[mirror])
+set what the train { } section would, checked as it is; a resume refuses any but train.epochs
+and train.lr that differ from the run's. --print-config shows the result (--format json too).
 --format json prints, at the end, one JSON object on standard output: runDir, outcome
 (done, interrupted, diverged), epoch, step, the metrics of that epoch and the engine;
 progress and messages stay on standard error.
@@ -104,6 +111,7 @@ Examples:
   npx hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
   npx hwy train --resume runs/conv --epochs 6
   npx hwy train specs/paper/mlp-highway.hwy --engine torch --device cpu --nproc 2
+  npx hwy train specs/paper/mlp-highway.hwy --set train.optimizer=adam --set train.lr=0.001 --print-config
   npx hwy train specs/paper/mlp-highway.hwy --format json | jq .metrics.valAccuracy`,
     )
     .action(async (file: string | undefined, opts: TrainOpts) => {

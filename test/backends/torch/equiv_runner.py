@@ -19,6 +19,7 @@ import torch.nn.functional as F
 job = json.load(open(sys.argv[1]))
 sys.path.insert(0, job['python_dir'])
 import hwy_weights as hw  # noqa: E402
+import hwy_train as ht  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -82,11 +83,14 @@ for i, case in enumerate(job['cases']):
 
     for opt in case['optimizers']:
         net = net_with(module, weights, wmap)
-        sgd = torch.optim.SGD(net.parameters(), lr=opt['lr'], momentum=opt['momentum'], nesterov=opt['nesterov'])
-        for _ in range(case['steps']):
-            sgd.zero_grad()
+        # the torch engine's own optimizers, built as it builds them
+        o = ht.make_optimizer(net, opt['optimizer'], opt['lr'], ht.kernel_keys_of(wmap))
+        for lr in opt['lrs']:
+            for g in o.param_groups:
+                g['lr'] = lr
+            o.zero_grad()
             loss_of(net, x, y).backward()
-            sgd.step()
+            o.step()
         write(os.path.join(d, 'step_%s.bin' % opt['name']), hw.state_dict_to_tfjs(net.state_dict(), wmap))
 
     # the module's own initialisation, written as a tfjs weights.bin

@@ -65,6 +65,26 @@ describe.skipIf(!python)(TITLE, () => {
     expect(metrics(join(d, 'job/run')).map((m) => m.epoch)).toEqual([1, 2]);
   });
 
+  it('--set train.… reaches the exported job: its train.py trains with RMSprop and a warm-up exactly as hwy train --engine torch does with the same flags', () => {
+    const d = setup();
+    const sets = ['--set', 'train.optimizer=rmsprop', '--set', 'train.momentum=0.5', '--set', 'train.lr=0.003', '--set', 'train.warmup_steps=10'];
+    const ex = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'job'), ...sets]);
+    expect(ex.code, ex.stderr).toBe(0);
+    const job = JSON.parse(readFileSync(join(d, 'job', 'config.json'), 'utf8'));
+    expect(job.config.optimizer).toEqual({ name: 'rmsprop', rho: 0.9, momentum: 0.5, epsilon: 1e-7 });
+    expect(job.config.lr).toMatchObject({ value: 0.003, warmupSteps: 10 });
+    expect(readFileSync(join(d, 'job', 'README.md'), 'utf8')).toContain('optimizer rmsprop rho=0.9 momentum=0.5 epsilon=1e-7');
+    const alone = pyIn(join(d, 'job'), ['train.py'], { HWY_THREADS: '1' });
+    expect(alone.code, alone.stderr).toBe(0);
+    const t = hwy(['train', join(d, 'tiny.hwy'), '--engine', 'torch', '--device', 'cpu', '--out', join(d, 'run'), ...sets]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(metrics(join(d, 'job/run'))[0].loss).toBeCloseTo(metrics(join(d, 'run'))[0].loss, 9);
+    expect(readFileSync(join(d, 'job/run/model/weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
+    const bad = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'job2'), '--set', 'train.rho=1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--set train.rho=1: 'rho' is not a setting of sgd");
+  });
+
   it("a run exports with its weights, also as a state dict that gives the run's validation accuracy; --force replaces only hwy's files", () => {
     const d = setup();
     const t = hwy(['train', join(d, 'tiny.hwy'), '--out', join(d, 'run'), '--device', 'wasm']);

@@ -92,6 +92,25 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     expect(t[1].lr).toBe(0.025);
   });
 
+  it.each([
+    ['adamw weight_decay=0.05', 'lr 0.004 schedule=cosine min_lr=0.0004 warmup=1'],
+    ['rmsprop rho=0.8 momentum=0.5', 'lr 0.002 schedule=exponential gamma=0.5 warmup_steps=5'],
+    ['adam beta1=0.8 beta2=0.99 epsilon=1e-6', 'lr 0.003 schedule=multistep gamma=0.2 steps=[1] warmup_steps=3'],
+  ])('optimizer %s, %s: the same rates and losses as the tfjs engine', async (optimizer, lr) => {
+    const text = spec('  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax', `  optimizer ${optimizer}\n  ${lr}\n  weight_decay 0.001\n  batch 50\n  epochs 3\n  seed 5`);
+    const small: Splits = { ...data, train: subset(data.train, Array.from({ length: 400 }, (_, i) => i)) };
+    const t = readMetrics((await trained(req({ specText: text, data: small }))).runDir);
+    const j = readMetrics((await trained(req({ specText: text, data: small, engine: 'tfjs', device: 'cpu' }))).runDir);
+    expect(t.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    for (let i = 0; i < 3; i++) {
+      expect(t[i].lr).toBeCloseTo(j[i].lr, 12);
+      expect(Math.abs(t[i].loss - j[i].loss) / j[i].loss).toBeLessThan(2e-3);
+      expect(Math.abs(t[i].valLoss! - j[i].valLoss!) / j[i].valLoss!).toBeLessThan(2e-3);
+    }
+    // and they trained: the loss fell
+    expect(t[2].loss).toBeLessThan(t[0].loss);
+  });
+
   it('stopped mid-epoch through the hook, then resumed: the same weights, bit for bit, as an uninterrupted run (dropout included)', async () => {
     const straight = await trained(req());
     // asked to stop from the start: the request waits in Python's stdin while torch loads, so
@@ -115,6 +134,17 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
     // a torch run continues with torch; asking for another engine is refused
     await expect(runTraining({ resume: resumed.runDir, data, engine: 'tfjs', overrides: { epochs: 3 } })).rejects.toThrow(/--engine tfjs: the run was trained with the torch engine/);
+  });
+
+  it('Adam with a warm-up and cosine schedule, stopped mid-epoch and resumed: the weights of an uninterrupted run, bit for bit', async () => {
+    const text = MLP.replace('optimizer sgd momentum=0.9', 'optimizer adamw weight_decay=0.05').replace('lr 0.05 schedule=exponential gamma=0.9', 'lr 0.003 schedule=cosine min_lr=0.0003 warmup_steps=30');
+    const straight = await trained(req({ specText: text }));
+    const stopped = await trained(req({ specText: text, hooks: { shouldStop: () => true } }));
+    expect(stopped.outcome.status).toBe('interrupted');
+    expect(stopped.outcome.state.step).toBeGreaterThan(0);
+    const resumed = await trained({ resume: stopped.runDir, data });
+    expect(readMetrics(resumed.runDir).map((m) => m.lr)).toEqual(readMetrics(straight.runDir).map((m) => m.lr));
+    expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
   });
 
   it('a hook that throws ends the Python side and surfaces as the error of the run, with no hang', async () => {

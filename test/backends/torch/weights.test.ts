@@ -12,7 +12,7 @@ import { CASES, caseIR } from './cases.js';
 const CONFIG: TrainConfig = {
   data: { name: 'mnist', normalize: 'scale', augment: [], validation: 0.1 },
   optimizer: { name: 'sgd', momentum: 0, nesterov: false },
-  lr: { value: 0.1, schedule: 'constant', gamma: 1, steps: [] },
+  lr: { value: 0.1, schedule: 'constant', gamma: 1, steps: [], minLr: 0, warmup: 0, warmupSteps: 0 },
   weightDecay: 0,
   batch: 1,
   epochs: 1,

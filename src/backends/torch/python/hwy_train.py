@@ -11,8 +11,8 @@ MASTER_ADDR / MASTER_PORT in the environment (by hwy --nproc, torchrun, or SLURM
 The job file names the generated model.py, the weight map, the tfjs model.json template, the
 initial weights, the resolved train config and the data (.npy files, memory-mapped). Same
 batches as the tfjs engine (its mulberry32 shuffles and augmentation draws, ported exactly),
-same optimizer (SGD, momentum, Nesterov), learning-rate schedules and L2 weight decay on
-kernels only. Needs torch and numpy.
+same optimizers (SGD with momentum or Nesterov, Adam, AdamW, RMSprop: the updates tfjs computes),
+learning-rate schedules and warm-up, and L2 weight decay on kernels only. Needs torch and numpy.
 """
 import argparse
 import importlib.util
@@ -101,13 +101,121 @@ def augment_batch(x, idx, translate, mirror, r):
     return out
 
 
-def learning_rate(cfg, epoch):
-    """train.ts `learningRate`: epoch is 1-based; the schedule steps between epochs."""
+def learning_rate(cfg, epoch, epochs=None, step=0, steps=1):
+    """train.ts `learningRate`: the schedule's rate for the epoch (1-based; the schedules step
+    between epochs), times the linear warm-up's factor (k + 1) / W at the k-th step of the run
+    (0-based) for a warm-up of W steps, then 1. The same operations in the same order."""
+    base = scheduled_rate(cfg, epoch, epochs if epochs is not None else epoch)
+    # configs written before warm-up existed have no such fields
+    w = cfg.get('warmupSteps', 0) or cfg.get('warmup', 0) * steps
+    if not w:
+        return base
+    k = (epoch - 1) * steps + step
+    return base * min(1, (k + 1) / w)
+
+
+def scheduled_rate(cfg, epoch, epochs):
     if cfg['schedule'] == 'constant':
         return cfg['value']
     if cfg['schedule'] == 'exponential':
         return cfg['value'] * cfg['gamma'] ** (epoch - 1)
+    if cfg['schedule'] == 'cosine':
+        # PyTorch's CosineAnnealingLR with T_max = epochs: the last epoch stays above the floor
+        floor = cfg.get('minLr', 0)
+        return floor + (cfg['value'] - floor) * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2
     return cfg['value'] * cfg['gamma'] ** len([s for s in cfg['steps'] if epoch > s])
+
+
+def lr_changes_each_step(cfg):
+    return bool(cfg.get('warmupSteps', 0) or cfg.get('warmup', 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Optimizers: the updates src/language/optimizers.ts defines, as the tfjs engine computes them
+# ---------------------------------------------------------------------------------------------
+
+class HwyAdam(torch.optim.Optimizer):
+    """Adam as tfjs's AdamOptimizer computes it, which is PyTorch's Adam rule (epsilon outside the
+    root, after the bias correction), in tfjs's order of float32 operations, the powers of beta
+    kept as float32 products as tfjs keeps them. A group with weight_decay > 0 is AdamW: its
+    weights first shrink by (1 - lr * weight_decay), as PyTorch's AdamW (hwy decays kernels only)."""
+
+    def __init__(self, params, lr, beta1, beta2, epsilon):
+        super().__init__(params, dict(lr=lr, beta1=beta1, beta2=beta2, epsilon=epsilon, weight_decay=0.0))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            lr, b1, b2, eps, wd = g['lr'], g['beta1'], g['beta2'], g['epsilon'], g['weight_decay']
+            for p in g['params']:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if not st:
+                    st['m'] = torch.zeros_like(p)
+                    st['v'] = torch.zeros_like(p)
+                    st['acc_beta1'] = torch.tensor(b1, dtype=torch.float32, device=p.device)
+                    st['acc_beta2'] = torch.tensor(b2, dtype=torch.float32, device=p.device)
+                if wd:
+                    p.mul_(1 - lr * wd)
+                grad = p.grad
+                m = st['m'] * b1 + grad * (1 - b1)
+                v = st['v'] * b2 + grad.square() * (1 - b2)
+                st['m'].copy_(m)
+                st['v'].copy_(v)
+                m_hat = m / (1 - st['acc_beta1'])
+                v_hat = v / (1 - st['acc_beta2'])
+                p.copy_((m_hat / (v_hat.sqrt() + eps)) * -lr + p)
+                st['acc_beta1'].mul_(b1)
+                st['acc_beta2'].mul_(b2)
+
+
+class HwyRMSprop(torch.optim.Optimizer):
+    """RMSprop as tfjs's RMSPropOptimizer (and Keras) computes it: epsilon under the root, the
+    rate inside the momentum term, u = momentum * u + lr * g / sqrt(s + epsilon); p -= u.
+    torch.optim.RMSprop puts epsilon outside the root and the rate outside u, so it differs."""
+
+    def __init__(self, params, lr, rho, momentum, epsilon):
+        super().__init__(params, dict(lr=lr, rho=rho, momentum=momentum, epsilon=epsilon))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            lr, rho, mom, eps = g['lr'], g['rho'], g['momentum'], g['epsilon']
+            for p in g['params']:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if not st:
+                    st['ms'] = torch.zeros_like(p)
+                    st['mom'] = torch.zeros_like(p)
+                grad = p.grad
+                ms = st['ms'] * rho + grad.square() * (1 - rho)
+                u = st['mom'] * mom + (grad * lr) / (ms + eps).sqrt()
+                st['ms'].copy_(ms)
+                st['mom'].copy_(u)
+                p.sub_(u)
+
+
+def make_optimizer(net, ocfg, lr, kernel_keys):
+    """The optimizer the config names, over the network's parameters; AdamW's decay on kernels only."""
+    name = ocfg.get('name', 'sgd')
+    if name == 'sgd':
+        momentum = ocfg['momentum']
+        return torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, nesterov=bool(ocfg['nesterov']) and momentum > 0)
+    if name in ('adam', 'adamw'):
+        wd = float(ocfg.get('weightDecay', 0.0)) if name == 'adamw' else 0.0
+        named = list(net.named_parameters())
+        groups = [{'params': [p for k, p in named if k in kernel_keys], 'weight_decay': wd}, {'params': [p for k, p in named if k not in kernel_keys], 'weight_decay': 0.0}]
+        return HwyAdam([gr for gr in groups if gr['params']], lr, ocfg['beta1'], ocfg['beta2'], ocfg['epsilon'])
+    if name == 'rmsprop':
+        return HwyRMSprop(net.parameters(), lr, ocfg['rho'], ocfg['momentum'], ocfg['epsilon'])
+    raise UserError('the job names optimizer %r, which this trainer does not have (sgd, adam, adamw, rmsprop)' % name)
+
+
+def kernel_keys_of(weight_map):
+    """The state-dict keys of kernels (what weight decay applies to), from the weight map."""
+    return {e['torch'] for e in weight_map if 'kernel' in e['tfjs'].split('/')[-1]}
 
 
 def js_number(x):
@@ -385,14 +493,13 @@ def run(job, job_dir, sink, rank, world, local_rank):
     net.to(device)
     net.train()
 
-    momentum = cfg['optimizer']['momentum']
-    opt = torch.optim.SGD(net.parameters(), lr=cfg['lr']['value'], momentum=momentum, nesterov=bool(cfg['optimizer']['nesterov']) and momentum > 0)
+    kernel_keys = kernel_keys_of(weight_map)
+    opt = make_optimizer(net, cfg['optimizer'], cfg['lr']['value'], kernel_keys)
     if ckpt is not None:
         opt.load_state_dict(ckpt['optimizer'])
         rngs = ckpt.get('rng') or []
         if len(rngs) == world:
             set_rng_state(rngs[rank], device)
-    kernel_keys = {e['torch'] for e in weight_map if 'kernel' in e['tfjs'].split('/')[-1]}
     kernels = [p for k, p in net.named_parameters() if k in kernel_keys]
     decay = float(cfg.get('weightDecay', 0))
 
@@ -410,6 +517,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
     translate = max(2, round(xtr.shape[1] / 8)) if 'translate' in augment else 0
     mirror = 'mirror' in augment
     seed = int(cfg['seed'])
+    per_step = lr_changes_each_step(cfg['lr'])
 
     sink.emit('started', device=str(device), threads=torch.get_num_threads(), torch=torch.__version__, python=sys.version.split()[0], world=world)
     if resume:
@@ -437,7 +545,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
     # the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
     kept = [dict(state)]
     for epoch in range(state['epoch'] + 1, epochs + 1):
-        lr = learning_rate(cfg['lr'], epoch)
+        lr = learning_rate(cfg['lr'], epoch, epochs, state['step'], steps)
         for g in opt.param_groups:
             g['lr'] = lr
         order = permutation(n, seed * 100003 + epoch)
@@ -449,6 +557,10 @@ def run(job, job_dir, sink, rank, world, local_rank):
         pending = []
         sink.epoch_start(epoch, epochs, steps, lr)
         for step in range(state['step'], steps):
+            if per_step and step != state['step']:
+                lr = learning_rate(cfg['lr'], epoch, epochs, step, steps)
+                for g in opt.param_groups:
+                    g['lr'] = lr
             idx = order[step * batch:min(n, (step + 1) * batch)]
             size = len(idx)
             mine = np.array_split(idx, world)[rank] if world > 1 else idx
