@@ -29,6 +29,7 @@ await build({
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
+copyFileSync('src/backends/torch/python/hwy_tensorboard.py', 'dist/python/hwy_tensorboard.py');
 
 // The snapshot must match the Node binary that runs it: remember which one built it.
 function nodeOnPath() {
