@@ -8,6 +8,7 @@ import { readMetrics, readRunRecord, readState, METRICS_COLUMNS, type MetricsLin
 import { MonitorError, type MonitorRecord } from '../../src/run/monitor.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../src/data/dataset.js';
+import { NOISY } from './best-cases.js';
 
 let data: Splits;
 beforeAll(() => {
@@ -16,22 +17,6 @@ beforeAll(() => {
   data = { train: subset(trainval, p.subarray(0, 600), 'train'), validation: subset(trainval, p.subarray(1500, 1700), 'validation'), test: subset(test, permutation(test.count, 2).subarray(0, 100), 'test'), source: 'test subset' };
 });
 
-// a learning rate high enough that the validation loss goes up and down from epoch to epoch
-export const NOISY = `network mlp {
-  input 28x28x1
-  flatten
-  dense 16 relu
-  highway dense relu gate_bias=-1
-  dense 10 softmax
-}
-train {
-  optimizer sgd momentum=0.9
-  lr 0.3
-  batch 50
-  epochs 6
-  seed 3
-}
-`;
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'hwy-best-')), 'run');
 const req = (over: Partial<TrainRequest> = {}): TrainRequest => ({ specFile: 'mlp.hwy', specText: NOISY, backend: 'wasm', data, out: tmp(), ...over });
