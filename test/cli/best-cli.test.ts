@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
 
-const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 3\n}\n';
+const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 1.0\n  batch 100\n  epochs 3\n}\n';
 
 function setup() {
   const d = mkdtempSync(join(tmpdir(), 'hwy-best-cli-'));
@@ -18,12 +18,13 @@ describe('hwy train --patience / hwy eval --checkpoint', () => {
     const d = setup();
     const out = join(d, 'run');
     // no later epoch can improve the first by more than 10: the patience of 1 ends the run after epoch 2 of 3
-    const r = hwy(['train', join(d, 'tiny.hwy'), '--out', out, '--device', 'wasm', '--patience', '1', '--min-delta', '10', '--format', 'json']);
+    // (at lr 1.0 the validation accuracy of epoch 2 is below epoch 1's, so best/ and model/ differ)
+    const r = hwy(['train', join(d, 'tiny.hwy'), '--out', out, '--device', 'wasm', '--patience', '1', '--min-delta', '10', '--monitor', 'val_accuracy', '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/stopped early after epoch 2 of 3: val_loss has not improved by more than 10 for 1 epoch \(patience 1\); the best, [\d.]+, was at epoch [12]/);
-    expect(r.stderr).toMatch(new RegExp(`best checkpoint: epoch [12] \\(val_loss [\\d.]+\\) in ${join(out, 'best')}`));
+    expect(r.stderr).toMatch(/stopped early after epoch 2 of 3: val_accuracy has not improved by more than 10 for 1 epoch \(patience 1\); the best, [\d.]+, was at epoch 1/);
+    expect(r.stderr).toMatch(new RegExp(`best checkpoint: epoch 1 \\(val_accuracy [\\d.]+\\) in ${join(out, 'best')}`));
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ outcome: 'stopped-early', epoch: 2, best: { monitor: 'val_loss', dir: join(out, 'best') } });
+    expect(j).toMatchObject({ outcome: 'stopped-early', epoch: 2, best: { monitor: 'val_accuracy', epoch: 1, dir: join(out, 'best') } });
     expect(readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
 
     const best = hwy(['eval', out, '--checkpoint', 'best']);
@@ -34,6 +35,16 @@ describe('hwy train --patience / hwy eval --checkpoint', () => {
     const bad = hwy(['eval', out, '--checkpoint', 'worst']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe("hwy: --checkpoint must be latest or best, not 'worst'");
+
+    // export takes the same flag: the job starts from the best epoch's weights
+    const job = join(d, 'job');
+    const ex = hwy(['export', out, '--to', 'pytorch', '--out', job, '--no-data', '--checkpoint', 'best']);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(readFileSync(join(job, 'weights.bin'))).toEqual(readFileSync(join(out, 'best', 'weights.bin')));
+    expect(readFileSync(join(job, 'weights.bin'))).not.toEqual(readFileSync(join(out, 'model', 'weights.bin')));
+    const spec = hwy(['export', join(d, 'tiny.hwy'), '--to', 'pytorch', '--out', join(d, 'job2'), '--checkpoint', 'best']);
+    expect(spec.code).toBe(2);
+    expect(spec.stderr).toContain("--checkpoint picks a run directory's checkpoint; a spec has only its initial weights");
   });
 
   it('refuses in one line what it cannot honour', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { checkpointOption, type CheckpointChoice } from '../checkpoint-option.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 export function registerEval(program: Command): void {
@@ -10,22 +11,21 @@ export function registerEval(program: Command): void {
     .argument('<run-dir>', 'a run directory written by hwy train')
     .option('--split <split>', 'train, validation or test', 'validation')
     .option('--data <name>', 'evaluate on another data set of the same shape')
-    .option('--checkpoint <which>', "latest (model/, the default: where training stands) or best (best/, the best epoch by the run's monitored metric)", 'latest')
+    .addOption(checkpointOption())
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
     .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json')
-    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; checkpoint: string; format: OutputFormat }) => {
+    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; checkpoint: CheckpointChoice; format: OutputFormat }) => {
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
-      if (!['latest', 'best'].includes(opts.checkpoint)) throw new UsageError(`--checkpoint must be latest or best, not '${opts.checkpoint}'`);
       const device = tfjsDevice(opts);
       const { runEval } = await import('../../run/session.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
       let r;
       try {
-        r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: device, checkpoint: opts.checkpoint as 'latest' | 'best' });
+        r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: device, checkpoint: opts.checkpoint });
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);
         throw e;
