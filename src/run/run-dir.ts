@@ -217,9 +217,15 @@ export class RunDirSink implements RunSink {
     }
   }
 
+  /** Set when an epoch's metrics used up early stopping's patience: training stops after that epoch's checkpoint. */
+  earlyStop = false;
+
   appendMetrics(line: MetricsLine): void {
     appendMetrics(this.dir, line);
-    if (this.opts.monitor?.update(line).best) this.pendingBest = line.epoch;
+    const r = this.opts.monitor?.update(line);
+    if (r?.best) this.pendingBest = line.epoch;
+    // decided only here, at the end of an epoch: a smaller --patience given to a run resumed mid-epoch takes effect when that epoch ends
+    if (r?.stop) this.earlyStop = true;
     this.opts.onMetrics?.(line);
   }
 }

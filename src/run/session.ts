@@ -255,7 +255,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   const sink = new RunDirSink(runDir, { monitor, onMetrics: tb ? (m) => tb!.write(m) : undefined });
   // early stopping asks the engine to stop as Ctrl-C does, after the epoch's checkpoint
   const userStop = () => req.hooks?.shouldStop?.() === true;
-  const hooks: TrainHooks = { ...req.hooks, shouldStop: () => monitor.shouldStop() || userStop() };
+  const hooks: TrainHooks = { ...req.hooks, shouldStop: () => sink.earlyStop || userStop() };
   let outcome: TrainOutcome;
   let tensorboardFailure: string | undefined;
   try {
@@ -268,7 +268,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     tensorboardFailure = await tb?.close();
   }
   let stopped: RunRecord['stopped'];
-  if (outcome.status === 'interrupted' && outcome.state.step === 0 && monitor.shouldStop() && !userStop()) {
+  if (outcome.status === 'interrupted' && outcome.state.step === 0 && sink.earlyStop && !userStop()) {
     const at = new Date().toISOString();
     stopped = { reason: 'early-stopping', epoch: outcome.state.epoch, at, message: monitor.stopMessage() };
     outcome = { status: 'done', state: { ...outcome.state, status: 'done' } };
