@@ -28,7 +28,7 @@ export function registerExport(program: Command): void {
     .option('--no-data', 'pytorch: leave the data out (the README says what to put in data/)')
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--force', 'replace the files hwy export writes (nothing else in --out is touched)')
-    .addOption(checkpointOption("a run's checkpoint: latest (model/, the default) or best (best/, the best epoch by its monitored metric)", undefined))
+    .addOption(checkpointOption("a run's checkpoint: latest (model/, the default) or best (best/, the best epoch by its monitored metric)", { defaultLatest: false }))
     .addOption(formatOption())
     .addHelpText(
       'after',
