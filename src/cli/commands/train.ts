@@ -103,8 +103,11 @@ format, with the engine's optimizer state), written atomically after every epoch
 the same files for the best epoch by --monitor. Ctrl-C checkpoints and stops; --resume continues
 with the run's engine. --engine torch trains with PyTorch in a Python process (HWY_PYTHON, or
 python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs runs.
+--patience N stops when the monitored metric has not improved for N epochs (run.json says
+why); best/ always holds the best epoch's checkpoint (hwy eval RUN --checkpoint best).
 --format json prints, at the end, one JSON object on standard output: runDir, outcome
-(done, interrupted, diverged), epoch, step, the metrics of that epoch and the engine;
+(done, stopped-early, interrupted, diverged), epoch, step, the metrics of that epoch, the
+best epoch and the engine;
 progress and messages stay on standard error.
 
 Examples:
