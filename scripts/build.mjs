@@ -62,6 +62,7 @@ for (const old of ['dist/hwy.snapshot.blob', 'dist/hwy.snapshot.node', 'dist/hwy
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
+copyFileSync('src/backends/torch/python/hwy_tensorboard.py', 'dist/python/hwy_tensorboard.py');
 
 // The schemas as files of the package (their $ids point at them), from the objects the checkers compile.
 const { IR_SCHEMA, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } = await import(pathToFileURL('dist/lib.js').href);

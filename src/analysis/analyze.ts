@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   dataDir?: string;
   /** Preloaded data (tests). */
   data?: Splits;
+  /** Which checkpoint of each run: the newest (default) or the best by its monitored metric. */
+  checkpoint?: 'latest' | 'best';
   log?: (s: string) => void;
 }
 
@@ -49,7 +51,7 @@ export interface AnalyzeResult {
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const log = opts.log ?? (() => {});
   const runs = opts.runDirs.map((dir) => {
-    const { record, ir, ckpt } = openRun(dir);
+    const { record, ir, ckpt } = openRun(dir, opts.checkpoint);
     return { dir, record, ir, ckpt, name: record.network };
   });
   const first = runs[0];

@@ -8,7 +8,8 @@ import { irFromJson, irToJson } from '../ir/serialize.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { checkpointForResume, findCheckpoint, readRunRecord, readState, RunDirError, sha256, truncateMetrics, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, sha256, truncateMetrics, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
+import type { MonitorRecord } from './monitor.js';
 
 function readRunFile(dir: string, name: string): string {
   try {
@@ -80,12 +81,21 @@ function runIr(dir: string, record: RunRecord, opts: { restore: boolean; log?: (
   return { ir: parsed.ir, compiled };
 }
 
-/** A trained run as eval and analyze need it, checked and read without writing anything. */
-export function openRun(dir: string): { record: RunRecord; ir: NetworkIR; ckpt: string; state: TrainState } {
+/** The monitor's standing saved with a checkpoint (absent in checkpoints of hwy before it kept a best one). */
+export function monitorRecord(state: TrainState): MonitorRecord | undefined {
+  return (state as TrainState & { monitor?: MonitorRecord }).monitor;
+}
+
+/** A trained run as eval and analyze need it (its newest checkpoint, or its best), checked and read without writing anything. */
+export function openRun(dir: string, which: CheckpointChoice = 'latest'): { record: RunRecord; ir: NetworkIR; ckpt: string; state: TrainState } {
   const record = readRunRecord(dir);
   const { ir, compiled } = runIr(dir, record, { restore: false });
   if (!ir) throw new RunDirError(`${join(dir, 'spec.hwy')} no longer compiles (${compiled.diagnostics.find((d) => d.severity === 'error')?.message ?? 'errors'}): the run cannot be read`);
-  const ckpt = findCheckpoint(dir);
+  const ckpt = findCheckpoint(dir, which);
+  if (!ckpt && which === 'best') {
+    if (!findCheckpoint(dir)) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
+    throw new RunDirError(`'${dir}' has no best checkpoint (no complete ${BEST_DIR}/ directory: it is written after an epoch improves the monitored metric, by hwy 0.3 and later); use --checkpoint latest`);
+  }
   if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
   const state = readState(ckpt);
   verifyWeights(ckpt, state);
@@ -112,6 +122,15 @@ export function openForResume(dir: string, log?: (s: string) => void): ResumePla
   checkCheckpointFits(ckpt, ir);
   runIr(dir, record, { restore: true, log });
   truncateMetrics(dir, state.epoch);
+  // a crash between committing a new best epoch's checkpoint and copying it to best/ left best/ behind: copy it now
+  const best = monitorRecord(state)?.best;
+  if (best && best.epoch === state.epoch && state.step === 0) {
+    const bestDir = findCheckpoint(dir, 'best');
+    if (!bestDir || readState(bestDir).epoch !== best.epoch) {
+      copyToBest(dir);
+      log?.(`restored ${join(dir, BEST_DIR)} from the checkpoint of epoch ${best.epoch}, the best by ${monitorRecord(state)!.monitor}`);
+    }
+  }
   return { ok: true, record, specText, compiled, ckpt, state };
 }
 

@@ -4,6 +4,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { TRAIN_CONFIG_SCHEMA } from '../ir/schema.js';
+import { MONITOR_RECORD_SCHEMA, MONITOR_SETTINGS_SCHEMA } from './monitor.js';
 
 /** The IR's train config, except that runs recorded before cosine schedules and warm-up lack those fields (resume fills them in: normalizeConfig). */
 const TRAIN_CONFIG = (() => {
@@ -45,8 +46,15 @@ export const RUN_RECORD_SCHEMA = {
       items: {
         type: 'object',
         required: ['at', 'fromEpoch', 'epochs'],
-        properties: { at: { type: 'string' }, command: strings, fromEpoch: { type: 'integer', minimum: 0 }, fromStep: { type: 'integer', minimum: 0 }, epochs: { type: 'integer', minimum: 1 }, lr: { type: 'number', exclusiveMinimum: 0 }, dataDir: { type: 'string' }, environment: ENVIRONMENT },
+        properties: { at: { type: 'string' }, command: strings, fromEpoch: { type: 'integer', minimum: 0 }, fromStep: { type: 'integer', minimum: 0 }, epochs: { type: 'integer', minimum: 1 }, lr: { type: 'number', exclusiveMinimum: 0 }, dataDir: { type: 'string' }, environment: ENVIRONMENT, patience: { type: 'integer', minimum: 1 }, minDelta: { type: 'number', minimum: 0 } },
       },
+    },
+    monitor: MONITOR_SETTINGS_SCHEMA,
+    tensorboard: { type: 'boolean' },
+    stopped: {
+      type: 'object',
+      required: ['reason', 'epoch', 'at', 'message'],
+      properties: { reason: { enum: ['early-stopping'] }, epoch: { type: 'integer', minimum: 1 }, at: { type: 'string' }, message: { type: 'string' } },
     },
   },
 } as const;
@@ -70,6 +78,7 @@ export const TRAIN_STATE_SCHEMA = {
     status: { enum: ['running', 'interrupted', 'done', 'diverged'] },
     savedAt: { type: 'string' },
     weightsSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    monitor: MONITOR_RECORD_SCHEMA,
   },
 } as const;
 

@@ -14,6 +14,7 @@ import { dataArgument } from '../data/index.js';
 import { DATASETS } from '../language/vocabulary.js';
 import { RunDirError, type RunEnvironment, type RunRecord, type TrainState } from './run-dir.js';
 import type { TrainOverrides } from './session.js';
+import type { MonitorSettings } from './monitor.js';
 
 /** What a resume asks for, as the command line gave it. */
 export interface ResumeAsk {
@@ -28,6 +29,7 @@ export interface ResumeAsk {
   force?: boolean;
   /** Training settings (`--set train.momentum=0.95`). */
   settings?: SettingOverride[];
+  monitor?: string;
 }
 
 /** Refuses the flags a resumed run cannot honour, naming each; returns the engine and device to continue on, and the epochs and rate that --set train.epochs / train.lr ask for. */
@@ -61,6 +63,7 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string)
   if (invalid) problems.push(ask.device !== undefined ? invalid : invalid.replace(/^--device/, '--backend'));
   else if (askDevice !== undefined && askDevice !== device) problems.push(fixed(`${flag} ${askDevice}`, engine === 'tfjs' ? 'backend' : 'device', device).replace(`leave ${flag} ${askDevice} out`, `leave ${flag} out`));
   if (ask.out !== undefined) problems.push(`--out: a resumed run continues in its own directory ('${dir}'); leave --out out (copy the directory first to continue a copy)`);
+  if (ask.monitor !== undefined && record.monitor && ask.monitor !== record.monitor.monitor) problems.push(`--monitor ${ask.monitor}: the run's best checkpoint follows ${record.monitor.monitor}, and a resumed run keeps it; leave --monitor out, or start a new run with --out`);
   if (ask.force) problems.push(`--force: a resume never replaces a run; leave --force out`);
   const asked = ask.settings?.length ? checkResumeSettings(record, ask.settings, dir, problems) : {};
   if (problems.length) throw new RunDirError(problems.join('\n'));
@@ -147,11 +150,21 @@ export function runEnvironment(backend: string, versions: Record<string, string 
 }
 
 /** run.json after a resume: its settings as they now are, and the resume added to its history; replaced atomically. */
-export function recordResume(dir: string, record: RunRecord, update: { config: TrainConfig; state: TrainState; command?: string[]; lr?: number; dataDir?: string; environment: RunEnvironment }): RunRecord {
+export function recordResume(
+  dir: string,
+  record: RunRecord,
+  update: { config: TrainConfig; state: TrainState; command?: string[]; lr?: number; dataDir?: string; environment: RunEnvironment; monitor?: MonitorSettings; tensorboard?: boolean },
+): RunRecord {
   const at = new Date().toISOString();
+  // training goes on: an earlier early stop no longer describes how the run ended
+  const { stopped: _ended, ...rest } = record;
+  const was = record.monitor;
+  const m = update.monitor;
   const next: RunRecord = {
-    ...record,
+    ...rest,
     config: update.config,
+    ...(m ? { monitor: m } : {}),
+    ...(update.tensorboard ? { tensorboard: true } : {}),
     updatedAt: at,
     history: [
       ...(record.history ?? []),
@@ -163,6 +176,8 @@ export function recordResume(dir: string, record: RunRecord, update: { config: T
         epochs: update.config.epochs,
         ...(update.lr !== undefined ? { lr: update.lr } : {}),
         ...(update.dataDir !== undefined ? { dataDir: update.dataDir } : {}),
+        ...(m?.patience !== undefined && m.patience !== was?.patience ? { patience: m.patience } : {}),
+        ...(m && m.minDelta !== (was?.minDelta ?? 0) ? { minDelta: m.minDelta } : {}),
         environment: update.environment,
       },
     ],

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync, linkSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
@@ -8,6 +8,7 @@ import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records
 import { createHash } from 'node:crypto';
 
 import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
+import type { Monitor, MonitorSettings } from './monitor.js';
 
 /** A problem with a run directory a person can fix: missing, corrupt, already there. (One class with the engines' RunFileError, so either is caught as the other.) */
 export const RunDirError = RunFileError;
@@ -40,6 +41,12 @@ export interface RunRecord {
   environment?: RunEnvironment;
   /** Every resume: when, from where, with what command and settings. */
   history?: ResumeEntry[];
+  /** The monitored metric (best checkpoint) and early stopping's settings. */
+  monitor?: MonitorSettings;
+  /** Whether the run writes TensorBoard event files (a resume goes on writing them). */
+  tensorboard?: boolean;
+  /** Why training ended before its last epoch, when it did so on its own (early stopping). */
+  stopped?: { reason: 'early-stopping'; epoch: number; at: string; message: string };
 }
 
 export interface RunEnvironment {
@@ -62,21 +69,32 @@ export interface ResumeEntry {
   lr?: number;
   dataDir?: string;
   environment?: RunEnvironment;
+  /** Early stopping's settings from this resume on, when they changed. */
+  patience?: number;
+  minDelta?: number;
 }
 
 export const MODEL_DIR = 'model';
 const TMP_DIR = '.checkpoint-new';
 const OLD_DIR = '.checkpoint-old';
+/** The best checkpoint by the monitored metric, swapped in as model/ is. */
+export const BEST_DIR = 'best';
+const BEST_TMP = '.best-new';
+const BEST_OLD = '.best-old';
+export const TENSORBOARD_DIR = 'tensorboard';
+/** The checkpoints a run directory may hold, by the name `--checkpoint` takes. */
+export const CHECKPOINT_DIRS = { latest: MODEL_DIR, best: BEST_DIR } as const;
+export type CheckpointChoice = keyof typeof CHECKPOINT_DIRS;
 
 /** What hwy itself writes into a run directory; `--force` removes these and nothing else. */
-export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', MODEL_DIR, TMP_DIR, OLD_DIR];
+export const RUN_FILES = ['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', 'metrics.csv', MODEL_DIR, TMP_DIR, OLD_DIR, BEST_DIR, BEST_TMP, BEST_OLD, TENSORBOARD_DIR];
 /** The lock of a directory and the record of its holder (see ./lock.ts). */
 export const LOCK_DIR = '.hwy.lock';
 export const LOCK_OWNER = '.hwy.lock.json';
 /** Lock files: their holder removes them, never `--force`. */
 export const LOCK_FILES = [LOCK_DIR, LOCK_OWNER];
 /** Temporary files of writeFileAtomic that a killed run may leave behind. */
-const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl)\.\d+\.\d+\.tmp$/;
+const RUN_TEMP = /^\.(spec\.hwy|ir\.json|run\.json|metrics\.jsonl|metrics\.csv)\.\d+\.\d+\.tmp$/;
 
 /** Whether `dir` holds a hwy run record that passes validation; the reason when not. */
 export function runDirProblem(dir: string): string | undefined {
@@ -104,6 +122,12 @@ function foreignFiles(ckptDir: string): string[] {
   return readdirSync(ckptDir).filter((n) => !CHECKPOINT_FILES.has(n));
 }
 
+/** What tensorboard/ holds besides the event files hwy's writer made (TensorBoard names them events.out.tfevents.*). */
+function foreignTensorboardFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir).filter((n) => !/^events\.out\.tfevents\./.test(n));
+}
+
 export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
@@ -113,8 +137,9 @@ export function createRunDir(dir: string, force: boolean, log: (line: string) =>
       if (problem) throw new RunDirError(`'${dir}' already exists, is not empty and is not a hwy run directory (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, no valid run.json): hwy does not write into it, with or without --force; choose a new or empty --out`);
       if (!force) throw new RunDirError(`run directory '${dir}' already exists: use --force to replace its run, --resume ${dir} to continue it, or --out for another`);
       // model/ and the staging directories are hwy's, but a file put there by hand is not: refuse rather than delete it
-      const foreign = [MODEL_DIR, TMP_DIR, OLD_DIR].flatMap((d) => foreignFiles(join(dir, d)).map((n) => `${d}/${n}`));
-      if (foreign.length) throw new RunDirError(`--force: ${join(dir, MODEL_DIR)} holds files hwy did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}); move them out of the checkpoint directory first, or choose another --out`);
+      const foreign = [MODEL_DIR, TMP_DIR, OLD_DIR, BEST_DIR, BEST_TMP, BEST_OLD].flatMap((d) => foreignFiles(join(dir, d)).map((n) => `${d}/${n}`));
+      foreign.push(...foreignTensorboardFiles(join(dir, TENSORBOARD_DIR)).map((n) => `${TENSORBOARD_DIR}/${n}`));
+      if (foreign.length) throw new RunDirError(`--force: ${join(dir, foreign[0].split('/')[0])} holds files hwy did not write (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''}); move them out first, or choose another --out`);
       const others: string[] = [];
       for (const name of entries) {
         if (RUN_FILES.includes(name) || RUN_TEMP.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
@@ -164,7 +189,12 @@ export function readRunRecord(dir: string): RunRecord {
 export class RunDirSink implements RunSink {
   /** Checkpoints committed through this sink. */
   commits = 0;
-  constructor(readonly dir: string) {}
+  /** The epoch whose metrics were the monitor's new best, until its checkpoint is committed and copied to best/. */
+  private pendingBest: number | undefined;
+  constructor(
+    readonly dir: string,
+    readonly opts: { monitor?: Monitor; onMetrics?: (line: MetricsLine) => void } = {},
+  ) {}
 
   stageCheckpoint(): string {
     const tmp = join(this.dir, TMP_DIR);
@@ -178,22 +208,78 @@ export class RunDirSink implements RunSink {
     if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
     // the checksum of the weights goes into state.json, which is written last: whoever reads the checkpoint can tell a damaged weights.bin
     const weightsSha256 = sha256(readFileSync(join(tmp, 'weights.bin')));
-    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    // the monitor's standing goes with the checkpoint it belongs to, so a resume continues from both
+    const monitor = this.opts.monitor ? { monitor: this.opts.monitor.record } : {};
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, ...monitor, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
     fsyncDir(tmp);
-    const model = join(this.dir, MODEL_DIR);
-    const old = join(this.dir, OLD_DIR);
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(model)) renameSync(model, old);
-    renameSync(tmp, model);
-    // files someone put into model/ by hand move on with it instead of going with the old checkpoint
-    for (const name of foreignFiles(old)) if (!existsSync(join(model, name))) renameSync(join(old, name), join(model, name));
-    fsyncDir(this.dir);
-    rmSync(old, { recursive: true, force: true });
+    swapIn(this.dir, tmp, MODEL_DIR, OLD_DIR);
     this.commits++;
+    if (this.pendingBest !== undefined && state.step === 0 && state.epoch === this.pendingBest) {
+      this.pendingBest = undefined;
+      copyToBest(this.dir);
+    }
   }
+
+  /** Set when an epoch's metrics used up early stopping's patience: training stops after that epoch's checkpoint. */
+  earlyStop = false;
 
   appendMetrics(line: MetricsLine): void {
     appendMetrics(this.dir, line);
+    const r = this.opts.monitor?.update(line);
+    if (r?.best) this.pendingBest = line.epoch;
+    // decided only here, at the end of an epoch: a smaller --patience given to a run resumed mid-epoch takes effect when that epoch ends
+    if (r?.stop) this.earlyStop = true;
+    this.opts.onMetrics?.(line);
+  }
+}
+
+/**
+ * Makes `staged` the directory `name` of `dir` by two renames (`name` to `old`, `staged` to
+ * `name`): a crash leaves a complete one under one of the three names. Files someone put
+ * into `name` by hand move on with it instead of going with the old checkpoint.
+ */
+function swapIn(dir: string, staged: string, name: string, oldName: string): void {
+  const target = join(dir, name);
+  const old = join(dir, oldName);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(staged, target);
+  for (const f of foreignFiles(old)) if (!existsSync(join(target, f))) renameSync(join(old, f), join(target, f));
+  fsyncDir(dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * best/ becomes a copy of the newest checkpoint (model/), atomically as model/ is replaced.
+ * The files are hard links where the file system allows: a checkpoint's files are never
+ * rewritten in place (each checkpoint is written into a fresh staging directory), so a link
+ * keeps the best epoch's bytes when model/ moves on.
+ */
+export function copyToBest(dir: string): void {
+  const model = join(dir, MODEL_DIR);
+  const tmp = join(dir, BEST_TMP);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  // state.json last: its presence marks a complete checkpoint
+  const names = readdirSync(model).filter((n) => CHECKPOINT_FILES.has(n) && n !== 'state.json');
+  for (const n of [...names, 'state.json']) {
+    try {
+      linkSync(join(model, n), join(tmp, n));
+    } catch {
+      copyFileSync(join(model, n), join(tmp, n));
+      fsyncFile(join(tmp, n));
+    }
+  }
+  fsyncDir(tmp);
+  swapIn(dir, tmp, BEST_DIR, BEST_OLD);
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -212,9 +298,10 @@ function fsyncDir(dir: string): void {
 
 const completeCheckpoint = (d: string) => existsSync(join(d, 'state.json')) && existsSync(join(d, 'model.json')) && existsSync(join(d, 'weights.bin'));
 
-/** The directory holding the newest complete checkpoint, as it is: readers (eval, analyze) never repair. */
-export function findCheckpoint(dir: string): string | undefined {
-  return [MODEL_DIR, TMP_DIR, OLD_DIR].map((d) => join(dir, d)).find(completeCheckpoint);
+/** The directory holding the newest complete checkpoint (or the best one), as it is: readers (eval, analyze) never repair. */
+export function findCheckpoint(dir: string, which: CheckpointChoice = 'latest'): string | undefined {
+  const names = which === 'best' ? [BEST_DIR, BEST_TMP, BEST_OLD] : [MODEL_DIR, TMP_DIR, OLD_DIR];
+  return names.map((d) => join(dir, d)).find(completeCheckpoint);
 }
 
 /** The directory holding the newest complete checkpoint, repairing an interrupted swap; undefined if there is none. */
@@ -262,42 +349,71 @@ export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function appendMetrics(dir: string, line: MetricsLine): void {
-  const fd = openSync(join(dir, 'metrics.jsonl'), 'a');
+/** metrics.csv's columns: the fields of a metrics.jsonl line, in its order. */
+export const METRICS_COLUMNS: (keyof MetricsLine)[] = ['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'seconds', 'samplesPerSec'];
+
+/** One metrics line as a CSV row: numbers as JavaScript prints them (no precision lost), an absent value (null, NaN) empty. */
+function csvRow(line: MetricsLine): string {
+  return METRICS_COLUMNS.map((k) => {
+    const v = line[k];
+    return typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
+  }).join(',') + '\n';
+}
+const CSV_HEADER = METRICS_COLUMNS.join(',') + '\n';
+
+function appendDurable(path: string, text: string): void {
+  const fd = openSync(path, 'a');
   try {
-    writeSync(fd, JSON.stringify(line) + '\n');
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
 }
 
-export function readMetrics(dir: string): MetricsLine[] {
+/**
+ * Appends an epoch to metrics.jsonl and the same row to metrics.csv (the header first when
+ * the file is new). metrics.jsonl is the record: a crash between the two appends leaves the
+ * CSV a row behind, and a resume rewrites it from metrics.jsonl (truncateMetrics).
+ */
+export function appendMetrics(dir: string, line: MetricsLine): void {
+  appendDurable(join(dir, 'metrics.jsonl'), JSON.stringify(line) + '\n');
+  const csv = join(dir, 'metrics.csv');
+  const fresh = !existsSync(csv) || statSync(csv).size === 0;
+  appendDurable(csv, (fresh ? CSV_HEADER : '') + csvRow(line));
+}
+
+export function readMetrics(dir: string, opts: { dropTornTail?: boolean } = {}): MetricsLine[] {
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
   const out: MetricsLine[] = [];
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((l, i) => {
-      if (!l.trim()) return;
-      let m: MetricsLine;
-      try {
-        m = JSON.parse(l) as MetricsLine;
-      } catch {
-        throw new RunDirError(`${path}:${i + 1}: not a JSON line`);
-      }
-      // the epoch decides which lines a resume keeps: it must be one
-      if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunDirError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
-      out.push(m);
-    });
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  lines.forEach((l, i) => {
+    if (!l.trim()) return;
+    let m: MetricsLine;
+    try {
+      m = JSON.parse(l) as MetricsLine;
+    } catch {
+      // the last line without its newline is an append a crash cut short: the checkpoint never saw that epoch
+      if (opts.dropTornTail && i === lines.length - 1) return;
+      throw new RunDirError(`${path}:${i + 1}: not a JSON line`);
+    }
+    // the epoch decides which lines a resume keeps: it must be one
+    if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunDirError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
+    out.push(m);
+  });
   return out;
 }
 
-/** After a crash the metrics may run ahead of the checkpoint: keep only epochs the checkpoint has. */
+/**
+ * After a crash the metrics may run ahead of the checkpoint (or end in a line cut short):
+ * keep only epochs the checkpoint has, in metrics.jsonl and, from it, metrics.csv.
+ */
 export function truncateMetrics(dir: string, epochs: number): void {
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return;
-  const kept = readMetrics(dir).filter((m) => m.epoch <= epochs);
+  const kept = readMetrics(dir, { dropTornTail: true }).filter((m) => m.epoch <= epochs);
   writeFileAtomic(path, kept.map((m) => JSON.stringify(m) + '\n').join(''));
+  writeFileAtomic(join(dir, 'metrics.csv'), CSV_HEADER + kept.map(csvRow).join(''));
 }
-

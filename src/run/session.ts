@@ -9,14 +9,16 @@ import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
 import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
-import { readRunRecord, RunDirSink, writeRunFiles, type RunRecord } from './run-dir.js';
+import { readRunRecord, RunDirSink, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
+import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
+import { findTensorboardWriter, TensorboardWriter } from './tensorboard.js';
 
 export type { EngineName, TrainHooks, TrainOutcome, EngineInfo };
 import { VERSION } from '../version.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
-import { checkStateFitsData, openForResume, openRun } from './open.js';
+import { checkStateFitsData, monitorRecord, openForResume, openRun } from './open.js';
 import type { SettingOverride } from '../core/compile.js';
 
 export type { SettingOverride };
@@ -60,6 +62,14 @@ export interface TrainRequest {
   resume?: string;
   /** The command line, recorded in run.json and beside the run directory's lock. */
   command?: string[];
+  /** The metric the best checkpoint and early stopping follow (default val_loss, or loss without a validation split; with resume, the run's). */
+  monitor?: MonitorName;
+  /** Stop after this many epochs without improvement of the monitored metric. */
+  patience?: number;
+  /** The least change that counts as an improvement for early stopping. */
+  minDelta?: number;
+  /** Write TensorBoard event files into RUN/tensorboard (with resume: also when the run did). */
+  tensorboard?: boolean;
   /** Preloaded data (tests); otherwise loaded from the config. */
   data?: Splits;
   hooks?: TrainHooks;
@@ -68,7 +78,19 @@ export interface TrainRequest {
 
 export type TrainResult =
   | { kind: 'spec-errors'; compiled: CompileResult }
-  | { kind: 'trained'; runDir: string; outcome: TrainOutcome; engine: EngineInfo; record: RunRecord };
+  | {
+      kind: 'trained';
+      runDir: string;
+      outcome: TrainOutcome;
+      engine: EngineInfo;
+      record: RunRecord;
+      /** Set when early stopping ended training before its last epoch. */
+      stopped?: NonNullable<RunRecord['stopped']>;
+      /** The best epoch by the monitored metric so far, and where its checkpoint is. */
+      best?: { monitor: MonitorName; epoch: number; value: number; dir: string };
+      /** Why the TensorBoard files are incomplete, when their writer failed during training. */
+      tensorboardFailure?: string;
+    };
 
 export function effectiveConfig(base: TrainConfig, o: TrainOverrides = {}): TrainConfig {
   const c = structuredClone(base);
@@ -207,6 +229,10 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
 
   const engineName: EngineName = resumeAt?.engine ?? req.engine ?? 'tfjs';
   const device = resumeAt?.device ?? req.device ?? req.backend ?? 'auto';
+  // a flag with no effect is refused rather than ignored
+  if (req.minDelta !== undefined && req.patience === undefined && !resumed?.monitor?.patience) throw new MonitorError('--min-delta is the least improvement early stopping counts: give --patience N too');
+  // before training starts: a TensorBoard writer that cannot start refuses the flag rather than training without it
+  const tensorboard = req.tensorboard || resumed?.tensorboard ? findTensorboardWriter() : undefined;
   const problem = deviceProblem(engineName, device);
   if (problem) throw new EngineUnavailable(problem);
   const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, log });
@@ -220,11 +246,25 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   checkDataFits(ir, data);
   checkEnoughExamples(data, config);
   if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
+  const recorded = resumed?.monitor;
+  const monitorSettings: MonitorSettings = {
+    monitor: recorded?.monitor ?? req.monitor ?? defaultMonitor(data.validation.count),
+    ...((req.patience ?? recorded?.patience) !== undefined ? { patience: req.patience ?? recorded?.patience } : {}),
+    minDelta: req.minDelta ?? recorded?.minDelta ?? 0,
+  };
+  const monitorIssue = monitorProblem(monitorSettings.monitor, data.validation.count);
+  if (monitorIssue) throw new MonitorError(monitorIssue);
+  const saved = monitorRecord(state);
+  const monitor = new Monitor(monitorSettings, saved?.monitor === monitorSettings.monitor ? saved : undefined);
+  if (resumed && state.step === 0 && monitor.shouldStop()) {
+    log(`nothing to do: ${runDir} stopped early after epoch ${state.epoch} (${monitor.stopMessage()}); give a larger --patience to continue`);
+    return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed, ...(resumed.stopped ? { stopped: resumed.stopped } : {}) };
+  }
   log(`data: ${data.source}: ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples`);
 
   let record: RunRecord;
   if (resumed) {
-    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr ?? resumeAt?.lr, dataDir: req.dataDir, environment });
+    record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr ?? resumeAt?.lr, dataDir: req.dataDir, environment, monitor: monitorSettings, tensorboard: !!tensorboard });
   } else {
     locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
     const { info } = engine;
@@ -243,20 +283,43 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
       createdAt: new Date().toISOString(),
       ...(req.command ? { command: req.command } : {}),
       environment,
+      monitor: monitorSettings,
+      ...(tensorboard ? { tensorboard: true } : {}),
     };
     writeRunFiles(runDir, specText, ir, record);
   }
   if (resumeFrom) log(`resuming ${runDir} after epoch ${state.epoch}${state.step ? `, step ${state.step}` : ''}`);
-  const sink = new RunDirSink(runDir);
+  let tb: TensorboardWriter | undefined;
+  if (tensorboard) {
+    tb = new TensorboardWriter(runDir, tensorboard, resumed ? state.epoch + 1 : undefined);
+    log(`tensorboard: ${join(runDir, 'tensorboard')} (${tensorboard.library}, Python ${tensorboard.python}); view with: tensorboard --logdir ${join(runDir, 'tensorboard')}`);
+  }
+  const sink = new RunDirSink(runDir, { monitor, onMetrics: tb ? (m) => tb!.write(m) : undefined });
+  // early stopping asks the engine to stop as Ctrl-C does, after the epoch's checkpoint
+  const userStop = () => req.hooks?.shouldStop?.() === true;
+  const hooks: TrainHooks = { ...req.hooks, shouldStop: () => sink.earlyStop || userStop() };
   let outcome: TrainOutcome;
+  let tensorboardFailure: string | undefined;
   try {
-    outcome = await engine.train({ ir, config, data, sink, state, resumeFrom, hooks: req.hooks, log });
+    outcome = await engine.train({ ir, config, data, sink, state, resumeFrom, hooks, log });
   } catch (e) {
     // a resume that failed before it wrote anything did not happen: run.json's history says so
     if (resumed && sink.commits === 0) writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(resumed, null, 2) + '\n');
     throw e;
+  } finally {
+    tensorboardFailure = await tb?.close();
   }
-  return { kind: 'trained', runDir, outcome, engine: engine.info, record };
+  let stopped: RunRecord['stopped'];
+  if (outcome.status === 'interrupted' && outcome.state.step === 0 && sink.earlyStop && !userStop()) {
+    const at = new Date().toISOString();
+    stopped = { reason: 'early-stopping', epoch: outcome.state.epoch, at, message: monitor.stopMessage() };
+    outcome = { status: 'done', state: { ...outcome.state, status: 'done' } };
+    record = { ...record, stopped, updatedAt: at };
+    writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  }
+  const b = monitor.record.best;
+  const best = b ? { monitor: monitor.settings.monitor, epoch: b.epoch, value: b.value, dir: join(runDir, BEST_DIR) } : undefined;
+  return { kind: 'trained', runDir, outcome, engine: engine.info, record, ...(stopped ? { stopped } : {}), ...(best ? { best } : {}), ...(tensorboardFailure ? { tensorboardFailure } : {}) };
 }
 
 export interface EvalResult {
@@ -272,6 +335,8 @@ export interface EvalResult {
   step: number;
   /** Where in training the weights are, in words: "after epoch 2 and 5 steps of epoch 3 (interrupted)". */
   checkpoint: string;
+  /** Which checkpoint was evaluated: the newest (model/) or the best by the monitored metric (best/). */
+  which: CheckpointChoice;
   backend: string;
 }
 
@@ -280,9 +345,10 @@ export function checkpointLabel(s: { epoch: number; step: number }): string {
   return s.step > 0 ? `after epoch ${s.epoch} and ${s.step} step${s.step === 1 ? '' : 's'} of epoch ${s.epoch + 1} (interrupted)` : `after epoch ${s.epoch}`;
 }
 
-/** Evaluates the newest checkpoint of a run on one split of its data (or of other data). */
-export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits }): Promise<EvalResult> {
-  const { record, ir, ckpt, state } = openRun(opts.runDir);
+/** Evaluates the newest (or the best) checkpoint of a run on one split of its data (or of other data). */
+export async function runEval(opts: { runDir: string; split?: 'train' | 'validation' | 'test'; data?: string; dataDir?: string; backend?: BackendChoice; preloaded?: Splits; checkpoint?: CheckpointChoice }): Promise<EvalResult> {
+  const which = opts.checkpoint ?? 'latest';
+  const { record, ir, ckpt, state } = openRun(opts.runDir, which);
   const runtime = await selectBackend(opts.backend ?? 'auto');
   const cfg = effectiveConfig(record.config, { data: opts.data });
   const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir, { network: ir }));
@@ -292,6 +358,6 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   if (data[split].count === 0) throw new DataError(`the ${split} split of ${opts.runDir} holds no examples: there is nothing to evaluate (try --split ${split === 'test' ? 'validation' : 'test'})`);
   const r = await evaluate(model, ir, data[split]);
   model.dispose();
-  return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, step: state.step, checkpoint: checkpointLabel(state), backend: runtime.kind };
+  return { runDir: opts.runDir, split, count: data[split].count, ...r, epoch: state.epoch, step: state.step, checkpoint: checkpointLabel(state), which, backend: runtime.kind };
 }
 

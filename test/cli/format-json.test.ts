@@ -62,7 +62,7 @@ describe('--format json on every command that prints data', () => {
     const r = hwy(['train', join(d, 'tiny.hwy'), '--out', out, '--device', 'wasm', '--format', 'json']);
     const t = parsed(r);
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(t).toEqual({ runDir: out, outcome: 'done', epoch: 1, step: 0, metrics: metrics[0], engine: { engine: 'tfjs', device: 'wasm', reason: 'as asked' } });
+    expect(t).toEqual({ runDir: out, outcome: 'done', epoch: 1, step: 0, metrics: metrics[0], best: { monitor: 'val_loss', epoch: 1, value: metrics[0].valLoss, dir: join(out, 'best') }, engine: { engine: 'tfjs', device: 'wasm', reason: 'as asked' } });
     expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc/);
     expect(r.stdout).not.toContain('evaluate with');
 

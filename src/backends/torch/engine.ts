@@ -238,6 +238,9 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
           case 'epoch_end':
             sink.appendMetrics(ev.metrics as never);
             hooks?.onEpochEnd?.(ev.metrics as never);
+            // a stop decided on this epoch's metrics (early stopping) must reach Python before the
+            // checkpoint's staging directory does, so that it stops after this epoch's checkpoint
+            pollStop();
             break;
           case 'checkpoint':
             send({ stage: resolvePath(sink.stageCheckpoint()) });

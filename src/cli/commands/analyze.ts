@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
+import { checkpointOption, type CheckpointChoice } from '../checkpoint-option.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
 
 /** The files writeFigure makes of each figure. */
@@ -31,18 +32,19 @@ export function registerAnalyze(program: Command): void {
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
+    .addOption(checkpointOption())
     .addOption(formatOption())
     .addHelpText(
       'after',
       '\nEach figure is written as SVG, PNG, its data as JSON and its vega-lite spec (.vl.json).\n--format json prints the files written, the notes and the condition numbers (null where infinite; singular: true also\nwhere a number is past the float32 limit, where the smallest singular value is rounding noise).\n\nExample:\n  npx hwy analyze runs/analysis-mnist runs/mlp-plain --samples 2000',
     )
-    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string; format: OutputFormat }) => {
+    .action(async (runDirs: string[], opts: { out?: string; samples?: number; classes?: number[]; seed?: number; dataDir?: string; device?: string; backend?: string; checkpoint: CheckpointChoice; format: OutputFormat }) => {
       const device = tfjsDevice(opts);
       const { analyze } = await import('../../analysis/analyze.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { DataError } = await import('../../data/index.js');
       try {
-        const r = await analyze({ runDirs, out: opts.out, samples: opts.samples, classes: opts.classes, seed: opts.seed, dataDir: opts.dataDir, backend: device, log: (s) => process.stderr.write(s + '\n') });
+        const r = await analyze({ runDirs, out: opts.out, samples: opts.samples, classes: opts.classes, seed: opts.seed, dataDir: opts.dataDir, backend: device, checkpoint: opts.checkpoint, log: (s) => process.stderr.write(s + '\n') });
         if (opts.format === 'json') {
           writeJson({
             out: r.out,

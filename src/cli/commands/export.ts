@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectSet, compileFile, printDiagnostics, shellQuote, splitSets } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
+import { checkpointOption, type CheckpointChoice } from '../checkpoint-option.js';
 
 interface ExportOpts {
   to: string;
@@ -12,6 +13,7 @@ interface ExportOpts {
   data: boolean;
   dataDir?: string;
   force?: boolean;
+  checkpoint?: CheckpointChoice;
   format: OutputFormat;
 }
 
@@ -26,6 +28,7 @@ export function registerExport(program: Command): void {
     .option('--no-data', 'pytorch: leave the data out (the README says what to put in data/)')
     .option('--data-dir <dir>', 'directory with the files of mnist_full / cifar10 / cifar100 (or HWY_DATA_DIR)')
     .option('--force', 'replace the files hwy export writes (nothing else in --out is touched)')
+    .addOption(checkpointOption("a run's checkpoint: latest (model/, the default) or best (best/, the best epoch by its monitored metric)", { defaultLatest: false }))
     .addOption(formatOption())
     .addHelpText(
       'after',
@@ -41,6 +44,7 @@ Examples:
       if (opts.to !== 'pytorch' && opts.to !== 'onnx') throw new UsageError(`--to must be pytorch or onnx, not '${opts.to}'`);
       const isRun = existsSync(source) && statSync(source).isDirectory();
       if (isRun && opts.set?.length) throw new UsageError('--set changes a spec; a run directory has its network already');
+      if (!isRun && opts.checkpoint) throw new UsageError('--checkpoint picks a run directory\'s checkpoint; a spec has only its initial weights');
       if (opts.to === 'onnx' && !opts.data) throw new UsageError('--no-data is for --to pytorch (an ONNX file has no data)');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { openRun } = await import('../../run/open.js');
@@ -51,7 +55,7 @@ Examples:
       try {
         let src;
         if (isRun) {
-          const { record, ir, ckpt } = openRun(source);
+          const { record, ir, ckpt } = openRun(source, opts.checkpoint);
           src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
         } else {
           const { lets, settings } = splitSets(opts.set);

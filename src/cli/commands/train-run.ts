@@ -8,6 +8,8 @@ import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
 import { NotEnoughMemory } from '../../run/memory.js';
 import { EngineUnavailable } from '../../backends/engine.js';
+import { MonitorError } from '../../run/monitor.js';
+import { TensorboardUnavailable } from '../../run/tensorboard.js';
 import { TorchEngineError } from '../../backends/torch/engine.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { hwyCommand, printDiagnostics, readText, settingProblem, splitSets } from '../io.js';
@@ -176,6 +178,10 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       out: opts.out,
       force: opts.force,
       resume: opts.resume,
+      monitor: opts.monitor,
+      patience: opts.patience,
+      minDelta: opts.minDelta,
+      tensorboard: opts.tensorboard,
       command: ['hwy', ...process.argv.slice(2)],
       log,
       hooks: {
@@ -213,10 +219,23 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       return;
     }
     const o = r.outcome;
+    if (r.tensorboardFailure) process.stderr.write(`hwy: the TensorBoard files in ${r.runDir}/tensorboard are incomplete: ${r.tensorboardFailure}\n`);
+    if (r.stopped) process.stderr.write(`stopped early after epoch ${r.stopped.epoch} of ${r.record.config.epochs}: ${r.stopped.message}\n`);
+    if (r.best && o.status !== 'diverged') process.stderr.write(`best checkpoint: epoch ${r.best.epoch} (${r.best.monitor} ${fmt(r.best.value)}) in ${r.best.dir}\n`);
     if (json) {
       // the metrics of the epoch the newest checkpoint holds (a diverged epoch has none)
       const metrics = readMetrics(r.runDir).find((m) => m.epoch === o.state.epoch) ?? null;
-      writeJson({ runDir: r.runDir, outcome: o.status, ...(o.status === 'diverged' ? { message: o.message } : {}), epoch: o.state.epoch, step: o.state.step, metrics, engine: r.engine });
+      writeJson({
+        runDir: r.runDir,
+        outcome: r.stopped ? 'stopped-early' : o.status,
+        ...(o.status === 'diverged' ? { message: o.message } : {}),
+        ...(r.stopped ? { message: r.stopped.message } : {}),
+        epoch: o.state.epoch,
+        step: o.state.step,
+        metrics,
+        best: r.best ?? null,
+        engine: r.engine,
+      });
     }
     if (o.status === 'diverged') {
       // name the checkpoint actually on disk: none when it diverged before the first one
@@ -230,10 +249,10 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       process.exitCode = 130;
       return;
     }
-    if (!json) process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}\n`);
+    if (!json) process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}${r.best ? ` (the best epoch: ${hwyCommand('eval', r.runDir, '--checkpoint', 'best')})` : ''}\n`);
   } catch (e) {
     stopBar();
-    if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
+    if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory || e instanceof MonitorError || e instanceof TensorboardUnavailable) throw new UsageError(e.message, EXIT_USAGE);
     // the Python side failed: its own traceback (in the message) is what helps, not Node's stack
     if (e instanceof TorchEngineError) throw new UsageError(`${e.message}\nPlease report this.`, EXIT_INTERNAL);
     throw e;

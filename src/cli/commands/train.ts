@@ -7,6 +7,7 @@ import { backendAliasOption, engineName, resolveDevice } from '../device.js';
 import { statSync } from 'node:fs';
 import { ARRAY_FORMATS, DATASETS } from '../../language/catalogue.js';
 import { formatOption, type OutputFormat } from '../output.js';
+import { MONITORS, type MonitorName } from '../../run/monitor.js';
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -58,6 +59,10 @@ interface TrainOpts {
   force?: boolean;
   resume?: string;
   printConfig?: boolean;
+  patience?: number;
+  monitor?: MonitorName;
+  minDelta?: number;
+  tensorboard?: boolean;
   progress: boolean;
   format: OutputFormat;
 }
@@ -87,14 +92,26 @@ export function registerTrain(program: Command): void {
     .option('--force', "replace the run in an existing --out run directory (only hwy's own files go)")
     .option('--resume <dir>', 'continue a run from its last checkpoint')
     .option('--print-config', 'print the configuration the run would train with (defaults, spec, --set and flags) and exit without training')
+    .option('--patience <n>', 'early stopping: stop after n epochs in which the monitored metric did not improve', positiveInt('--patience'))
+    .option('--monitor <metric>', `the metric early stopping and the best checkpoint follow: ${MONITORS.join(' | ')} (default val_loss, or loss without a validation split; with --resume, the run's)`, (v: string) => {
+      if (!(MONITORS as readonly string[]).includes(v)) throw new UsageError(`--monitor must be one of ${MONITORS.join(', ')}, not '${v}'`);
+      return v as MonitorName;
+    })
+    .option('--min-delta <x>', 'early stopping: the least change of the monitored metric that counts as an improvement (default 0)', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--min-delta expects a number >= 0, not '${v}'`);
+      return n;
+    })
+    .option('--tensorboard', 'also write TensorBoard event files into RUN/tensorboard (needs Python with tensorboard or tensorboardX)')
     .option('--no-progress', 'plain lines instead of a progress bar')
     .addOption(formatOption())
     .addHelpText(
       'after',
       `
 The run directory holds spec.hwy, ir.json, run.json, metrics.jsonl (one JSON line an epoch)
-and model/ (model.json + weights.bin, the tfjs LayersModel format, with the engine's optimizer
-state), written atomically after every epoch. Ctrl-C checkpoints and stops; --resume continues
+and the same rows in metrics.csv, model/ (model.json + weights.bin, the tfjs LayersModel
+format, with the engine's optimizer state), written atomically after every epoch, and best/,
+the same files for the best epoch by --monitor. Ctrl-C checkpoints and stops; --resume continues
 with the run's engine. --engine torch trains with PyTorch in a Python process (HWY_PYTHON, or
 python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs runs.
 --set train.SETTING=VALUE (train.lr, train.batch, train.optimizer, ...) or train.SETTING.ATTRIBUTE
@@ -102,14 +119,18 @@ python3 with torch); hwy eval and hwy analyze read its runs as they read tfjs ru
 setting: train.momentum, train.warmup) and data.ATTRIBUTE (data.normalize, data.augment=[mirror])
 set what the train { } section would, checked as it is; a resume refuses any but train.epochs
 and train.lr that differ from the run's. --print-config shows the result (--format json too).
+--patience N stops when the monitored metric has not improved for N epochs (run.json says
+why); best/ always holds the best epoch's checkpoint (hwy eval RUN --checkpoint best).
 --format json prints, at the end, one JSON object on standard output: runDir, outcome
-(done, interrupted, diverged), epoch, step, the metrics of that epoch and the engine;
+(done, stopped-early, interrupted, diverged), epoch, step, the metrics of that epoch, the
+best epoch and the engine;
 progress and messages stay on standard error.
 
 Examples:
   npx hwy train specs/paper/mlp-highway.hwy --set depth=10 --epochs 2
   npx hwy train specs/paper/mnist-conv-highway.hwy --epochs 3 --out runs/conv
   npx hwy train --resume runs/conv --epochs 6
+  npx hwy train specs/paper/mlp-highway.hwy --epochs 50 --patience 3 --monitor val_accuracy
   npx hwy train specs/paper/mlp-highway.hwy --engine torch --device cpu --nproc 2
   npx hwy train specs/paper/mlp-highway.hwy --set train.optimizer=adam --set train.lr=0.001 --print-config
   npx hwy train specs/paper/mlp-highway.hwy --format json | jq .metrics.valAccuracy`,
