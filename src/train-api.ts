@@ -8,6 +8,7 @@ export { runTraining, runEval } from './run/session.js';
 export { loadData } from './data/index.js';
 export { loadBundledMnist } from './data/mnist-bundled.js';
 export { compile } from './core/compile.js';
-export * as tf from '@tensorflow/tfjs';
+export * as tf from '@tensorflow/tfjs-core';
+export * as tfl from '@tensorflow/tfjs-layers';
 export { gateStats, lesionErrors, conditionNumbers } from './analysis/probes.js';
 export { permutation, subset } from './data/dataset.js';

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ beforeAll(async () => {
 
 function denseLayer(n: number, carry: 'coupled' | 'free' = 'coupled', gateBias = -2) {
   const layer = new HighwayDense({ activation: 'relu', gateBias, carry, init: 'glorot_uniform', gateInit: 'glorot_uniform', biasInit: 0, seed: 1 });
-  layer.apply(tf.input({ shape: [n] }));
+  layer.apply(tfl.input({ shape: [n] }));
   return layer;
 }
 
@@ -104,7 +106,7 @@ describe('highway conv layer', () => {
   it('equals H and T computed as two separate zero-padded convolutions', () => {
     const c = 2;
     const layer = new HighwayConv2D({ activation: 'relu', gateBias: -1, carry: 'coupled', init: 'glorot_uniform', gateInit: 'glorot_uniform', biasInit: 0, seed: 2, kernelSize: [3, 3] });
-    layer.apply(tf.input({ shape: [5, 5, c] }));
+    layer.apply(tfl.input({ shape: [5, 5, c] }));
     const [kh, bh, kt, bt] = layer.getWeights() as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
     const x = tf.randomNormal([1, 5, 5, c], 0, 1, 'float32', 7) as tf.Tensor4D;
     const H = tf.relu(tf.add(tf.conv2d(x, kh, 1, 'same'), bh));
@@ -120,7 +122,7 @@ describe('highway conv layer', () => {
 describe('residual block', () => {
   it('computes y = H(x) + x', () => {
     const l = new ResidualBlock({ activation: 'relu', init: 'glorot_uniform', biasInit: 0, seed: 1 });
-    l.apply(tf.input({ shape: [2] }));
+    l.apply(tfl.input({ shape: [2] }));
     l.setWeights([tf.tensor2d([1, 0, 0, -1], [2, 2]), tf.tensor1d([0.5, 0])]);
     expect(Array.from((l.apply(tf.tensor2d([[1, 2]])) as tf.Tensor).dataSync())).toEqual([1 + 1.5, 2 + 0]);
   });
@@ -168,7 +170,7 @@ describe('lowering and saving', () => {
     const b = lowerToModel(ir, { seed: 4 }).getWeights().map((w) => Array.from(w.dataSync()));
     expect(a).toEqual(b);
   });
-  it('a saved model reloads with plain tf.loadLayersModel and predicts bit-identically', async () => {
+  it('a saved model reloads with plain tfl.loadLayersModel and predicts bit-identically', async () => {
     const ir = checkedIr(compile(spec, 't.hwy'));
     const m = lowerToModel(ir, { seed: 5 });
     const opt = tf.train.momentum(0.1, 0.9);
@@ -182,7 +184,7 @@ describe('lowering and saving', () => {
     const b = (back.predict(x) as tf.Tensor).dataSync();
     expect(Array.from(b)).toEqual(Array.from(a));
     // the file is the stock tfjs layout: loadable without our loader
-    const plain = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: JSON.parse(files.modelJson).modelTopology, weightSpecs: JSON.parse(files.modelJson).weightsManifest[0].weights, weightData: files.weights.buffer.slice(0) as ArrayBuffer }));
+    const plain = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: JSON.parse(files.modelJson).modelTopology, weightSpecs: JSON.parse(files.modelJson).weightsManifest[0].weights, weightData: files.weights.buffer.slice(0) as ArrayBuffer }));
     expect(Array.from((plain.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(a));
   });
 });

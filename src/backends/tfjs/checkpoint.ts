@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunFileError as RunDirError, type TrainState } from '../engine.js';
@@ -16,7 +17,7 @@ export interface CheckpointFiles {
 }
 
 /** A model in the tfjs LayersModel file layout: model.json (topology + weights manifest) and weights.bin, as bytes. */
-export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
+export async function modelFiles(model: tfl.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
   let modelJson = '';
   let weights = new Uint8Array();
   await model.save(
@@ -37,7 +38,7 @@ export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: st
 }
 
 /** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
-export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
+export async function checkpointFiles(model: tfl.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
   return { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)), state };
 }
 
@@ -52,7 +53,7 @@ async function optimizerFiles(optimizer: tf.Optimizer): Promise<{ optimizerJson:
 }
 
 /** Writes a checkpoint's model and optimizer files (not state.json: the sink writes that when it commits) into a staging directory, fsynced. */
-export async function writeCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+export async function writeCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<void> {
   const f = { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)) };
   writeDurable(join(dir, 'model.json'), f.modelJson);
   writeDurable(join(dir, 'weights.bin'), f.weights);
@@ -74,8 +75,8 @@ function readOrFail(path: string): Buffer {
   }
 }
 
-/** Loads model.json + weights.bin with plain tf.loadLayersModel (our layers registered first). */
-export async function loadModel(ckptDir: string): Promise<tf.LayersModel> {
+/** Loads model.json + weights.bin with plain tfl.loadLayersModel (our layers registered first). */
+export async function loadModel(ckptDir: string): Promise<tfl.LayersModel> {
   registerLayers();
   const jsonPath = join(ckptDir, 'model.json');
   let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
@@ -90,7 +91,7 @@ export async function loadModel(ckptDir: string): Promise<tf.LayersModel> {
   const bin = readOrFail(join(ckptDir, 'weights.bin'));
   if (bin.length !== expected) throw new RunDirError(`${join(ckptDir, 'weights.bin')} holds ${bin.length} bytes; the model needs ${expected} (truncated or from another model)`);
   try {
-    return await tf.loadLayersModel({
+    return await tfl.loadLayersModel({
       load: async () =>
         tf.io.getModelArtifactsForJSON(json as unknown as tf.io.ModelJSON, async (manifest) => {
           const specs = manifest.flatMap((g) => g.weights);

@@ -1,10 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { windowOut } from '../../language/shape.js';
 import { convSame, dense, highwayCombine, type Act } from './ops.js';
 
 type Kwargs = Record<string, unknown>;
 /** tfjs does not export its Initializer class; what we use of it. */
-type Initializer = ReturnType<typeof tf.initializers.zeros>;
+type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 
 const TF_INIT: Record<string, string> = {
   glorot_uniform: 'glorotUniform',
@@ -18,8 +19,8 @@ const TF_INIT: Record<string, string> = {
 
 export function tfInitializer(name: string, seed?: number): Initializer {
   const id = TF_INIT[name] ?? 'glorotUniform';
-  if (id === 'zeros') return tf.initializers.zeros();
-  const make = (tf.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
+  if (id === 'zeros') return tfl.initializers.zeros();
+  const make = (tfl.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
   return make({ seed });
 }
 
@@ -61,10 +62,10 @@ function combine(name: string, x: tf.Tensor, h: tf.Tensor, t: tf.Tensor, c: tf.T
   return y;
 }
 
-abstract class GatedBase extends tf.layers.Layer {
+abstract class GatedBase extends tfl.layers.Layer {
   /** H, T and (free carry) C: each its own kernel and bias, as in the paper. */
-  protected kernels: tf.LayerVariable[] = [];
-  protected biases: tf.LayerVariable[] = [];
+  protected kernels: tfl.LayerVariable[] = [];
+  protected biases: tfl.LayerVariable[] = [];
   readonly cfg: GatedConfig;
   constructor(cfg: GatedConfig) {
     super({ name: cfg.name, trainable: cfg.trainable });
@@ -80,14 +81,14 @@ abstract class GatedBase extends tf.layers.Layer {
     if (this.cfg.carry === 'free') parts.push(['c', this.cfg.gateInit, -this.cfg.gateBias]); // the carry gate starts open
     parts.forEach(([id, init, bias], k) => {
       this.kernels.push(this.addWeight(`kernel_${id}`, kernelShape, 'float32', tfInitializer(init, seed(k))));
-      this.biases.push(this.addWeight(`bias_${id}`, [n], 'float32', tf.initializers.constant({ value: bias })));
+      this.biases.push(this.addWeight(`bias_${id}`, [n], 'float32', tfl.initializers.constant({ value: bias })));
     });
   }
   /** The transform-gate biases b_T (for analysis). */
   gateBiases(): tf.Tensor {
     return this.biases[1].read().clone();
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
   override getConfig(): tf.serialization.ConfigDict {
@@ -99,8 +100,8 @@ abstract class GatedBase extends tf.layers.Layer {
 /** A fully connected highway layer; H and T (and C) in one fused matmul. */
 export class HighwayDense extends GatedBase {
   static className = 'HwyHighwayDense';
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const n = shape[shape.length - 1]!;
     this.addGatedWeights([n, n], n);
     this.built = true;
@@ -126,8 +127,8 @@ export class HighwayConv2D extends GatedBase {
     super(cfg);
     this.kernelSize = cfg.kernelSize;
   }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const c = shape[shape.length - 1]!;
     this.addGatedWeights([this.kernelSize[0], this.kernelSize[1], c, c], c);
     this.built = true;
@@ -158,21 +159,21 @@ export interface ResidualConfig {
 }
 
 /** y = H(x) + x: the hard-wired skip connection that highway gating is compared with. */
-export class ResidualBlock extends tf.layers.Layer {
+export class ResidualBlock extends tfl.layers.Layer {
   static className = 'HwyResidual';
-  private kernel!: tf.LayerVariable;
-  private bias!: tf.LayerVariable;
+  private kernel!: tfl.LayerVariable;
+  private bias!: tfl.LayerVariable;
   readonly cfg: ResidualConfig;
   constructor(cfg: ResidualConfig) {
     super({ name: cfg.name });
     this.cfg = { ...cfg };
   }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const n = shape[shape.length - 1]!;
     const k = this.cfg.kernelSize;
     this.kernel = this.addWeight('kernel', k ? [k[0], k[1], n, n] : [n, n], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
-    this.bias = this.addWeight('bias', [n], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
+    this.bias = this.addWeight('bias', [n], 'float32', tfl.initializers.constant({ value: this.cfg.biasInit }));
     this.built = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
@@ -182,7 +183,7 @@ export class ResidualBlock extends tf.layers.Layer {
       return tf.add(h, x);
     });
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
   override getConfig(): tf.serialization.ConfigDict {
@@ -205,7 +206,7 @@ export interface PoolConfig {
  * bottom and right so the last (partial) window exists; padded cells never win a max and
  * do not count in an average (as in Caffe).
  */
-export class Pool2D extends tf.layers.Layer {
+export class Pool2D extends tfl.layers.Layer {
   static className = 'HwyPool2D';
   readonly cfg: PoolConfig;
   constructor(cfg: PoolConfig) {
@@ -216,8 +217,8 @@ export class Pool2D extends tf.layers.Layer {
     const { poolSize: k, strides: s, padding, round } = this.cfg;
     return [windowOut(h, k[0], s[0], padding, round), windowOut(w, k[1], s[1], padding, round)];
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const [n, h, w, c] = inputShape as tf.Shape;
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w, c] = inputShape as tfl.Shape;
     const [oh, ow] = this.outSize(h!, w!);
     return [n, oh, ow, c];
   }
@@ -255,7 +256,7 @@ export function setTrainingStep(step: number): void {
  * Dropout whose mask is a function of (seed, training step). tfjs's own dropout, given a
  * seed, draws the same mask at every step; without one, runs are not reproducible.
  */
-export class Dropout extends tf.layers.Layer {
+export class Dropout extends tfl.layers.Layer {
   static className = 'HwyDropout';
   readonly rate: number;
   readonly seed: number;
@@ -273,7 +274,7 @@ export class Dropout extends tf.layers.Layer {
       return tf.mul(x, tf.div(mask, keep));
     });
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
   override getConfig(): tf.serialization.ConfigDict {
@@ -282,26 +283,26 @@ export class Dropout extends tf.layers.Layer {
 }
 
 /** A plain fully connected layer, with the faster hand-written gradient of `dense`. */
-export class Dense extends tf.layers.Layer {
+export class Dense extends tfl.layers.Layer {
   static className = 'HwyDense';
-  private kernel!: tf.LayerVariable;
-  private bias!: tf.LayerVariable;
+  private kernel!: tfl.LayerVariable;
+  private bias!: tfl.LayerVariable;
   readonly cfg: { units: number; activation: Act; init: string; biasInit: number; seed?: number; name?: string };
   constructor(cfg: Dense['cfg']) {
     super({ name: cfg.name });
     this.cfg = { ...cfg };
   }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     this.kernel = this.addWeight('kernel', [shape[shape.length - 1]!, this.cfg.units], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
-    this.bias = this.addWeight('bias', [this.cfg.units], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
+    this.bias = this.addWeight('bias', [this.cfg.units], 'float32', tfl.initializers.constant({ value: this.cfg.biasInit }));
     this.built = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => dense(Array.isArray(inputs) ? inputs[0] : inputs, this.kernel.read(), this.bias.read(), this.cfg.activation));
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = inputShape as tfl.Shape;
     return [...s.slice(0, -1), this.cfg.units];
   }
   override getConfig(): tf.serialization.ConfigDict {
@@ -311,7 +312,7 @@ export class Dense extends tf.layers.Layer {
 }
 
 let registered = false;
-/** Registers our layers so saved models reload with plain tf.loadLayersModel. */
+/** Registers our layers so saved models reload with plain tfl.loadLayersModel. */
 export function registerLayers(): void {
   if (registered) return;
   registered = true;

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, TensorInfo, backend_util as BU } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo, backend_util as BU } from '@tensorflow/tfjs-core';
 
 type Backend = { disposeData(id: unknown): void };
 type KernelFn = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs: Record<string, unknown> }) => TensorInfo;
