@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Layer, LayerKind, LayerOf, NetworkIR } from '../../ir/types.js';
-import { Dense, Dropout, HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, tfInitializer } from './layers.js';
+import { Dense, Dropout, HighwayConv2D, HighwayDense, ResidualConv2D, ResidualDense, gatedInitializers, pooling2d, registerLayers, tfInitializer } from './layers.js';
 
 export interface LowerOptions {
   /** Seeds weight initialisation and dropout, so the same seed gives the same model. */
@@ -21,7 +21,7 @@ type Lowerings = { [K in LayerKind]: (l: LayerOf<K>, c: LowerContext) => tfl.lay
 const LOWER: Lowerings = {
   input: () => null,
   flatten: (_l, { name }) => tfl.layers.flatten({ name }),
-  dense: (l, { name, seed }) => new Dense({ name, units: l.units, activation: l.activation, init: l.init, biasInit: l.biasInit, seed }),
+  dense: (l, { name, seed }) => new Dense({ name, units: l.units, activation: l.activation, kernelInitializer: tfInitializer(l.init, seed), biasInitializer: tfl.initializers.constant({ value: l.biasInit }) }),
   conv: (l, { name, seed }) =>
     tfl.layers.conv2d({
       name,
@@ -33,14 +33,12 @@ const LOWER: Lowerings = {
       kernelInitializer: tfInitializer(l.init, seed),
       biasInitializer: tfl.initializers.constant({ value: l.biasInit }),
     }),
-  highway_dense: (l, { name, seed }) =>
-    new HighwayDense({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, init: l.init, gateInit: l.gateInit, biasInit: l.biasInit, seed }),
-  highway_conv: (l, { name, seed }) =>
-    new HighwayConv2D({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, init: l.init, gateInit: l.gateInit, biasInit: l.biasInit, seed, kernelSize: l.kernel }),
-  residual_dense: (l, { name, seed }) => new ResidualBlock({ name, activation: l.activation, init: l.init, biasInit: l.biasInit, seed }),
-  residual_conv: (l, { name, seed }) => new ResidualBlock({ name, activation: l.activation, init: l.init, biasInit: l.biasInit, kernelSize: l.kernel, seed }),
-  maxpool: (l, { name }) => new Pool2D({ name, mode: 'max', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
-  avgpool: (l, { name }) => new Pool2D({ name, mode: 'avg', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
+  highway_dense: (l, { name, seed }) => new HighwayDense({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, ...gatedInitializers(l.init, l.gateInit, l.biasInit, seed) }),
+  highway_conv: (l, { name, seed }) => new HighwayConv2D({ name, activation: l.activation, gateBias: l.gateBias, carry: l.carry, ...gatedInitializers(l.init, l.gateInit, l.biasInit, seed), kernelSize: l.kernel }),
+  residual_dense: (l, { name, seed }) => new ResidualDense({ name, activation: l.activation, kernelInitializer: tfInitializer(l.init, seed), biasInitializer: tfl.initializers.constant({ value: l.biasInit }) }),
+  residual_conv: (l, { name, seed }) => new ResidualConv2D({ name, activation: l.activation, kernelInitializer: tfInitializer(l.init, seed), biasInitializer: tfl.initializers.constant({ value: l.biasInit }), kernelSize: l.kernel }),
+  maxpool: (l, { name }) => pooling2d({ name, mode: 'max', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
+  avgpool: (l, { name }) => pooling2d({ name, mode: 'avg', poolSize: l.kernel, strides: l.stride, padding: l.padding, round: l.round }),
   globalavgpool: (_l, { name }) => tfl.layers.globalAveragePooling2d({ name }),
   dropout: (l, { name, seed, index }) => new Dropout({ name, rate: l.rate, seed: seed ?? index }),
   activation: (l, { name }) => tfl.layers.activation({ name, activation: l.activation }),
