@@ -25,6 +25,22 @@ await build({
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
 });
 
+// The browser entry (package export `./layers`): hwy's layers for a page or a bundler, with
+// tfjs left to the page (one copy of tfjs-core and -layers, or layer registration lands in
+// the wrong one). dist/layers.js is an ES module importing @tensorflow/tfjs-core and
+// -layers; dist/layers.global.js is the same for a <script> tag after tfjs's own
+// script-tag bundles, reading their global `tf` (examples/browser/).
+const browser = { bundle: true, platform: 'browser', target: 'es2020', minify, logLevel: 'warning', sourcemap: 'linked' };
+await build({ ...browser, entryPoints: { layers: 'src/layers-entry.ts' }, format: 'esm', outdir: 'dist', external: ['@tensorflow/*'] });
+const tfGlobal = {
+  name: 'tfjs-global',
+  setup(b) {
+    b.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (a) => ({ path: a.path, namespace: 'tfjs-global' }));
+    b.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({ contents: "if (!globalThis.tf || !globalThis.tf.layers) throw new Error('hwy layers: load tf-core.js and tf-layers.js first'); module.exports = globalThis.tf;", loader: 'js' }));
+  },
+};
+await build({ ...browser, entryPoints: { 'layers.global': 'src/layers-entry.ts' }, format: 'iife', globalName: 'hwyLayers', outdir: 'dist', plugins: [tfGlobal] });
+
 // Python helpers the torch engine runs, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
