@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunFileError as RunDirError, type TrainState } from '../engine.js';
 import { writeDurable } from '../../util/atomic.js';
 import { HWY_DENSE, HWY_DROPOUT, registerLayers } from './layers.js';
@@ -115,7 +115,8 @@ async function readModelArtifacts(jsonPath: string, rename: Record<string, strin
   const files = json.weightsManifest.flatMap((g) => g.paths ?? []).map((p) => {
     const file = resolve(dir, p);
     // a manifest names files beside model.json; it never reaches elsewhere on the disk
-    if (isAbsolute(p) || relative(dir, file).startsWith('..')) throw new RunDirError(`${jsonPath} names the weights file '${p}' outside its directory`);
+    const rel = relative(dir, file);
+    if (isAbsolute(p) || rel === '..' || rel.startsWith(`..${sep}`)) throw new RunDirError(`${jsonPath} names the weights file '${p}' outside its directory`);
     return file;
   });
   const bin = Buffer.concat(files.map(readOrFail));
