@@ -99,8 +99,8 @@ describe.skipIf(skip)(`the browser example${skip ? ' (skipped: no chromium on PA
     const rows = (a: ArrayLike<number>) => Array.from({ length: val.count }, (_, i) => Array.prototype.slice.call(a, i * size, (i + 1) * size) as number[]);
     writeFileSync(join(work, 'images.json'), JSON.stringify(whole ? { pixels: rows(grey) } : { x: rows(val.x) }));
 
-    // hwy: eval's confusion matrix, and loadModel's probabilities
-    const evaluated = hwy(['eval', runDir, '--format', 'json']);
+    // hwy: eval's confusion matrix, and loadModel's probabilities, on the backend the page uses
+    const evaluated = hwy(['eval', runDir, '--device', 'cpu', '--format', 'json']);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     const confusion = JSON.parse(evaluated.stdout).confusion as number[][];
     await tf.setBackend('cpu');
