@@ -29,6 +29,7 @@ function findChromium(): string | undefined {
 const chromium = findChromium();
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
 const skip = !chromium && !process.env.CI;
+if (skip) console.warn('test/browser/browser.test.ts: skipped: no chromium on PATH (scripts/install-chromium.sh installs it)');
 
 // A conv layer, a highway conv layer, both poolings (ceil: custom; floor: stock), dropout,
 // a projection and a highway dense layer: the page needs every custom class.
