@@ -42,17 +42,20 @@ describe('the layers entry', () => {
       import '@tensorflow/tfjs-backend-cpu';
       import * as tfl from '@tensorflow/tfjs-layers';
       import { readFileSync } from 'node:fs';
-      import * as hwy from './dist/layers.js';
+      const names = ['HighwayDense', 'HighwayConv2D', 'ResidualDense', 'ResidualConv2D', 'CeilMaxPooling2D', 'CeilAveragePooling2D'];
+      const stock = names.filter((n) => n in tf.serialization.SerializationMap.getMap().classNameMap);
+      const hwy = await import('./dist/layers.js');
       const dir = 'test/fixtures/legacy-model/';
       const json = JSON.parse(readFileSync(dir + 'model.json', 'utf8'));
       const w = readFileSync(dir + 'weights.bin');
       const m = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.length) }));
       const y = m.predict(tf.ones([1, 9, 9, 1]));
-      console.log(JSON.stringify({ registered: hwy.CUSTOM_LAYERS.map((c) => c.className), layers: m.layers.map((l) => l.getClassName()), sum: tf.sum(y).dataSync()[0] }));
+      console.log(JSON.stringify({ stock, registered: hwy.CUSTOM_LAYERS.map((c) => c.className), layers: m.layers.map((l) => l.getClassName()), sum: tf.sum(y).dataSync()[0] }));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.stock).toEqual([]); // no custom name shadows a stock tfjs class
     expect(out.registered).toEqual(['HighwayDense', 'HighwayConv2D', 'ResidualDense', 'ResidualConv2D', 'CeilMaxPooling2D', 'CeilAveragePooling2D']);
     // the saved Hwy* names come back as today's classes; Dense and Dropout as the stock ones
     expect(out.layers).toEqual(['InputLayer', 'Conv2D', 'HighwayConv2D', 'ResidualConv2D', 'CeilMaxPooling2D', 'CeilAveragePooling2D', 'MaxPooling2D', 'Dropout', 'Flatten', 'Dense', 'HighwayDense', 'ResidualDense', 'Dense']);
