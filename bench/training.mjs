@@ -1,12 +1,12 @@
 // Training benchmarks: the model hwy compiles against the same network written by hand
 // (stock tfjs ops, separate H and T weights), on the same backend in the same run.
 import { readFileSync } from 'node:fs';
-import { compile, lowerToModel, selectBackend, tf, lossFn } from '../dist/train.js';
+import { compile, lowerToModel, selectBackend, tf, tfl, lossFn } from '../dist/train.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 /** A highway layer as people write it by hand: two weight matrices, unfused ops. */
-class HandHighway extends tf.layers.Layer {
+class HandHighway extends tfl.layers.Layer {
   static className = 'BenchHandHighway';
   constructor(cfg) {
     super(cfg);
@@ -16,10 +16,10 @@ class HandHighway extends tf.layers.Layer {
   build(shape) {
     const n = shape[shape.length - 1];
     const k = this.kernelSize ? [this.kernelSize, this.kernelSize, n, n] : [n, n];
-    this.wh = this.addWeight('wh', k, 'float32', tf.initializers.glorotUniform({ seed: 1 }));
-    this.bh = this.addWeight('bh', [n], 'float32', tf.initializers.zeros());
-    this.wt = this.addWeight('wt', k, 'float32', tf.initializers.glorotUniform({ seed: 2 }));
-    this.bt = this.addWeight('bt', [n], 'float32', tf.initializers.constant({ value: this.gateBias }));
+    this.wh = this.addWeight('wh', k, 'float32', tfl.initializers.glorotUniform({ seed: 1 }));
+    this.bh = this.addWeight('bh', [n], 'float32', tfl.initializers.zeros());
+    this.wt = this.addWeight('wt', k, 'float32', tfl.initializers.glorotUniform({ seed: 2 }));
+    this.bt = this.addWeight('bt', [n], 'float32', tfl.initializers.constant({ value: this.gateBias }));
     this.built = true;
   }
   computeOutputShape(s) {
@@ -38,19 +38,19 @@ class HandHighway extends tf.layers.Layer {
 
 /** The IR lowered by hand: stock layers, with HandHighway for the highway blocks. */
 function handModel(ir) {
-  let x = tf.input({ shape: ir.layers[0].outShape });
+  let x = tfl.input({ shape: ir.layers[0].outShape });
   const input = x;
   for (const l of ir.layers.slice(1)) {
     if (l.kind === 'highway_dense') x = new HandHighway({ gateBias: l.gateBias }).apply(x);
     else if (l.kind === 'highway_conv') x = new HandHighway({ gateBias: l.gateBias, kernelSize: l.kernel[0] }).apply(x);
-    else if (l.kind === 'dense') x = tf.layers.dense({ units: l.units, activation: l.activation }).apply(x);
-    else if (l.kind === 'conv') x = tf.layers.conv2d({ filters: l.filters, kernelSize: l.kernel, padding: l.padding, activation: l.activation }).apply(x);
-    else if (l.kind === 'flatten') x = tf.layers.flatten().apply(x);
-    else if (l.kind === 'dropout') x = tf.layers.dropout({ rate: l.rate }).apply(x);
-    else if (l.kind === 'maxpool') x = tf.layers.maxPooling2d({ poolSize: l.kernel, strides: l.stride, padding: l.round === 'ceil' ? 'same' : 'valid' }).apply(x);
+    else if (l.kind === 'dense') x = tfl.layers.dense({ units: l.units, activation: l.activation }).apply(x);
+    else if (l.kind === 'conv') x = tfl.layers.conv2d({ filters: l.filters, kernelSize: l.kernel, padding: l.padding, activation: l.activation }).apply(x);
+    else if (l.kind === 'flatten') x = tfl.layers.flatten().apply(x);
+    else if (l.kind === 'dropout') x = tfl.layers.dropout({ rate: l.rate }).apply(x);
+    else if (l.kind === 'maxpool') x = tfl.layers.maxPooling2d({ poolSize: l.kernel, strides: l.stride, padding: l.round === 'ceil' ? 'same' : 'valid' }).apply(x);
     else throw new Error(`bench: no hand-written form of ${l.kind}`);
   }
-  return tf.model({ inputs: input, outputs: x });
+  return tfl.model({ inputs: input, outputs: x });
 }
 
 function step(model, opt, x, y) {

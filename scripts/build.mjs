@@ -10,7 +10,7 @@
 // Nothing built here depends on the machine it is built on: what is built is what ships.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
@@ -58,6 +58,22 @@ await build({
 // built it, so the package no longer builds or ships one (bench/startup.mjs measures why).
 for (const old of ['dist/hwy.snapshot.blob', 'dist/hwy.snapshot.node', 'dist/hwy-snapshot.cjs']) rmSync(old, { force: true });
 
+// The browser entry (package export `./layers`): hwy's layers for a page or a bundler, with
+// tfjs left to the page (one copy of tfjs-core and -layers, or layer registration lands in
+// the wrong one). dist/layers.js is an ES module importing @tensorflow/tfjs-core and
+// -layers; dist/layers.global.js is the same for a <script> tag after tfjs's own
+// script-tag bundles, reading their global `tf` (examples/browser/).
+const browser = { bundle: true, platform: 'browser', target: 'es2020', minify, logLevel: 'warning', sourcemap: 'linked' };
+await build({ ...browser, entryPoints: { layers: 'src/layers-entry.ts' }, format: 'esm', outdir: 'dist', external: ['@tensorflow/*'] });
+const tfGlobal = {
+  name: 'tfjs-global',
+  setup(b) {
+    b.onResolve({ filter: /^@tensorflow\/tfjs-(core|layers)$/ }, (a) => ({ path: a.path, namespace: 'tfjs-global' }));
+    b.onLoad({ filter: /.*/, namespace: 'tfjs-global' }, () => ({ contents: "if (!globalThis.tf || !globalThis.tf.layers) throw new Error('hwy layers: load tf-core.js and tf-layers.js first'); module.exports = globalThis.tf;", loader: 'js' }));
+  },
+};
+await build({ ...browser, entryPoints: { 'layers.global': 'src/layers-entry.ts' }, format: 'iife', globalName: 'hwyLayers', outdir: 'dist', plugins: [tfGlobal] });
+
 // Python helpers the torch engine runs, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
@@ -70,3 +86,20 @@ mkdirSync('schema', { recursive: true });
 for (const [file, schema] of [['ir-v1.json', IR_SCHEMA], ['run-v1.json', RUN_RECORD_SCHEMA], ['state-v1.json', TRAIN_STATE_SCHEMA]]) writeIfChanged(`schema/${file}`, JSON.stringify(schema, null, 2) + '\n');
 
 if (process.env.HWY_NO_TYPES !== '1') buildTypes();
+
+// In a checkout of hwy itself, `npx hwy` finds no `hwy` in node_modules/.bin (npm links the
+// bins of dependencies, not the project's own, and npx would otherwise look for the
+// unrelated registry package named `hwy`): link it, as npm does for a dependency. Only a
+// missing link is made; anything already there is left alone.
+if (existsSync('node_modules') && existsSync('bin/hwy.js')) {
+  const link = 'node_modules/.bin/hwy';
+  let present = false;
+  try {
+    lstatSync(link);
+    present = true;
+  } catch {}
+  if (!present) {
+    mkdirSync('node_modules/.bin', { recursive: true });
+    symlinkSync('../../bin/hwy.js', link);
+  }
+}

@@ -18,6 +18,8 @@ let dir = '';
 const GOOD = `import { compile, irToJson, validateIr, IR_VERSION, type NetworkIR, type Diagnostic } from '${pkg.name}';
 import { loadBundledMnist, permutation, type BackendChoice } from '${pkg.name}/train';
 import schema from '${pkg.name}/schema/ir-v1.json' with { type: 'json' };
+import { CUSTOM_LAYERS } from '${pkg.name}/layers';
+const customLayers: number = CUSTOM_LAYERS.length;
 
 const r = compile('network n {\\n  input 4\\n  dense 3 softmax\\n}\\n', 'n.hwy');
 const problems: Diagnostic[] = r.diagnostics;
@@ -27,7 +29,7 @@ const params: number = ir.stats.totalParams;
 const back = validateIr(JSON.parse(irToJson(ir)));
 const backend: BackendChoice = 'cpu';
 const { test } = loadBundledMnist();
-console.log(JSON.stringify({ params, version: IR_VERSION, back: back.ok, id: schema.$id, test: test.count, perm: permutation(3, 1).length, backend }));
+console.log(JSON.stringify({ params, version: IR_VERSION, back: back.ok, id: schema.$id, test: test.count, perm: permutation(3, 1).length, backend, customLayers }));
 `;
 // Each line a type error tsc must report (so that the check above can fail).
 const BAD = `import { compile } from '${pkg.name}';
@@ -75,6 +77,12 @@ describe('the packed package', () => {
     // every export has its types, and they are in the tarball
     for (const [name, target] of Object.entries(pkg.exports as Record<string, string | { types?: string; default: string }>)) {
       if (name.endsWith('.json')) continue;
+      // a script-tag bundle (layers.global.js) defines a global, not a module: no types to give
+      if (typeof target === 'string') {
+        expect(name, 'only script-tag bundles are exported without types').toMatch(/\.global\.js$/);
+        expect(files, name).toContain(target.replace(/^\.\//, ''));
+        continue;
+      }
       const t = target as { types?: string; default: string };
       expect(t.types, name).toMatch(/\.d\.ts$/);
       expect(files, name).toContain(t.types!.replace(/^\.\//, ''));
@@ -88,7 +96,7 @@ describe('the packed package', () => {
     expect(good.status).toBe(0);
     const run = spawnSync(process.execPath, ['out/good.js'], { cwd: consumer, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ params: 15, version: 1, back: true, id: `https://unpkg.com/${pkg.name}/schema/ir-v1.json`, test: 1000, perm: 3, backend: 'cpu' });
+    expect(JSON.parse(run.stdout)).toEqual({ params: 15, version: 1, back: true, id: `https://unpkg.com/${pkg.name}/schema/ir-v1.json`, test: 1000, perm: 3, backend: 'cpu', customLayers: 6 });
     const bad = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.bad.json'], { cwd: consumer, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     const reported = bad.stdout.split('\n').filter((l) => /error TS\d+/.test(l));

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { batches, type Dataset } from '../data/dataset.js';
 import type { NetworkIR } from '../ir/types.js';
 import { flagsOf } from '../language/kinds.js';
@@ -54,7 +55,7 @@ export function openGateSummary(perExample: ArrayLike<number>, gates: number, sa
   return { threshold, gates, mean: n ? sum / n : 0, median: q(0.5), p10: q(0.1), p90: q(0.9), min: n ? sorted[0] : 0, max: n ? sorted[n - 1] : 0, sample: perExample[sampleIndex] ?? 0 };
 }
 
-const highwayLayers = (model: tf.LayersModel) => model.layers.filter((l): l is HighwayDense | HighwayConv2D => l instanceof HighwayDense || l instanceof HighwayConv2D);
+const highwayLayers = (model: tfl.LayersModel) => model.layers.filter((l): l is HighwayDense | HighwayConv2D => l instanceof HighwayDense || l instanceof HighwayConv2D);
 
 /** Reduces a recorded tensor to [batch, blocks]: convolutional maps are averaged over space. */
 function perBlock(t: tf.Tensor): tf.Tensor2D {
@@ -62,7 +63,7 @@ function perBlock(t: tf.Tensor): tf.Tensor2D {
 }
 
 /** Gate statistics over a data set, in batches (memory does not grow with the data set). */
-export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset, sampleIndex: number, batch = 500): Promise<GateStats | null> {
+export async function gateStats(model: tfl.LayersModel, ir: NetworkIR, d: Dataset, sampleIndex: number, batch = 500): Promise<GateStats | null> {
   const hw = highwayLayers(model);
   if (!hw.length) return null;
   const names = hw.map((l) => l.name);
@@ -82,7 +83,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
   for (const { start: s, idx } of batches(d.count, batch)) {
     const labels = idx.map((i) => d.labels[i]);
     for (const l of labels) counts[l]++;
-    const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), d.classes).asType('float32'));
+    const oneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), d.classes), 'float32'));
     const recorded: Promise<void>[] = [];
     tf.tidy(() => {
       const x = batchTensor(d, idx, inputShape);
@@ -140,7 +141,7 @@ export async function gateStats(model: tf.LayersModel, ir: NetworkIR, d: Dataset
 }
 
 /** Training error with each highway layer lesioned in turn (its gates forced shut: the layer copies its input). */
-export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Dataset, onProgress?: (k: number, n: number) => void, batch = 500): Promise<{ intact: number; lesioned: { layer: string; error: number }[] }> {
+export async function lesionErrors(model: tfl.LayersModel, ir: NetworkIR, d: Dataset, onProgress?: (k: number, n: number) => void, batch = 500): Promise<{ intact: number; lesioned: { layer: string; error: number }[] }> {
   const errorWith = async (closed: Set<string>) => {
     let wrong = 0;
     for (const { idx } of batches(d.count, batch)) {
@@ -170,18 +171,18 @@ export async function lesionErrors(model: tf.LayersModel, ir: NetworkIR, d: Data
  * batch (bounded memory), then an SVD of R; `limit` is where float32 activations stop
  * telling σmin from rounding (see float32ConditionLimit).
  */
-export async function conditionNumbers(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number; limit: number }[]> {
+export async function conditionNumbers(model: tfl.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ layer: string; kind: string; index: number; condition: number; limit: number }[]> {
   const weighted = ir.layers.filter((l) => flagsOf(l).weighted).slice(0, -1); // not the output layer
   const layers = weighted.map((l) => model.getLayer(l.name));
   if (!layers.length) return [];
-  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tf.SymbolicTensor) });
+  const probe = tfl.model({ inputs: model.inputs, outputs: layers.map((l) => l.output as tfl.SymbolicTensor) });
   const rs: StreamingR[] = [];
   for (const { idx } of batches(d.count, batch)) {
     const outs = tf.tidy(() => {
       let o = probe.apply(batchTensor(d, idx, ir.layers[0].outShape)) as tf.Tensor | tf.Tensor[];
       if (!Array.isArray(o)) o = [o];
       // feature maps: every position is a sample of the channels
-      return o.map((t) => (t.rank === 4 ? t.reshape([-1, t.shape[3]!]) : t));
+      return o.map((t) => (t.rank === 4 ? tf.reshape(t, [-1, t.shape[3]!]) : t));
     });
     const vals = await Promise.all(outs.map((o) => o.data()));
     vals.forEach((v, i) => {

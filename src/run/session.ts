@@ -23,7 +23,7 @@ import type { SettingOverride } from '../core/compile.js';
 
 export type { SettingOverride };
 import { checkResumeFlags, recordResume, resumeConfig, runEnvironment } from './resume.js';
-import { version as tfjsVersion } from '@tensorflow/tfjs';
+import { version_core as tfjsVersion } from '@tensorflow/tfjs-core';
 import { checkMemory, memoryAvailable } from './memory.js';
 
 /** Command-line settings that override the spec's `train { }` section. */
@@ -237,7 +237,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   if (problem) throw new EngineUnavailable(problem);
   const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, log });
   log(`engine: ${engine.info.engine} on ${engine.info.device} (${engine.info.reason})`);
-  const environment = runEnvironment(engine.info.device, { engine: engine.info.engine, ...(engineName === 'tfjs' ? { tfjs: tfjsVersion.tfjs } : {}), ...(engine.info.details ?? {}) });
+  const environment = runEnvironment(engine.info.device, { engine: engine.info.engine, ...(engineName === 'tfjs' ? { tfjs: tfjsVersion } : {}), ...(engine.info.details ?? {}) });
   if (resumed && state.epoch >= config.epochs && state.step === 0) {
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
     return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +33,7 @@ const model = (spec = MLP) => {
   const ir = checkedIr(compile(spec, 'm.hwy'));
   return { ir, m: lowerToModel(ir, { seed: 1 }) };
 };
-const setGate = (m: tf.LayersModel, layer: string, kernel: number | null, bias: number) => {
+const setGate = (m: tfl.LayersModel, layer: string, kernel: number | null, bias: number) => {
   const l = m.getLayer(layer);
   const w = l.getWeights();
   // weights: kernel_h, bias_h, kernel_t, bias_t

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HighwayConv2D, HighwayDense, Pool2D, ResidualBlock, registerLayers, withProbe } from '../../src/backends/tfjs/layers.js';
+import { HighwayConv2D, HighwayDense, ResidualDense, gatedInitializers, pooling2d, registerLayers, tfInitializer, withProbe } from '../../src/backends/tfjs/layers.js';
 import { checkpointFiles, loadModel } from '../../src/backends/tfjs/checkpoint.js';
 import { lowerToModel } from '../../src/backends/tfjs/lower.js';
 import { compile } from '../../src/core/compile.js';
@@ -19,8 +21,8 @@ beforeAll(async () => {
 });
 
 function denseLayer(n: number, carry: 'coupled' | 'free' = 'coupled', gateBias = -2) {
-  const layer = new HighwayDense({ activation: 'relu', gateBias, carry, init: 'glorot_uniform', gateInit: 'glorot_uniform', biasInit: 0, seed: 1 });
-  layer.apply(tf.input({ shape: [n] }));
+  const layer = new HighwayDense({ activation: 'relu', gateBias, carry, ...gatedInitializers('glorot_uniform', 'glorot_uniform', 0, 1) });
+  layer.apply(tfl.input({ shape: [n] }));
   return layer;
 }
 
@@ -103,8 +105,8 @@ describe('highway dense layer', () => {
 describe('highway conv layer', () => {
   it('equals H and T computed as two separate zero-padded convolutions', () => {
     const c = 2;
-    const layer = new HighwayConv2D({ activation: 'relu', gateBias: -1, carry: 'coupled', init: 'glorot_uniform', gateInit: 'glorot_uniform', biasInit: 0, seed: 2, kernelSize: [3, 3] });
-    layer.apply(tf.input({ shape: [5, 5, c] }));
+    const layer = new HighwayConv2D({ activation: 'relu', gateBias: -1, carry: 'coupled', ...gatedInitializers('glorot_uniform', 'glorot_uniform', 0, 2), kernelSize: [3, 3] });
+    layer.apply(tfl.input({ shape: [5, 5, c] }));
     const [kh, bh, kt, bt] = layer.getWeights() as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
     const x = tf.randomNormal([1, 5, 5, c], 0, 1, 'float32', 7) as tf.Tensor4D;
     const H = tf.relu(tf.add(tf.conv2d(x, kh, 1, 'same'), bh));
@@ -119,8 +121,8 @@ describe('highway conv layer', () => {
 
 describe('residual block', () => {
   it('computes y = H(x) + x', () => {
-    const l = new ResidualBlock({ activation: 'relu', init: 'glorot_uniform', biasInit: 0, seed: 1 });
-    l.apply(tf.input({ shape: [2] }));
+    const l = new ResidualDense({ activation: 'relu', kernelInitializer: tfInitializer('glorot_uniform', 1) });
+    l.apply(tfl.input({ shape: [2] }));
     l.setWeights([tf.tensor2d([1, 0, 0, -1], [2, 2]), tf.tensor1d([0.5, 0])]);
     expect(Array.from((l.apply(tf.tensor2d([[1, 2]])) as tf.Tensor).dataSync())).toEqual([1 + 1.5, 2 + 0]);
   });
@@ -132,24 +134,24 @@ describe('pooling with Caffe ceil rounding', () => {
     x = tf.tensor4d(Array.from({ length: 25 }, (_, i) => i), [1, 5, 5, 1]);
   });
   it('max: 5x5 with 2x2/2 gives 3x3 and the partial windows see only real cells', () => {
-    const p = new Pool2D({ mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'ceil' });
+    const p = pooling2d({ mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'ceil' });
     const y = p.apply(x) as tf.Tensor;
     expect(y.shape).toEqual([1, 3, 3, 1]);
     expect(Array.from(y.dataSync())).toEqual([6, 8, 9, 16, 18, 19, 21, 23, 24]);
   });
   it('avg: partial windows average the real cells only (as Caffe with pad 0)', () => {
-    const p = new Pool2D({ mode: 'avg', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'ceil' });
+    const p = pooling2d({ mode: 'avg', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'ceil' });
     const y = Array.from((p.apply(x) as tf.Tensor).dataSync());
     expect(y[0]).toBeCloseTo((0 + 1 + 5 + 6) / 4, 5);
     expect(y[2]).toBeCloseTo((4 + 9) / 2, 5);
     expect(y[8]).toBeCloseTo(24, 5);
   });
   it('floor rounding is the plain tfjs pooling', () => {
-    const p = new Pool2D({ mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'floor' });
+    const p = pooling2d({ mode: 'max', poolSize: [2, 2], strides: [2, 2], padding: 'valid', round: 'floor' });
     expect(Array.from((p.apply(x) as tf.Tensor).dataSync())).toEqual([6, 8, 16, 18]);
   });
   it('gradients flow through the padding to real cells only', () => {
-    const p = new Pool2D({ mode: 'avg', poolSize: [3, 3], strides: [2, 2], padding: 'valid', round: 'ceil' });
+    const p = pooling2d({ mode: 'avg', poolSize: [3, 3], strides: [2, 2], padding: 'valid', round: 'ceil' });
     const g = tf.grad((t: tf.Tensor) => tf.sum(p.apply(t) as tf.Tensor))(tf.ones([1, 4, 4, 1]));
     const total = tf.sum(g).dataSync()[0];
     expect(total).toBeCloseTo(4, 4); // each of the 2x2 outputs spreads 1 over its real cells
@@ -168,7 +170,7 @@ describe('lowering and saving', () => {
     const b = lowerToModel(ir, { seed: 4 }).getWeights().map((w) => Array.from(w.dataSync()));
     expect(a).toEqual(b);
   });
-  it('a saved model reloads with plain tf.loadLayersModel and predicts bit-identically', async () => {
+  it('a saved model reloads with plain tfl.loadLayersModel and predicts bit-identically', async () => {
     const ir = checkedIr(compile(spec, 't.hwy'));
     const m = lowerToModel(ir, { seed: 5 });
     const opt = tf.train.momentum(0.1, 0.9);
@@ -182,7 +184,7 @@ describe('lowering and saving', () => {
     const b = (back.predict(x) as tf.Tensor).dataSync();
     expect(Array.from(b)).toEqual(Array.from(a));
     // the file is the stock tfjs layout: loadable without our loader
-    const plain = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: JSON.parse(files.modelJson).modelTopology, weightSpecs: JSON.parse(files.modelJson).weightsManifest[0].weights, weightData: files.weights.buffer.slice(0) as ArrayBuffer }));
+    const plain = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: JSON.parse(files.modelJson).modelTopology, weightSpecs: JSON.parse(files.modelJson).weightsManifest[0].weights, weightData: files.weights.buffer.slice(0) as ArrayBuffer }));
     expect(Array.from((plain.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(a));
   });
 });

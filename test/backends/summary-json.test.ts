@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryJson, summaryText } from '../../src/backends/text/summary.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/backends/tfjs/wasm-kernels.js';
 

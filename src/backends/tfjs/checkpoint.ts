@@ -1,9 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunFileError as RunDirError, type TrainState } from '../engine.js';
 import { writeDurable } from '../../util/atomic.js';
-import { registerLayers } from './layers.js';
+import { HWY_DENSE, HWY_DROPOUT, registerLayers } from './layers.js';
 import { describeFsError } from '../../util/fs-errors.js';
 
 /** Files of one checkpoint of the tfjs engine. */
@@ -16,7 +17,7 @@ export interface CheckpointFiles {
 }
 
 /** A model in the tfjs LayersModel file layout: model.json (topology + weights manifest) and weights.bin, as bytes. */
-export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
+export async function modelFiles(model: tfl.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
   let modelJson = '';
   let weights = new Uint8Array();
   await model.save(
@@ -37,7 +38,7 @@ export async function modelFiles(model: tf.LayersModel): Promise<{ modelJson: st
 }
 
 /** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */
-export async function checkpointFiles(model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
+export async function checkpointFiles(model: tfl.LayersModel, optimizer: tf.Optimizer, state: TrainState): Promise<CheckpointFiles> {
   return { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)), state };
 }
 
@@ -52,7 +53,7 @@ async function optimizerFiles(optimizer: tf.Optimizer): Promise<{ optimizerJson:
 }
 
 /** Writes a checkpoint's model and optimizer files (not state.json: the sink writes that when it commits) into a staging directory, fsynced. */
-export async function writeCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<void> {
+export async function writeCheckpoint(dir: string, model: tfl.LayersModel, optimizer: tf.Optimizer): Promise<void> {
   const f = { ...(await modelFiles(model)), ...(await optimizerFiles(optimizer)) };
   writeDurable(join(dir, 'model.json'), f.modelJson);
   writeDurable(join(dir, 'weights.bin'), f.weights);
@@ -74,11 +75,35 @@ function readOrFail(path: string): Buffer {
   }
 }
 
-/** Loads model.json + weights.bin with plain tf.loadLayersModel (our layers registered first). */
-export async function loadModel(ckptDir: string): Promise<tf.LayersModel> {
-  registerLayers();
-  const jsonPath = join(ckptDir, 'model.json');
-  let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+type ModelJson = { modelTopology: Record<string, unknown>; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+
+/** Bytes a weight takes in a weights file, where its dtype says (null: quantized or a dtype whose size varies). */
+function weightBytes(w: tf.io.WeightsManifestEntry): number | null {
+  const size = { float32: 4, int32: 4, bool: 1 }[w.dtype as string];
+  return size === undefined || w.quantization ? null : w.shape.reduce((x, y) => x * y, 1) * size;
+}
+
+/** model.json of a directory, or the file itself. */
+function modelJsonPath(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? join(path, 'model.json') : path;
+  } catch {
+    return path; // readOrFail names the problem
+  }
+}
+
+/**
+ * A tfjs IOHandler that reads a LayersModel from files: `model.json` (the path of a
+ * directory holding it, or of the file) and the weight files its manifest names, relative
+ * to it. Stock tfjs has no file handler in Node (`file://` needs tfjs-node), hence this one:
+ * `tfl.loadLayersModel(fileHandler('runs/x/model'))`.
+ */
+export function fileHandler(path: string): tf.io.IOHandler {
+  return { load: async () => readModelArtifacts(modelJsonPath(path), {}) };
+}
+
+async function readModelArtifacts(jsonPath: string, rename: Record<string, string>): Promise<tf.io.ModelArtifacts> {
+  let json: ModelJson;
   try {
     json = JSON.parse(readOrFail(jsonPath).toString('utf8'));
   } catch (e) {
@@ -86,19 +111,49 @@ export async function loadModel(ckptDir: string): Promise<tf.LayersModel> {
     throw new RunDirError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
   }
   if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) throw new RunDirError(`${jsonPath} is not a tfjs model`);
-  const expected = json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1) * 4, 0);
-  const bin = readOrFail(join(ckptDir, 'weights.bin'));
-  if (bin.length !== expected) throw new RunDirError(`${join(ckptDir, 'weights.bin')} holds ${bin.length} bytes; the model needs ${expected} (truncated or from another model)`);
+  const dir = dirname(jsonPath);
+  const files = json.weightsManifest.flatMap((g) => g.paths ?? []).map((p) => {
+    const file = resolve(dir, p);
+    // a manifest names files beside model.json; it never reaches elsewhere on the disk
+    const rel = relative(dir, file);
+    if (isAbsolute(p) || rel === '..' || rel.startsWith(`..${sep}`)) throw new RunDirError(`${jsonPath} names the weights file '${p}' outside its directory`);
+    return file;
+  });
+  const bin = Buffer.concat(files.map(readOrFail));
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const sizes = specs.map(weightBytes);
+  const expected = sizes.every((n) => n !== null) ? (sizes as number[]).reduce((a, n) => a + n, 0) : null;
+  const where = files.length === 1 ? files[0] : `the weight files of ${jsonPath}`;
+  if (expected !== null && bin.length !== expected) throw new RunDirError(`${where} holds ${bin.length} bytes; the model needs ${expected} (truncated or from another model)`);
+  const topology = renameClasses(json.modelTopology, rename);
+  return tf.io.getModelArtifactsForJSON({ ...json, modelTopology: topology } as unknown as tf.io.ModelJSON, async () => [specs, toArrayBuffer(bin)]);
+}
+
+/** A copy of a model topology with some layers' class names replaced (Keras's and tfjs's layouts: Model, Sequential, model_config). */
+function renameClasses(topology: Record<string, unknown>, rename: Record<string, string>): Record<string, unknown> {
+  if (!Object.keys(rename).length) return topology;
+  const copy = structuredClone(topology);
+  const root = (copy.model_config ?? copy) as { config?: unknown };
+  const config = root.config as { layers?: unknown } | unknown[] | undefined;
+  const layers = Array.isArray(config) ? config : Array.isArray(config?.layers) ? config.layers : [];
+  for (const l of layers as { class_name?: string }[]) if (l?.class_name && rename[l.class_name]) l.class_name = rename[l.class_name];
+  return copy;
+}
+
+/**
+ * A model saved by hwy (or any tfjs LayersModel in files): `path` is its directory or its
+ * model.json. hwy's layers are registered first; `Dense` and `Dropout` load as hwy's own
+ * versions of them (the same functions at inference; hwy's gradient code and reproducible
+ * dropout masks in training), so a resumed run continues exactly.
+ */
+export async function loadModel(path: string): Promise<tfl.LayersModel> {
+  registerLayers();
+  const jsonPath = modelJsonPath(path);
+  const artifacts = await readModelArtifacts(jsonPath, { Dense: HWY_DENSE, Dropout: HWY_DROPOUT });
   try {
-    return await tf.loadLayersModel({
-      load: async () =>
-        tf.io.getModelArtifactsForJSON(json as unknown as tf.io.ModelJSON, async (manifest) => {
-          const specs = manifest.flatMap((g) => g.weights);
-          return [specs, toArrayBuffer(bin)];
-        }),
-    });
+    return await tfl.loadLayersModel({ load: async () => artifacts });
   } catch (e) {
-    throw new RunDirError(`${jsonPath}: the model cannot be rebuilt: ${(e as Error).message}`);
+    throw new RunDirError(`${jsonPath}: the model cannot be rebuilt: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -1,10 +1,16 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Dense as StockDense, DenseLayerArgs, Dropout as StockDropout, DropoutLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core.js';
 import { windowOut } from '../../language/shape.js';
 import { convSame, dense, highwayCombine, type Act } from './ops.js';
 
+// This module is also the browser entry's (src/layers-entry.ts): it imports tfjs and the
+// pure shape arithmetic only, never Node modules.
+
 type Kwargs = Record<string, unknown>;
+type ConfigDict = tf.serialization.ConfigDict;
 /** tfjs does not export its Initializer class; what we use of it. */
-type Initializer = ReturnType<typeof tf.initializers.zeros>;
+export type Initializer = ReturnType<typeof tfl.initializers.zeros>;
 
 const TF_INIT: Record<string, string> = {
   glorot_uniform: 'glorotUniform',
@@ -16,23 +22,60 @@ const TF_INIT: Record<string, string> = {
   zeros: 'zeros',
 };
 
+/** An initializer by its hwy name (`glorot_uniform`, ...). */
 export function tfInitializer(name: string, seed?: number): Initializer {
   const id = TF_INIT[name] ?? 'glorotUniform';
-  if (id === 'zeros') return tf.initializers.zeros();
-  const make = (tf.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
+  if (id === 'zeros') return tfl.initializers.zeros();
+  const make = (tfl.initializers as unknown as Record<string, (a: { seed?: number }) => Initializer>)[id];
   return make({ seed });
 }
 
-export interface GatedConfig {
+const constant = (value: number): Initializer => tfl.initializers.constant({ value });
+
+/** An initializer as Keras and tfjs save one: `{class_name, config}` in model.json. */
+function serializeInit(init: Initializer): ConfigDict {
+  return { className: init.getClassName(), config: init.getConfig() };
+}
+
+/** An initializer from a layer's constructor arguments or from a saved config (`{className, config}`), through the classes tfjs registered. */
+function toInitializer(v: unknown, fallback: () => Initializer): Initializer {
+  if (v == null) return fallback();
+  if (typeof (v as Initializer).apply === 'function') return v as Initializer;
+  const { className, config } = v as { className?: string; config?: ConfigDict };
+  const entry = className ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined;
+  if (!entry) throw new Error(`unknown initializer ${JSON.stringify(v)}`);
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, config ?? {}) as unknown as Initializer;
+}
+
+/** A stock tfjs-layers class as tfjs registered it (the registry is the one public way to reach the class itself). */
+function stockClass<T>(className: string): T {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (!entry) throw new Error(`@tensorflow/tfjs-layers has not registered ${className}: load it before hwy's layers`);
+  return entry[0] as unknown as T;
+}
+
+/** Constructor arguments of a highway layer; the initializers default to Glorot uniform kernels and zero biases. */
+export interface GatedArgs {
   activation: Act;
+  /** The initial transform-gate bias b_T (negative: the layer starts by carrying its input). */
   gateBias: number;
+  /** `coupled`: C = 1 − T; `free`: C has its own weights, its bias starting at −gateBias. */
   carry: 'coupled' | 'free';
-  init: string;
-  gateInit: string;
-  biasInit: number;
-  seed?: number;
+  /** H's kernel and bias. */
+  kernelInitializer?: Initializer | ConfigDict;
+  biasInitializer?: Initializer | ConfigDict;
+  /** T's kernel (and, without carryKernelInitializer, C's). */
+  gateKernelInitializer?: Initializer | ConfigDict;
+  carryKernelInitializer?: Initializer | ConfigDict;
   name?: string;
   trainable?: boolean;
+}
+
+/** The initializers of a highway layer from hwy's settings: H, T and C each seeded apart (seed, seed+1, seed+2). */
+export function gatedInitializers(init: string, gateInit: string, biasInit: number, seed?: number): Pick<GatedArgs, 'kernelInitializer' | 'biasInitializer' | 'gateKernelInitializer' | 'carryKernelInitializer'> {
+  const at = (k: number) => (seed === undefined ? undefined : seed + k);
+  return { kernelInitializer: tfInitializer(init, at(0)), biasInitializer: constant(biasInit), gateKernelInitializer: tfInitializer(gateInit, at(1)), carryKernelInitializer: tfInitializer(gateInit, at(2)) };
 }
 
 /** Gate-analysis probes: when set, highway layers record their gate and block outputs here. */
@@ -61,46 +104,80 @@ function combine(name: string, x: tf.Tensor, h: tf.Tensor, t: tf.Tensor, c: tf.T
   return y;
 }
 
-abstract class GatedBase extends tf.layers.Layer {
+abstract class GatedBase extends tfl.layers.Layer {
   /** H, T and (free carry) C: each its own kernel and bias, as in the paper. */
-  protected kernels: tf.LayerVariable[] = [];
-  protected biases: tf.LayerVariable[] = [];
-  readonly cfg: GatedConfig;
-  constructor(cfg: GatedConfig) {
-    super({ name: cfg.name, trainable: cfg.trainable });
-    this.cfg = { ...cfg };
+  protected kernels: tfl.LayerVariable[] = [];
+  protected biases: tfl.LayerVariable[] = [];
+  readonly activation: Act;
+  readonly gateBias: number;
+  readonly carry: 'coupled' | 'free';
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly gateKernelInitializer: Initializer;
+  readonly carryKernelInitializer: Initializer;
+  constructor(args: GatedArgs) {
+    super({ name: args.name, trainable: args.trainable });
+    this.activation = args.activation;
+    this.gateBias = args.gateBias;
+    this.carry = args.carry;
+    this.kernelInitializer = toInitializer(args.kernelInitializer, () => tfInitializer('glorot_uniform'));
+    this.biasInitializer = toInitializer(args.biasInitializer, () => constant(0));
+    this.gateKernelInitializer = toInitializer(args.gateKernelInitializer, () => tfInitializer('glorot_uniform'));
+    this.carryKernelInitializer = toInitializer(args.carryKernelInitializer, () => this.gateKernelInitializer);
   }
   protected addGatedWeights(kernelShape: number[], n: number): void {
-    const s = this.cfg.seed;
-    const seed = (k: number) => (s === undefined ? undefined : s + k);
-    const parts: [string, string, number][] = [
-      ['h', this.cfg.init, this.cfg.biasInit],
-      ['t', this.cfg.gateInit, this.cfg.gateBias],
+    const parts: [string, Initializer, Initializer][] = [
+      ['h', this.kernelInitializer, this.biasInitializer],
+      ['t', this.gateKernelInitializer, constant(this.gateBias)],
     ];
-    if (this.cfg.carry === 'free') parts.push(['c', this.cfg.gateInit, -this.cfg.gateBias]); // the carry gate starts open
-    parts.forEach(([id, init, bias], k) => {
-      this.kernels.push(this.addWeight(`kernel_${id}`, kernelShape, 'float32', tfInitializer(init, seed(k))));
-      this.biases.push(this.addWeight(`bias_${id}`, [n], 'float32', tf.initializers.constant({ value: bias })));
-    });
+    if (this.carry === 'free') parts.push(['c', this.carryKernelInitializer, constant(-this.gateBias)]); // the carry gate starts open
+    for (const [id, kernel, bias] of parts) {
+      this.kernels.push(this.addWeight(`kernel_${id}`, kernelShape, 'float32', kernel));
+      this.biases.push(this.addWeight(`bias_${id}`, [n], 'float32', bias));
+    }
   }
   /** The transform-gate biases b_T (for analysis). */
   gateBiases(): tf.Tensor {
     return this.biases[1].read().clone();
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
-  override getConfig(): tf.serialization.ConfigDict {
-    const { seed: _seed, name: _name, trainable: _t, ...rest } = this.cfg;
-    return { ...super.getConfig(), ...rest };
+  /** Keras-style keys (model.json has them in snake_case): docs/MODELS.md describes them. */
+  override getConfig(): ConfigDict {
+    return {
+      ...super.getConfig(),
+      activation: this.activation,
+      carry: this.carry,
+      gateBias: this.gateBias,
+      kernelInitializer: serializeInit(this.kernelInitializer),
+      biasInitializer: serializeInit(this.biasInitializer),
+      gateKernelInitializer: serializeInit(this.gateKernelInitializer),
+      ...(this.carry === 'free' ? { carryKernelInitializer: serializeInit(this.carryKernelInitializer) } : {}),
+    };
   }
 }
 
-/** A fully connected highway layer; H and T (and C) in one fused matmul. */
+/** The arguments of a saved highway or residual layer, as tfjs hands them to fromConfig (camelCase). */
+function gatedArgs(c: ConfigDict): GatedArgs {
+  return {
+    name: c.name as string,
+    trainable: c.trainable as boolean | undefined,
+    activation: c.activation as Act,
+    gateBias: c.gateBias as number,
+    carry: c.carry as 'coupled' | 'free',
+    kernelInitializer: c.kernelInitializer as ConfigDict,
+    biasInitializer: c.biasInitializer as ConfigDict,
+    gateKernelInitializer: c.gateKernelInitializer as ConfigDict,
+    carryKernelInitializer: (c.carryKernelInitializer ?? undefined) as ConfigDict | undefined,
+  };
+}
+
+/** A fully connected highway layer: y = H(x)·T(x) + x·(1 − T(x)), or H·T + x·C with a free carry gate. */
 export class HighwayDense extends GatedBase {
-  static className = 'HwyHighwayDense';
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  static className = 'HighwayDense';
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const n = shape[shape.length - 1]!;
     this.addGatedWeights([n, n], n);
     this.built = true;
@@ -110,24 +187,27 @@ export class HighwayDense extends GatedBase {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const [kh, kt, kc] = this.kernels.map((k) => k.read());
       const [bh, bt, bc] = this.biases.map((b) => b.read());
-      const h = dense(x, kh, bh, this.cfg.activation);
+      const h = dense(x, kh, bh, this.activation);
       const t = dense(x, kt, bt, 'sigmoid');
       const c = kc ? dense(x, kc, bc, 'sigmoid') : undefined;
       return combine(this.name, x, h, t, c);
     });
   }
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new HighwayDense(gatedArgs(config)) as unknown as T;
+  }
 }
 
-/** A convolutional highway layer: H and T (and C) share one zero-padded convolution. */
+/** A convolutional highway layer: H and T (and C) are zero-padded ("same") stride-1 convolutions. */
 export class HighwayConv2D extends GatedBase {
-  static className = 'HwyHighwayConv2D';
+  static className = 'HighwayConv2D';
   readonly kernelSize: [number, number];
-  constructor(cfg: GatedConfig & { kernelSize: [number, number] }) {
-    super(cfg);
-    this.kernelSize = cfg.kernelSize;
+  constructor(args: GatedArgs & { kernelSize: [number, number] }) {
+    super(args);
+    this.kernelSize = args.kernelSize;
   }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const c = shape[shape.length - 1]!;
     this.addGatedWeights([this.kernelSize[0], this.kernelSize[1], c, c], c);
     this.built = true;
@@ -137,96 +217,129 @@ export class HighwayConv2D extends GatedBase {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const [kh, kt, kc] = this.kernels.map((k) => k.read() as tf.Tensor4D);
       const [bh, bt, bc] = this.biases.map((b) => b.read());
-      const h = convSame(x, kh, bh, this.cfg.activation);
+      const h = convSame(x, kh, bh, this.activation);
       const t = convSame(x, kt, bt, 'sigmoid');
       const c = kc ? convSame(x, kc, bc, 'sigmoid') : undefined;
       return combine(this.name, x, h, t, c);
     });
   }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), kernelSize: this.kernelSize };
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize, strides: [1, 1], padding: 'same', dataFormat: 'channelsLast' };
+  }
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new HighwayConv2D({ ...gatedArgs(config), kernelSize: config.kernelSize as [number, number] }) as unknown as T;
   }
 }
 
-export interface ResidualConfig {
+export interface ResidualArgs {
   activation: Act;
-  init: string;
-  biasInit: number;
-  kernelSize?: [number, number];
-  seed?: number;
+  kernelInitializer?: Initializer | ConfigDict;
+  biasInitializer?: Initializer | ConfigDict;
   name?: string;
+  trainable?: boolean;
 }
 
 /** y = H(x) + x: the hard-wired skip connection that highway gating is compared with. */
-export class ResidualBlock extends tf.layers.Layer {
-  static className = 'HwyResidual';
-  private kernel!: tf.LayerVariable;
-  private bias!: tf.LayerVariable;
-  readonly cfg: ResidualConfig;
-  constructor(cfg: ResidualConfig) {
-    super({ name: cfg.name });
-    this.cfg = { ...cfg };
+abstract class ResidualBase extends tfl.layers.Layer {
+  private kernel!: tfl.LayerVariable;
+  private bias!: tfl.LayerVariable;
+  readonly activation: Act;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  /** Null: fully connected. */
+  abstract readonly kernelSize: [number, number] | null;
+  constructor(args: ResidualArgs) {
+    super({ name: args.name, trainable: args.trainable });
+    this.activation = args.activation;
+    this.kernelInitializer = toInitializer(args.kernelInitializer, () => tfInitializer('glorot_uniform'));
+    this.biasInitializer = toInitializer(args.biasInitializer, () => constant(0));
   }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = inputShape as tfl.Shape;
     const n = shape[shape.length - 1]!;
-    const k = this.cfg.kernelSize;
-    this.kernel = this.addWeight('kernel', k ? [k[0], k[1], n, n] : [n, n], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
-    this.bias = this.addWeight('bias', [n], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
+    const k = this.kernelSize;
+    this.kernel = this.addWeight('kernel', k ? [k[0], k[1], n, n] : [n, n], 'float32', this.kernelInitializer);
+    this.bias = this.addWeight('bias', [n], 'float32', this.biasInitializer);
     this.built = true;
   }
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      const h = this.cfg.kernelSize ? convSame(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, this.bias.read(), this.cfg.activation) : dense(x, this.kernel.read(), this.bias.read(), this.cfg.activation);
+      const h = this.kernelSize ? convSame(x as tf.Tensor4D, this.kernel.read() as tf.Tensor4D, this.bias.read(), this.activation) : dense(x, this.kernel.read(), this.bias.read(), this.activation);
       return tf.add(h, x);
     });
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
-  override getConfig(): tf.serialization.ConfigDict {
-    const { seed: _s, name: _n, ...rest } = this.cfg;
-    return { ...super.getConfig(), ...rest };
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), activation: this.activation, kernelInitializer: serializeInit(this.kernelInitializer), biasInitializer: serializeInit(this.biasInitializer) };
   }
 }
 
-export interface PoolConfig {
-  mode: 'max' | 'avg';
+function residualArgs(c: ConfigDict): ResidualArgs {
+  return { name: c.name as string, trainable: c.trainable as boolean | undefined, activation: c.activation as Act, kernelInitializer: c.kernelInitializer as ConfigDict, biasInitializer: c.biasInitializer as ConfigDict };
+}
+
+/** A fully connected residual layer, y = act(x·W + b) + x. */
+export class ResidualDense extends ResidualBase {
+  static className = 'ResidualDense';
+  readonly kernelSize = null;
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new ResidualDense(residualArgs(config)) as unknown as T;
+  }
+}
+
+/** A convolutional residual layer, y = act(conv_same(x, W) + b) + x. */
+export class ResidualConv2D extends ResidualBase {
+  static className = 'ResidualConv2D';
+  readonly kernelSize: [number, number];
+  constructor(args: ResidualArgs & { kernelSize: [number, number] }) {
+    super(args);
+    this.kernelSize = args.kernelSize;
+  }
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize, strides: [1, 1], padding: 'same', dataFormat: 'channelsLast' };
+  }
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new ResidualConv2D({ ...residualArgs(config), kernelSize: config.kernelSize as [number, number] }) as unknown as T;
+  }
+}
+
+export interface CeilPoolArgs {
   poolSize: [number, number];
   strides: [number, number];
-  padding: 'valid' | 'same';
-  round: 'floor' | 'ceil';
   name?: string;
 }
 
 /**
- * Pooling with Caffe's ceil rounding, which tfjs layers lack: the input is padded at the
- * bottom and right so the last (partial) window exists; padded cells never win a max and
- * do not count in an average (as in Caffe).
+ * Pooling with Caffe's ceil rounding, which tfjs layers lack (floor rounding lowers to the
+ * stock MaxPooling2D / AveragePooling2D): the input is padded at the bottom and right so the
+ * last (partial) window exists; padded cells never win a max and do not count in an average.
  */
-export class Pool2D extends tf.layers.Layer {
-  static className = 'HwyPool2D';
-  readonly cfg: PoolConfig;
-  constructor(cfg: PoolConfig) {
-    super({ name: cfg.name });
-    this.cfg = { ...cfg };
+abstract class CeilPooling2D extends tfl.layers.Layer {
+  abstract readonly mode: 'max' | 'avg';
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  constructor(args: CeilPoolArgs) {
+    super({ name: args.name });
+    this.poolSize = args.poolSize;
+    this.strides = args.strides;
   }
   private outSize(h: number, w: number): [number, number] {
-    const { poolSize: k, strides: s, padding, round } = this.cfg;
-    return [windowOut(h, k[0], s[0], padding, round), windowOut(w, k[1], s[1], padding, round)];
+    const { poolSize: k, strides: s } = this;
+    return [windowOut(h, k[0], s[0], 'valid', 'ceil'), windowOut(w, k[1], s[1], 'valid', 'ceil')];
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const [n, h, w, c] = inputShape as tf.Shape;
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w, c] = inputShape as tfl.Shape;
     const [oh, ow] = this.outSize(h!, w!);
     return [n, oh, ow, c];
   }
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const { mode, poolSize: k, strides: s, padding, round } = this.cfg;
-      const pool = (t: tf.Tensor4D) => (mode === 'max' ? tf.maxPool(t, k, s, padding === 'same' ? 'same' : 'valid') : tf.avgPool(t, k, s, padding === 'same' ? 'same' : 'valid'));
-      if (padding === 'same' || round === 'floor') return pool(x);
+      const { mode, poolSize: k, strides: s } = this;
+      const pool = (t: tf.Tensor4D) => (mode === 'max' ? tf.maxPool(t, k, s, 'valid') : tf.avgPool(t, k, s, 'valid'));
       const [, h, w] = x.shape;
       const [oh, ow] = this.outSize(h, w);
       const ph = Math.max(0, (oh - 1) * s[0] + k[0] - h);
@@ -239,10 +352,34 @@ export class Pool2D extends tf.layers.Layer {
       return tf.div(sum, count);
     });
   }
-  override getConfig(): tf.serialization.ConfigDict {
-    const { name: _n, ...rest } = this.cfg;
-    return { ...super.getConfig(), ...rest } as unknown as tf.serialization.ConfigDict;
+  override getConfig(): ConfigDict {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: 'valid', dataFormat: 'channelsLast' };
   }
+}
+
+const poolArgs = (c: ConfigDict): CeilPoolArgs => ({ name: c.name as string, poolSize: c.poolSize as [number, number], strides: c.strides as [number, number] });
+
+export class CeilMaxPooling2D extends CeilPooling2D {
+  static className = 'CeilMaxPooling2D';
+  readonly mode = 'max';
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new CeilMaxPooling2D(poolArgs(config)) as unknown as T;
+  }
+}
+
+export class CeilAveragePooling2D extends CeilPooling2D {
+  static className = 'CeilAveragePooling2D';
+  readonly mode = 'avg';
+  static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+    return new CeilAveragePooling2D(poolArgs(config)) as unknown as T;
+  }
+}
+
+/** hwy's pooling: floor rounding (or "same" padding, where rounding does not arise) is the stock layer's. */
+export function pooling2d(args: { mode: 'max' | 'avg'; poolSize: [number, number]; strides: [number, number]; padding: 'valid' | 'same'; round: 'floor' | 'ceil'; name?: string }): tfl.layers.Layer {
+  const { mode, poolSize, strides, padding, name } = args;
+  if (padding === 'same' || args.round === 'floor') return mode === 'max' ? tfl.layers.maxPooling2d({ name, poolSize, strides, padding }) : tfl.layers.averagePooling2d({ name, poolSize, strides, padding });
+  return mode === 'max' ? new CeilMaxPooling2D({ name, poolSize, strides }) : new CeilAveragePooling2D({ name, poolSize, strides });
 }
 
 /** The global training step, set by the trainer before each step: dropout masks depend on (seed, step). */
@@ -251,69 +388,102 @@ export function setTrainingStep(step: number): void {
   trainingStep = step;
 }
 
+const StockDropoutClass = stockClass<new (args: DropoutLayerArgs) => StockDropout>('Dropout');
+
 /**
- * Dropout whose mask is a function of (seed, training step). tfjs's own dropout, given a
- * seed, draws the same mask at every step; without one, runs are not reproducible.
+ * tfjs's Dropout, except in training: its mask is a function of (seed, training step).
+ * tfjs's own, given a seed, draws the same mask at every step; without one, runs are not
+ * reproducible. At inference both are the identity, so it saves as the stock `Dropout`
+ * (it inherits the class name and config) and is never registered under that name.
  */
-export class Dropout extends tf.layers.Layer {
-  static className = 'HwyDropout';
-  readonly rate: number;
-  readonly seed: number;
-  constructor(cfg: { rate: number; seed?: number; name?: string }) {
-    super({ name: cfg.name });
-    this.rate = cfg.rate;
-    this.seed = cfg.seed ?? 0;
-  }
+export class Dropout extends StockDropoutClass {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    const { rate, seed } = this as unknown as { rate: number; seed?: number };
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (!kwargs.training || this.rate === 0) return x;
-      const keep = 1 - this.rate;
-      const mask = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', this.seed * 1_000_003 + trainingStep), this.rate));
+      if (!kwargs.training || rate === 0) return x;
+      const keep = 1 - rate;
+      const mask = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', (seed ?? 0) * 1_000_003 + trainingStep), rate));
       return tf.mul(x, tf.div(mask, keep));
     });
   }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+}
+
+const StockDenseClass = stockClass<new (args: DenseLayerArgs) => StockDense>('Dense');
+const FAST_ACTS = new Set<string>(['relu', 'tanh', 'sigmoid', 'softmax', 'linear']);
+
+/**
+ * tfjs's Dense with hwy's faster hand-written gradient (`dense` in ops.ts): the same
+ * function, so it saves as the stock `Dense` (it inherits the class name and config) and
+ * is never registered under that name.
+ */
+export class Dense extends StockDenseClass {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const { kernel, bias, activation } = this as unknown as { kernel: tfl.LayerVariable; bias?: tfl.LayerVariable | null; activation: { getClassName(): string } };
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const act = activation.getClassName();
+    if (!bias || !FAST_ACTS.has(act) || x.rank !== 2) return super.call(inputs, kwargs);
+    return tf.tidy(() => dense(x, kernel.read(), bias.read(), act as Act));
   }
 }
 
-/** A plain fully connected layer, with the faster hand-written gradient of `dense`. */
-export class Dense extends tf.layers.Layer {
-  static className = 'HwyDense';
-  private kernel!: tf.LayerVariable;
-  private bias!: tf.LayerVariable;
-  readonly cfg: { units: number; activation: Act; init: string; biasInit: number; seed?: number; name?: string };
-  constructor(cfg: Dense['cfg']) {
-    super({ name: cfg.name });
-    this.cfg = { ...cfg };
-  }
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = inputShape as tf.Shape;
-    this.kernel = this.addWeight('kernel', [shape[shape.length - 1]!, this.cfg.units], 'float32', tfInitializer(this.cfg.init, this.cfg.seed));
-    this.bias = this.addWeight('bias', [this.cfg.units], 'float32', tf.initializers.constant({ value: this.cfg.biasInit }));
-    this.built = true;
-  }
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => dense(Array.isArray(inputs) ? inputs[0] : inputs, this.kernel.read(), this.bias.read(), this.cfg.activation));
-  }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = inputShape as tf.Shape;
-    return [...s.slice(0, -1), this.cfg.units];
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    const { seed: _s, name: _n, ...rest } = this.cfg;
-    return { ...super.getConfig(), ...rest };
-  }
+// Names of models saved before hwy saved stock class names, kept so that old runs load:
+// each builds today's layer from the old config (camelCase, as tfjs hands it over; string
+// values such as initializer names come back camelCased too).
+const oldInit = (name: unknown, seed?: number) => tfInitializer(String(name ?? 'glorot_uniform').replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), seed);
+const oldGated = (c: ConfigDict): GatedArgs => ({
+  name: c.name as string,
+  trainable: c.trainable as boolean | undefined,
+  activation: c.activation as Act,
+  gateBias: c.gateBias as number,
+  carry: c.carry as 'coupled' | 'free',
+  kernelInitializer: oldInit(c.init),
+  biasInitializer: constant(Number(c.biasInit ?? 0)),
+  gateKernelInitializer: oldInit(c.gateInit),
+});
+
+type FromConfig = (config: ConfigDict) => tf.serialization.Serializable;
+function alias(className: string, make: FromConfig): tf.serialization.SerializableConstructor<tf.serialization.Serializable> {
+  return class extends tfl.layers.Layer {
+    static className = className;
+    static override fromConfig<T extends tf.serialization.Serializable>(_cls: tf.serialization.SerializableConstructor<T>, config: ConfigDict): T {
+      return make(config) as T;
+    }
+  } as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>;
 }
+
+/**
+ * hwy's own loader reads `Dense` and `Dropout` as these two names (see readTopology in
+ * checkpoint.ts), so that a model hwy loads computes exactly what it trained: the same
+ * gradient code, the same dropout masks when training resumes. They take the stock
+ * layers' configs and the configs hwy saved under these names before.
+ */
+export const HWY_DENSE = 'HwyDense';
+export const HWY_DROPOUT = 'HwyDropout';
+
+const ALIASES = [
+  alias(HWY_DENSE, (c) =>
+    'kernelInitializer' in c
+      ? new Dense(c as unknown as DenseLayerArgs)
+      : new Dense({ name: c.name as string, units: c.units as number, activation: c.activation as Act, kernelInitializer: oldInit(c.init), biasInitializer: constant(Number(c.biasInit ?? 0)) }),
+  ),
+  alias(HWY_DROPOUT, (c) => new Dropout({ name: c.name as string, rate: c.rate as number, seed: (c.seed ?? undefined) as number | undefined, noiseShape: (c.noiseShape ?? undefined) as number[] | undefined })),
+  alias('HwyPool2D', (c) => pooling2d({ name: c.name as string, mode: c.mode as 'max' | 'avg', poolSize: c.poolSize as [number, number], strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same', round: c.round as 'floor' | 'ceil' })),
+  alias('HwyHighwayDense', (c) => new HighwayDense(oldGated(c))),
+  alias('HwyHighwayConv2D', (c) => new HighwayConv2D({ ...oldGated(c), kernelSize: c.kernelSize as [number, number] })),
+  alias('HwyResidual', (c) => {
+    const args = { name: c.name as string, activation: c.activation as Act, kernelInitializer: oldInit(c.init), biasInitializer: constant(Number(c.biasInit ?? 0)) };
+    return c.kernelSize ? new ResidualConv2D({ ...args, kernelSize: c.kernelSize as [number, number] }) : new ResidualDense(args);
+  }),
+];
+
+/** The custom classes a saved model may name (docs/MODELS.md). */
+export const CUSTOM_LAYERS = [HighwayDense, HighwayConv2D, ResidualDense, ResidualConv2D, CeilMaxPooling2D, CeilAveragePooling2D];
 
 let registered = false;
-/** Registers our layers so saved models reload with plain tf.loadLayersModel. */
+/** Registers hwy's layers (and the names older runs used) with tfjs, so that saved models load with tf.loadLayersModel. Idempotent. */
 export function registerLayers(): void {
   if (registered) return;
   registered = true;
-  for (const cls of [HighwayDense, HighwayConv2D, ResidualBlock, Pool2D, Dropout, Dense]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  for (const cls of [...CUSTOM_LAYERS, ...ALIASES]) tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 }

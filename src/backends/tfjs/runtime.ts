@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 import type { BackendChoice } from './backend-choice.js';

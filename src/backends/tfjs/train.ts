@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import type { NetworkIR, OptimizerConfig, TrainConfig } from '../../ir/types.js';
 import { augmentBatch, batches, permutation, rng, type Dataset, type Splits } from '../../data/dataset.js';
 import type { MetricsLine, RunSink, TrainHooks, TrainOutcome, TrainState } from '../engine.js';
@@ -9,7 +10,7 @@ export type { ProgressInfo, TrainHooks, TrainOutcome } from '../engine.js';
 
 export interface TrainArgs {
   ir: NetworkIR;
-  model: tf.LayersModel;
+  model: tfl.LayersModel;
   optimizer: tf.Optimizer;
   config: TrainConfig;
   data: Splits;
@@ -135,7 +136,7 @@ export function batchTensor(d: Dataset, idx: ArrayLike<number>, inputShape: numb
 }
 
 /** Loss and accuracy of a model on a data set, in batches (no training-time dropout). */
-export async function evaluate(model: tf.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ loss: number; accuracy: number; confusion: number[][] }> {
+export async function evaluate(model: tfl.LayersModel, ir: NetworkIR, d: Dataset, batch = 500): Promise<{ loss: number; accuracy: number; confusion: number[][] }> {
   const probs = outputsProbabilities(ir);
   const inputShape = ir.layers[0].outShape;
   let lossSum = 0;

@@ -1,5 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, TensorInfo, backend_util as BU } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo, backend_util as BU } from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' registers them all (what the
+// umbrella @tensorflow/tfjs did), and training needs them before any kernel here runs.
+import '@tensorflow/tfjs-layers';
 
 type Backend = { disposeData(id: unknown): void };
 type KernelFn = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs: Record<string, unknown> }) => TensorInfo;

@@ -120,7 +120,8 @@ function freePort(): Promise<number> {
 
 /** The tfjs lowering's model.json (the topology hwy eval loads) and its initial weights for this seed. */
 export async function initialModelFiles(ir: NetworkIR, seed: number): Promise<{ modelJson: string; weights: Uint8Array }> {
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
   const { lowerToModel } = await import('../tfjs/lower.js');
   const { modelFiles } = await import('../tfjs/checkpoint.js');
   // only builds and serialises the model: the pure-JS backend needs no set-up and seeded initialisers draw the same numbers on every backend

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +64,7 @@ function trainConfig(o: (typeof OPTIMIZERS)[number]): TrainConfig {
 }
 
 /** Weights scaled to their fan-in, biases non-zero: every weight matters to the output. */
-function randomise(model: tf.LayersModel, seed: number): void {
+function randomise(model: tfl.LayersModel, seed: number): void {
   const r = rng(seed);
   model.setWeights(
     model.getWeights().map((w) => {
@@ -120,7 +122,7 @@ async function prepare(c: (typeof CASES)[number], i: number): Promise<Prepared> 
   const classes = outShape[outShape.length - 1];
   const lead = BATCH * outShape.slice(0, -1).reduce((a, b) => a * b, 1);
   const labels = Array.from({ length: lead }, () => Math.floor(r() * classes));
-  const y = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), classes).reshape([BATCH, ...outShape]), 'float32');
+  const y = tf.cast(tf.reshape(tf.oneHot(tf.tensor1d(labels, 'int32'), classes), [BATCH, ...outShape]), 'float32');
   const probs = outputKind(ir) !== 'logits';
 
   const files = await checkpointFiles(model, makeOptimizer(trainConfig(OPTIMIZERS[0])), { epoch: 0, step: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, status: 'running', savedAt: '' });

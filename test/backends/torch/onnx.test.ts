@@ -1,7 +1,8 @@
 // hwy export --to onnx: the file runs in onnxruntime (its WebAssembly build, a dev dependency,
 // so this needs no Python onnxruntime) and predicts what the tfjs model with the same weights predicts.
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-web';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { lowerToModel } from '../../../src/backends/tfjs/lower.js';
 import { registerLayers } from '../../../src/backends/tfjs/layers.js';
 import { checkpointFiles } from '../../../src/backends/tfjs/checkpoint.js';
