@@ -10,7 +10,7 @@
 // Nothing built here depends on the machine it is built on: what is built is what ships.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import writeFileAtomic from 'write-file-atomic';
@@ -44,8 +44,9 @@ const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languages
 mkdirSync('dist', { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
 
-await build({
+const main = await build({
   ...common,
+  metafile: true,
   entryPoints: { hwy: 'src/cli/main.ts', lib: 'src/index.ts', train: 'src/train-api.ts', 'prettier-plugin': 'src/format/plugin.ts' },
   format: 'esm',
   outdir: 'dist',
@@ -54,6 +55,11 @@ await build({
   sourcemap: 'linked',
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
 });
+// Chunks are named by content hash, so each build that changes code leaves the previous
+// build's chunks behind: remove those this build did not write (after it wrote its own, so
+// that a CLI started meanwhile finds every chunk it imports). dist/chunks is only ours.
+const written = new Set(Object.keys(main.metafile.outputs).map((f) => f.replace(/^dist\//, '')));
+for (const f of readdirSync('dist/chunks')) if (!written.has(`chunks/${f}`)) rmSync(`dist/chunks/${f}`, { force: true });
 // What older builds left in dist/: a V8 snapshot is specific to the Node binary that
 // built it, so the package no longer builds or ships one (bench/startup.mjs measures why).
 for (const old of ['dist/hwy.snapshot.blob', 'dist/hwy.snapshot.node', 'dist/hwy-snapshot.cjs']) rmSync(old, { force: true });
