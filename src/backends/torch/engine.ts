@@ -238,6 +238,9 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
           case 'epoch_end':
             sink.appendMetrics(ev.metrics as never);
             hooks?.onEpochEnd?.(ev.metrics as never);
+            // before the checkpoint's answers on stdin: a stop decided at an epoch's end (a
+            // sweep's converged trial) then ends the run there, not some steps into the next
+            pollStop();
             break;
           case 'checkpoint':
             send({ stage: resolvePath(sink.stageCheckpoint()) });
