@@ -165,6 +165,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   let trainedSeconds = 0;
   let next = 0;
   let failure: unknown;
+  let figures: Promise<void> = Promise.resolve();
   const stopping = () => failure !== undefined || o.shouldStop?.() === true;
 
   const progress = (last?: SweepRow, reused?: boolean) => {
@@ -270,7 +271,9 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     log(`  ${label}: ${reason} after ${row.epochs} epochs, final loss ${fmt(row.finalLoss)}`);
     rows.push(row);
     progress(row, false);
-    writeSummary(o, rows, plan.length, rule, thresholds, false);
+    const now = writeSummary(o, rows, plan.length, rule, thresholds, false);
+    // the figure too, so that a sweep still running (or stopped) can be looked at; one at a time
+    figures = figures.then(() => writeCurves(o.out, now.best)).catch((e) => log(`  figure 1 not redrawn: ${e instanceof Error ? e.message : String(e)}`));
   };
 
   const worker = async () => {
@@ -288,13 +291,20 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   await Promise.all(Array.from({ length: Math.min(jobs, plan.length) }, worker));
   if (failure !== undefined) {
     writeSummary(o, rows, plan.length, rule, thresholds, false);
+    await figures.catch(() => {});
     throw failure;
   }
   const complete = rows.length === plan.length;
   const result = writeSummary(o, rows, plan.length, rule, thresholds, complete);
-  const curves = result.best.flatMap((b) => readMetrics(b.runDir).map((m) => ({ network: b.network, kind: b.kind, depth: b.depth, epoch: m.epoch, loss: m.loss })));
-  if (curves.length) await writeFigure(join(o.out, 'figure1-depth'), figure1(curves), curves);
+  await figures;
+  await writeCurves(o.out, result.best);
   return result;
+}
+
+/** Figure 1: the training loss curves of the best run of each network. */
+async function writeCurves(out: string, best: SweepRow[]): Promise<void> {
+  const curves = best.flatMap((b) => readMetrics(b.runDir).map((m) => ({ network: b.network, kind: b.kind, depth: b.depth, epoch: m.epoch, loss: m.loss })));
+  if (curves.length) await writeFigure(join(out, 'figure1-depth'), figure1(curves), curves);
 }
 
 /** The best run of each network, by final training loss (the paper's criterion); diverged runs have no final loss. */
