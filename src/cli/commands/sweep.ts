@@ -130,14 +130,17 @@ export function registerSweep(program: Command): void {
         process.stderr.write(bar && barStarted ? `\r\x1b[2K${s}\n` : `${s}\n`);
         if (bar && barStarted) bar.render();
       };
-      let stop = false;
-      const onSigint = () => {
-        if (stop) process.exit(130);
-        stop = true;
-        process.stderr.write('\nstopping after a checkpoint (Ctrl-C again to quit at once)…\n');
+      // Ctrl-C and SIGTERM (kill, a scheduler) both stop the running trials at their next
+      // checkpoint, within seconds, and release their run directories; a second one quits at
+      // once (process.exit: its handlers still end the torch workers)
+      let stop: 130 | 143 | undefined;
+      const stopper = (code: 130 | 143) => () => {
+        if (stop) process.exit(code);
+        stop = code;
+        process.stderr.write(`\nstopping after a checkpoint (${code === 130 ? 'Ctrl-C' : 'the same signal'} again to quit at once)…\n`);
       };
-      // SIGTERM (kill, a scheduler): exit through process.exit, whose handlers end the torch workers
-      const onSigterm = () => process.exit(143);
+      const onSigint = stopper(130);
+      const onSigterm = stopper(143);
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
       process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epochs without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epochs\n`);
@@ -165,7 +168,7 @@ export function registerSweep(program: Command): void {
               process.stderr.write(`[${p.done}/${p.total} trials, ${duration(p.elapsed)} elapsed, ETA ${etaText}] best so far: ${bestText(p.best)}\n`);
             }
           },
-          shouldStop: () => stop,
+          shouldStop: () => stop !== undefined,
         });
         if (bar && barStarted) bar.stop();
         if (format === 'json') {
@@ -175,7 +178,7 @@ export function registerSweep(program: Command): void {
         }
         if (!r.complete) {
           process.stderr.write(`stopped after ${r.rows.length} of ${r.total} trials; run the same command again to continue\n`);
-          process.exitCode = 130;
+          process.exitCode = stop ?? 130;
           return;
         }
         if (format === 'json') return;
