@@ -105,7 +105,7 @@ export function registerSweep(program: Command): void {
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nStarting the same sweep again skips finished trials (trials/ records them) and resumes unfinished ones.\nProgress over the whole sweep goes to standard error: trials done, the best loss so far of each network, the time left.\n--format json prints the summary table (the best run of each network), the claims, every run and the files.\n\nThe paper\'s protocol (figure 1):\n  npx hwy sweep --engine torch --trials 10 --epochs 60 --out runs/sweep-paper',
+      '\nStarting the same sweep again skips finished trials (trials/ records them) and resumes unfinished ones.\nProgress over the whole sweep goes to standard error: trials done, the best loss so far of each network, the time left.\n--format json prints the summary table (the best run of each network), the claims, every run and the files.\n\nThe paper\'s protocol (figure 1):\n  npx hwy sweep --engine torch --trials 10 --epochs 25 --patience 5 --out runs/sweep-paper',
     )
     .action(async (opts: SweepOpts) => {
       const device = resolveDevice(opts);
