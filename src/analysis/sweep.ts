@@ -163,6 +163,9 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   const started = Date.now();
   let trainedNow = 0;
   let trainedSeconds = 0;
+  // wall seconds of the trials trained here, by network: a 100-layer trial costs ten 10-layer ones
+  const seconds = new Map<string, number[]>();
+  const finished = new Set<number>();
   let next = 0;
   let failure: unknown;
   let figures: Promise<void> = Promise.resolve();
@@ -172,9 +175,9 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     const best: Record<string, number> = {};
     for (const r of rows) if (r.stopped !== 'diverged' && Number.isFinite(r.finalLoss) && !(best[r.network] <= r.finalLoss)) best[r.network] = r.finalLoss;
     const elapsed = (Date.now() - started) / 1000;
-    const left = plan.length - rows.length;
-    // wall time a trained trial, with `jobs` of them at once
-    const eta = trainedNow > 0 ? (trainedSeconds / trainedNow) * Math.ceil(left / jobs) : undefined;
+    // the trials left at their network's mean time (the mean of all where a network has none yet), `jobs` at once
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const eta = trainedNow > 0 ? plan.reduce((a, p, k) => (finished.has(k) ? a : a + (seconds.has(`${p.kind}-${p.depth}`) ? mean(seconds.get(`${p.kind}-${p.depth}`)!) : trainedSeconds / trainedNow)), 0) / jobs : undefined;
     o.onProgress?.({ done: rows.length, total: plan.length, trainedNow, elapsed, eta, best, last, reused });
   };
 
@@ -193,6 +196,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
         const row: SweepRow = { ...rest, runDir: dir, finalLoss: rest.finalLoss ?? NaN, finalAccuracy: rest.finalAccuracy ?? NaN, valAccuracy: rest.valAccuracy ?? NaN };
         log(`run ${k + 1}/${plan.length}: ${label} (done before)`);
         rows.push(row);
+        finished.add(k);
         progress(row, true);
         return;
       }
@@ -244,7 +248,9 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
       } else if (r.outcome.status === 'interrupted' && !converged) return; // stopped by the user: not finished
       reason ??= 'max-epochs';
       trainedNow++;
-      trainedSeconds += (Date.now() - t0) / 1000;
+      const took = (Date.now() - t0) / 1000;
+      trainedSeconds += took;
+      seconds.set(`${p.kind}-${p.depth}`, [...(seconds.get(`${p.kind}-${p.depth}`) ?? []), took]);
     }
     const m = readMetrics(dir);
     const last: MetricsLine | undefined = m[m.length - 1];
@@ -270,6 +276,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     writeFileAtomic(recordFile, JSON.stringify(record, null, 2) + '\n');
     log(`  ${label}: ${reason} after ${row.epochs} epochs, final loss ${fmt(row.finalLoss)}`);
     rows.push(row);
+    finished.add(k);
     progress(row, false);
     const now = writeSummary(o, rows, plan.length, rule, thresholds, false);
     // the figure too, so that a sweep still running (or stopped) can be looked at; one at a time

@@ -36,7 +36,9 @@ describe('hwy sweep trains each trial to convergence (tfjs)', () => {
       expect(row.convergedEpoch).toBeLessThanOrEqual(row.epochs);
     }
     expect(r.complete).toBe(true);
-    expect(progress[progress.length - 1]).toMatchObject({ done: 2, total: 2, trainedNow: 2 });
+    expect(progress[progress.length - 1]).toMatchObject({ done: 2, total: 2, trainedNow: 2, eta: 0 });
+    // after the first trial: the other one's time left, from the first one's (no trial of its network yet)
+    expect(progress[progress.length - 2].eta).toBeGreaterThan(0);
     expect(Object.keys(progress[progress.length - 1].best).sort()).toEqual(['highway-2', 'plain-2']);
 
     const target = await sweep({ depths: [2], kinds: ['plain'], epochs: 30, trials: 1, out: join(out, '..', 'target'), preloaded: data, backend: 'wasm', stop: { targetLoss: 10 } });
