@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runTraining } from '../run/session.js';
 import { readMetrics, readState, recoverCheckpoint, type MetricsLine } from '../run/run-dir.js';
@@ -341,7 +341,9 @@ function writeSummary(o: SweepOptions, rows: SweepRow[], total: number, rule: St
   const ratio = bp && bh ? { depth: deepest, plainOverHighway: bp.finalLoss / bh.finalLoss } : undefined;
   const claims = evaluateClaims(best, thresholds);
   const protocol = { maxEpochs: rule.maxEpochs, stop: rule, trials: o.trials, engine: o.engine ?? 'tfjs', seed: o.seed ?? 1, thresholds };
-  writeFileAtomic(join(o.out, 'sweep.json'), JSON.stringify({ complete, finished: rows.length, total, epochs: o.epochs, trials: o.trials, protocol, claims, rows: sorted, best, ratio }, null, 2) + '\n');
+  // run directories relative to the sweep directory: the file stays true when the directory moves or is published
+  const rel = (r: SweepRow): SweepRow => ({ ...r, runDir: relative(o.out, r.runDir) });
+  writeFileAtomic(join(o.out, 'sweep.json'), JSON.stringify({ complete, finished: rows.length, total, epochs: o.epochs, trials: o.trials, protocol, claims, rows: sorted.map(rel), best: best.map(rel), ratio }, null, 2) + '\n');
   writeFileAtomic(join(o.out, 'sweep.md'), markdown(sorted, best, ratio, claims, rule, thresholds, o, complete, total));
   return { rows: sorted, best, ratio, claims, complete, total };
 }

@@ -70,6 +70,7 @@ describe('hwy sweep trains each trial to convergence (tfjs)', () => {
     expect(readMetrics(join(out, 'plain-2-t1')).slice(0, 2).map((m) => m.loss)).toEqual(early);
     const saved = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
     expect(saved).toMatchObject({ complete: true, finished: 2, total: 2, protocol: { maxEpochs: 3 } });
+    expect(saved.rows.map((x: { runDir: string }) => x.runDir)).toEqual(['plain-2-t1', 'plain-2-t2']);
     expect(saved.claims.map((c: { id: string }) => c.id)).toEqual(['low-loss', 'plain-degrades', 'ratio', 'faster']);
   }, 180_000);
 });

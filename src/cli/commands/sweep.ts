@@ -174,7 +174,9 @@ export function registerSweep(program: Command): void {
         if (format === 'json') {
           const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
           // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)
-          writeJson({ out: opts.out, complete: r.complete, epochs: opts.epochs, trials: opts.trials, best: r.best, ratio: r.ratio ?? null, claims: r.claims, runs: r.rows, files });
+          // run directories as sweep.json has them: relative to the sweep directory (`out`)
+          const saved = JSON.parse(readFileSync(join(opts.out, 'sweep.json'), 'utf8'));
+          writeJson({ out: opts.out, complete: r.complete, epochs: opts.epochs, trials: opts.trials, best: saved.best, ratio: r.ratio ?? null, claims: r.claims, runs: saved.rows, files });
         }
         if (!r.complete) {
           process.stderr.write(`stopped after ${r.rows.length} of ${r.total} trials; run the same command again to continue\n`);
