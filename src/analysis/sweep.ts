@@ -339,7 +339,7 @@ function writeSummary(o: SweepOptions, rows: SweepRow[], total: number, rule: St
   const bp = best.find((r) => r.kind === 'plain' && r.depth === deepest);
   const bh = best.find((r) => r.kind === 'highway' && r.depth === deepest);
   const ratio = bp && bh ? { depth: deepest, plainOverHighway: bp.finalLoss / bh.finalLoss } : undefined;
-  const claims = evaluateClaims(best, thresholds);
+  const claims = evaluateClaims(best.map((r) => ({ ...r, losses: readMetrics(r.runDir).map((m) => m.loss) })), thresholds);
   const protocol = { maxEpochs: rule.maxEpochs, stop: rule, trials: o.trials, engine: o.engine ?? 'tfjs', seed: o.seed ?? 1, thresholds };
   // run directories relative to the sweep directory: the file stays true when the directory moves or is published
   const rel = (r: SweepRow): SweepRow => ({ ...r, runDir: relative(o.out, r.runDir) });

@@ -45,17 +45,23 @@ describe('epochs to a loss', () => {
   });
 });
 
-/** A sweep's best rows as the paper reports them: plain 10/20 low, plain 50/100 stuck near chance, highway low everywhere and faster. */
+/** A loss curve from chance (2.3) down to `final`, geometrically, over `epochs` epochs. */
+function curve(final: number, epochs: number): number[] {
+  return Array.from({ length: epochs }, (_, i) => 2.3 * (final / 2.3) ** (i / (epochs - 1)));
+}
+
+/** A sweep's best rows as the paper reports them: plain 10/20 low, plain 50/100 stuck, highway low everywhere and faster. */
 function paperLike(): ClaimRow[] {
+  const row = (kind: 'plain' | 'highway', depth: number, finalLoss: number, epochs: number) => ({ kind, depth, finalLoss, losses: curve(finalLoss, epochs) });
   return [
-    { kind: 'plain', depth: 10, finalLoss: 2e-4, epochsToLow: 20 },
-    { kind: 'highway', depth: 10, finalLoss: 1e-4, epochsToLow: 12 },
-    { kind: 'plain', depth: 20, finalLoss: 5e-4, epochsToLow: 30 },
-    { kind: 'highway', depth: 20, finalLoss: 2e-4, epochsToLow: 14 },
-    { kind: 'plain', depth: 50, finalLoss: 0.3, epochsToLow: null },
-    { kind: 'highway', depth: 50, finalLoss: 3e-4, epochsToLow: 15 },
-    { kind: 'plain', depth: 100, finalLoss: 2.3, epochsToLow: null },
-    { kind: 'highway', depth: 100, finalLoss: 4e-4, epochsToLow: 16 },
+    row('plain', 10, 2e-4, 40),
+    row('highway', 10, 1e-4, 20),
+    row('plain', 20, 5e-4, 40),
+    row('highway', 20, 2e-4, 20),
+    row('plain', 50, 0.3, 40),
+    row('highway', 50, 3e-4, 20),
+    { kind: 'plain', depth: 100, finalLoss: 2.301, losses: [2.303, 2.302, 2.302, 2.301] },
+    row('highway', 100, 4e-4, 20),
   ];
 }
 const verdicts = (rows: ClaimRow[]) => Object.fromEntries(evaluateClaims(rows, DEFAULT_CLAIMS).map((c) => [c.id, c.status]));
@@ -72,7 +78,6 @@ describe('evaluateClaims', () => {
     ]);
     expect(claims.find((c) => c.id === 'ratio')!.detail).toContain('= 5.75e+3x');
     expect(claims.find((c) => c.id === 'plain-degrades')!.detail).toContain('plain-10 2.00e-4');
-    expect(claims.find((c) => c.id === 'faster')!.detail).toContain('depth 10: highway 12 epochs, plain 20 epochs');
   });
   it('low loss: one shallow plain or any highway network above the threshold breaks it (deep plain ones do not count)', () => {
     expect(verdicts(change(paperLike(), 'plain', 20, { finalLoss: 0.02 }))['low-loss']).toBe('does not hold');
@@ -93,15 +98,23 @@ describe('evaluateClaims', () => {
     const c = evaluateClaims(paperLike().filter((r) => !(r.kind === 'plain' && r.depth === 100))).find((x) => x.id === 'ratio')!;
     expect(c.claim).toContain('highway-50');
     expect(c.status).toBe('holds');
-    expect(verdicts([{ kind: 'plain', depth: 10, finalLoss: 1, epochsToLow: null }])['ratio']).toBe('not checked');
+    expect(verdicts([{ kind: 'plain', depth: 10, finalLoss: 1, losses: [2, 1] }])['ratio']).toBe('not checked');
   });
-  it('faster: a tie, a slower highway network, or one that never gets low breaks it; a plain one that never does loses', () => {
-    expect(verdicts(change(paperLike(), 'highway', 10, { epochsToLow: 20 }))['faster']).toBe('does not hold');
-    expect(verdicts(change(paperLike(), 'highway', 20, { epochsToLow: 31 }))['faster']).toBe('does not hold');
-    const never = evaluateClaims(change(paperLike(), 'highway', 50, { epochsToLow: null })).find((x) => x.id === 'faster')!;
-    expect(never.status).toBe('does not hold');
-    expect(never.detail).toContain('depth 50: highway never, plain never');
-    expect(never.detail).toContain('not faster at depth 50');
+  it('faster: epochs to the loss both reach; a tie or a slower highway network breaks it', () => {
+    const claims = evaluateClaims(paperLike());
+    // depth 10: the level is plain-10's final 2e-4, which plain reaches only at its 40th epoch
+    const c = claims.find((x) => x.id === 'faster')!;
+    expect(c.detail).toMatch(/depth 10: to 2\.00e-4, highway (\d+) epochs, plain 40 epochs/);
+    expect(Number(/depth 10: to 2\.00e-4, highway (\d+) epochs/.exec(c.detail)![1])).toBeLessThan(20);
+    expect(c.detail).toContain('depth 100: to 2.30e+0, highway 1 epoch, plain 4 epochs');
+    // the same curve: a tie
+    const tie = change(paperLike(), 'highway', 20, { finalLoss: 5e-4, losses: curve(5e-4, 40) });
+    expect(verdicts(tie)['faster']).toBe('does not hold');
+    // highway slower to the common level
+    const slow = evaluateClaims(change(paperLike(), 'highway', 50, { losses: curve(3e-4, 60) }).map((r) => (r.kind === 'plain' && r.depth === 50 ? { ...r, finalLoss: 2e-4, losses: curve(2e-4, 30) } : r))).find((x) => x.id === 'faster')!;
+    expect(slow.status).toBe('does not hold');
+    expect(slow.detail).toContain('depth 50: to 3.00e-4, highway 60 epochs, plain');
+    expect(slow.detail).toContain('not faster at depth 50');
   });
   it('thresholds are parameters', () => {
     expect(verdicts(paperLike().map((r) => ({ ...r })))['low-loss']).toBe('holds');
