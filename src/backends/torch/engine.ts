@@ -239,8 +239,9 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
           case 'epoch_end':
             sink.appendMetrics(ev.metrics as never);
             hooks?.onEpochEnd?.(ev.metrics as never);
-            // a stop decided on this epoch's metrics (early stopping) must reach Python before the
-            // checkpoint's staging directory does, so that it stops after this epoch's checkpoint
+            // a stop decided on this epoch's metrics (early stopping, a sweep's converged trial)
+            // must reach Python before the checkpoint's staging directory and answers on stdin do,
+            // so that the run stops after this epoch's checkpoint, not some steps into the next
             pollStop();
             break;
           case 'checkpoint':

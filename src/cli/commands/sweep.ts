@@ -8,6 +8,9 @@ import { formatOption, writeJson, type OutputFormat } from '../output.js';
 import { collectSet, settingProblem, splitSets } from '../io.js';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
 import { packageRoot } from '../../util/package-root.js';
+import { availableParallelism } from 'node:os';
+import cliProgress from 'cli-progress';
+import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
 
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
@@ -45,13 +48,72 @@ function sweepSettings(sets: string[] | undefined, trials: number): SettingOverr
   return settings;
 }
 
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} expects a positive number such as 1e-4, not '${v}'`);
+  return n;
+};
+const fraction = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`${name} expects a fraction from 0 up to (not including) 1 such as 0.01, not '${v}'`);
+  return n;
+};
+const whole = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} expects a whole number >= 0, not '${v}'`);
+  return n;
+};
+
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** The best loss so far of each network, shortest first: 'plain-10 3.1e-3, highway-10 …'. */
+function bestText(best: Record<string, number>): string {
+  return Object.entries(best)
+    .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+    .join(', ');
+}
+
+interface SweepOpts {
+  depths: number[];
+  epochs: number;
+  trials: number;
+  out: string;
+  seed: number;
+  data: string;
+  dataDir?: string;
+  engine?: EngineName;
+  device?: string;
+  backend?: string;
+  jobs?: number;
+  threads?: number;
+  targetLoss: number;
+  patience: number;
+  minImprovement: number;
+  low: number;
+  progress: boolean;
+  set?: string[];
+  format: OutputFormat;
+}
+
 export function registerSweep(program: Command): void {
   program
     .command('sweep')
-    .description('figure 1 of the paper: plain vs highway networks of growing depth, the same budget each; a table, JSON and a plot')
+    .description('figure 1 of the paper: plain vs highway networks of growing depth, each trained to convergence, the best of a random search; a table, the claims checked, JSON and a plot')
     .option('--depths <list>', 'depths', ints('--depths'), [10, 20, 50, 100])
-    .option('--epochs <n>', 'epochs a run', int('--epochs'), 5)
+    .option('--epochs <n>', 'the most epochs a trial trains (it stops earlier once converged)', int('--epochs'), 5)
     .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
+    .option('--target-loss <x>', 'a trial stops once its training loss is at most this (the paper: 1e-4)', positive('--target-loss'), DEFAULT_STOP.targetLoss)
+    .option('--patience <k>', 'a trial stops when its best training loss of the last k epochs is not --min-improvement below the best before them (0: never)', whole('--patience'), DEFAULT_STOP.patience)
+    .option('--min-improvement <f>', 'relative improvement that counts as still falling (0.01: 1%)', fraction('--min-improvement'), DEFAULT_STOP.minImprovement)
+    .option('--low <x>', 'the training loss the claims call low', positive('--low'), DEFAULT_CLAIMS.low)
+    .option('--jobs <n>', 'trials trained at once (torch: default the CPU cores / --threads; tfjs trains in this process: 1)', int('--jobs'))
+    .option('--threads <n>', 'torch: CPU threads a trial (or HWY_THREADS; default 1)', int('--threads'))
     .option('--out <dir>', 'sweep directory (one run directory a network and trial)', 'runs/sweep')
     .option(
       '--seed <n>',
@@ -69,46 +131,106 @@ export function registerSweep(program: Command): void {
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the full MNIST files')
     .option('--set <train.setting=value>', 'a training setting every run takes, as hwy train --set (train.optimizer=adam, train.batch=64); repeatable', collectSet)
+    .option('--no-progress', 'plain progress lines even on a terminal')
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nStarting the same sweep again skips finished runs and resumes the unfinished one.\n--format json prints the summary table (the best run of each network), every run and the files written.\n\nExample:\n  npx hwy sweep --depths 10,20,50,100 --epochs 5 --out runs/sweep',
+      '\nStarting the same sweep again skips finished trials (trials/ records them) and resumes unfinished ones.\nProgress over the whole sweep goes to standard error: trials done, the best loss so far of each network, the time left.\n--format json prints the summary table (the best run of each network), the claims, every run and the files.\n\nThe paper\'s protocol (figure 1):\n  npx hwy sweep --engine torch --trials 10 --epochs 25 --patience 5 --out runs/sweep-paper',
     )
-    .action(async (opts: { depths: number[]; epochs: number; trials: number; out: string; seed: number; data: string; dataDir?: string; engine?: EngineName; device?: string; backend?: string; set?: string[]; format: OutputFormat }) => {
+    .action(async (opts: SweepOpts) => {
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
+      const engine = opts.engine ?? 'tfjs';
+      // tfjs trains in this process: two trials at once would take turns on one thread
+      if (engine === 'tfjs' && opts.jobs !== undefined && opts.jobs > 1) throw new UsageError(`--jobs ${opts.jobs}: the tfjs engine trains in this process, one trial at a time; use --engine torch to train several at once`);
+      if (engine === 'tfjs' && opts.threads !== undefined) throw new UsageError(`--threads is a setting of the torch engine; add --engine torch`);
+      const threads = opts.threads ?? envThreads();
+      const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
-      let stop = false;
-      const onSigint = () => {
-        if (stop) process.exit(130);
-        stop = true;
-        process.stderr.write('\nstopping after a checkpoint (Ctrl-C again to quit at once)…\n');
+      const { EngineUnavailable } = await import('../../backends/engine.js');
+      const tty = opts.progress && process.stderr.isTTY === true && opts.format !== 'json';
+      const bar = tty
+        ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} trials | ETA {etaText} | best {bestText}', hideCursor: true, clearOnComplete: true, stream: process.stderr, linewrap: false }, cliProgress.Presets.shades_classic)
+        : undefined;
+      let barStarted = false;
+      // above the bar: clear its line, write, draw it again below
+      const log = (s: string) => {
+        process.stderr.write(bar && barStarted ? `\r\x1b[2K${s}\n` : `${s}\n`);
+        if (bar && barStarted) bar.render();
       };
+      // Ctrl-C and SIGTERM (kill, a scheduler) both stop the running trials at their next
+      // checkpoint, within seconds, and release their run directories; a second one quits at
+      // once (process.exit: its handlers still end the torch workers)
+      let stop: 130 | 143 | undefined;
+      const stopper = (code: 130 | 143) => () => {
+        if (stop) process.exit(code);
+        stop = code;
+        process.stderr.write(`\nstopping after a checkpoint (${code === 130 ? 'Ctrl-C' : 'the same signal'} again to quit at once)…\n`);
+      };
+      const onSigint = stopper(130);
+      const onSigterm = stopper(143);
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigterm);
+      process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epochs without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epochs\n`);
       try {
-        const { format, set: _set, ...sweepOpts } = opts;
-        const r = await sweep({ ...sweepOpts, settings, kinds: ['plain', 'highway'], engine: opts.engine, device, backend: undefined, log: (s) => process.stderr.write(s + '\n'), shouldStop: () => stop });
+        const { format, progress: _p, targetLoss, patience, minImprovement, low, set: _set, ...rest } = opts;
+        const r = await sweep({
+          ...rest,
+          settings,
+          kinds: ['plain', 'highway'],
+          engine: opts.engine,
+          device,
+          backend: undefined,
+          jobs,
+          threads: engine === 'torch' ? opts.threads : undefined,
+          stop: { targetLoss, patience, minImprovement },
+          claims: { low },
+          log,
+          onProgress: (p) => {
+            const etaText = duration(p.eta);
+            if (bar) {
+              if (!barStarted) {
+                bar.start(p.total, p.done, { etaText, bestText: bestText(p.best) });
+                barStarted = true;
+              } else bar.update(p.done, { etaText, bestText: bestText(p.best) });
+            } else if (p.last && !p.reused) {
+              process.stderr.write(`[${p.done}/${p.total} trials, ${duration(p.elapsed)} elapsed, ETA ${etaText}] best so far: ${bestText(p.best)}\n`);
+            }
+          },
+          shouldStop: () => stop !== undefined,
+        });
+        if (bar && barStarted) bar.stop();
         if (format === 'json') {
           const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
           // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)
-          writeJson({ out: opts.out, complete: !stop, epochs: opts.epochs, trials: opts.trials, best: r.best, ratio: r.ratio ?? null, runs: r.rows, files });
+          // run directories as sweep.json has them: relative to the sweep directory (`out`)
+          const saved = JSON.parse(readFileSync(join(opts.out, 'sweep.json'), 'utf8'));
+          writeJson({ out: opts.out, complete: r.complete, epochs: opts.epochs, trials: opts.trials, best: saved.best, ratio: r.ratio ?? null, claims: r.claims, runs: saved.rows, files });
         }
-        if (stop) {
-          process.stderr.write(`stopped; run the same command again to continue\n`);
-          process.exitCode = 130;
+        if (!r.complete) {
+          process.stderr.write(`stopped after ${r.rows.length} of ${r.total} trials; run the same command again to continue\n`);
+          process.exitCode = stop ?? 130;
           return;
         }
         if (format === 'json') return;
         process.stdout.write(`\n${readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
-        if (e instanceof DataError || e instanceof RunDirError) throw new UsageError(e.message, EXIT_USAGE);
+        if (bar && barStarted) bar.stop();
+        if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
       }
     });
+}
+
+/** HWY_THREADS as the torch engine reads it (it refuses a bad value itself, with the message). */
+function envThreads(): number {
+  const n = Number(process.env.HWY_THREADS);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
