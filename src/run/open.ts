@@ -57,6 +57,24 @@ function irDifference(a: NetworkIR, b: NetworkIR): string | undefined {
 }
 
 /**
+ * ir.json of a run trained before cosine schedules and warm-up lacks their fields, which
+ * mean "none": they are filled in as normalizeConfig fills run.json's, so that such runs
+ * still open and resume. Anything else about the file is left to the schema.
+ */
+function withLrDefaults(text: string): string {
+  let data: { train?: { lr?: Record<string, unknown> } | null };
+  try {
+    data = JSON.parse(text) as typeof data;
+  } catch {
+    return text; // irFromJson names the problem
+  }
+  const lr = data?.train?.lr;
+  if (!lr || typeof lr !== 'object' || 'minLr' in lr || 'warmup' in lr || 'warmupSteps' in lr) return text;
+  Object.assign(lr, { minLr: 0, warmup: 0, warmupSteps: 0 });
+  return JSON.stringify(data);
+}
+
+/**
  * The run's IR: spec.hwy compiled with the run's --set values, which ir.json must match.
  * A missing ir.json is written back when `restore` (resume), and only read around otherwise.
  */
@@ -74,7 +92,7 @@ function runIr(dir: string, record: RunRecord, opts: { restore: boolean; log?: (
     }
     return { ir, compiled };
   }
-  const parsed = irFromJson(readRunFile(dir, 'ir.json'));
+  const parsed = irFromJson(withLrDefaults(readRunFile(dir, 'ir.json')));
   if (!parsed.ok) throw new RunDirError(`${irPath} is not valid hwy IR: ${parsed.errors.slice(0, 3).join('; ')}`);
   const diff = irDifference(parsed.ir, ir);
   if (diff) throw new RunDirError(`${irPath} does not belong to the run's spec.hwy (${diff}): the files are from different runs; delete ir.json and resume to write it again from spec.hwy`);

@@ -113,13 +113,18 @@ describe('training (small real runs on the bundled digits)', () => {
     expect(readFileSync(join(resumed.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(straight.runDir, 'model/weights.bin')));
   });
 
-  it('a run recorded before cosine schedules and warm-up (run.json without their fields) resumes, with its own schedule', async () => {
+  it('a run recorded before cosine schedules and warm-up (run.json and ir.json without their fields) resumes, with its own schedule', async () => {
     const r = await runTraining(req({ overrides: { epochs: 1 } }));
     if (r.kind !== 'trained') throw new Error();
     const path = join(r.runDir, 'run.json');
     const rec = JSON.parse(readFileSync(path, 'utf8'));
     for (const k of ['minLr', 'warmup', 'warmupSteps']) delete rec.config.lr[k];
     writeFileSync(path, JSON.stringify(rec, null, 2));
+    // ir.json of such a run lacks them too
+    const irPath = join(r.runDir, 'ir.json');
+    const ir = JSON.parse(readFileSync(irPath, 'utf8'));
+    for (const k of ['minLr', 'warmup', 'warmupSteps']) delete ir.train.lr[k];
+    writeFileSync(irPath, JSON.stringify(ir, null, 2));
     const more = await runTraining({ resume: r.runDir, backend: 'wasm', data, overrides: { epochs: 2 } });
     if (more.kind !== 'trained') throw new Error();
     expect(more.outcome.status).toBe('done');
