@@ -9,10 +9,10 @@ import { readMetrics, readState } from '../../../src/run/run-dir.js';
 import { loadBundledMnist } from '../../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../../src/data/dataset.js';
 import { NOISY } from '../../run/best-cases.js';
-import { pythonOrReason } from './cases.js';
+import { pythonOrReason, torchTitle } from './cases.js';
 
 const { python, reason } = pythonOrReason();
-const title = (what: string) => (python ? `${what} (${python.path}, torch ${python.torch})` : `${what}: SKIPPED, ${reason}`);
+const title = torchTitle(python, reason);
 
 let data: Splits;
 beforeAll(() => {

@@ -57,6 +57,11 @@ export function pythonOrReason(): { python: PythonInfo | null; reason: string } 
   }
 }
 
+/** A test title that names the Python and torch the test ran with, or why it was skipped. */
+export function torchTitle(python: PythonInfo | null, reason: string): (what: string) => string {
+  return (what) => (python ? `${what} (${python.path}, torch ${python.torch})` : `${what}: SKIPPED, ${reason}`);
+}
+
 /** max |a - b| / max |b|: the relative error of a whole tensor (element-wise ratios blow up near 0). */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

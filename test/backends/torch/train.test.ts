@@ -10,10 +10,10 @@ import { augmentBatch, permutation, rng, subset, type Splits } from '../../../sr
 import { npyBytes } from '../../../src/backends/torch/arrays.js';
 import { pythonDir } from '../../../src/backends/torch/engine.js';
 import { EngineUnavailable } from '../../../src/backends/engine.js';
-import { pythonOrReason, relErr } from './cases.js';
+import { pythonOrReason, relErr, torchTitle } from './cases.js';
 
 const { python, reason } = pythonOrReason();
-const title = (what: string) => (python ? `${what} (${python.path}, torch ${python.torch})` : `${what}: SKIPPED, ${reason}`);
+const title = torchTitle(python, reason);
 
 let data: Splits;
 beforeAll(() => {
