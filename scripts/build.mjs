@@ -1,7 +1,10 @@
 // Builds the package:
 //  - dist/hwy.js: one ESM bundle of the CLI (loading hundreds of modules would triple
-//    start-up time); heavy optional runtimes (tfjs, the language server, plotting) stay
-//    external and load on demand. dist/lib.js, dist/train.js, dist/prettier-plugin.js: the
+//    start-up time); heavy runtimes (tfjs, the language server, prettier, resvg's native
+//    binding) stay external and load on demand. vega and vega-lite are bundled into a chunk
+//    that only figure writing loads: they are devDependencies, so a user's install goes
+//    without them and their ~20 MB tree (test/dist-imports.test.ts keeps every external
+//    import a dependency). dist/lib.js, dist/train.js, dist/prettier-plugin.js: the
 //    package's exports.
 //  - schema/: the JSON Schemas of the IR (src/ir/schema.ts) and of the run records
 //    (src/run/records.ts), which their $ids point at.
@@ -40,7 +43,7 @@ if (typesOnly) {
 
 const minify = process.env.HWY_NO_MINIFY !== '1';
 // write-file-atomic stays external too: it names its temporary files after __filename, which an ESM bundle lacks.
-const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'vega', 'vega-lite', 'cli-progress'];
+const external = ['@tensorflow/*', 'tar', 'write-file-atomic', 'vscode-languageserver', 'vscode-languageserver/*', 'prettier', 'prettier/*', '@resvg/*', 'cli-progress'];
 mkdirSync('dist', { recursive: true });
 const common = { bundle: true, platform: 'node', target: 'node20', minify, external, logLevel: 'warning' };
 
