@@ -74,6 +74,8 @@ describe('the packed package', () => {
     // a V8 startup snapshot only loads in the Node binary that built it
     expect(files.filter((f) => /snapshot|\.blob$/.test(f))).toEqual([]);
     expect(files.filter((f) => /^(src|test|bench|scripts|node_modules)\//.test(f))).toEqual([]);
+    // source maps would double the package (they name our sources, which it does not ship)
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     // every export has its types, and they are in the tarball
     for (const [name, target] of Object.entries(pkg.exports as Record<string, string | { types?: string; default: string }>)) {
       if (name.endsWith('.json')) continue;
