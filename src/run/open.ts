@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { checkpointForResume, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, sha256, truncateMetrics, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
 import type { MonitorRecord } from './monitor.js';
+import { normalizeConfig } from './resume.js';
 
 function readRunFile(dir: string, name: string): string {
   try {
@@ -69,8 +70,8 @@ function withLrDefaults(text: string): string {
     return text; // irFromJson names the problem
   }
   const lr = data?.train?.lr;
-  if (!lr || typeof lr !== 'object' || 'minLr' in lr || 'warmup' in lr || 'warmupSteps' in lr) return text;
-  Object.assign(lr, { minLr: 0, warmup: 0, warmupSteps: 0 });
+  if (!data?.train || !lr || typeof lr !== 'object' || 'minLr' in lr || 'warmup' in lr || 'warmupSteps' in lr) return text;
+  data.train = normalizeConfig(data.train as unknown as TrainConfig) as unknown as typeof data.train;
   return JSON.stringify(data);
 }
 
