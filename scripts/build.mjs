@@ -59,8 +59,9 @@ const main = await build({
   banner: { js: "import { createRequire as __hwyCreateRequire } from 'node:module'; const require = __hwyCreateRequire(import.meta.url);" },
 });
 // Chunks are named by content hash, so each build that changes code leaves the previous
-// build's chunks behind: remove those this build did not write (after it wrote its own, so
-// that a CLI started meanwhile finds every chunk it imports). dist/chunks is only ours.
+// build's chunks behind: remove those this build did not write, after it wrote its own (a
+// CLI started from the previous build may still import one lazily: rebuild while nothing
+// runs, as with any rebuild). dist/chunks is only ours.
 const written = new Set(Object.keys(main.metafile.outputs).map((f) => f.replace(/^dist\//, '')));
 for (const f of readdirSync('dist/chunks')) if (!written.has(`chunks/${f}`)) rmSync(`dist/chunks/${f}`, { force: true });
 // What older builds left in dist/: a V8 snapshot is specific to the Node binary that
