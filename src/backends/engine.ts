@@ -38,6 +38,8 @@ export interface TrainState {
   savedAt: string;
   /** sha256 of weights.bin, written with the checkpoint and checked whenever it is read. */
   weightsSha256?: string;
+  /** sha256 of every other checkpoint file by name (torch.pt, optimizer.bin…): a file that is not listed, or does not match, is never loaded. */
+  sha256?: Record<string, string>;
 }
 
 export function freshState(): TrainState {

@@ -1,14 +1,15 @@
 // Opening a run directory to read it (eval, analyze) or to continue it (resume): every
 // record is checked, and the records must belong together (the spec, its IR, the
 // checkpoint), before any value in them is used.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileSha256 } from '../util/file-hash.js';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
 import { irFromJson, irToJson } from '../ir/serialize.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { checkpointForResume, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, sha256, truncateMetrics, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, CHECKPOINT_FILES, checkRunLayout, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, truncateMetrics, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
 import type { MonitorRecord } from './monitor.js';
 import { normalizeConfig } from './resume.js';
 
@@ -20,17 +21,25 @@ function readRunFile(dir: string, name: string): string {
   }
 }
 
-/** The checkpoint's weights are those its state.json was written with. */
-export function verifyWeights(ckpt: string, state: TrainState): void {
-  if (!state.weightsSha256) return; // checkpoints of hwy before 0.2 carry no checksum
-  const path = join(ckpt, 'weights.bin');
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new RunDirError(`cannot read checkpoint file ${path}: ${describeFsError(e)}`);
+/**
+ * The checkpoint's files are those its state.json was written with: each listed file is a
+ * regular file (not a link, device or FIFO) whose SHA-256 matches, and no checkpoint file
+ * that state.json does not list (a torch.pt put into a tfjs run, say) is there. Checked
+ * before anything in the checkpoint is read, so a damaged or planted file is never loaded.
+ */
+export function verifyCheckpoint(ckpt: string, state: TrainState): void {
+  const sums: Record<string, string> = state.sha256 ?? (state.weightsSha256 ? { 'weights.bin': state.weightsSha256 } : {});
+  if (!Object.keys(sums).length) return; // checkpoints of hwy before 0.2 carry no checksum
+  const stateFile = join(ckpt, 'state.json');
+  if (state.sha256) {
+    const unlisted = readdirSync(ckpt).filter((n) => CHECKPOINT_FILES.has(n) && n !== 'state.json' && !(n in sums));
+    if (unlisted.length) throw new RunDirError(`${join(ckpt, unlisted[0])} is not recorded in ${stateFile}: it was put there after the checkpoint was written, and is not loaded; remove it`);
   }
-  if (sha256(bytes) !== state.weightsSha256) throw new RunDirError(`${path} does not match the checksum in ${join(ckpt, 'state.json')}: the weights are damaged or were replaced`);
+  for (const [name, want] of Object.entries(sums)) {
+    const path = join(ckpt, name);
+    const got = fileSha256(path, (m) => new RunDirError(m));
+    if (got !== want) throw new RunDirError(`${path} does not match the checksum in ${stateFile}: the checkpoint is damaged or was replaced`);
+  }
 }
 
 /** The checkpoint's model holds as many weights as the run's network has parameters. */
@@ -117,7 +126,7 @@ export function openRun(dir: string, which: CheckpointChoice = 'latest'): { reco
   }
   if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
   const state = readState(ckpt);
-  verifyWeights(ckpt, state);
+  verifyCheckpoint(ckpt, state);
   checkCheckpointFits(ckpt, ir);
   return { record, ir, ckpt, state };
 }
@@ -132,12 +141,13 @@ export type ResumePlan = { ok: false; compiled: CompileResult } | { ok: true; re
  */
 export function openForResume(dir: string, log?: (s: string) => void): ResumePlan {
   const record = readRunRecord(dir);
+  checkRunLayout(dir);
   const specText = readRunFile(dir, 'spec.hwy');
   const { ir, compiled } = runIr(dir, record, { restore: false });
   if (!ir) return { ok: false, compiled };
   const ckpt = checkpointForResume(dir);
   const state = readState(ckpt);
-  verifyWeights(ckpt, state);
+  verifyCheckpoint(ckpt, state);
   checkCheckpointFits(ckpt, ir);
   runIr(dir, record, { restore: true, log });
   truncateMetrics(dir, state.epoch);

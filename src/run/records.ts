@@ -78,6 +78,12 @@ export const TRAIN_STATE_SCHEMA = {
     status: { enum: ['running', 'interrupted', 'done', 'diverged'] },
     savedAt: { type: 'string' },
     weightsSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    sha256: {
+      description: "The SHA-256 of every other file of the checkpoint, by name: a file that does not match, or one that is not listed, is never loaded.",
+      type: 'object',
+      propertyNames: { enum: ['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'torch.pt'] },
+      additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    },
     monitor: MONITOR_RECORD_SCHEMA,
   },
 } as const;

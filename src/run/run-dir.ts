@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync, linkSync, copyFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync, linkSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
@@ -114,11 +114,12 @@ export function runDirProblem(dir: string): string | undefined {
  * into, whatever the flags: it may be a project, and hwy deletes only what it wrote.
  */
 /** The files an engine writes into a checkpoint directory; anything else there is someone else's. */
-const CHECKPOINT_FILES = new Set(['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'state.json', 'torch.pt']);
+export const CHECKPOINT_FILES = new Set(['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'state.json', 'torch.pt']);
 
 /** What a checkpoint directory holds that no engine wrote there. */
 function foreignFiles(ckptDir: string): string[] {
-  if (!existsSync(ckptDir) || !statSync(ckptDir).isDirectory()) return [];
+  // lstat: a link in a directory's place is not that directory (checkRunLayout refuses it)
+  if (!existsSync(ckptDir) || !lstatSync(ckptDir).isDirectory()) return [];
   return readdirSync(ckptDir).filter((n) => !CHECKPOINT_FILES.has(n));
 }
 
@@ -128,9 +129,37 @@ function foreignTensorboardFiles(dir: string): string[] {
   return readdirSync(dir).filter((n) => !/^events\.out\.tfevents\./.test(n));
 }
 
+/**
+ * Every entry hwy writes or deletes in a run directory is what it should be: the checkpoint
+ * and tensorboard directories real directories, the records regular files. A link there (a
+ * best/ that points elsewhere, say) would make a resume or --force write, move or delete
+ * files outside the run: refused before anything is changed.
+ */
+export function checkRunLayout(dir: string): void {
+  for (const name of [...RUN_FILES, ...LOCK_FILES]) {
+    let st;
+    try {
+      st = lstatSync(join(dir, name));
+    } catch {
+      continue;
+    }
+    const wantDir = !['spec.hwy', 'ir.json', 'run.json', 'metrics.jsonl', 'metrics.csv', LOCK_OWNER].includes(name);
+    if (st.isSymbolicLink()) throw new RunDirError(`${join(dir, name)} is a symbolic link: hwy writes only inside the run directory, never through a link; replace it with the ${wantDir ? 'directory' : 'file'} itself (or move the run), then try again`);
+    if (wantDir ? !st.isDirectory() : !st.isFile()) throw new RunDirError(`${join(dir, name)} is not a ${wantDir ? 'directory' : 'regular file'}: the run directory is damaged; move it away, then try again`);
+    if (wantDir && name !== LOCK_DIR && name !== TENSORBOARD_DIR) {
+      for (const f of readdirSync(join(dir, name))) {
+        if (!CHECKPOINT_FILES.has(f)) continue;
+        const fst = lstatSync(join(dir, name, f));
+        if (!fst.isFile()) throw new RunDirError(`${join(dir, name, f)} is ${fst.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: a checkpoint holds only the files hwy wrote; remove it, then try again`);
+      }
+    }
+  }
+}
+
 export function createRunDir(dir: string, force: boolean, log: (line: string) => void = () => {}): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new RunDirError(`'${dir}' exists and is not a directory: choose another --out`);
+    checkRunLayout(dir);
     const entries = readdirSync(dir).filter((n) => !LOCK_FILES.includes(n));
     if (entries.length > 0) {
       const problem = runDirProblem(dir);
@@ -207,10 +236,12 @@ export class RunDirSink implements RunSink {
     const tmp = join(this.dir, TMP_DIR);
     if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
     // the checksum of the weights goes into state.json, which is written last: whoever reads the checkpoint can tell a damaged weights.bin
-    const weightsSha256 = sha256(readFileSync(join(tmp, 'weights.bin')));
+    // every file's checksum, torch.pt's included: nothing in a checkpoint is loaded unless it is the file written here
+    const sums = Object.fromEntries(readdirSync(tmp).filter((n) => CHECKPOINT_FILES.has(n) && n !== 'state.json').sort().map((n) => [n, sha256(readFileSync(join(tmp, n)))]));
+    const weightsSha256 = sums['weights.bin'];
     // the monitor's standing goes with the checkpoint it belongs to, so a resume continues from both
     const monitor = this.opts.monitor ? { monitor: this.opts.monitor.record } : {};
-    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, ...monitor, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, ...monitor, weightsSha256, sha256: sums, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
     fsyncDir(tmp);
     swapIn(this.dir, tmp, MODEL_DIR, OLD_DIR);
     this.commits++;

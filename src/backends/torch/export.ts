@@ -1,10 +1,10 @@
 // hwy export: a network (and a run's weights) as a PyTorch job that needs neither Node nor hwy,
 // or as an ONNX file.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../util/atomic.js';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { checkOutputFile, otherKind, ownDir, writeOwnFile } from '../../util/own-files.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NetworkIR, TrainConfig } from '../../ir/types.js';
 import type { Splits } from '../../data/dataset.js';
 import { EngineUnavailable, RunFileError } from '../engine.js';
@@ -31,15 +31,40 @@ export interface ExportSource {
 /** The files `hwy export --to pytorch` writes, so that --force replaces them and nothing else. */
 const JOB_FILES = ['model.py', 'train.py', 'hwy_weights.py', 'config.json', 'model.json', 'weights.bin', 'weights.pt', 'README.md', ...SPLITS.flatMap((s) => [`data/${s}_x.npy`, `data/${s}_y.npy`])];
 
+const exportError = (m: string) => new RunFileError(m);
+
+/**
+ * The job directory: not empty-named, not a link, a directory; a non-empty one only with
+ * --force, and then only hwy's own files in it are replaced (each a regular file: a link,
+ * device or directory in their place, or a linked data/, is refused, never written through).
+ */
 function prepareOut(out: string, force: boolean, ours: string[]): void {
-  if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw new RunFileError(`'${out}' exists and is not a directory`);
-    const present = readdirSync(out);
-    if (present.length > 0 && !force) throw new RunFileError(`'${out}' already exists and is not empty: use --force to replace the files hwy export writes there, or another --out`);
-    // --force replaces our own files; anything else in the directory stays
-    for (const f of ours) rmSync(join(out, f), { force: true });
+  if (out.trim() === '') throw new RunFileError('--out is empty: give the job directory (hwy export writes nothing into the current directory unless it is named)');
+  let st;
+  try {
+    st = lstatSync(out);
+  } catch {
+    mkdirSync(out, { recursive: true });
+    return;
   }
-  mkdirSync(join(out, 'data'), { recursive: true });
+  if (st.isSymbolicLink()) throw new RunFileError(`'${out}' is a symbolic link: hwy writes only inside the directory it is given, never through a link; give the directory itself${existsSync(out) ? ` ('${realpathSync(out)}')` : ''}`);
+  if (!st.isDirectory()) throw new RunFileError(`'${out}' exists and is not a directory`);
+  const present = readdirSync(out);
+  if (present.length > 0 && !force) throw new RunFileError(`'${out}' already exists and is not empty: use --force to replace the files hwy export writes there, or another --out`);
+  // --force replaces our own files (stale ones go: weights.pt of an earlier export, the data after --no-data); anything else stays
+  for (const f of ours) {
+    if (f.includes('/')) ownDir(out, dirname(f), exportError);
+    const path = join(out, f);
+    let fst;
+    try {
+      fst = lstatSync(path);
+    } catch {
+      continue;
+    }
+    const kind = otherKind(fst);
+    if (kind) throw new RunFileError(`'${path}' is ${kind}: hwy export replaces only the regular files it wrote; remove it first`);
+    rmSync(path);
+  }
 }
 
 function python(): string {
@@ -61,18 +86,19 @@ export function exportPytorch(src: ExportSource, data: Splits | undefined, out: 
   const log = opts.log ?? (() => {});
   prepareOut(out, !!opts.force, JOB_FILES);
   const pyDir = pythonDir();
-  writeFileSync(join(out, 'model.py'), emitModelPy(src.ir));
-  copyFileSync(join(pyDir, 'hwy_train.py'), join(out, 'train.py'));
-  copyFileSync(join(pyDir, 'hwy_weights.py'), join(out, 'hwy_weights.py'));
-  writeFileSync(join(out, 'model.json'), src.modelJson);
-  writeFileSync(join(out, 'weights.bin'), src.weights);
+  const write = (rel: string, data: string | Uint8Array) => writeOwnFile(out, rel, data, exportError);
+  write('model.py', emitModelPy(src.ir));
+  write('train.py', readFileSync(join(pyDir, 'hwy_train.py')));
+  write('hwy_weights.py', readFileSync(join(pyDir, 'hwy_weights.py')));
+  write('model.json', src.modelJson);
+  write('weights.bin', src.weights);
   // the file names are in config.json with or without the data: with --no-data the README says what to put there
   const files: Record<string, { x: string; y: string }> = Object.fromEntries(SPLITS.map((s) => [s, { x: `data/${s}_x.npy`, y: `data/${s}_y.npy` }]));
   if (data) {
     for (const s of SPLITS) {
       const d = data[s];
-      writeFileSync(join(out, files[s].x), npyBytes(d.x, [d.count, ...d.shape]));
-      writeFileSync(join(out, files[s].y), npyBytes(d.labels, [d.count]));
+      write(files[s].x, npyBytes(d.x, [d.count, ...d.shape]));
+      write(files[s].y, npyBytes(d.labels, [d.count]));
     }
   }
   const job = {
@@ -88,7 +114,7 @@ export function exportPytorch(src: ExportSource, data: Splits | undefined, out: 
     threads: null,
     out: 'run',
   };
-  writeFileSync(join(out, 'config.json'), JSON.stringify(job, null, 2) + '\n');
+  write('config.json', JSON.stringify(job, null, 2) + '\n');
   const written = ['model.py', 'train.py', 'hwy_weights.py', 'config.json', 'model.json', 'weights.bin', 'README.md', ...(data ? Object.values(files).flatMap((f) => [f.x, f.y]) : [])];
   let statedict = false;
   if (src.runDir) {
@@ -102,7 +128,7 @@ export function exportPytorch(src: ExportSource, data: Splits | undefined, out: 
       log(`weights.pt not written (${e.message}); README.md says how to make it where torch is installed`);
     }
   }
-  writeFileSync(join(out, 'README.md'), readme(src, !!data, statedict));
+  write('README.md', readme(src, !!data, statedict));
   return written;
 }
 
@@ -170,7 +196,8 @@ srun torchrun --nnodes "$SLURM_NNODES" --nproc_per_node 8 \\
 
 /** Writes an ONNX file of the network with the given (tfjs-format) weights, through torch.onnx.export. */
 export function exportOnnx(src: ExportSource, file: string, opts: { force?: boolean } = {}): void {
-  if (existsSync(file) && !opts.force) throw new RunFileError(`'${file}' already exists: use --force to replace it, or another --out`);
+  // a device (/dev/null), a link or a directory is never replaced, with or without --force
+  if (checkOutputFile(file, '--out', exportError) && !opts.force) throw new RunFileError(`'${file}' already exists: use --force to replace it, or another --out`);
   const py = python();
   const work = mkdtempSync(join(tmpdir(), 'hwy-onnx-'));
   try {
@@ -187,7 +214,7 @@ net.eval()
 x = torch.zeros((1,) + tuple(model.Net.input_shape))
 torch.onnx.export(net, x, 'model.onnx', input_names=['x'], output_names=['y'], dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=13)`;
     runPython(py, code, work);
-    writeFileAtomic(file, readFileSync(join(work, 'model.onnx')));
+    writeOwnFile(dirname(file) || '.', basename(file), readFileSync(join(work, 'model.onnx')), exportError);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import math
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -341,7 +342,8 @@ class LocalSink:
         _rmtree(staging)
         os.makedirs(staging)
         write(staging)
-        state = dict(state, savedAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()))
+        sums = {n: file_sha256(os.path.join(staging, n)) for n in sorted(os.listdir(staging)) if n != 'state.json'}
+        state = dict(state, savedAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), sha256=sums, weightsSha256=sums.get('weights.bin'))
         fsync_write(os.path.join(staging, 'state.json'), (json.dumps(state, indent=2) + '\n').encode())
         fsync_dir(staging)
         _rmtree(old)
@@ -364,6 +366,28 @@ class QuietSink:
 
     def checkpoint(self, write, state):
         pass
+
+
+def file_sha256(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_checkpoint(ckpt_dir, state):
+    """The files of a checkpoint are those its state.json was written with (hwy's run directories record the same)."""
+    sums = state.get('sha256') or ({'weights.bin': state['weightsSha256']} if state.get('weightsSha256') else {})
+    if 'torch.pt' not in sums:
+        raise UserError('%s records no checksum of torch.pt: the checkpoint was not written by this trainer, or by an older one; it is not loaded' % os.path.join(ckpt_dir, 'state.json'))
+    for name, want in sums.items():
+        path = os.path.join(ckpt_dir, name)
+        if os.path.islink(path) or not os.path.isfile(path):
+            raise UserError('%s is missing or not a regular file' % path)
+        if file_sha256(path) != want:
+            raise UserError('%s does not match the checksum in %s: the checkpoint is damaged or was replaced' % (path, os.path.join(ckpt_dir, 'state.json')))
 
 
 def _rmtree(path):
@@ -421,13 +445,71 @@ def evaluate(net, x, y, input_shape, device):
     return loss_sum / len(x), correct / len(x)
 
 
+# A checkpoint is loaded with torch.load(weights_only=True), which rebuilds tensors and plain
+# containers and never runs code from the file: run directories are shared and downloaded like
+# data. torch 1.13's safe loader takes no floats, so everything but the tensors travels as one
+# JSON text, with the tensors (numpy arrays included) referred to by index.
+CHECKPOINT_FORMAT = 2
+
+
+def _pack(obj, tensors):
+    if isinstance(obj, torch.Tensor):
+        tensors.append(obj.detach().cpu())
+        return {'__tensor__': len(tensors) - 1}
+    if isinstance(obj, np.ndarray):
+        # numpy's RNG state is uint32, which torch 1.13 cannot hold: kept as int64 with its dtype
+        tensors.append(torch.from_numpy(np.ascontiguousarray(obj.astype(np.int64) if obj.dtype.kind in 'ui' else obj)))
+        return {'__ndarray__': len(tensors) - 1, 'dtype': obj.dtype.str}
+    if isinstance(obj, dict):
+        return {'__dict__': [[_pack(k, tensors), _pack(v, tensors)] for k, v in obj.items()]}
+    if isinstance(obj, tuple):
+        return {'__tuple__': [_pack(v, tensors) for v in obj]}
+    if isinstance(obj, list):
+        return [_pack(v, tensors) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError('a checkpoint cannot hold a %s' % type(obj).__name__)
+
+
+def _unpack(obj, tensors):
+    if isinstance(obj, list):
+        return [_unpack(v, tensors) for v in obj]
+    if isinstance(obj, dict):
+        if '__tensor__' in obj:
+            return tensors[obj['__tensor__']]
+        if '__ndarray__' in obj:
+            return tensors[obj['__ndarray__']].numpy().astype(np.dtype(obj['dtype']))
+        if '__tuple__' in obj:
+            return tuple(_unpack(v, tensors) for v in obj['__tuple__'])
+        if '__dict__' in obj:
+            return {_unpack(k, tensors): _unpack(v, tensors) for k, v in obj['__dict__']}
+        raise ValueError('unexpected entry %r' % sorted(obj)[:3])
+    return obj
+
+
+def save_checkpoint(blob, path):
+    tensors = []
+    meta = json.dumps(_pack(blob, tensors))
+    torch.save({'format': CHECKPOINT_FORMAT, 'meta': meta, 'tensors': tensors}, path)
+
+
 def load_checkpoint(path):
-    # torch >= 2.6 loads only tensors by default; a checkpoint holds RNG states (numpy tuples)
-    # and optimizer settings too, and it is our own file
     try:
-        return torch.load(path, map_location='cpu', weights_only=False)
-    except TypeError:  # a torch without the weights_only argument
-        return torch.load(path, map_location='cpu')
+        raw = torch.load(path, map_location='cpu', weights_only=True)
+    except TypeError:  # a torch before 1.13 has no weights_only: nothing loads checkpoints safely there
+        raise UserError('torch %s cannot load %s without running code from it; resuming needs torch 1.13 or newer' % (torch.__version__, path))
+    except pickle.UnpicklingError as e:
+        raise UserError('%s is not a checkpoint hwy can load safely (%s); checkpoints of hwy before 0.4 cannot be resumed by the torch engine: train anew, or evaluate the run with hwy eval' % (path, str(e).split('WeightsUnpickler error:')[-1].strip()[:120]))
+    if not isinstance(raw, dict) or raw.get('format') != CHECKPOINT_FORMAT or not isinstance(raw.get('meta'), str) or not isinstance(raw.get('tensors'), list):
+        raise UserError('%s is not a torch checkpoint written by this hwy (format %r, expected %d)' % (path, raw.get('format') if isinstance(raw, dict) else None, CHECKPOINT_FORMAT))
+    try:
+        return _unpack(json.loads(raw['meta']), raw['tensors'])
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise UserError('%s is damaged: %s' % (path, e))
 
 
 def rng_state(device):
@@ -484,9 +566,12 @@ def run(job, job_dir, sink, rank, world, local_rank):
     if resume:
         try:
             ckpt = load_checkpoint(os.path.join(resume, 'torch.pt'))
-        except (OSError, RuntimeError, EOFError) as e:
-            raise UserError('cannot read the checkpoint %s: %s' % (os.path.join(resume, 'torch.pt'), e))
-        net.load_state_dict(ckpt['model'])
+        except (OSError, RuntimeError, EOFError, ValueError) as e:
+            raise UserError('cannot read the checkpoint %s: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0]))
+        try:
+            net.load_state_dict(ckpt['model'])
+        except (KeyError, RuntimeError, TypeError, AttributeError) as e:
+            raise UserError('the checkpoint %s does not fit this network: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0][:300]))
     elif job.get('init_weights'):
         # the tfjs engine's initial weights for this seed: both engines start from the same point
         hwy_weights.load_into(net, open(path(job['init_weights']), 'rb').read(), weight_map)
@@ -496,7 +581,10 @@ def run(job, job_dir, sink, rank, world, local_rank):
     kernel_keys = kernel_keys_of(weight_map)
     opt = make_optimizer(net, cfg['optimizer'], cfg['lr']['value'], kernel_keys)
     if ckpt is not None:
-        opt.load_state_dict(ckpt['optimizer'])
+        try:
+            opt.load_state_dict(ckpt['optimizer'])
+        except (KeyError, ValueError, TypeError, AttributeError) as e:
+            raise UserError('the optimizer state in %s does not fit this run: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0][:300]))
         rngs = ckpt.get('rng') or []
         if len(rngs) == world:
             set_rng_state(rngs[rank], device)
@@ -535,7 +623,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
         def write(d):
             blob = {'model': net.state_dict(), 'optimizer': opt.state_dict(), 'rng': rngs, 'state': s, 'world': world}
             tmp = os.path.join(d, 'torch.pt')
-            torch.save(blob, tmp)
+            save_checkpoint(blob, tmp)
             with open(tmp, 'rb+') as f:
                 os.fsync(f.fileno())
             fsync_write(os.path.join(d, 'model.json'), model_json)
@@ -676,6 +764,9 @@ def main(argv=None):
                         job['state'] = json.load(f)
                 except (OSError, ValueError) as e:
                     raise UserError('--resume: no checkpoint in %s (%s)' % (os.path.join(out, 'model'), e))
+                if not isinstance(job['state'], dict):
+                    raise UserError('--resume: %s is not a training state' % os.path.join(out, 'model', 'state.json'))
+                verify_checkpoint(os.path.join(out, 'model'), job['state'])
                 job['resume'] = os.path.join(out, 'model')
             job['state'] = job['state'] or {'epoch': 0, 'step': 0, 'partial': {'lossSum': 0, 'correct': 0, 'seen': 0, 'seconds': 0}, 'status': 'running', 'savedAt': ''}
             if sink is None:
