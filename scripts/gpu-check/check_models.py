@@ -6,7 +6,7 @@ for f in sorted(os.listdir(os.path.join(here, 'models'))):
     name = f[:-3]
     spec = importlib.util.spec_from_file_location(name, os.path.join(here, 'models', f))
     m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-    ref = torch.load(os.path.join(here, "ref", name + ".pt"), weights_only=False)
+    ref = torch.load(os.path.join(here, "ref", name + ".pt"), weights_only=True)
     row = {'model': name, 'ref_torch': ref['torch'], 'torch': torch.__version__}
     for dev in ['cpu'] + (['cuda'] if torch.cuda.is_available() else []):
         net = m.Net().to(dev).eval()
