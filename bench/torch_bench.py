@@ -110,7 +110,8 @@ def main():
     # alternate, twice each, so a background load hits both alike
     res = {"hwy": [], "hand": []}
     for _ in range(2):
-        res["hwy"].append(measure(gen, gen.log_probs, batch, steps))
+        # the data is NHWC, as the trainer hands it over: both models convert it, as the trainer does
+        res["hwy"].append(measure(gen, lambda x: gen.log_probs(gen.from_ir_layout(x)), batch, steps))
         res["hand"].append(measure(hand, lambda x: F.log_softmax(hand(x), -1), batch, steps))
     print(json.dumps({"net": net, "threads": threads, "torch": torch.__version__, "hwy": max(res["hwy"]), "hand": max(res["hand"])}))
 

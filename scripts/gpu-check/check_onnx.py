@@ -11,7 +11,7 @@ wm = cfg.get('weightMap') or cfg.get('weight_map')
 hwy_weights.load_into(net, open(os.path.join(job, 'weights.bin'), 'rb').read(), wm)
 x = np.random.RandomState(0).rand(16, 28, 28, 1).astype(np.float32)
 with torch.no_grad():
-    yt = net(torch.from_numpy(x)).numpy()
+    yt = net.probs(m.Net.from_ir_layout(torch.from_numpy(x))).numpy()  # the ONNX file keeps the tfjs interface
 res = {}
 for prov in ort.get_available_providers():
     if prov not in ('CPUExecutionProvider', 'CUDAExecutionProvider'): continue

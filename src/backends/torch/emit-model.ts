@@ -9,10 +9,13 @@ import { VERSION } from '../../version.js';
  *
  * Contract (the torch trainer and the weight map rely on it):
  * - `Net()` takes no arguments; one attribute per IR layer, named as the IR names it.
- * - `forward(x)`: float32 `[N, *input shape]` in the IR's layout (NHWC for `[h, w, c]`
- *   inputs), returns what the tfjs model returns (probabilities when it ends in softmax).
+ * - `forward(x)`: float32 `[N, C, H, W]` for image inputs (NCHW, as torchvision), `[N, units]`
+ *   for vectors; returns logits (for `torch.nn.CrossEntropyLoss`): the last layer's values
+ *   before its softmax, or the log of the clipped probabilities when the softmax sits inside
+ *   a block. Feature-map outputs are NCHW. The tfjs layout (NHWC) is converted at the
+ *   boundaries only: the trainer's data, the weight map (`ir_input_shape` is the IR's shape).
  * - `log_probs(x)`: log-probabilities for the loss, as `lossFn` in tfjs/train.ts reads the
- *   output (probabilities when the last layer is softmax, logits otherwise).
+ *   output; `probs(x)`: what the tfjs model outputs (`output_kind` says which it is).
  * - State-dict keys: `<layer>.weight|bias` for plain layers, `<layer>.h|t|c.weight|bias`
  *   for highway blocks (`<layer>.gates.weight|bias`: H's rows, then T's, then C's) and `<layer>.h.weight|bias` for residual ones (see weights.ts).
  */
@@ -40,6 +43,46 @@ const py = {
 };
 
 const fmt = (s: Shape | null | undefined): string => (s ? s.join('x') : '?');
+
+/** Generated lines stay within this width (PEP 8's 79 is too tight for the layer constructors). */
+const MAX_LINE = 100;
+
+/** `prefix + call`, its arguments wrapped onto indented lines when the one line would be too long. */
+function wrapCall(prefix: string, call: string): string {
+  if (prefix.length + call.length <= MAX_LINE) return prefix + call;
+  const open = call.indexOf('(');
+  if (open < 0 || !call.endsWith(')')) return prefix + call;
+  const args: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < call.length - 1; i++) {
+    const c = call[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      args.push(call.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  args.push(call.slice(start, call.length - 1).trim());
+  const indent = ' '.repeat(prefix.length - prefix.trimStart().length + 4);
+  const lines: string[] = [];
+  let line = '';
+  for (const a of args) {
+    const piece = `${a},`;
+    if (indent.length + piece.length > MAX_LINE) {
+      // an argument too long for a line of its own is a call itself: wrapped the same way
+      if (line) lines.push(indent + line);
+      lines.push(wrapCall(indent, a) + ',');
+      line = '';
+    } else if (line && indent.length + line.length + 1 + piece.length > MAX_LINE) {
+      lines.push(indent + line);
+      line = piece;
+    } else line = line ? `${line} ${piece}` : piece;
+  }
+  if (line) lines.push(indent + line);
+  return `${prefix}${call.slice(0, open + 1)}\n${lines.join('\n')}\n${' '.repeat(indent.length - 4)})`;
+}
 
 /** Text inside a docstring: backslashes (Windows paths) and quotes must not end or escape it. */
 const docText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ');
@@ -209,7 +252,10 @@ def softmax(x):
     return torch.softmax(x, dim=1)
 
 
-ACTIVATIONS = {'relu': torch.relu, 'tanh': torch.tanh, 'sigmoid': torch.sigmoid, 'softmax': softmax, 'linear': identity}
+ACTIVATIONS = {
+    'relu': torch.relu, 'tanh': torch.tanh, 'sigmoid': torch.sigmoid,
+    'softmax': softmax, 'linear': identity,
+}
 
 
 def init_kernel(w, scheme, fan_in, fan_out):
@@ -256,9 +302,11 @@ class Conv(torch.nn.Conv2d):
     pad = (left, right, top, bottom) zero cells, placed as TensorFlow's 'same' places them
     (an odd cell goes to the bottom or right, which PyTorch's symmetric padding cannot say)."""
 
-    def __init__(self, c_in, c_out, kernel, stride=(1, 1), pad=(0, 0, 0, 0), act='linear', init='glorot_uniform', bias=0.0):
+    def __init__(self, c_in, c_out, kernel, stride=(1, 1), pad=(0, 0, 0, 0), act='linear',
+                 init='glorot_uniform', bias=0.0):
         symmetric = pad[0] == pad[1] and pad[2] == pad[3]
-        super().__init__(c_in, c_out, kernel, stride, padding=(pad[2], pad[0]) if symmetric else (0, 0))
+        padding = (pad[2], pad[0]) if symmetric else (0, 0)
+        super().__init__(c_in, c_out, kernel, stride, padding=padding)
         self.pad = None if symmetric else tuple(pad)
         self.act = ACTIVATIONS[act]
         self.act_name = act
@@ -347,7 +395,8 @@ class Pool(torch.nn.Module):
         return F.avg_pool2d(F.pad(x, self.pad), self.kernel, self.stride) / fraction
 
     def extra_repr(self):
-        return 'mode=%s, kernel=%s, stride=%s, ceil=%s, pad=%s' % (self.mode, self.kernel, self.stride, self.ceil, self.pad)
+        return 'mode=%s, kernel=%s, stride=%s, ceil=%s, pad=%s' % (
+            self.mode, self.kernel, self.stride, self.ceil, self.pad)
 
 
 class GlobalAvgPool(torch.nn.Module):
@@ -390,9 +439,7 @@ export function emitModelPy(ir: NetworkIR): string {
   const kind = outputKind(ir);
 
   const init: string[] = [];
-  const body: string[] = [];
-  if (inShp.length === 3) body.push(`        x = x.permute(0, 3, 1, 2).contiguous()  # ${input.name}: ${fmt(inShp)}, NHWC (the IR's layout) -> NCHW, once`);
-  else body.push(`        # ${input.name}: ${fmt(inShp)}`);
+  const body: string[] = [`        # ${input.name}: ${fmt(inShp)}${inShp.length === 3 ? ` (NCHW here: [N, ${inShp[2]}, ${inShp[0]}, ${inShp[1]}])` : ''}`];
   const seen = new Set<string>();
   layers.forEach((l, i) => {
     const ctx: LowerCtx = { softmaxDeferred: kind === 'softmax' && i === layers.length - 1 };
@@ -402,50 +449,63 @@ export function emitModelPy(ir: NetworkIR): string {
     if (seen.has(name)) throw new Error(`IR layer name '${name}' appears twice`);
     seen.add(name);
     init.push(`        # ${name}: ${lowered.label} -> ${fmt(l.outShape)}`);
-    init.push(`        self.${name} = ${lowered.module}`);
+    init.push(wrapCall(`        self.${name} = `, lowered.module));
     body.push(`        x = self.${name}(x)`);
   });
-  if (outShp.length === 3) body.push(`        x = x.permute(0, 2, 3, 1)  # NCHW -> NHWC, the IR's layout`);
 
+  // dim 1: the classes of a vector output, the channels of NCHW maps
   const outputDoc =
     kind === 'softmax'
-      ? `probabilities (the last layer's softmax)`
+      ? `logits: the last layer's values before its softmax (probs() applies it)`
       : kind === 'probabilities'
-        ? 'probabilities (the last weighted layer ends in softmax)'
+        ? 'the log of the probabilities (the softmax sits inside the last block), clipped to [1e-7, 1 - 1e-7] as tfjs clips them: usable as logits'
         : 'logits (the network does not end in softmax)';
   let heads: string;
   if (kind === 'softmax') {
     heads = `    def forward(self, x):
-        return torch.softmax(self.body(x), dim=-1)
-
-    def log_probs(self, x):
-        """Log-probabilities for the loss: log_softmax of the last layer's pre-softmax values.
-        (tfjs takes the log of the probabilities clipped to [1e-7, 1 - 1e-7]: the same below saturation.)"""
-        return torch.log_softmax(self.body(x), dim=-1)
-`;
-  } else if (kind === 'probabilities') {
-    heads = `    def forward(self, x):
+        """Logits: what CrossEntropyLoss takes."""
         return self.body(x)
 
     def log_probs(self, x):
-        """Log-probabilities for the loss: the output is probabilities already; clipped as tfjs clips them."""
-        return torch.log(torch.clamp(self.forward(x), 1e-7, 1.0 - 1e-7))
+        return torch.log_softmax(self.body(x), dim=1)
+
+    def probs(self, x):
+        """The probabilities the tfjs model outputs."""
+        return torch.softmax(self.body(x), dim=1)
+`;
+  } else if (kind === 'probabilities') {
+    heads = `    def forward(self, x):
+        """Log-probabilities, clipped as tfjs clips them: softmax() of them gives the probabilities back."""
+        return torch.log(torch.clamp(self.body(x), 1e-7, 1.0 - 1e-7))
+
+    def log_probs(self, x):
+        return self.forward(x)
+
+    def probs(self, x):
+        """The probabilities the tfjs model outputs."""
+        return self.body(x)
 `;
   } else {
     heads = `    def forward(self, x):
+        """Logits: the tfjs model outputs the same values."""
         return self.body(x)
 
     def log_probs(self, x):
         """Log-probabilities for the loss: the output is read as logits, as the tfjs engine reads it."""
-        return torch.log_softmax(self.forward(x), dim=-1)
+        return torch.log_softmax(self.body(x), dim=1)
+
+    def probs(self, x):
+        return torch.softmax(self.body(x), dim=1)
 `;
   }
+  const nchw = (s: Shape) => (s.length === 3 ? [s[2], s[0], s[1]] : [...s]);
 
   const doc = `"""PyTorch lowering of network '${docText(ir.network.name)}' (${docText(ir.file)}).
 
 Generated by hwy ${VERSION} from the checked IR: regenerate it rather than edit it.
-Input: float32 [N, ${inShp.join(', ')}] (${inShp.length === 3 ? 'N, height, width, channels: the IR\'s layout' : 'N, units'}).
-Output: [N, ${outShp.join(', ')}], ${outputDoc}.
+Input: float32 [N, ${nchw(inShp).join(', ')}] (${inShp.length === 3 ? 'N, channels, height, width: NCHW, as torchvision' : 'N, units'}).
+Output: [N, ${nchw(outShp).join(', ')}], ${outputDoc}.
+Data in the IR's layout ([N, ${inShp.join(', ')}]${inShp.length === 3 ? ', NHWC' : ''}) goes in as Net.from_ir_layout(x).
 Weights: one attribute per IR layer, named as in the IR; the tfjs weight of each state-dict
 entry is given by hwy's weight map (kernels are transposed: [out, in] and [out, in, kh, kw]).
 """
@@ -456,8 +516,19 @@ entry is given by hwy's weight map (kernels are transposed: [out, in] and [out, 
 class Net(torch.nn.Module):
     """network ${docText(ir.network.name)}: ${layers.length} IR layers."""
 
-    input_shape = ${py.tuple(inShp)}
-    output_shape = ${py.tuple(outShp)}
+    input_shape = ${py.tuple(nchw(inShp))}
+    output_shape = ${py.tuple(nchw(outShp))}
+    # the IR's (and tfjs's) shapes: NHWC for maps
+    ir_input_shape = ${py.tuple(inShp)}
+    ir_output_shape = ${py.tuple(outShp)}
+    # what the tfjs model outputs: probs(x) when 'probabilities', forward(x) when 'logits'
+    output_kind = ${py.str(kind === 'logits' ? 'logits' : 'probabilities')}
+
+    @staticmethod
+    def from_ir_layout(x):
+        """A batch in the IR's layout (any shape holding [N, ${inShp.join(', ')}]) as forward() takes it."""
+        x = x.reshape((-1,) + Net.ir_input_shape)
+        return x.permute(0, 3, 1, 2).contiguous() if x.dim() == 4 else x
 
     def __init__(self):
         super().__init__()

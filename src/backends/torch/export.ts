@@ -211,8 +211,21 @@ import hwy_weights, model
 net = model.Net()
 hwy_weights.load_into(net, open('weights.bin', 'rb').read(), json.load(open('map.json')))
 net.eval()
-x = torch.zeros((1,) + tuple(model.Net.input_shape))
-torch.onnx.export(net, x, 'model.onnx', input_names=['x'], output_names=['y'], dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=13)`;
+
+class TfjsLayout(torch.nn.Module):
+    # the ONNX file keeps the tfjs model's interface: input and output in the IR's layout (NHWC
+    # maps), and its output (probabilities when it ends in softmax)
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        x = model.Net.from_ir_layout(x)
+        y = self.net.probs(x) if model.Net.output_kind == 'probabilities' else self.net(x)
+        return y.permute(0, 2, 3, 1) if y.dim() == 4 else y
+
+x = torch.zeros((1,) + tuple(model.Net.ir_input_shape))
+torch.onnx.export(TfjsLayout(net), x, 'model.onnx', input_names=['x'], output_names=['y'], dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=13)`;
     runPython(py, code, work);
     writeOwnFile(dirname(file) || '.', basename(file), readFileSync(join(work, 'model.onnx')), exportError);
   } finally {

@@ -28,12 +28,15 @@ for i, (path, shape) in enumerate(json.load(open(sys.argv[1]))):
     torch.manual_seed(0)
     net = m.Net().eval()
     with torch.no_grad():
-        x = torch.rand(2, *shape)
-        y = net(x)
+        x = torch.rand(2, *m.Net.input_shape)
+        logits = net(x)
+        y = net.probs(x)
         lp = net.log_probs(x)
     out.append({
         'out_shape': list(y.shape),
-        'declared': [list(m.Net.input_shape), list(m.Net.output_shape)],
+        'logits_match': bool(torch.allclose(torch.softmax(logits, dim=1), y, atol=1e-6)),
+        'declared': [list(m.Net.ir_input_shape), list(m.Net.ir_output_shape)],
+        'nchw': list(m.Net.input_shape),
         'keys': list(net.state_dict().keys()),
         'params': sum(p.numel() for p in net.parameters()),
         'row_sums': y.reshape(2, -1).sum(1).tolist(),
@@ -85,7 +88,7 @@ describe.skipIf(!python)(python ? 'paper specs through the built CLI and torch' 
     writeFileSync(join(work, 'jobs.json'), JSON.stringify(jobs));
     const r = spawnSync(python!.path, ['-c', RUN, join(work, 'jobs.json')], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     expect(r.status, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout) as { out_shape: number[]; declared: number[][]; keys: string[]; params: number; row_sums: number[]; log_probs_match: boolean; finite: boolean }[];
+    const results = JSON.parse(r.stdout) as { out_shape: number[]; declared: number[][]; keys: string[]; params: number; row_sums: number[]; log_probs_match: boolean; logits_match: boolean; nchw: number[]; finite: boolean }[];
     expect(results).toHaveLength(PAPER.length);
     results.forEach((res, i) => {
       const ir = irs[i];
@@ -99,6 +102,10 @@ describe.skipIf(!python)(python ? 'paper specs through the built CLI and torch' 
       // every paper network ends in softmax: rows are distributions, and log_probs is their log
       for (const s of res.row_sums) expect(s, what).toBeCloseTo(1, 5);
       expect(res.log_probs_match, what).toBe(true);
+      // forward() speaks PyTorch: NCHW images in, logits out (softmax of them: the probabilities)
+      const inShape = ir.layers[0].outShape;
+      expect(res.nchw, what).toEqual(inShape.length === 3 ? [inShape[2], inShape[0], inShape[1]] : inShape);
+      expect(res.logits_match, what).toBe(true);
     });
   });
 

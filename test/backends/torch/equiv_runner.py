@@ -44,9 +44,20 @@ def tensor_bytes(t):
     return t.detach().contiguous().numpy().astype('<f4').tobytes()
 
 
+def ir_layout(t):
+    # NCHW maps back to the IR's (tfjs's) NHWC
+    return t.permute(0, 2, 3, 1) if t.dim() == 4 else t
+
+
 def loss_of(net, x, y):
-    # the tfjs engine's loss: mean over examples of -sum(y log p)
-    return -(y * net.log_probs(x)).sum(-1).mean()
+    # the tfjs engine's loss: mean over examples of -sum(y log p); x and y in the IR's layout
+    return -(y * ir_layout(net.log_probs(net.from_ir_layout(x)))).sum(-1).mean()
+
+
+def tfjs_output(net, x):
+    # what the tfjs model outputs (probabilities or logits), in the IR's layout
+    xin = net.from_ir_layout(x)
+    return ir_layout(net.probs(xin) if net.output_kind == 'probabilities' else net(xin))
 
 
 def net_with(module, weights, wmap):
@@ -69,7 +80,7 @@ for i, case in enumerate(job['cases']):
     net = net_with(module, weights, wmap)
     result['state_keys'] = list(net.state_dict().keys())
     with torch.no_grad():
-        out = net(x)
+        out = tfjs_output(net, x)
     result['out_shape'] = list(out.shape)
     write(os.path.join(d, 'out.bin'), tensor_bytes(out))
 
@@ -102,7 +113,7 @@ for i, case in enumerate(job['cases']):
     hw.load_into(back, fresh_bytes, wmap)
     result['fresh_roundtrip'] = all(torch.equal(a, back.state_dict()[k]) for k, a in fresh.state_dict().items())
     with torch.no_grad():
-        write(os.path.join(d, 'fresh_out.bin'), tensor_bytes(fresh(x)))
+        write(os.path.join(d, 'fresh_out.bin'), tensor_bytes(tfjs_output(fresh, x)))
     json.dump(result, open(os.path.join(d, 'result.json'), 'w'))
 
 # PyTorch's ceil_mode output size against the IR's rule (windowOut), for max and avg pooling

@@ -93,7 +93,7 @@ describe.skipIf(!python)(TITLE, () => {
     const ex = hwy(['export', join(d, 'run'), '--to', 'pytorch', '--out', job]);
     expect(ex.code, ex.stderr).toBe(0);
     expect(readFileSync(join(job, 'weights.bin'))).toEqual(readFileSync(join(d, 'run/model/weights.bin')));
-    const acc = pyIn(job, ['-c', "import json, numpy as np, torch, model\nnet = model.Net(); net.load_state_dict(torch.load('weights.pt')); net.eval()\nx = torch.from_numpy(np.load('data/validation_x.npy')); y = np.load('data/validation_y.npy')\nprint(json.dumps(float((net(x).argmax(-1).numpy() == y).mean())))"]);
+    const acc = pyIn(job, ['-c', "import json, numpy as np, torch, model\nnet = model.Net(); net.load_state_dict(torch.load('weights.pt', weights_only=True)); net.eval()\nx = model.Net.from_ir_layout(torch.from_numpy(np.load('data/validation_x.npy'))); y = np.load('data/validation_y.npy')\nprint(json.dumps(float((net(x).argmax(-1).numpy() == y).mean())))"]);
     expect(acc.code, acc.stderr).toBe(0);
     expect(Math.abs(JSON.parse(acc.stdout) - metrics(join(d, 'run'))[0].valAccuracy)).toBeLessThanOrEqual(1e-4);
     writeFileSync(join(job, 'notes.txt'), 'mine');

@@ -88,13 +88,13 @@ describe('the generated PyTorch module', () => {
   it('leaves the last softmax to forward and log_probs; a non-softmax output is read as logits', () => {
     expect(outputKind(ir)).toBe('softmax');
     expect(code).toContain("self.dense_2 = Dense(5, 3, act='linear'");
-    expect(code).toContain('return torch.log_softmax(self.body(x), dim=-1)');
+    expect(code).toContain('return torch.log_softmax(self.body(x), dim=1)');
     const logits = caseIR({ input: '4', body: 'dense 3 linear' });
     expect(outputKind(logits)).toBe('logits');
-    expect(emitModelPy(logits)).toContain('return torch.log_softmax(self.forward(x), dim=-1)');
+    expect(emitModelPy(logits)).toContain('return torch.log_softmax(self.body(x), dim=1)');
     const gated = caseIR({ input: '4', body: 'dense 3 relu\nhighway dense softmax' });
     expect(outputKind(gated)).toBe('probabilities');
-    expect(emitModelPy(gated)).toContain('torch.log(torch.clamp(self.forward(x), 1e-7, 1.0 - 1e-7))');
+    expect(emitModelPy(gated)).toContain('torch.log(torch.clamp(self.body(x), 1e-7, 1.0 - 1e-7))');
   });
 
   it('refuses layer names that cannot be distinct PyTorch attributes', () => {

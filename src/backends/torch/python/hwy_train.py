@@ -428,7 +428,7 @@ def load_split(files, name):
     return x, y
 
 
-def evaluate(net, x, y, input_shape, device):
+def evaluate(net, x, y, to_input, device):
     """train.ts `evaluate`: mean loss (without weight decay) and accuracy, in batches, no dropout."""
     was = net.training
     net.eval()
@@ -436,7 +436,7 @@ def evaluate(net, x, y, input_shape, device):
     correct = 0
     with torch.no_grad():
         for s in range(0, len(x), EVAL_BATCH):
-            xb = torch.from_numpy(np.array(x[s:s + EVAL_BATCH], dtype=np.float32)).reshape((-1,) + input_shape).to(device)
+            xb = to_input(torch.from_numpy(np.array(x[s:s + EVAL_BATCH], dtype=np.float32))).to(device)
             yb = torch.from_numpy(np.asarray(y[s:s + EVAL_BATCH], dtype=np.int64)).to(device)
             lp = net.log_probs(xb)
             loss_sum += float(F.nll_loss(lp, yb, reduction='sum'))
@@ -559,7 +559,8 @@ def run(job, job_dir, sink, rank, world, local_rank):
     torch.manual_seed(cfg['seed'] * 1000003 + rank)
     np.random.seed((cfg['seed'] * 1000003 + rank) & U32)
     net = mod.Net()
-    input_shape = tuple(int(d) for d in mod.Net.input_shape)
+    # the data is in the IR's layout (NHWC images, as tfjs reads them); the module takes NCHW
+    to_input = mod.Net.from_ir_layout
     state = dict(job['state'])
     resume = path(job.get('resume'))
     ckpt = None
@@ -661,7 +662,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
                 xb = full
             else:
                 xb = xtr[mine]
-            xb = torch.from_numpy(np.ascontiguousarray(xb, dtype=np.float32)).reshape((-1,) + input_shape).to(device)
+            xb = to_input(torch.from_numpy(np.ascontiguousarray(xb, dtype=np.float32))).to(device)
             yb = torch.from_numpy(np.asarray(ytr[mine], dtype=np.int64)).to(device)
             lp = model(xb)
             # sum over my slice / the global batch, times the workers: DDP's mean of the workers'
@@ -707,7 +708,7 @@ def run(job, job_dir, sink, rank, world, local_rank):
         seconds += time.time() - t0
         if rank == 0:
             # no validation examples: no validation metrics (a mean over none would be NaN)
-            val_loss, val_acc = evaluate(net, xva, yva, input_shape, device) if len(yva) > 0 else (None, None)
+            val_loss, val_acc = evaluate(net, xva, yva, to_input, device) if len(yva) > 0 else (None, None)
             line = {'epoch': epoch, 'loss': loss_sum / seen, 'accuracy': correct / seen, 'valLoss': val_loss, 'valAccuracy': val_acc, 'lr': lr, 'seconds': seconds, 'samplesPerSec': seen / seconds}
             sink.metrics(line)
         state = {'epoch': epoch, 'step': 0, 'partial': {'lossSum': 0, 'correct': 0, 'seen': 0, 'seconds': 0}, 'status': 'done' if epoch == epochs else 'running', 'savedAt': ''}
