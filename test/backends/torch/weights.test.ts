@@ -81,7 +81,9 @@ describe('the generated PyTorch module', () => {
   });
 
   it("lowers H and T as the two halves of one layer, each with its initialiser and bias (T's the IR's gate bias), and ceil pooling", () => {
-    expect(code).toContain("Highway(Conv(4, 8, (3, 3), pad=(1, 1, 1, 1), act='linear', init='glorot_uniform', bias=0.0), 4, act='relu', parts=[('glorot_uniform', 0.0), ('glorot_uniform', -2.0)])");
+    // (wrapped: the generated lines stay within 100 columns)
+    expect(code).toContain("Highway(\n            Conv(4, 8, (3, 3), pad=(1, 1, 1, 1), act='linear', init='glorot_uniform', bias=0.0), 4,\n            act='relu', parts=[('glorot_uniform', 0.0), ('glorot_uniform', -2.0)],\n        )");
+    expect(Math.max(...code.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
     expect(code).toContain("self.maxpool_1 = Pool('max', (3, 3), (2, 2), ceil=True)");
   });
 
