@@ -65,7 +65,7 @@ describe('memory: a network that cannot fit is refused before anything is alloca
 
   it('activations of a large batch: the advice is the batch', async () => {
     process.env[MEMORY_LIMIT_ENV] = '64M';
-    const conv = spec('  epochs 1', '  conv 32 3x3 padding=same relu\n  highway conv 3x3 relu\n  flatten\n  dense 10 softmax').replace('batch 50', 'batch 5000');
+    const conv = spec('  epochs 1', '  conv 32 3x3 relu padding=same\n  highway conv 3x3 relu\n  flatten\n  dense 10 softmax').replace('batch 50', 'batch 5000');
     const e = await runTraining(req({ specText: conv })).catch((x) => x);
     expect(e).toBeInstanceOf(NotEnoughMemory);
     expect(e.message).toMatch(/for the activations of a batch of 5000\), but 64\.0 MiB is the limit .*: lower the batch \(--batch; 5000 now\)/);
