@@ -1,4 +1,5 @@
 # On another torch: the generated modules load the reference weights and give the same outputs, CPU and CUDA; a training step runs.
+import plain_warnings  # noqa: F401  (warnings without this machine's paths)
 import importlib.util, json, os, torch
 here = os.path.dirname(os.path.abspath(__file__))
 out = []

@@ -1,4 +1,5 @@
 # The ONNX file hwy exported gives the same outputs in onnxruntime as the PyTorch job's model with the same weights.
+import plain_warnings  # noqa: F401  (warnings without this machine's paths)
 import importlib.util, json, os, sys, numpy as np, torch, onnxruntime as ort
 here = os.path.dirname(os.path.abspath(__file__))
 job = os.path.join(here, 'job-conv'); sys.path.insert(0, job)

@@ -1,4 +1,5 @@
 # Reference outputs on this torch (1.13 here): state dict, a fixed input, the output.
+import plain_warnings  # noqa: F401  (warnings without this machine's paths)
 import importlib.util, os, sys, torch
 here = os.path.dirname(os.path.abspath(__file__))
 for f in sorted(os.listdir(os.path.join(here, 'models'))):

@@ -11,7 +11,7 @@ dir=${1:?usage: prepare.sh DIR}
 py=${HWY_PYTHON:-/usr/bin/python3}
 hwy="node $root/bin/hwy.js"
 mkdir -p "$dir/models" "$dir/ref"
-cp "$here"/make_ref.py "$here"/check_models.py "$here"/check_onnx.py "$here"/run.sh "$dir/"
+cp "$here"/plain_warnings.py "$here"/make_ref.py "$here"/check_models.py "$here"/check_onnx.py "$here"/run.sh "$dir/"
 for f in "$root"/specs/paper/*.hwy "$root"/specs/examples/*.hwy; do
   n=$(basename "$f" .hwy); n=${n//-/_}
   # the two largest CIFAR nets are left out to keep the folder small (the CIFAR-100 net is the only one with a separate activation layer)

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { DataError, loadData, type Splits } from '../data/index.js';
 import { permutation, subset, type Dataset } from '../data/dataset.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
@@ -27,6 +27,7 @@ export interface AnalyzeOptions {
 }
 
 export interface ConditionRow {
+  /** The network and the run's name (its directory's name, with as many parent folders as tell it from the others'). */
   run: string;
   index: number;
   layer: string;
@@ -98,14 +99,35 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   }
   model.dispose();
   const rows: ConditionRow[] = [];
-  for (const r of runs) {
+  const labels = runLabels(runs.map((r) => r.dir));
+  for (const [k, r] of runs.entries()) {
     const m = await loadModel(r.ckpt);
     const data = await trainingData(r.record);
-    for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${r.dir})`, ...c, singular: isSingular(c.condition, c.limit) });
+    for (const c of await conditionNumbers(m, r.ir, data)) rows.push({ run: `${r.name} (${labels[k]})`, ...c, singular: isSingular(c.condition, c.limit) });
     m.dispose();
   }
   await writeFigure(join(out, 'condition-numbers'), conditionFigure(rows), rows);
   figures.push('condition-numbers');
   for (const f of figures) log(`wrote ${join(out, f)}.svg, .png and .json`);
   return { out, figures, notes, conditions: rows };
+}
+
+/**
+ * Names for runs in a legend: each directory's own name (`runs/highway-1000` is
+ * `highway-1000`), with parent folders added only where two would read the same
+ * (`a/run`, `b/run`). Paths such as /tmp/tmp.x1y2/run say where a run was, not which it is.
+ */
+export function runLabels(dirs: string[]): string[] {
+  const parts = dirs.map((d) => resolve(d).split(sep).filter(Boolean));
+  const label = (p: string[], n: number) => p.slice(-n).join('/') || '/';
+  const depth = dirs.map(() => 1);
+  for (let round = 0; round < 64; round++) {
+    const names = parts.map((p, i) => label(p, depth[i]));
+    const clash = names.map((n, i) => names.some((m, j) => j !== i && m === n && parts[i].join('/') !== parts[j].join('/')));
+    if (!clash.some(Boolean)) return names;
+    clash.forEach((c, i) => {
+      if (c && depth[i] < parts[i].length) depth[i]++;
+    });
+  }
+  return parts.map((p) => label(p, p.length));
 }

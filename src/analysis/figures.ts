@@ -46,7 +46,7 @@ function cells(m: LayerBlock, field = 'value'): Record<string, number>[] {
   return out;
 }
 
-function heatmap(title: string, m: LayerBlock, scale: Spec, width = 220, legendTitle: string | null = null): Spec {
+function heatmap(title: string | string[], m: LayerBlock, scale: Spec, width = 220, legendTitle: string | null = null): Spec {
   return {
     title,
     data: { values: cells(m) },
@@ -85,17 +85,27 @@ function ticks(n: number): number[] {
 function niceStep(k: number): number {
   return [1, 2, 5][k % 3] * 10 ** Math.floor(k / 3);
 }
+/** The width of a figure-2 panel's plot, and the space from one plot to the next (its layer axis takes about 50 px of it). */
+const PANEL = 220;
+const PANEL_GAP = 90;
+
 /** Figure 2 of the paper: gate biases, mean gate outputs, one sample's gate outputs and block outputs. */
 export function figure2(g: GateStats, network: string): Spec {
   const lim = largest(g.sample.output.flat().map(Math.abs), 1e-6);
   return {
     title: { text: `${network}: transform gates after training`, subtitle: [`one sample: class ${g.sample.label} (example ${g.sample.index}), ${openText(g.openGates.sample, g.openGates)}`, `over all examples: ${openText(g.openGates.median, g.openGates)} (median; 10-90%: ${g.openGates.p10}-${g.openGates.p90})`] },
+    // The panels are laid out by their plots alone ('flush' bounds), a fixed step apart: by their
+    // full extent (the default), a title, an axis label or a legend running past one plot moved
+    // the next, and the gaps differed. The step leaves room for the next panel's layer axis, and
+    // each title is two short lines, no wider than its plot.
     hconcat: [
-      heatmap('Transform gate biases', g.biases, biasScale(g.biases), 220, 'gate bias b_T'),
-      heatmap('Mean transform gate outputs', g.meanGate, { scheme: 'viridis', domain: [0, 1] }, 220, 'mean T(x)'),
-      heatmap('Transform gate outputs (one sample)', g.sample.gate, { scheme: 'viridis', domain: [0, 1] }, 220, 'T(x)'),
-      heatmap('Block outputs (one sample)', g.sample.output, { scheme: 'redblue', domain: [-lim, lim] }, 220, 'block output y'),
+      heatmap(['Transform gate biases', 'after training'], g.biases, biasScale(g.biases), PANEL, 'gate bias b_T'),
+      heatmap(['Mean transform gate', 'outputs, all examples'], g.meanGate, { scheme: 'viridis', domain: [0, 1] }, PANEL, 'mean T(x)'),
+      heatmap(['Transform gate', 'outputs, one sample'], g.sample.gate, { scheme: 'viridis', domain: [0, 1] }, PANEL, 'T(x)'),
+      heatmap(['Block outputs', 'one sample'], g.sample.output, { scheme: 'redblue', domain: [-lim, lim] }, PANEL, 'block output y'),
     ],
+    spacing: PANEL_GAP,
+    bounds: 'flush',
     resolve: { scale: { color: 'independent' } },
   };
 }
@@ -175,17 +185,14 @@ export function conditionFigure(rows: { run: string; index: number; condition: n
   // past the float32 limit a number says only "singular": drawn as such, so that 1e110 does not set the scale (the data keeps it)
   const informative = (r: { condition: number; limit?: number }) => !isSingular(r.condition, r.limit);
   const finite = rows.filter(informative).map((r) => r.condition);
-  const top = decade(Math.ceil(Math.log10(largest(finite, Number.isFinite(limit) ? Math.max(10, limit * 10) : 10))));
-  const least = Math.max(1, smallest(finite, top / 10));
-  // a decade of room below the lowest point, so no line runs along the axis
-  const bottom = Math.max(1, decade(Math.floor(Math.log10(least / 2))));
   const runs = [...new Set(rows.map((r) => r.run))];
+  const singularRuns = runs.filter((run) => rows.some((r) => r.run === run && !informative(r)));
+  const [bottom, top] = conditionDomain(finite, singularRuns.length > 0 ? limit : Infinity);
   const values = rows.map((r) => ({ ...r, condition: informative(r) ? r.condition : null }));
   const x = { field: 'index', type: 'quantitative', title: 'layer', axis: { format: 'd', tickMinStep: 1 }, scale: { domain: [1, largest(rows.map((r) => r.index), 2)] } };
   const y = { field: 'condition', type: 'quantitative', scale: { type: 'log', domain: [bottom, top] }, title: 'condition number σmax / σmin (log scale)' };
   const color = { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 } };
   const layers: Spec[] = [{ data: { values }, mark: { type: 'line', point: true }, encoding: { x, y, color } }];
-  const singularRuns = runs.filter((run) => rows.some((r) => r.run === run && !informative(r)));
   singularRuns.forEach((run, k) => {
     const marks = rows.filter((r) => r.run === run && !informative(r)).map((r) => ({ run, index: r.index, condition: top }));
     layers.push({ data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 50, filled: true, opacity: 1, clip: false, yOffset: -ROW * (k + 1) }, encoding: { x, y, color } });
@@ -197,7 +204,8 @@ export function conditionFigure(rows: { run: string; index: number; condition: n
       encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } },
     });
   }
-  if (Number.isFinite(limit)) {
+  // the limit is drawn where it is on the axis: with singular layers (the axis then reaches it), or data near it
+  if (Number.isFinite(limit) && limit <= top) {
     layers.push({ data: { values: [{ condition: limit }] }, mark: { type: 'rule', strokeDash: [6, 4], color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' } } });
     layers.push({ data: { values: [{ condition: limit, label: 'float32 limit: above it, singular' }] }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0, color: 'grey' }, encoding: { y: { field: 'condition', type: 'quantitative' }, text: { field: 'label' } } });
   }
@@ -215,6 +223,29 @@ export function conditionFigure(rows: { run: string; index: number; condition: n
 /** Pixels between the rows of singular marks above a plot. */
 const ROW = 11;
 
+/**
+ * The log axis of the condition numbers, fitted to the finite values: a conv net's 40-60
+ * fills the plot rather than the bottom of a fixed 10 to 10^8. Over two decades or more the
+ * ends are whole decades; over less, the values' own range with a margin (a tenth of a
+ * decade at least, so a flat line is not blown up into noise). With singular layers
+ * (`limit` finite) the axis reaches a decade past the float32 limit, so that the limit line
+ * shows where "singular" starts.
+ */
+export function conditionDomain(finite: number[], limit = Infinity): [number, number] {
+  const singular = Number.isFinite(limit);
+  // no finite value at all (every layer singular): the axis up to the limit
+  const least = finite.length ? smallest(finite) : singular ? limit : 10;
+  const lo = Math.max(1, least);
+  const hi = Math.max(lo, largest(finite, lo));
+  if (singular || Math.log10(hi / lo) >= 2) {
+    // room past each end, so no line runs along an edge
+    const top = decade(Math.ceil(Math.log10(Math.max(hi * 1.5, singular ? limit * 10 : 0))));
+    return [Math.max(1, decade(Math.floor(Math.log10(lo / 1.5)))), top];
+  }
+  const pad = 10 ** Math.max(0.1, 0.15 * Math.log10(hi / lo));
+  return [Math.max(1, lo / pad), hi * pad];
+}
+
 /** Figure 1: training loss vs epoch for every network, log scale, plain dashed. */
 export function figure1(rows: { network: string; kind: string; depth: number; epoch: number; loss: number }[]): Spec {
   const losses = rows.map((r) => r.loss).filter((l) => l > 0 && Number.isFinite(l));
@@ -231,7 +262,9 @@ export function figure1(rows: { network: string; kind: string; depth: number; ep
       color: { field: 'depth', type: 'ordinal', title: 'depth', scale: { scheme: 'category10' } },
       detail: { field: 'network' },
     },
-    // points in a layer of their own: on the line mark they would hide the dash swatches of the legend
+    // Lines only, so that plain's dashes and highway's solid lines read apart (a marker on every
+    // epoch covered them); one small marker where each network's training ended. The markers are
+    // a layer of their own: on the line mark they would hide the dash swatches of the legend.
     layer: [
       {
         mark: { type: 'line' },
@@ -245,7 +278,10 @@ export function figure1(rows: { network: string; kind: string; depth: number; ep
           },
         },
       },
-      { mark: { type: 'point', size: 20, filled: true } },
+      {
+        transform: [{ joinaggregate: [{ op: 'max', field: 'epoch', as: 'lastEpoch' }], groupby: ['network'] }, { filter: 'datum.epoch === datum.lastEpoch' }],
+        mark: { type: 'point', size: 16, filled: true },
+      },
     ],
   };
 }

@@ -13,12 +13,21 @@ interface Root {
   end: number;
 }
 
-/** A syntax error as Prettier reports it: a message with a location. */
+/** One syntax error of a file: where, and what (`HWY1002: …`). */
+export interface SyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** A syntax error as Prettier reports it: a message with a location (the first); `all` has every one of the file. */
 export class HwySyntaxError extends SyntaxError {
   loc: { start: { line: number; column: number } };
-  constructor(message: string, line: number, column: number) {
+  readonly all: SyntaxProblem[];
+  constructor(message: string, line: number, column: number, all: SyntaxProblem[] = [{ line, column, message }]) {
     super(`${message} (${line}:${column})`);
     this.loc = { start: { line, column } };
+    this.all = all;
   }
 }
 
@@ -30,8 +39,11 @@ export const parsers: Record<string, Parser<Root>> = {
     parse(text: string): Root {
       const diags = new Diagnostics();
       const ast = parse(text, 'input.hwy', diags);
-      const syntax = diags.items.find((d) => d.severity === 'error' && d.code.startsWith('HWY1'));
-      if (syntax) throw new HwySyntaxError(`${syntax.code}: ${syntax.message}`, syntax.span.start.line, syntax.span.start.col);
+      const syntax = diags.items.filter((d) => d.severity === 'error' && d.code.startsWith('HWY1'));
+      if (syntax.length) {
+        const all = syntax.map((d) => ({ line: d.span.start.line, column: d.span.start.col, message: `${d.code}: ${d.message}` }));
+        throw new HwySyntaxError(all[0].message, all[0].line, all[0].column, all);
+      }
       return { type: 'hwy-file', ast, text, start: 0, end: text.length };
     },
     locStart: (n: Root) => n.start,

@@ -119,16 +119,24 @@ export function printFile(ast: FileAst, text: string): Doc {
   };
 
   const withComment = (code: string, comment: string) => (comment ? `${code}  ${comment}` : code);
-  const block = (head: string, stmts: Stmt[], start: number, end: number): Doc => {
-    const headLine = withComment(head, cm.endOf(start));
-    const lines = body(stmts, start, end);
+  /** A body in braces; `open` is the line of its `{`, which may stand below the head (it is printed on the head's line). */
+  const block = (head: string, stmts: Stmt[], start: number, end: number, open = start): Doc => {
+    let headComment = cm.endOf(start);
+    // Whole-line comments between the head and a '{' below it open the body, and the '{' line's own
+    // comment follows them (comments keep their order); with none between and none on the head, it ends the head line.
+    const above = open > start ? cm.between(start, open).map((c) => c.text.trimEnd()) : [];
+    const braceComment = open > start ? cm.endOf(open) : '';
+    if (braceComment && !headComment && above.length === 0) headComment = braceComment;
+    else if (braceComment) above.push(braceComment);
+    const headLine = withComment(head, headComment);
+    const lines = [...above, ...body(stmts, open, end)];
     const tail = withComment('}', cm.endOf(end));
     if (lines.length === 0) return [headLine, hardline, tail];
     return [headLine, indent([hardline, join(hardline, lines)]), hardline, tail];
   };
 
   const stmtDoc = (s: Stmt): Doc | Line => {
-    if (s.type === 'repeat') return block(stmtHead(s), s.body, s.span.start.line, s.span.end.line);
+    if (s.type === 'repeat') return block(stmtHead(s), s.body, s.span.start.line, s.span.end.line, s.openLine);
     const d: Line = { code: stmtHead(s), comment: cm.endOf(s.span.end.line) };
     prevEnd = s.span.end.line;
     return d;
@@ -142,9 +150,9 @@ export function printFile(ast: FileAst, text: string): Doc {
         return d;
       }
       case 'network':
-        return block(`network ${item.name} {`, item.body, item.span.start.line, item.span.end.line);
+        return block(`network ${item.name} {`, item.body, item.span.start.line, item.span.end.line, item.openLine);
       case 'train':
-        return block('train {', item.body, item.span.start.line, item.span.end.line);
+        return block('train {', item.body, item.span.start.line, item.span.end.line, item.openLine);
       case 'stray':
         return stmtDoc(item.stmt);
     }

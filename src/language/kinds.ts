@@ -161,7 +161,7 @@ export interface KindFlags {
 
 /** What the resolve pass knows beyond the layer itself. */
 export interface ResolveContext {
-  /** The paper's guideline gate bias for this network's highway depth. */
+  /** The depth guideline's gate bias for this network (grammar/README.md, "Gate biases"). */
   gateBias: number;
 }
 

@@ -120,7 +120,7 @@ export function hover(a: Analysis, p: Pos): string | undefined {
   if (ar) lines.push(ar);
   if (l.params) lines.push(`parameters ${num(l.params)}${reps > 1 ? ` (×${reps} = ${num(l.params * reps)})` : ''}`);
   if (isGated(l)) {
-    const from = l.given.includes('gate_bias') ? '' : " (the paper's guideline for this depth)";
+    const from = l.given.includes('gate_bias') ? '' : " (the depth guideline for this network)";
     lines.push(`gate bias ${l.gateBias}${from}, ${l.carry === 'free' ? 'free carry gate C' : 'coupled carry C = 1 − T'}`);
   }
   if (found.projection) {

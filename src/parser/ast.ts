@@ -42,6 +42,8 @@ export interface RepeatStmt {
   body: Stmt[];
   /** `repeat <count>`: the part to point at for errors about the count. */
   headSpan: Span;
+  /** The line of the `{` that opens the body (it may stand on a line below the head). */
+  openLine?: number;
   span: Span;
 }
 
@@ -60,6 +62,8 @@ export interface NetworkDecl {
   name: string;
   nameSpan: Span;
   body: Stmt[];
+  /** The line of the `{` that opens the body (it may stand on a line below the head). */
+  openLine?: number;
   span: Span;
 }
 
@@ -67,6 +71,8 @@ export interface TrainDecl {
   type: 'train';
   body: Stmt[];
   keywordSpan: Span;
+  /** The line of the `{` that opens the body (it may stand on a line below the head). */
+  openLine?: number;
   span: Span;
 }
 

@@ -20,6 +20,8 @@ export class AstBuilder {
   constructor(
     private readonly file: string,
     private readonly diags: Diagnostics,
+    /** The source, to quote the corrected line in hints. */
+    private readonly text = '',
   ) {}
 
   private span(node: CstNode): Span | undefined {
@@ -58,14 +60,14 @@ export class AstBuilder {
       const name = this.tok(cc, 'Identifier');
       const span = this.span(n);
       if (!name || !span) continue;
-      items.push({ type: 'network', name: name.image, nameSpan: tokenSpan(this.file, name), body: this.body(this.nodes(cc, 'body')[0]), span });
+      items.push({ type: 'network', name: name.image, nameSpan: tokenSpan(this.file, name), body: this.body(this.nodes(cc, 'body')[0]), openLine: this.openLine(cc), span });
     }
     for (const n of this.nodes(c, 'trainDecl')) {
       const cc = n.children as Children;
       const kw = this.tok(cc, 'Train');
       const span = this.span(n);
       if (!kw || !span) continue;
-      items.push({ type: 'train', keywordSpan: tokenSpan(this.file, kw), body: this.body(this.nodes(cc, 'body')[0]), span });
+      items.push({ type: 'train', keywordSpan: tokenSpan(this.file, kw), body: this.body(this.nodes(cc, 'body')[0]), openLine: this.openLine(cc), span });
     }
     for (const st of this.body(cst)) items.push({ type: 'stray', stmt: st, span: st.span });
     items.sort((a, b) => a.span.start.offset - b.span.start.offset);
@@ -74,6 +76,13 @@ export class AstBuilder {
       items,
       comments: comments.map((t) => ({ text: t.image, span: tokenSpan(this.file, t) })),
     };
+  }
+
+  /** The line of a declaration's `{` (absent when recovery supplied it). */
+  private openLine(c: Children): number | undefined {
+    const open = this.nodes(c, 'openBrace')[0];
+    const brace = open && this.tok(open.children as Children, 'LCurly');
+    return brace && brace.image !== '' ? brace.startLine : undefined;
   }
 
   private body(n: CstNode | undefined): Stmt[] {
@@ -102,6 +111,7 @@ export class AstBuilder {
       count,
       body: this.body(this.nodes(c, 'body')[0]),
       headSpan: { file: this.file, start: head.start, end: count.span.end },
+      openLine: this.openLine(c),
       span,
     };
   }
@@ -128,12 +138,37 @@ export class AstBuilder {
       const aspan = this.span(a);
       if (name && value && aspan) attrs.push({ name: name.image, nameSpan: tokenSpan(this.file, name), value, span: aspan });
     }
+    this.positionalFirst(kind, modTok, args, attrs);
     const stmt: BlockStmt = { type: 'block', kind: kind.image, kindSpan: tokenSpan(this.file, kind), args, attrs, span };
     if (modTok) {
       stmt.modifier = modTok.image as 'highway' | 'residual';
       stmt.modifierSpan = tokenSpan(this.file, modTok);
     }
     return stmt;
+  }
+
+  /**
+   * Positional arguments come before name=value attributes (`highway dense relu 50
+   * gate_bias=-7`): one written after an attribute reads as a value of it to a person, so it
+   * is refused, once, at the first such argument. The block keeps it (the arguments are in
+   * order), so the rest of the file is checked as if it had been moved.
+   */
+  private positionalFirst(kind: IToken, modTok: IToken | undefined, args: Value[], attrs: Attr[]): void {
+    if (attrs.length === 0) return;
+    const firstAttr = Math.min(...attrs.map((a) => a.span.start.offset));
+    const late = args.find((a) => a.span.start.offset > firstAttr);
+    if (!late) return;
+    const quote = (sp: Span) => this.text.slice(sp.start.offset, sp.end.offset).replace(/\s+/g, ' ');
+    const shown = quote(late.span);
+    const named = attrs.find((a) => a.span.start.offset === firstAttr)!;
+    const head = [modTok, kind].filter((t): t is IToken => t !== undefined).map((t) => t.image);
+    const fixed = [...head, ...args.map((a) => quote(a.span)), ...[...attrs].sort((a, b) => a.span.start.offset - b.span.start.offset).map((a) => quote(a.span))].join(' ');
+    this.diags.error(
+      'HWY1002',
+      late.span,
+      `positional argument '${shown.length > 30 ? shown.slice(0, 30) + '…' : shown}' after the named '${quote(named.span)}': positional arguments come first`,
+      this.text ? `move it before the named ones: '${fixed}'` : 'move it before the named ones',
+    );
   }
 
   private string(t: IToken): Value {

@@ -17,7 +17,7 @@ export function parse(text: string, file: string, diags: Diagnostics): FileAst {
   parser.input = repairTokens(lexed.tokens, text, file, diags);
   const cst = parser.file();
   for (const e of parser.errors) diags.error('HWY1002', errorSpan(e, text, file), e.message, syntaxHint(e.message));
-  const ast = new AstBuilder(file, diags).fileAst(cst, lexed.comments);
+  const ast = new AstBuilder(file, diags, text).fileAst(cst, lexed.comments);
   ast.tokens = lexed.tokens;
   return ast;
 }

@@ -1,5 +1,5 @@
 import { Lexer, type IToken } from 'chevrotain';
-import { allTokens, LCurly, LParen, LBracket, RCurly, RParen, RBracket } from './tokens.js';
+import { allTokens, LCurly, LParen, LBracket, MalformedNumber, RCurly, RParen, RBracket } from './tokens.js';
 import { Diagnostics, type Span } from '../diagnostics/types.js';
 
 // Only \n ends a line, as for editors' line numbers and our code frames.
@@ -69,6 +69,11 @@ export function lex(text: string, file: string, diags: Diagnostics): LexResult {
   }
   for (const t of (result.groups.slashComments ?? []) as IToken[]) {
     diags.error('HWY1001', tokenSpan(file, t), `comments start with '#', not '${t.image.slice(0, 2)}'`, `write '#${t.image.slice(2).replace(/\*\/\s*$/, '').trimEnd()}'`);
+  }
+  for (const t of result.tokens) {
+    if (t.tokenType !== MalformedNumber) continue;
+    const shown = t.image.length > 20 ? t.image.slice(0, 20) + '…' : t.image;
+    diags.error('HWY1001', tokenSpan(file, t), `'${shown}' is not a number: it has ${t.image.split('.').length - 1} decimal points`, 'a number has at most one: 3.5, 0.5, -3');
   }
   const comments = (result.groups.comments ?? []) as IToken[];
   // The parser recurses on brackets: refuse absurd nesting up front instead of overflowing the stack.

@@ -46,7 +46,7 @@ export class HwyParser extends CstParser {
   networkDecl = this.RULE('networkDecl', () => {
     this.CONSUME(T.Network);
     this.CONSUME(T.Identifier);
-    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.openBrace);
     this.SUBRULE(this.body);
     this.CONSUME(T.RCurly);
     this.SUBRULE(this.topEnd);
@@ -54,10 +54,19 @@ export class HwyParser extends CstParser {
 
   trainDecl = this.RULE('trainDecl', () => {
     this.CONSUME(T.Train);
-    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.openBrace);
     this.SUBRULE(this.body);
     this.CONSUME(T.RCurly);
     this.SUBRULE(this.topEnd);
+  });
+
+  /**
+   * The `{` that opens a body, on the line of its head or on a line of its own below it
+   * (as many brace languages allow; `hwy fmt` moves it up). Nothing else may come between.
+   */
+  private openBrace = this.RULE('openBrace', () => {
+    this.MANY(() => this.CONSUME(T.NL));
+    this.CONSUME(T.LCurly);
   });
 
   body = this.RULE('body', () => {
@@ -88,7 +97,7 @@ export class HwyParser extends CstParser {
   repeatStmt = this.RULE('repeatStmt', () => {
     this.CONSUME(T.Repeat);
     this.SUBRULE(this.expr);
-    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.openBrace);
     this.SUBRULE(this.body);
     this.CONSUME(T.RCurly);
   });

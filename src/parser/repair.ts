@@ -44,8 +44,8 @@ function synthetic(type: TokenType, at: { offset: number; line: number; col: num
 }
 
 /**
- * `repeat 3` (or `network n`, `train`) whose line lacks its `{`, in a file with more `}`
- * than `{`: reported at the end of that line, and the `{` supplied there, so its `}` is
+ * `repeat 3` (or `network n`, `train`) whose line lacks its `{` (and whose next line does
+ * not start with it), in a file with more `}` than `{`: reported at the end of that line, and the `{` supplied there, so its `}` is
  * not reported as closing nothing. Lines are taken in order, as many as braces are missing.
  */
 function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnostics): IToken[] {
@@ -59,6 +59,10 @@ function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnos
     let j = i;
     while (j < tokens.length && tokens[j].tokenType !== NL && tokens[j].tokenType !== LCurly) j++;
     if (j < tokens.length && tokens[j].tokenType === LCurly) continue;
+    // a '{' on a line of its own below the head is the head's (the grammar allows it there)
+    let k = j;
+    while (k < tokens.length && tokens[k].tokenType === NL) k++;
+    if (k < tokens.length && tokens[k].tokenType === LCurly) continue;
     const last = tokens[j - 1];
     const end = { offset: last.startOffset + last.image.length, line: last.startLine ?? 1, col: (last.startColumn ?? 1) + last.image.length };
     const line = text.slice(t.startOffset, end.offset);

@@ -32,6 +32,19 @@ export const NumberLit = createToken({
   pattern: /(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?/,
   label: 'a number',
 });
+/**
+ * Digits with more than one decimal point (`-3..5`, `1.2.3`): a typo of one number. Read
+ * as one number token, so that the lexer reports it once, where it is, and the parser reads
+ * on; the longest-match rule would otherwise split it into `3.` and `.5`, two numbers whose
+ * error names something else.
+ */
+export const MalformedNumber = createToken({
+  name: 'MalformedNumber',
+  pattern: /(?=\.*\d)[\d.]*\.[\d.]*\.[\d.]*(?:[eE][+-]?\d+)?/,
+  start_chars_hint: ['.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  categories: [NumberLit],
+  label: 'a number',
+});
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string' });
 
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
@@ -59,6 +72,7 @@ export const allTokens: TokenType[] = [
   ...keywords,
   X,
   Identifier,
+  MalformedNumber,
   NumberLit,
   StringLit,
   Equals,

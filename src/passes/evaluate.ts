@@ -9,6 +9,8 @@ export type Env = Map<string, number>;
 export function evalExpr(e: Expr, env: Env, diags: Diagnostics): number | undefined {
   switch (e.type) {
     case 'num':
+      // a malformed number (`3..5`): the lexer has reported it
+      if (Number.isNaN(e.value)) return undefined;
       if (!Number.isFinite(e.value)) {
         diags.error('HWY2013', e.span, 'this number is too large', 'sizes and settings must be finite');
         return undefined;

@@ -333,16 +333,24 @@ export interface EvalResult {
   epoch: number;
   /** Steps of epoch `epoch + 1` it holds too (non-zero when training was stopped mid-epoch). */
   step: number;
-  /** Where in training the weights are, in words: "after epoch 2 and 5 steps of epoch 3 (interrupted)". */
+  /** Where in training the weights are, in words: "after epoch 2", or "5 steps into epoch 3 (interrupted)". */
   checkpoint: string;
   /** Which checkpoint was evaluated: the newest (model/) or the best by the monitored metric (best/). */
   which: CheckpointChoice;
   backend: string;
 }
 
-/** Where a checkpoint stands in training, in words; mid-epoch weights are not called "after epoch N". */
+/**
+ * Where a checkpoint stands in training, in words: "after epoch 3", or for weights saved
+ * mid-epoch, "12 steps into epoch 1 (interrupted)" (never "after epoch 0 and …").
+ */
 export function checkpointLabel(s: { epoch: number; step: number }): string {
-  return s.step > 0 ? `after epoch ${s.epoch} and ${s.step} step${s.step === 1 ? '' : 's'} of epoch ${s.epoch + 1} (interrupted)` : `after epoch ${s.epoch}`;
+  return s.step > 0 ? `${stepsInto(s)} (interrupted)` : `after epoch ${s.epoch}`;
+}
+
+/** "12 steps into epoch 1": a position inside the epoch after `epoch`. */
+export function stepsInto(s: { epoch: number; step: number }): string {
+  return `${s.step} step${s.step === 1 ? '' : 's'} into epoch ${s.epoch + 1}`;
 }
 
 /** Evaluates the newest (or the best) checkpoint of a run on one split of its data (or of other data). */

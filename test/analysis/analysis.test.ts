@@ -160,7 +160,8 @@ describe('hwy analyze and hwy sweep (small real runs)', () => {
     for (const f of r.figures) for (const ext of ['svg', 'png', 'json']) expect(existsSync(join(r.out, `${f}.${ext}`)), `${f}.${ext}`).toBe(true);
     expect(readFileSync(join(r.out, 'figure2-gates.svg'), 'utf8')).toContain('Transform gate biases');
     const cond = JSON.parse(readFileSync(join(r.out, 'condition-numbers.json'), 'utf8'));
-    expect(new Set(cond.map((c: { run: string }) => c.run)).size).toBe(2);
+    // the legend names each run by its network and directory name, not by its (temporary) path
+    expect([...new Set(cond.map((c: { run: string }) => c.run))]).toEqual(['m (h)', 'p (p)']);
     // the data says which layers the figure marks singular; JSON has no Infinity, so an infinite number is null
     for (const c of cond) expect(c.singular).toBe(c.condition === null || c.condition > c.limit);
     expect(r.conditions.map((c) => c.singular)).toEqual(r.conditions.map((c) => !Number.isFinite(c.condition) || c.condition > c.limit));

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conditionFigure, figure1, figure2, figure3, figure4, percentFormat, writeFigure } from '../../src/analysis/figures.js';
+import { conditionDomain, conditionFigure, figure1, figure2, figure3, figure4, percentFormat, writeFigure } from '../../src/analysis/figures.js';
+import { runLabels } from '../../src/analysis/analyze.js';
 import type { GateStats } from '../../src/analysis/probes.js';
 
 const grid = (rows: number, cols: number, f: (l: number, b: number) => number) => Array.from({ length: rows }, (_, l) => Array.from({ length: cols }, (_, b) => f(l, b)));
@@ -35,6 +36,10 @@ describe('figures a researcher can read', () => {
     for (const g of swatches) expect(g).toMatch(/stroke="#333"/);
     // the vega-lite spec is saved beside the data, so the figure can be restyled
     expect(JSON.parse(readFileSync(join(dir, 'f1.vl.json'), 'utf8')).layer).toHaveLength(2);
+    // lines without a marker on every epoch (markers hid the dashes): one marker, where each network's run ended
+    const points = [...svg.matchAll(/class="mark-symbol role-mark layer_1_marks"[^]*?<\/g>/g)].flatMap((m) => [...m[0].matchAll(/<path /g)]);
+    expect(points).toHaveLength(2);
+    expect(spec.layer[1].transform).toEqual([{ joinaggregate: [{ op: 'max', field: 'epoch', as: 'lastEpoch' }], groupby: ['network'] }, { filter: 'datum.epoch === datum.lastEpoch' }]);
     expect(existsSync(join(dir, 'f1.json'))).toBe(true);
   });
   it('figure 2: gate biases on a sequential scale at least one unit wide, so noise is not structure', () => {
@@ -46,6 +51,18 @@ describe('figures a researcher can read', () => {
     const spread = figure2(gates((l) => -2 - l * 3), 'n');
     expect(panels(spread)[0].encoding.color.scale.domain).toEqual([-8, -2]);
     for (const p of panels(noisy)) expect(p.encoding.color.legend.title).toBeTruthy();
+  });
+  it('figure 2: the four panels stand evenly apart, whatever their titles and legends', async () => {
+    const g = gates(() => -1);
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-fig-'));
+    await writeFigure(join(dir, 'f2'), figure2(g, 'n'), g);
+    const svg = readFileSync(join(dir, 'f2.svg'), 'utf8');
+    const xs = [...svg.matchAll(/concat_\d_group"[^>]*>\s*<g transform="translate\(([\d.-]+),/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(4);
+    const gaps = xs.slice(1).map((x, i) => x - xs[i]);
+    for (const gap of gaps) expect(gap).toBeCloseTo(gaps[0], 6);
+    // each title no wider than its plot: two short lines
+    for (const p of panels(figure2(g, 'n'))) for (const line of p.title as string[]) expect(line.length).toBeLessThanOrEqual(22);
   });
   it('figure 2 says how sparse the routing is, for its sample and over all examples', () => {
     const sub = (figure2(gates(() => -1), 'n') as Spec).title.subtitle.join(' ');
@@ -107,6 +124,29 @@ describe('figures a researcher can read', () => {
     expect(spec.title.offset).toBeGreaterThan(-Math.min(...offsets)); // the title clears the rows
     // a number past the limit is not drawn as a point: the line stops there
     expect(spec.layer[0].data.values.filter((v: Spec) => v.condition === null).length).toBe(4);
+  });
+  it('condition numbers: the log axis fits the data (a conv run of 40-60 fills the plot), and the float32 limit shows only when it is on the axis', () => {
+    const conv = [1, 2, 3, 4, 5].map((index) => ({ run: 'conv (c)', index, condition: 35 + 5 * index, limit: 2e6 }));
+    const spec = conditionFigure(conv) as Spec;
+    const [lo, hi] = spec.layer[0].encoding.y.scale.domain;
+    expect(lo).toBeGreaterThan(25);
+    expect(lo).toBeLessThan(40);
+    expect(hi).toBeGreaterThan(60);
+    expect(hi).toBeLessThan(90);
+    // the data fill most of the axis (on a log scale), not its bottom seventh
+    expect(Math.log(60 / 40) / Math.log(hi / lo)).toBeGreaterThan(0.4);
+    expect(spec.layer.some((l: Spec) => l.mark.type === 'rule')).toBe(false);
+    // over two decades or more the ends are whole decades around the data
+    expect(conditionDomain([30, 5000])).toEqual([10, 10000]);
+    // a flat line is not blown up: a tenth of a decade each side at least
+    expect(conditionDomain([50, 50]).map((v) => Math.log10(v / 50))).toEqual([expect.closeTo(-0.1, 9), expect.closeTo(0.1, 9)]);
+    // with singular layers the axis reaches past the limit, whose line is drawn
+    expect(conditionDomain([40, 60], 2e6)).toEqual([10, 1e8]);
+    expect(conditionDomain([], 2e6)).toEqual([1e6, 1e8]);
+  });
+  it('runs are named in legends by their directory names, with parent folders only where two would read the same', () => {
+    expect(runLabels(['/tmp/tmp.Xy12/highway-1000', 'runs/plain-1000/'])).toEqual(['highway-1000', 'plain-1000']);
+    expect(runLabels(['runs/a/run', 'runs/b/run', 'other/c'])).toEqual(['a/run', 'b/run', 'c']);
   });
   it('a 1000-layer network: about ten layer labels, no stack overflow, and numbers past the float32 limit drawn as singular', () => {
     const many = gates(() => -3);

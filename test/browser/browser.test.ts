@@ -35,7 +35,7 @@ if (skip) console.warn('test/browser/browser.test.ts: skipped: no chromium on PA
 // a projection and a highway dense layer: the page needs every custom class.
 const SPEC = `network browser_digits {
   input 28x28x1
-  conv 4 5x5 stride=2 relu
+  conv 4 5x5 relu stride=2
   highway conv 3x3 relu gate_bias=-1
   maxpool 3x3 stride=2 round=ceil
   maxpool 2x2 stride=1

@@ -24,9 +24,10 @@ describe('hwy check on directories', () => {
     symlinkSync('self', join(d, 'self')); // a link to itself
     symlinkSync('nowhere', join(d, 'notes')); // a broken link that is not a spec
     const r = hwy(['check', d]);
-    expect(r.stderr).toBe('');
+    // human output, verdicts included, is on standard error, as a compiler's is
+    expect(r.stdout).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual([`${join(d, 'a.hwy')}: ok (0 errors, 0 warnings, 0 notes)`, `${join(d, 'more/b.hwy')}: ok (0 errors, 0 warnings, 0 notes)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`${join(d, 'a.hwy')}: ok (0 errors, 0 warnings, 0 notes)`, `${join(d, 'more/b.hwy')}: ok (0 errors, 0 warnings, 0 notes)`]);
     // named explicitly, a run directory is checked
     expect(hwy(['check', join(d, 'runs/r1')]).code).toBe(1);
   });
@@ -38,7 +39,7 @@ describe('hwy check on directories', () => {
     symlinkSync('c.hwy', join(d, 'c.hwy'));
     const r = hwy(['check', d]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain(`${join(d, 'a.hwy')}: ok`);
+    expect(r.stderr).toContain(`${join(d, 'a.hwy')}: ok`);
     expect(r.stderr).toContain(`hwy: cannot read '${join(d, 'b.hwy')}': a symbolic link to nothing`);
     expect(r.stderr).toContain(`hwy: cannot read '${join(d, 'c.hwy')}': a loop of symbolic links`);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
@@ -51,8 +52,8 @@ describe('hwy check on directories', () => {
     const r = hwy(['check', join(d, 'a.hwy'), join(d, 'missing.hwy'), join(d, 'c.hwy')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`hwy: cannot read '${join(d, 'missing.hwy')}': no such file or directory`);
-    expect(r.stdout).toContain(`${join(d, 'a.hwy')}: ok`);
-    expect(r.stdout).toContain(`${join(d, 'c.hwy')}: failed`);
+    expect(r.stderr).toContain(`${join(d, 'a.hwy')}: ok`);
+    expect(r.stderr).toContain(`${join(d, 'c.hwy')}: failed`);
   });
 });
 
@@ -61,7 +62,9 @@ describe("'-' reads standard input", () => {
     const c = hwy(['check', '-'], { input: BAD });
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('<stdin>:3:9: error HWY3001');
-    expect(c.stdout).toContain('<stdin>: failed');
+    // the verdict follows the diagnostics on the same stream
+    expect(c.stderr).toMatch(/<stdin>:3:9: error HWY3001[^]*\n<stdin>: failed \(1 error/);
+    expect(c.stdout).toBe('');
     const s = hwy(['summary', '-'], { input: GOOD });
     expect(s.code).toBe(0);
     expect(s.stdout).toContain('Total params: 10');
@@ -106,7 +109,7 @@ describe('hwy fmt agrees with prettier', () => {
     const p = prettier(['--check', '.'], d);
     expect(p.status).toBe(0);
     const r = hwy(['fmt', '--check', '.'], { cwd: d });
-    expect(r.stdout).toBe('1 file formatted (1 ignored by .gitignore or .prettierignore)\n');
+    expect(r.stdout).toBe('1 file already formatted (1 ignored by .gitignore or .prettierignore)\n');
     expect(r.code).toBe(0);
   });
 
@@ -120,6 +123,31 @@ describe('hwy fmt agrees with prettier', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${f}:2:12: error HWY1002`);
     }
+  });
+});
+
+describe('hwy fmt on a file with syntax errors, and on clean files', () => {
+  it('leaves a file with syntax errors as it is, prints every error, and exits 2', () => {
+    const d = tmp();
+    const f = join(d, 'typo.hwy');
+    const text = 'network n {\n  input 784\n  dense 50 relu\n  highway dense relu gate_bias=-3..5\n  highway dense relu gate_bias=-7 50\n  dense 10 softmax\n}\n';
+    writeFileSync(f, text);
+    for (const args of [['--write'], ['--check'], []]) {
+      const r = hwy(['fmt', ...args, f]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${f}:4:33: error HWY1001: '3..5' is not a number: it has 2 decimal points\n${f}:5:35: error HWY1002: positional argument '50' after the named 'gate_bias=-7': positional arguments come first\n`);
+      expect(readFileSync(f, 'utf8')).toBe(text);
+    }
+  });
+
+  it('--check on formatted files says they are already formatted', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'a.hwy'), GOOD);
+    writeFileSync(join(d, 'b.hwy'), GOOD);
+    const r = hwy(['fmt', '--check', d]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('2 files already formatted\n');
   });
 });
 

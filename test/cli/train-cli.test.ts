@@ -64,6 +64,8 @@ describe('hwy train / hwy eval', () => {
     const { code, err } = await trainUntilFirstEpoch([join(d, 'tiny.hwy'), '--out', out, '--epochs', '40', '--backend', 'wasm'], 'SIGINT');
     expect(code).toBe(130);
     expect(err).toContain(`continue with: npx hwy train --resume ${out}`);
+    // where it stopped, in words: "after epoch N", or "S steps into epoch N+1", never "… steps of the next"
+    expect(err).toMatch(new RegExp(`\\nstopped (after epoch \\d+|\\d+ steps? into epoch \\d+); checkpoint in ${out}\\n`));
     const r = hwy(['train', '--resume', out, '--epochs', '3', '--backend', 'wasm']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming .* after epoch \d/);

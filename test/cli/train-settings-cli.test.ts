@@ -21,8 +21,10 @@ describe('hwy train --set train.… and --print-config', () => {
     expect(r.stdout).toContain(`# the configuration hwy train uses for ${spec} (network tiny) with --set width=8 --set train.momentum=0.95`);
     expect(r.stdout).toContain('  data mnist normalize=scale augment=[translate] validation=0.1\n');
     expect(r.stdout).toContain('  optimizer sgd momentum=0.95 nesterov=false\n');
-    // the spec's rate and decay factor stay; the schedule and its floor are the command line's
-    expect(r.stdout).toContain('  lr 0.05 schedule=cosine gamma=0.9 min_lr=0.001\n');
+    // the spec's rate stays; the schedule and its floor are the command line's, and the cosine
+    // schedule has no decay factor, so the spec's gamma (kept in the config) is not shown
+    expect(r.stdout).toContain('  lr 0.05 schedule=cosine min_lr=0.001\n');
+    expect(r.stdout).not.toContain('gamma');
     expect(r.stdout).toContain('  batch 50\n  epochs 1\n  seed 1\n}');
     expect(existsSync(out)).toBe(false);
 
@@ -31,13 +33,21 @@ describe('hwy train --set train.… and --print-config', () => {
     writeFileSync(back, SPEC.slice(0, SPEC.indexOf('train {')) + r.stdout);
     const j1 = JSON.parse(hwy(['train', back, '--print-config', '--format', 'json']).stdout);
     const j2 = JSON.parse(hwy(['train', spec, '--set', 'train.momentum=0.95', '--set', 'train.lr.schedule=cosine', '--set', 'train.lr.min_lr=0.001', '--set', 'data.augment=[translate]', '--batch', '50', '--print-config', '--format', 'json']).stdout);
-    expect(j1.config).toEqual(j2.config);
+    // the same config, but for the gamma the cosine schedule ignores
+    const unused = (c: { lr: object }) => ({ ...c, lr: { ...c.lr, gamma: undefined } });
+    expect(unused(j1.config)).toEqual(unused(j2.config));
     expect(j2.settings).toEqual(['train.momentum=0.95', 'train.lr.schedule=cosine', 'train.lr.min_lr=0.001', 'data.augment=[translate]']);
     expect(j2.config.lr).toMatchObject({ value: 0.05, schedule: 'cosine', gamma: 0.9, minLr: 0.001 });
 
     // naming another optimizer drops the spec's sgd settings and takes the new one's defaults
     const adam = JSON.parse(hwy(['train', spec, '--set', 'train.optimizer=adamw', '--set', 'train.optimizer.weight_decay=0.1', '--print-config', '--format', 'json']).stdout);
     expect(adam.config.optimizer).toEqual({ name: 'adamw', beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 });
+
+    // each schedule shows what it uses: the spec's exponential its gamma, multistep its gamma and steps, constant neither
+    const lrLine = (args: string[]) => hwy(['train', spec, ...args, '--print-config']).stdout.split('\n').find((l) => l.startsWith('  lr '));
+    expect(lrLine([])).toBe('  lr 0.05 schedule=exponential gamma=0.9');
+    expect(lrLine(['--set', 'train.lr.schedule=multistep', '--set', 'train.lr.steps=[2, 4]'])).toBe('  lr 0.05 schedule=multistep gamma=0.9 steps=[2, 4]');
+    expect(lrLine(['--set', 'train.lr.schedule=constant'])).toBe('  lr 0.05 schedule=constant');
   });
 
   it.each([

@@ -108,6 +108,20 @@ const CASES: { name: string; text: string; message: string; hint: string; at: [n
     hint: "add schedule=cosine, or leave 'min_lr' out",
     at: [6, 31],
   },
+  {
+    name: 'positional-after-named',
+    text: 'network n {\n  input 784\n  dense 50 relu\n  highway dense relu gate_bias=-7 50\n  dense 10 softmax\n}\n',
+    message: "positional argument '50' after the named 'gate_bias=-7': positional arguments come first",
+    hint: "move it before the named ones: 'highway dense relu 50 gate_bias=-7'",
+    at: [4, 35],
+  },
+  {
+    name: 'malformed-number',
+    text: 'network n {\n  input 784\n  dense 50 relu\n  highway dense relu gate_bias=-3..5\n  dense 10 softmax\n}\n',
+    message: "'3..5' is not a number: it has 2 decimal points",
+    hint: 'a number has at most one: 3.5, 0.5, -3',
+    at: [4, 33],
+  },
 ];
 
 describe("a newcomer's mistakes: one error each, in their words, with the fix", () => {
@@ -193,6 +207,25 @@ describe('a missing brace in any spec of specs/ is one error, at the right place
       for (const [o, c] of pairs(text)) {
         const errs = compile(text.slice(0, c) + text.slice(c + 1), f).diagnostics.filter((d) => d.severity === 'error');
         expect(errs.map((d) => [d.message, d.span.start.offset]), `${f} without the '}' at ${c}`).toEqual([["this '{' is never closed", o]]);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(30);
+  });
+
+  it("each '{' moved onto a line of its own: the same IR and diagnostics", () => {
+    const meaning = (text: string, f: string) => {
+      const r = compile(text, f);
+      return JSON.stringify({ ir: r.ir, d: r.diagnostics.map((d) => [d.code, d.message]) }, (k, v) => (k === 'span' || k.endsWith('Span') || k === 'related' ? undefined : v));
+    };
+    let n = 0;
+    for (const [f, text] of specs) {
+      const want = meaning(text, f);
+      for (const [o] of pairs(text)) {
+        const lineStart = text.lastIndexOf('\n', o) + 1;
+        const indent = /^\s*/.exec(text.slice(lineStart))![0];
+        const moved = text.slice(0, o).trimEnd() + '\n' + indent + text.slice(o);
+        expect(meaning(moved, f), `${f} with the '{' at ${o} on a line of its own`).toBe(want);
         n++;
       }
     }

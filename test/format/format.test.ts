@@ -73,8 +73,9 @@ const small = fc.oneof(fc.constantFrom('1', '2', '3', 'w', 'depth', '7 / 2', '9 
 const act = fc.constantFrom('relu', 'tanh', 'softmax', 'linear', 'sigmoid');
 
 const blockArb = fc.oneof(
-  fc.tuple(small, fc.option(act, { nil: undefined }), fc.boolean()).map(([u, a, attrFirst]) =>
-    attrFirst && a ? `dense activation${' '}=${' '}${a} ${u}` : `dense ${u}${a ? ' ' + a : ''}`,
+  // (an attribute before a positional argument is refused: see 'positional arguments after named ones' below)
+  fc.tuple(small, fc.option(act, { nil: undefined }), fc.boolean()).map(([u, a, named]) =>
+    named && a ? `dense ${u} activation${' '}=${' '}${a}` : `dense ${u}${a ? ' ' + a : ''}`,
   ),
   fc.tuple(fc.option(small, { nil: undefined }), fc.option(act, { nil: undefined }), fc.option(fc.constantFrom('gate_bias=-2', 'gate_bias = -w', 'carry=free', 'gate_bias=-1.5', 'init=he_normal'), { nil: undefined })).map(
     ([u, a, g]) => ['highway dense', u, a, g].filter((x) => x !== undefined).join(' '),
@@ -100,12 +101,15 @@ interface Style {
   c: (string | undefined)[];
   blank: boolean[];
   crlf: boolean;
+  /** Whether each `{` of network, train and repeat stands on a line of its own below its head. */
+  braceBelow: boolean;
 }
 const styleArb = fc.record({
   ws: sp,
   c: fc.array(maybeComment, { minLength: 40, maxLength: 40 }),
   blank: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
   crlf: fc.boolean(),
+  braceBelow: fc.boolean(),
 });
 
 function renderSpec(lets: [string, string][], body: Node[], train: string[], letsAfter: boolean, st: Style): string {
@@ -122,12 +126,18 @@ function renderSpec(lets: [string, string][], body: Node[], train: string[], let
     if (own && st.blank[next()]) lines.push(s.match(/^\s*/)![0] + own);
     lines.push(s + trail());
   };
+  /** A head and its `{`: on one line, or (braceBelow) the `{` on the next line, lined up with the head. */
+  const open = (head: string, ind: string) => {
+    if (!st.braceBelow) return line(`${ind}${head}${st.ws}{`);
+    line(`${ind}${head}`);
+    line(`${ind}{`);
+  };
   const nodes = (ns: Node[], ind: string) => {
     for (const n of ns) {
       if (n.t === 'block') line(`${ind}${n.text.replace(/ /g, st.ws)}`);
       else if (n.oneLine && n.body.length === 1 && n.body[0].t === 'block') line(`${ind}repeat ${n.count} {${st.ws}${n.body[0].text} }`);
       else {
-        line(`${ind}repeat${st.ws}${n.count}${st.ws}{`);
+        open(`repeat${st.ws}${n.count}`, ind);
         nodes(n.body, ind + '  ');
         line(`${ind}}`);
       }
@@ -135,13 +145,13 @@ function renderSpec(lets: [string, string][], body: Node[], train: string[], let
   };
   const letLines = () => lets.forEach(([n, e]) => line(`let ${n}${st.ws}=${st.ws}${e}`));
   if (!letsAfter) letLines();
-  line('network g {');
+  open('network g', '');
   line('  input 8');
   nodes(body, '  ');
   line('  dense 3 softmax');
   line('}');
   if (train.length) {
-    line('train {');
+    open('train', '');
     for (const t of train) line('  ' + t);
     line('}');
   }
@@ -213,6 +223,22 @@ describe('formatter properties', () => {
       }),
       { numRuns: 60 },
     );
+  });
+  it("a '{' on the line below its head is moved up to it, its comments kept", async () => {
+    const text = 'network n  # head\n# between\n{  # brace\n  input 784\n  repeat 2\n\n  {\n    dense 3\n  }\n}\ntrain\n{  # t\n  epochs 1\n}\n';
+    const out = await formatHwy(text);
+    expect(out).toBe('network n {  # head\n  # between\n  # brace\n  input 784\n  repeat 2 {\n    dense 3\n  }\n}\ntrain {  # t\n  epochs 1\n}\n');
+    expect(checked(out)).toEqual(checked(text));
+  });
+  it('positional arguments after named ones, and malformed numbers, are refused, not moved', async () => {
+    for (const [text, line, column] of [
+      ['network n {\n  input 784\n  highway dense relu gate_bias=-7 50\n}\n', 3, 35],
+      ['network n {\n  input 784\n  highway dense relu gate_bias=-3..5\n}\n', 3, 33],
+    ] as const) {
+      const err = await formatHwy(text).catch((e) => e);
+      expect(err).toBeInstanceOf(HwySyntaxError);
+      expect(err.loc.start).toEqual({ line, column });
+    }
   });
   it('a syntax error is a located Prettier error, not a crash', async () => {
     const err = await formatHwy('network n {\n  dense 10 )\n}\n').catch((e) => e);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   grammar = await registry.loadGrammar('source.hwy');
 });
 
-const SCOPE: Record<string, string> = { NumberLit: 'constant.numeric.hwy', X: 'keyword.operator.dimension.hwy' };
+const SCOPE: Record<string, string> = { NumberLit: 'constant.numeric.hwy', MalformedNumber: 'invalid.illegal.number.hwy', X: 'keyword.operator.dimension.hwy' };
 
 /**
  * Where the highlighting and the lexer disagree: each number and each dimension `x` of the
@@ -74,8 +74,8 @@ describe('the TextMate grammar reads numbers, dimensions and names as the lexer 
     }
   });
 
-  it('in any dimension expression made of numbers, names (with x and digits in them), x, brackets and operators', () => {
-    const piece = fc.constantFrom('28', '3', '0.5', '1e5', '.5', 'x', 'x', 'w', 'wx', 'xavier', 'x_size', 'max_x', 'a2x3', 'box2', '_x', '(', ')', '+', '*', '/', '-');
+  it('in any dimension expression made of numbers (malformed ones among them), names (with x and digits in them), x, brackets and operators', () => {
+    const piece = fc.constantFrom('28', '3', '0.5', '1e5', '.5', '5.', '.', '3..5', 'x', 'x', 'w', 'wx', 'xavier', 'x_size', 'max_x', 'a2x3', 'box2', '_x', '(', ')', '+', '*', '/', '-');
     fc.assert(
       fc.property(fc.array(fc.tuple(piece, fc.constantFrom('', '', ' ')), { minLength: 1, maxLength: 12 }), (parts) => {
         const line = `  input ${parts.map(([p, sep]) => p + sep).join('')}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/parser/index.js';
 import { Diagnostics } from '../../src/diagnostics/types.js';
-import { compileText, errors, marked, net } from '../helpers.js';
+import { codes, compileText, errors, marked, net } from '../helpers.js';
 
 function p(text: string) {
   const d = new Diagnostics();
@@ -70,6 +70,56 @@ describe('parser', () => {
   it('keeps comments (for the formatter) and ignores them in meaning', () => {
     const { ast } = p('# a\nnetwork n { # b\n  input 3 # c\n}\n');
     expect(ast.comments.map((c) => c.text)).toEqual(['# a', '# b', '# c']);
+  });
+
+  it("takes a '{' on the line below 'network', 'train' and 'repeat', as brace languages do", () => {
+    const same = 'network n {\n  input 784\n  repeat 3 {\n    highway dense relu gate_bias=-1\n  }\n  dense 10 softmax\n}\ntrain {\n  epochs 1\n}\n';
+    const below = 'network n\n{\n  input 784\n  repeat 3\n  {\n    highway dense relu gate_bias=-1\n  }\n  dense 10 softmax\n}\n\ntrain  # settings\n\n# below a blank line and a comment\n{\n  epochs 1\n}\n';
+    const a = compileText(same);
+    const b = compileText(below);
+    expect(b.diagnostics).toEqual([]);
+    const strip = (r: typeof a) => JSON.stringify({ ir: r.ir, train: r.ir?.train }, (k, v) => (k === 'span' || k.endsWith('Span') || k === 'related' ? undefined : v));
+    expect(strip(b)).toBe(strip(a));
+    const { ast } = p(below);
+    expect(ast.items.map((i) => (i.type === 'network' || i.type === 'train' ? [i.type, i.span.start.line, i.openLine] : i.type))).toEqual([
+      ['network', 1, 2],
+      ['train', 11, 14],
+    ]);
+  });
+
+  it("a missing '{' is still one error at the end of its line when the next line does not start with one", () => {
+    const { d } = p('network n\n{\n  input 784\n  repeat 2\n    dense 3\n  }\n}\n');
+    expect(d.map((x) => [x.message, x.span.start.line, x.span.start.col])).toEqual([["'repeat' needs a '{' at the end of this line", 4, 11]]);
+  });
+
+  it('refuses a positional argument after a named one, once, at the argument', () => {
+    const r = compileText(net('flatten\ndense 50 relu\nhighway dense relu gate_bias=-7 50\ndense 10 softmax'));
+    expect(r.diagnostics.filter((x) => x.severity !== 'info').map((x) => [x.code, x.message, x.hint, x.span.start.line, x.span.start.col])).toEqual([
+      ['HWY1002', "positional argument '50' after the named 'gate_bias=-7': positional arguments come first", "move it before the named ones: 'highway dense relu 50 gate_bias=-7'", 5, 35],
+    ]);
+    // in a train section too; positional first is fine however many attributes follow
+    expect(errors(compileText(net('flatten\ndense 10 softmax') + 'train {\n  lr schedule=cosine 0.1\n}\n'))).toEqual(['HWY1002']);
+    expect(errors(compileText(net('flatten\ndense 10 softmax init=he_normal') + 'train {\n  lr 0.1 schedule=cosine min_lr=0\n}\n'))).toEqual([]);
+  });
+
+  it("a number with two decimal points is one error at the number, and its block gets no 'no gate bias given' note", () => {
+    const r = compileText(net('flatten\ndense 50 relu\nhighway dense relu gate_bias=-3..5\ndense 10 softmax'));
+    expect(r.diagnostics.map((x) => [x.code, x.message, x.span.start.line, x.span.start.col, x.span.end.col])).toEqual([
+      ['HWY1001', "'3..5' is not a number: it has 2 decimal points", 5, 33, 37],
+    ]);
+    // as a size: no second error about the size it did not give
+    expect(compileText(net('flatten\ndense 1.2.3 relu\ndense 10 softmax')).diagnostics.map((x) => x.message)).toEqual(["'1.2.3' is not a number: it has 2 decimal points"]);
+    // numbers with one point, or none, are untouched
+    expect(compileText(net('flatten\ndropout .5\ndropout 0.\ndense 10 softmax')).ok).toBe(true);
+  });
+
+  it("a block with an error of its own gets no 'no gate bias given' note; a sound one still does", () => {
+    const r = compileText(net('flatten\ndense 50 relu\nhighway dense rleu\nhighway dense relu\ndense 10 softmax'));
+    expect(r.diagnostics.map((x) => [x.code, x.span.start.line])).toEqual([
+      ['HWY2003', 5],
+      ['HWY5004', 6],
+    ]);
+    expect(codes(compileText(net('flatten\ndense 50 relu\nhighway dense rleu\ndense 10 softmax')))).toEqual(['HWY2003']);
   });
 
   it('blocks outside a network are an error, not a crash', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkedIr, compileText, codes, errors, layerAs, net } from '../helpers.js';
+import { checkedIr, compileText, codes, errors, layerAs, net, ROOT } from '../helpers.js';
 import { compile } from '../../src/core/compile.js';
 import { guidelineGateBias } from '../../src/passes/resolve.js';
+import { CODES } from '../../src/diagnostics/codes.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 describe('expand pass: constants and repeats', () => {
   it('repeats expand in order, nested repeats multiply, and layers know their repetition', () => {
@@ -145,11 +148,27 @@ describe('expand pass: constants and repeats', () => {
 });
 
 describe('resolve pass', () => {
-  it('follows the paper\'s gate bias guideline by depth when none is given', () => {
+  it('follows the depth guideline of the reference when no gate bias is given', () => {
     expect([5, 10, 20, 30, 100, 1000].map(guidelineGateBias)).toEqual([-1, -1, -2, -3, -10, -10]);
     const r = compileText(net('repeat 20 {\n  highway dense\n}', '8'));
     expect(layerAs(r.ir!.layers[1], 'highway_dense').gateBias).toBe(-2);
     expect(codes(r)).toContain('HWY5004');
+  });
+  it('the reference states the guideline the compiler applies, and the other texts point to it', () => {
+    const reference = readFileSync(join(ROOT, 'grammar/README.md'), 'utf8');
+    expect(reference).toContain('gate_bias = −round(h / 10), clamped to [−10, −1]');
+    // the examples the reference gives, against the compiler
+    const m = /h = 9 gives −(\d+), 19 gives −(\d+), 29 gives −(\d+), 49 gives −(\d+) and 99 or more gives −(\d+)/.exec(reference.replace(/\s+/g, ' '));
+    expect(m).not.toBeNull();
+    expect([9, 19, 29, 49, 99, 150].map(guidelineGateBias)).toEqual([...m!.slice(1).map((x) => -Number(x)), -10]);
+    // and where a network is compiled: 49 highway layers without a gate bias start at -5
+    const r = compileText(net('repeat 49 {\n  highway dense\n}', '8'));
+    expect(layerAs(r.ir!.layers[1], 'highway_dense').gateBias).toBe(-5);
+    // the paper spec and the explanation of HWY5004 point to the reference instead of listing numbers of their own
+    const spec = readFileSync(join(ROOT, 'specs/paper/mlp-highway.hwy'), 'utf8');
+    expect(spec).toContain('grammar/README.md, "Gate biases"');
+    expect(spec).not.toMatch(/-1, -2/);
+    expect(CODES.find((c) => c.code === 'HWY5004')!.explanation).toContain('grammar/README.md, "Gate biases"');
   });
   it('fills initialisers, activations and pooling defaults', () => {
     const r = compileText(net('conv 4 3x3\nhighway conv\nmaxpool 2', '8x8x1'));

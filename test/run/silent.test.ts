@@ -65,7 +65,7 @@ describe('memory: a network that cannot fit is refused before anything is alloca
 
   it('activations of a large batch: the advice is the batch', async () => {
     process.env[MEMORY_LIMIT_ENV] = '64M';
-    const conv = spec('  epochs 1', '  conv 32 3x3 padding=same relu\n  highway conv 3x3 relu\n  flatten\n  dense 10 softmax').replace('batch 50', 'batch 5000');
+    const conv = spec('  epochs 1', '  conv 32 3x3 relu padding=same\n  highway conv 3x3 relu\n  flatten\n  dense 10 softmax').replace('batch 50', 'batch 5000');
     const e = await runTraining(req({ specText: conv })).catch((x) => x);
     expect(e).toBeInstanceOf(NotEnoughMemory);
     expect(e.message).toMatch(/for the activations of a batch of 5000\), but 64\.0 MiB is the limit .*: lower the batch \(--batch; 5000 now\)/);
@@ -144,13 +144,15 @@ describe('eval of a run stopped mid-epoch', () => {
     const e = await runEval({ runDir: r.runDir, preloaded: data, backend: 'wasm' });
     expect(e.epoch).toBe(epoch);
     expect(e.step).toBe(step);
-    expect(e.checkpoint).toBe(`after epoch ${epoch} and ${step} steps of epoch ${epoch + 1} (interrupted)`);
+    expect(e.checkpoint).toBe(`${step} steps into epoch ${epoch + 1} (interrupted)`);
     expect(checkpointLabel({ epoch: 3, step: 0 })).toBe('after epoch 3');
-    expect(checkpointLabel({ epoch: 0, step: 1 })).toBe('after epoch 0 and 1 step of epoch 1 (interrupted)');
+    expect(checkpointLabel({ epoch: 0, step: 1 })).toBe('1 step into epoch 1 (interrupted)');
+    // a run interrupted in its first epoch is not "after epoch 0"
+    expect(checkpointLabel({ epoch: 0, step: 12 })).toBe('12 steps into epoch 1 (interrupted)');
 
     const text = hwy(['eval', r.runDir, '--device', 'wasm']);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')[0]).toContain(`after epoch ${epoch} and ${step} steps of epoch ${epoch + 1} (interrupted)`);
+    expect(text.stdout.split('\n')[0]).toContain(`, latest checkpoint (model/) ${step} steps into epoch ${epoch + 1} (interrupted), validation split`);
     const json = hwy(['eval', r.runDir, '--device', 'wasm', '--format', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ epoch, step, checkpoint: e.checkpoint });

@@ -83,3 +83,17 @@ describe('summaries (golden files)', () => {
     it(f, () => golden(`summary/${f.replace(/\//g, '__')}.txt`, summaryText(checkedIr(load(f))) + '\n'));
   }
 });
+
+describe("the README's opening example", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('is the network of specs/paper/mlp-highway.hwy, the spec its commands train', () => {
+    const example = /```\n(let depth[^]*?)```/.exec(readme)![1];
+    const layers = (text: string, f: string) => checkedIr(compile(text, f)).layers.map((l) => [l.kind, l.outShape, 'gateBias' in l ? l.gateBias : null, l.params]);
+    const spec = readFileSync(join(ROOT, 'specs/paper/mlp-highway.hwy'), 'utf8');
+    expect(layers(example, 'README.md')).toEqual(layers(spec.slice(0, spec.indexOf('train {')), 'specs/paper/mlp-highway.hwy'));
+    expect(readme).toContain('npx hwy train specs/paper/mlp-highway.hwy');
+  });
+  it('describes run directories once', () => {
+    expect(readme.match(/\*\*Run directories\.\*\*/g)).toHaveLength(1);
+  });
+});

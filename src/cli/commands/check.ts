@@ -35,8 +35,10 @@ export function registerCheck(program: Command): void {
         if (!r.ok) failed = true;
         if (opts.format === 'json') all.push(...r.diagnostics.filter((d) => !opts.errorsOnly || d.severity === 'error'));
         else {
+          // The verdict goes where the diagnostics go (standard error, as compilers print), so
+          // the two stay in order and together; standard output is for --format json.
           printDiagnostics(r, { errorsOnly: opts.errorsOnly });
-          process.stdout.write(`${r.file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
+          process.stderr.write(`${r.file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
         }
       }
       if (opts.format === 'json') writeJson(all);

@@ -50,7 +50,8 @@ export function registerFmt(program: Command): void {
           out = await formatHwy(text, await prettierOptionsFor(p === '-' ? resolve('stdin.hwy') : p));
         } catch (e) {
           if (e instanceof HwySyntaxError) {
-            process.stderr.write(`${name}:${e.loc.start.line}:${e.loc.start.column}: error ${e.message.split(' (')[0]}\n`);
+            // the file is left as it is: every syntax error is listed, for the writer to fix first
+            for (const x of e.all) process.stderr.write(`${name}:${x.line}:${x.column}: error ${x.message}\n`);
             broken++;
             continue;
           }
@@ -75,7 +76,7 @@ export function registerFmt(program: Command): void {
         } else process.stdout.write(out);
       }
       const done = paths.length - ignored;
-      if (opts.check && unformatted + broken + unreadable === 0) process.stdout.write(`${done} file${done === 1 ? '' : 's'} formatted${ignored ? ` (${ignored} ignored by .gitignore or .prettierignore)` : ''}\n`);
+      if (opts.check && unformatted + broken + unreadable === 0) process.stdout.write(`${done} file${done === 1 ? '' : 's'} already formatted${ignored ? ` (${ignored} ignored by .gitignore or .prettierignore)` : ''}\n`);
       // As Prettier: 2 when a file could not be parsed or read, else 1 when --check found unformatted files.
       if (broken || unreadable || failed) process.exitCode = EXIT_USAGE;
       else if (unformatted) process.exitCode = EXIT_SPEC;

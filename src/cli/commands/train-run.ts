@@ -1,6 +1,6 @@
 // The train command's body, loaded only when training (it pulls in tfjs).
 import cliProgress from 'cli-progress';
-import { checkpointLabel, plannedConfig, runTraining, type TrainOverrides } from '../../run/session.js';
+import { checkpointLabel, plannedConfig, runTraining, stepsInto, type TrainOverrides } from '../../run/session.js';
 import { resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
 import type { TrainConfig } from '../../ir/types.js';
 import { optimizerText } from '../../language/optimizers.js';
@@ -58,14 +58,18 @@ function checkFlagsAgainstSettings(overrides: TrainOverrides, settings: SettingO
   }
 }
 
-/** A config as the train { } section that gives it: what --print-config shows. */
+/**
+ * A config as the train { } section that gives it: what --print-config shows. Only what the
+ * chosen schedule uses is shown (as optimizerText shows only the optimizer's own settings):
+ * gamma for exponential and multistep, steps for multistep, min_lr for cosine. A value the
+ * schedule ignores (a spec's gamma kept when --set makes it cosine) would read as in force.
+ */
 export function configText(c: TrainConfig): string {
   const lr = c.lr;
   const lrAttrs = [
     `schedule=${lr.schedule}`,
-    // gamma always: a spec's gamma stays when a --set changes the schedule, and this text reads back as the same config
-    `gamma=${lr.gamma}`,
-    ...(lr.steps.length ? [`steps=[${lr.steps.join(', ')}]`] : []),
+    ...(lr.schedule === 'exponential' || lr.schedule === 'multistep' ? [`gamma=${lr.gamma}`] : []),
+    ...(lr.schedule === 'multistep' ? [`steps=[${lr.steps.join(', ')}]`] : []),
     ...(lr.schedule === 'cosine' ? [`min_lr=${lr.minLr ?? 0}`] : []),
     ...(lr.warmup ? [`warmup=${lr.warmup}`] : []),
     ...(lr.warmupSteps ? [`warmup_steps=${lr.warmupSteps}`] : []),
@@ -156,7 +160,6 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
   // SIGTERM (a job scheduler, timeout): exit through process.exit so that 'exit' handlers clean up (workers, temporary files)
   const onSigterm = () => process.exit(143);
   process.on('SIGTERM', onSigterm);
-  let lastPlain = 0;
   let epochStart = Date.now();
   const log = (s: string) => {
     stopBar();
@@ -192,13 +195,12 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
           bar?.start(steps, 0, payload);
           barShown = !!bar;
         },
+        // Steps show only on the terminal's bar: elsewhere (a log, a pipe, CI) one line an epoch
+        // is what a reader wants, and per-step lines would fill the log.
         onProgress(p: ProgressInfo) {
+          if (!bar) return;
           const remaining = ((p.steps - p.step) * (Date.now() - epochStart)) / 1000 / Math.max(1, p.step);
-          if (bar) bar.update(p.step, { loss: fmt(p.loss), acc: fmt(p.accuracy, 3), sps: String(Math.round(p.samplesPerSec)), etaText: eta(remaining) });
-          else if (Date.now() - lastPlain > 10_000 && p.step < p.steps) {
-            lastPlain = Date.now();
-            process.stderr.write(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${fmt(p.loss)} acc ${fmt(p.accuracy, 3)} ${Math.round(p.samplesPerSec)} samples/s ETA ${eta(remaining)}\n`);
-          }
+          bar.update(p.step, { loss: fmt(p.loss), acc: fmt(p.accuracy, 3), sps: String(Math.round(p.samplesPerSec)), etaText: eta(remaining) });
         },
         onEpochEnd(m) {
           stopBar();
@@ -245,7 +247,7 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
       return;
     }
     if (o.status === 'interrupted') {
-      process.stderr.write(`stopped after epoch ${o.state.epoch}${o.state.step ? ` and ${o.state.step} steps of the next` : ''}; checkpoint in ${r.runDir}\ncontinue with: ${hwyCommand('train', '--resume', r.runDir)}\n`);
+      process.stderr.write(`stopped ${o.state.step ? stepsInto(o.state) : `after epoch ${o.state.epoch}`}; checkpoint in ${r.runDir}\ncontinue with: ${hwyCommand('train', '--resume', r.runDir)}\n`);
       process.exitCode = 130;
       return;
     }

@@ -13,7 +13,7 @@ export const CASES: { name: string; input: string; body: string }[] = [
   {
     name: 'conv: valid, strided, same (odd and even kernels), flatten after conv',
     input: '7x7x2',
-    body: 'conv 3 3x3 relu\nconv 4 3x3 stride=2 padding=same tanh\nconv 3 2x2 padding=same relu\nconv 2 2x2 stride=2 relu\nflatten\ndense 3 softmax',
+    body: 'conv 3 3x3 relu\nconv 4 3x3 tanh stride=2 padding=same\nconv 3 2x2 relu padding=same\nconv 2 2x2 relu stride=2\nflatten\ndense 3 softmax',
   },
   { name: 'highway conv, coupled carry (3x3 and even 2x2)', input: '6x6x3', body: 'highway conv 3x3 relu gate_bias=-1\nhighway conv 2x2 tanh gate_bias=-1\nglobalavgpool\ndense 3 softmax' },
   { name: 'highway conv, free carry, inserted conv projection', input: '5x5x2', body: 'highway conv 3 3x3 relu carry=free gate_bias=-1\nflatten\ndense 3 softmax' },
