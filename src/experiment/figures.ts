@@ -21,6 +21,10 @@ interface Axis {
   kind: 'number' | 'log' | 'name';
   /** A name's values in the plan's order. */
   names?: string[];
+  /** A number's range as the plan gives it (a distribution's ends, a grid's extremes). */
+  range?: [number, number];
+  /** Whole numbers only. */
+  whole?: boolean;
 }
 
 /** The settings a sweep varies: its space, then the grid axes with more than one value. */
@@ -29,16 +33,20 @@ export function variedAxes(plan: ExperimentPlan): Axis[] {
   for (const p of plan.space) {
     if (p.dist.type === 'choice') {
       const numeric = p.dist.choices.every((c) => typeof c === 'number');
-      out.push(numeric ? { name: p.name, kind: 'number' } : { name: p.name, kind: 'name', names: p.dist.choices.map(String) });
-    } else out.push({ name: p.name, kind: p.dist.type === 'loguniform' ? 'log' : 'number' });
+      out.push(numeric ? numberAxis(p.name, p.dist.choices as number[]) : { name: p.name, kind: 'name', names: p.dist.choices.map(String) });
+    } else out.push({ name: p.name, kind: p.dist.type === 'loguniform' ? 'log' : 'number', range: [p.dist.low, p.dist.high], whole: p.dist.type === 'int' });
   }
   for (const a of plan.grid) {
     if (a.values.length < 2) continue;
     const numeric = a.values.every((v) => typeof v === 'number');
-    out.push(numeric ? { name: a.name, kind: 'number' } : { name: a.name, kind: 'name', names: a.values.map(String) });
+    out.push(numeric ? numberAxis(a.name, a.values as number[]) : { name: a.name, kind: 'name', names: a.values.map(String) });
   }
   if (plan.networks.length > 1) out.push({ name: 'network', kind: 'name', names: plan.networks.map((n) => n.label) });
   return out;
+}
+
+function numberAxis(name: string, values: number[]): Axis {
+  return { name, kind: 'number', range: [Math.min(...values), Math.max(...values)], whole: values.every(Number.isInteger) };
 }
 
 function valueOf(r: TrialRecord, name: string): ParamValue | undefined {
@@ -73,16 +81,20 @@ export function objectiveVsSettings(plan: ExperimentPlan, records: TrialRecord[]
         data: { values },
         mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
         encoding: {
-          x: a.kind === 'name' ? { field: 'value', type: 'nominal', title: a.name, sort: a.names, axis: { labelAngle: 0 } } : { field: 'value', type: 'quantitative', title: a.name, scale: { type: a.kind === 'log' ? 'log' : 'linear', zero: false, nice: a.kind !== 'log' } },
+          // a number's axis spans the range searched, so where the trials fell in it shows
+          x:
+            a.kind === 'name'
+              ? { field: 'value', type: 'nominal', title: a.name, sort: a.names, axis: { labelAngle: 0 } }
+              : { field: 'value', type: 'quantitative', title: a.name, scale: { type: a.kind === 'log' ? 'log' : 'linear', zero: false, nice: false, domain: a.range, padding: 8 }, axis: a.whole ? { format: 'd', tickMinStep: 1 } : {} },
           y: { field: 'objective', type: 'quantitative', title: objectiveTitle(plan, log), scale: { type: log ? 'log' : 'linear', zero: false } },
-          color: { field: 'group', type: 'nominal', title: 'network', scale: { domain: plan.networks.map((n) => n.label), scheme: 'category10' } },
+          color: { field: 'group', type: 'nominal', title: 'network', scale: { domain: plan.networks.map((n) => n.label), scheme: 'category10' }, legend: plan.networks.length > 1 ? {} : null },
           shape: { field: 'status', type: 'nominal', title: 'status', scale: { domain: ['done', 'capped'], range: ['circle', 'triangle-up'] } },
           tooltip: [{ field: 'trial' }, { field: 'value' }, { field: 'objective' }],
         },
       };
     });
   return {
-    title: { text: `Sweep ${plan.name}: the objective against each setting`, subtitle: `one point a finished trial (triangles: reached the epoch cap); ${plan.objective.direction === 'minimize' ? 'lower' : 'higher'} is better` },
+    title: { anchor: 'start', text: `Sweep ${plan.name}: the objective against each setting`, subtitle: `one point a finished trial (triangles: reached the epoch cap); ${plan.objective.direction === 'minimize' ? 'lower' : 'higher'} is better` },
     columns: 3,
     concat: panels.length ? panels : [{ mark: 'text', data: { values: [{ t: 'nothing is searched' }] }, encoding: { text: { field: 't' } } }],
   };
@@ -96,9 +108,11 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
   const ends: Record<string, unknown>[] = [];
   for (const a of axes) {
     const vs = rs.map((r) => valueOf(r, a.name)).filter((v): v is ParamValue => v !== undefined);
-    const nums = vs.filter((v): v is number => typeof v === 'number').map((v) => (a.kind === 'log' ? Math.log10(v) : v));
-    const lo = Math.min(...nums);
-    const hi = Math.max(...nums);
+    const t = (v: number) => (a.kind === 'log' ? Math.log10(v) : v);
+    const nums = vs.filter((v): v is number => typeof v === 'number').map(t);
+    // the range searched where the plan gives one, else the values'
+    const lo = a.range ? t(a.range[0]) : Math.min(...nums);
+    const hi = a.range ? t(a.range[1]) : Math.max(...nums);
     const pos = (v: ParamValue): number => {
       if (a.kind === 'name') {
         const i = a.names!.indexOf(String(v));
@@ -122,7 +136,7 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
   const log = logObjective(plan, rs.map((r) => r.objective));
   const order = axes.map((a) => a.name);
   return {
-    title: { text: `Sweep ${plan.name}: parallel coordinates`, subtitle: `one line a finished trial; each axis scaled from its lowest to its highest value${axes.some((a) => a.kind === 'log') ? ' (log-uniform settings on a log scale)' : ''}` },
+    title: { anchor: 'start', text: `Sweep ${plan.name}: parallel coordinates`, subtitle: [`one line a finished trial; each axis spans the range searched${axes.some((a) => a.kind === 'log') ? ' (log-uniform: log scale)' : ''}`] },
     width: Math.max(300, 120 * axes.length),
     height: 260,
     layer: [
@@ -130,7 +144,7 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
         data: { values: rows },
         mark: { type: 'line', opacity: 0.7, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'axis', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelFontSize: 11 } },
+          x: { field: 'axis', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelFontSize: 11, labelPadding: 16 } },
           y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
           detail: { field: 'trial' },
           color: { field: 'objective', type: 'quantitative', title: objectiveTitle(plan, log), scale: { type: log ? 'log' : 'linear', scheme: plan.objective.direction === 'minimize' ? 'viridis' : 'viridis', reverse: plan.objective.direction === 'minimize' }, legend: { titleLimit: 300, orient: 'right' } },
@@ -148,7 +162,7 @@ export function bestCurves(plan: ExperimentPlan, curves: { group: string; epoch:
   const log = plan.objective.metric.endsWith('loss') && pos.length === curves.length && pos.length > 0 && Math.max(...pos) / Math.min(...pos) > 10;
   const seeds = new Set(curves.map((c) => c.seed)).size;
   return {
-    title: { text: `Sweep ${plan.name}: the best trial of each group`, subtitle: `${plan.objective.metric} per epoch, mean over ${seeds > 1 ? `its seeds, the band from the lowest to the highest seed` : 'its one seed (no band: one seed a trial)'}` },
+    title: { anchor: 'start', text: `Sweep ${plan.name}: the best trial of each group`, subtitle: `${plan.objective.metric} per epoch, mean over ${seeds > 1 ? `its seeds, the band from the lowest to the highest seed` : 'its one seed (no band: one seed a trial)'}` },
     width: 480,
     height: 300,
     data: { values: curves },
@@ -198,12 +212,13 @@ export function spreadImportances(plan: ExperimentPlan, records: TrialRecord[]):
   return out;
 }
 
-export function importanceChart(plan: ExperimentPlan, values: Record<string, number>, source: 'search' | 'spread', logY = false): Spec {
+export function importanceChart(plan: ExperimentPlan, values: Record<string, number>, source: 'search' | 'spread', logY = false, trials?: number): Spec {
   const rows = Object.entries(values).map(([setting, importance]) => ({ setting, importance }));
   return {
     title: {
+      anchor: 'start',
       text: `Sweep ${plan.name}: ${source === 'search' ? 'parameter importances (Optuna)' : 'how much each setting alone explains'}`,
-      subtitle: source === 'search' ? "Optuna's importance evaluator over the finished trials" : `share of the variance of the objective${logY ? " (of its log10)" : ''} between trials explained by each setting alone (η², numbers in quartiles); not Optuna's importances: interactions are ignored`,
+      subtitle: source === 'search' ? "Optuna's importance evaluator over the finished trials" : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
     },
     width: 360,
     height: Math.max(60, 24 * rows.length),
@@ -239,6 +254,6 @@ export async function writeFigures(out: string, plan: ExperimentPlan, records: T
   );
   if (curves.length) await write('curves', bestCurves(plan, curves), curves);
   const imp = o.importances ?? spreadImportances(plan, records);
-  if (Object.keys(imp).length) await write('importances', importanceChart(plan, imp, o.importances ? 'search' : 'spread', logObjective(plan, rs.map((r) => r.objective))), { source: o.importances ? 'optuna' : 'eta-squared', importances: imp });
+  if (Object.keys(imp).length) await write('importances', importanceChart(plan, imp, o.importances ? 'search' : 'spread', logObjective(plan, rs.map((r) => r.objective)), rs.length), { source: o.importances ? 'optuna' : 'eta-squared', importances: imp });
   return files;
 }
