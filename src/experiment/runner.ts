@@ -133,15 +133,17 @@ function differences(a: Record<string, unknown>, b: Record<string, unknown>): st
 
 /** Runs a plan to the end (or until stopped), writing the sweep directory; one process a directory. */
 export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
-  mkdirSync(o.out, { recursive: true });
-  const lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
-  let search: Search | undefined;
+  let search = o.search;
+  let lock: Awaited<ReturnType<typeof lockDir>> | undefined;
   try {
-    search = o.search ?? (await searchFor(o.plan, { dir: o.out }));
+    mkdirSync(o.out, { recursive: true });
+    lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
+    search ??= await searchFor(o.plan, { dir: o.out });
     return await runLocked(o, search);
   } finally {
+    // the search given is closed too: its worker (Optuna's Python) ends with the sweep
     await search?.close();
-    await lock.release();
+    await lock?.release();
   }
 }
 
