@@ -4,7 +4,8 @@
  */
 import type { MetricsLine } from '../backends/engine.js';
 import type { GridPoint, Objective, ObjectiveMetric, ParamValue } from '../ir/experiment.js';
-import type { StopReason, StopRule } from '../analysis/sweep-protocol.js';
+import { DEFAULT_STOP, type StopReason, type StopRule } from '../analysis/sweep-protocol.js';
+import type { ExperimentPlan } from '../ir/experiment.js';
 
 /**
  * How a run (and a trial) ended. done: it converged (the target loss, or its loss stopped
@@ -111,4 +112,15 @@ export function atChance(finalAccuracy: number, classes: number): boolean {
 export function trialStatus(runs: RunStatus[]): TrialRecord['status'] {
   for (const s of ['pruned', 'diverged', 'capped'] as const) if (runs.includes(s)) return s;
   return 'done';
+}
+
+/** The stop rule of a plan: its own settings, the paper protocol's (DEFAULT_STOP) for the rest. */
+export function planRule(plan: ExperimentPlan): StopRule {
+  const s = plan.stop;
+  return {
+    maxEpochs: s.maxEpochs,
+    targetLoss: s.targetLoss ?? DEFAULT_STOP.targetLoss,
+    patience: s.patience ?? DEFAULT_STOP.patience,
+    minImprovement: s.minImprovement ?? DEFAULT_STOP.minImprovement,
+  };
 }

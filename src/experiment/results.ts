@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ExperimentPlan, ParamValue } from '../ir/experiment.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
-import { better, type RunStatus, type TrialRecord } from './records.js';
+import { better, planRule, type RunStatus, type TrialRecord } from './records.js';
 
 export interface GroupSummary {
   /** The grid point's name (pointName). */
@@ -97,7 +97,7 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   const chance = sorted.filter(allAtChance).length;
   if (chance) verdicts.push(`${plural(chance, 'trial')} never left chance level (training accuracy at most 1.5x chance): a flat curve there is not convergence.`);
   if (count('diverged')) verdicts.push(`${plural(count('diverged'), 'trial')} diverged (a non-finite loss); the search went on.`);
-  if (count('pruned')) verdicts.push(`${plural(count('pruned'), 'trial')} pruned by the search: their objectives are partial and not ranked.`);
+  if (count('pruned')) verdicts.push(`${plural(count('pruned'), 'trial')} pruned by the search: partial objectives, not ranked.`);
   if (!best) verdicts.push(records.length ? 'No trial finished with an objective: there is no best.' : 'No trial has finished yet.');
   else {
     const metric = `${plan.objective.reduce === 'best' ? 'best ' : 'final '}${plan.objective.metric}`;
@@ -131,11 +131,13 @@ function groupVerdict(g: GroupSummary, cap: number): string {
 function compareBest(plan: ExperimentPlan, ga: string, a: TrialRecord, gb: string, b: TrialRecord): string {
   const na = a.runs.filter((r) => Number.isFinite(r.objective)).length;
   const nb = b.runs.filter((r) => Number.isFinite(r.objective)).length;
+  const capped = [a.status === 'capped' ? ga : undefined, b.status === 'capped' ? gb : undefined].filter(Boolean);
+  const note = capped.length ? ` ${capped.join(' and ')} reached the epoch cap: the order may change with more epochs.` : '';
   const head = `Runner-up: ${gb}, ${meanStd(b)}`;
-  if (na < 2 || nb < 2) return `${head}. With one seed a trial the spread over seeds is unknown: the order of ${ga} and ${gb} may be noise.`;
+  if (na < 2 || nb < 2) return `${head}. With one seed a trial the spread over seeds is unknown: the order of ${ga} and ${gb} may be noise.${note}`;
   const gap = Math.abs(a.objective - b.objective);
-  if (gap > a.std + b.std) return `${head}. ${ga} is better by ${num(gap)}, more than the two standard deviations over seeds together (${num(a.std + b.std)}).`;
-  return `${head}. The difference (${num(gap)}) is within the spread over seeds (${num(a.std)} + ${num(b.std)}): ${ga} and ${gb} are not distinguished.`;
+  if (gap > a.std + b.std) return `${head}. ${ga} is better by ${num(gap)}, more than the two standard deviations over seeds together (${num(a.std + b.std)}).${note}`;
+  return `${head}. The difference (${num(gap)}) is within the spread over seeds (${num(a.std)} + ${num(b.std)}): ${ga} and ${gb} are not distinguished.${note}`;
 }
 
 /** Writes sweep.md, sweep.json and trials.csv; returns the summary. */
@@ -157,7 +159,7 @@ function sweepJson(plan: ExperimentPlan, s: SweepSummary, engine?: string) {
     file: plan.file,
     engine: engine ?? 'tfjs',
     objective: plan.objective,
-    stop: plan.stop,
+    stop: planRule(plan),
     sampler: plan.sampler,
     pruner: plan.pruner,
     seeds: plan.seeds,
@@ -175,12 +177,12 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
   const o = plan.objective;
   const metric = `${o.reduce} ${o.metric}`;
   const params = plan.space.map((p) => p.name);
-  const stop = plan.stop;
-  const rule = [stop.targetLoss !== undefined ? `a training loss of at most ${stop.targetLoss}` : undefined, stop.patience !== undefined ? `${plural(stop.patience, 'epoch')} without ${(stop.minImprovement ?? 0.01) * 100}% improvement` : undefined].filter(Boolean);
+  const rule = planRule(plan);
+  const stops = [`a training loss of at most ${rule.targetLoss}`, ...(rule.patience > 0 ? [`${plural(rule.patience, 'epoch')} without ${rule.minImprovement * 100}% improvement of its best training loss`] : [])];
   const lines = [
     `# Sweep ${plan.name}`,
     '',
-    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops at ${rule.length ? `${rule.join(', or ')}, or ` : ''}the cap of ${plural(stop.maxEpochs, 'epoch')}.`,
+    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops at ${stops.join(', or after ')}, or at the cap of ${plural(rule.maxEpochs, 'epoch')} (capped).`,
     '',
     ...s.verdicts.map((v) => `- ${v}`),
     '',

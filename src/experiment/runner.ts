@@ -22,12 +22,14 @@ import { lockDir } from '../run/lock.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readRegularFile } from '../util/read-regular.js';
 import { VERSION } from '../version.js';
-import { convergedEpoch, DEFAULT_STOP, stopReason, type StopReason, type StopRule } from '../analysis/sweep-protocol.js';
+import { convergedEpoch, stopReason, type StopReason } from '../analysis/sweep-protocol.js';
 import type { Search, TrialTicket } from './search.js';
 import { applicableParams, gridPoints, pointLabel, pointName, runAssignments, type HasConstant } from './points.js';
 import { gridTrials } from './grid.js';
 import { searchFor, searchImportances } from './search-factory.js';
-import { atChance, mean, objectiveCurve, objectiveOf, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
+import { atChance, mean, objectiveCurve, objectiveOf, planRule, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
+
+export { planRule };
 import { writeResults, type SweepSummary } from './results.js';
 import { writeFigures } from './figures.js';
 
@@ -91,17 +93,6 @@ function defaultRead(path: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** The stop rule of a plan: its own settings, the paper protocol's for the rest. */
-export function planRule(plan: ExperimentPlan): StopRule {
-  const s = plan.stop;
-  return {
-    maxEpochs: s.maxEpochs,
-    targetLoss: s.targetLoss ?? DEFAULT_STOP.targetLoss,
-    patience: s.patience ?? DEFAULT_STOP.patience,
-    minImprovement: s.minImprovement ?? DEFAULT_STOP.minImprovement,
-  };
 }
 
 /** A trial's name in the sweep directory: its grid point and its number there (or the search's id). */
@@ -185,7 +176,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     }
     const diff = differences(had.identity ?? {}, id);
     if (diff.length) {
-      const what = diff.map((k) => (k === 'specs' ? "a network's spec text" : k === 'hwyVersion' ? 'the hwy version' : `its ${k}`)).join(', ');
+      const what = diff.map((k) => (k === 'specs' ? "a network's spec text" : `its ${k}`)).join(', ');
       throw new ExperimentError(`${o.out} holds a sweep with another plan (${what} differ): a sweep continues only with the plan it started with (its trials and stop rule may change); give another --out`);
     }
   }
