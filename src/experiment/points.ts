@@ -5,7 +5,7 @@
  * sweep started again, names the same points and trials the same way.
  */
 import { createHash } from 'node:crypto';
-import type { ExperimentPlan, GridPoint, ParamValue, RunAssignment } from '../ir/experiment.js';
+import type { ExperimentPlan, GridAxis, GridPoint, ParamValue, RunAssignment, SearchParam } from '../ir/experiment.js';
 
 /**
  * Which names a network defines as `let` constants (a constant a network lacks is not
@@ -13,6 +13,17 @@ import type { ExperimentPlan, GridPoint, ParamValue, RunAssignment } from '../ir
  * network's alone). Undefined: every name applies.
  */
 export type HasConstant = (network: string, name: string) => boolean;
+
+/**
+ * Does a grid axis or searched parameter apply to a network? Where the plan lists the
+ * networks it applies to (`networks`, from the language side), those; else a training
+ * setting applies everywhere and a constant where the network defines it.
+ */
+export function appliesTo(item: GridAxis | SearchParam, network: string, has?: HasConstant): boolean {
+  const listed = (item as { networks?: string[] }).networks;
+  if (listed) return listed.includes(network);
+  return item.target === 'setting' || !has || has(network, item.name);
+}
 
 /**
  * Every grid point, in the order they train: the grid's combinations with the first axis
@@ -29,7 +40,7 @@ export function gridPoints(plan: ExperimentPlan, has?: HasConstant): GridPoint[]
   for (const c of combos)
     for (const n of plan.networks) {
       const values: Record<string, ParamValue> = {};
-      for (const axis of plan.grid) if (axis.target === 'setting' || !has || has(n.label, axis.name)) values[axis.name] = c[axis.name];
+      for (const axis of plan.grid) if (appliesTo(axis, n.label, has)) values[axis.name] = c[axis.name];
       const key = `${n.label}\0${pointKey(plan, { network: n.label, values })}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -92,12 +103,14 @@ export function runSeed(plan: ExperimentPlan, seed: number, trial: number | unde
  * (as `--set train.…` takes them). A constant the network does not define is left out.
  */
 export function runAssignments(plan: ExperimentPlan, point: GridPoint, params: Record<string, ParamValue>, trial: number | undefined, has?: HasConstant): RunAssignment[] {
-  const target = new Map<string, 'constant' | 'setting'>([...plan.grid.map((a) => [a.name, a.target] as const), ...plan.space.map((p) => [p.name, p.target] as const)]);
+  const items = new Map<string, GridAxis | SearchParam>([...plan.grid.map((a) => [a.name, a] as const), ...plan.space.map((p) => [p.name, p] as const)]);
   const constants: Record<string, ParamValue> = {};
   const settings: { path: string; value: string }[] = [];
   for (const [name, value] of [...Object.entries(point.values), ...Object.entries(params)]) {
-    if (target.get(name) === 'setting') settings.push({ path: name, value: String(value) });
-    else if (!has || has(point.network, name)) constants[name] = value;
+    const item = items.get(name);
+    if (item && !appliesTo(item, point.network, has)) continue;
+    if (item?.target === 'setting') settings.push({ path: name, value: String(value) });
+    else constants[name] = value;
   }
   return plan.seeds.map((s) => ({ network: point.network, constants, settings, seed: runSeed(plan, s, trial) }));
 }
@@ -105,7 +118,7 @@ export function runAssignments(plan: ExperimentPlan, point: GridPoint, params: R
 /** The parameters of a trial that apply to its network (a searched constant the network lacks is dropped). */
 export function applicableParams(plan: ExperimentPlan, network: string, params: Record<string, ParamValue>, has?: HasConstant): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const p of plan.space) if (Object.hasOwn(params, p.name) && (p.target === 'setting' || !has || has(network, p.name))) out[p.name] = params[p.name];
+  for (const p of plan.space) if (Object.hasOwn(params, p.name) && appliesTo(p, network, has)) out[p.name] = params[p.name];
   return out;
 }
 

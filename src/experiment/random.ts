@@ -8,7 +8,7 @@
 import type { Distribution, ExperimentPlan, GridPoint, ParamValue } from '../ir/experiment.js';
 import { rng } from '../data/dataset.js';
 import type { Search, TrialTicket } from './search.js';
-import { pointKey, trialDrawSeed } from './points.js';
+import { appliesTo, pointKey, trialDrawSeed } from './points.js';
 
 /**
  * A range's width as its ends are written in decimal: 1 - 0.8 is 0.19999999999999996 in
@@ -35,11 +35,15 @@ export function drawParam(d: Distribution, r: number): ParamValue {
   }
 }
 
-/** The parameters of trial `trial` (1-based) at a grid point. */
+/**
+ * The parameters of trial `trial` (1-based) at a grid point. A parameter the plan lists
+ * for other networks only is not drawn (the paper's plain networks draw no gate bias); one
+ * without a list is drawn, and the runner leaves it out where the network lacks it.
+ */
 export function drawTrial(plan: ExperimentPlan, point: GridPoint, trial: number): Record<string, ParamValue> {
   const r = rng(trialDrawSeed(plan.seed, point.network, pointKey(plan, point), trial));
   const params: Record<string, ParamValue> = {};
-  for (const p of plan.space) params[p.name] = drawParam(p.dist, r());
+  for (const p of plan.space) if (appliesTo(p, point.network)) params[p.name] = drawParam(p.dist, r());
   return params;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { MetricsLine } from '../backends/engine.js';
 import type { GridPoint, Objective, ObjectiveMetric, ParamValue } from '../ir/experiment.js';
-import { DEFAULT_STOP, type StopReason, type StopRule } from '../analysis/sweep-protocol.js';
+import type { StopReason, StopRule } from '../analysis/sweep-protocol.js';
 import type { ExperimentPlan } from '../ir/experiment.js';
 
 /**
@@ -114,13 +114,11 @@ export function trialStatus(runs: RunStatus[]): TrialRecord['status'] {
   return 'done';
 }
 
-/** The stop rule of a plan: its own settings, the paper protocol's (DEFAULT_STOP) for the rest. */
+/**
+ * The stop rule of a plan as stopReason takes it. What the plan leaves out does not stop a
+ * run: no target loss, no patience (only the cap), and an improvement of any size counts.
+ */
 export function planRule(plan: ExperimentPlan): StopRule {
   const s = plan.stop;
-  return {
-    maxEpochs: s.maxEpochs,
-    targetLoss: s.targetLoss ?? DEFAULT_STOP.targetLoss,
-    patience: s.patience ?? DEFAULT_STOP.patience,
-    minImprovement: s.minImprovement ?? DEFAULT_STOP.minImprovement,
-  };
+  return { maxEpochs: s.maxEpochs, targetLoss: s.targetLoss ?? -Infinity, patience: s.patience ?? 0, minImprovement: s.minImprovement ?? 0 };
 }

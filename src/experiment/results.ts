@@ -159,7 +159,7 @@ function sweepJson(plan: ExperimentPlan, s: SweepSummary, engine?: string) {
     file: plan.file,
     engine: engine ?? 'tfjs',
     objective: plan.objective,
-    stop: planRule(plan),
+    stop: plan.stop,
     sampler: plan.sampler,
     pruner: plan.pruner,
     seeds: plan.seeds,
@@ -178,11 +178,11 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
   const metric = `${o.reduce} ${o.metric}`;
   const params = plan.space.map((p) => p.name);
   const rule = planRule(plan);
-  const stops = [`a training loss of at most ${rule.targetLoss}`, ...(rule.patience > 0 ? [`${plural(rule.patience, 'epoch')} without ${rule.minImprovement * 100}% improvement of its best training loss`] : [])];
+  const stops = [...(Number.isFinite(rule.targetLoss) ? [`a training loss of at most ${rule.targetLoss}`] : []), ...(rule.patience > 0 ? [`${plural(rule.patience, 'epoch')} without ${rule.minImprovement * 100}% improvement of its best training loss`] : [])];
   const lines = [
     `# Sweep ${plan.name}`,
     '',
-    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops at ${stops.join(', or after ')}, or at the cap of ${plural(rule.maxEpochs, 'epoch')} (capped).`,
+    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops ${stops.length ? `at ${stops.join(', or after ')}, or ` : ''}at the cap of ${plural(rule.maxEpochs, 'epoch')} (capped).`,
     '',
     ...s.verdicts.map((v) => `- ${v}`),
     '',

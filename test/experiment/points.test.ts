@@ -77,6 +77,28 @@ describe('the in-process random search', () => {
     expect(saved.rows.length).toBe(80);
     for (const r of saved.rows) expect(drawn.get(`${r.kind}-${r.depth}-${r.trial}`), `${r.kind}-${r.depth} trial ${r.trial}`).toEqual(r.settings);
   });
+  it("a parameter listed for some networks only is neither drawn nor given elsewhere (the language side's `networks`)", async () => {
+    const base = figure1Plan();
+    // gate_bias listed for highway: the same draws as the paper's, with no spec read
+    const listed = figure1Plan({ space: base.space.map((p) => (p.name === 'gate_bias' ? { ...p, networks: ['highway'] } : p)) });
+    const plain = { network: 'plain', values: { depth: 10 } };
+    const highway = { network: 'highway', values: { depth: 10 } };
+    const p = (await randomSearch(listed).ask(plain))!.params;
+    expect(p).not.toHaveProperty('gate_bias');
+    expect(p.activation).toBe(sampleTrial(trialSeed(1, 'plain', 10, 1), 'plain').activation);
+    expect(runAssignments(listed, plain, p, 1)[0].constants).toEqual({ depth: 10, activation: p.activation });
+    const h = (await randomSearch(listed).ask(highway))!.params;
+    expect(h.gate_bias).toBe(sampleTrial(trialSeed(1, 'highway', 10, 1), 'highway').gateBias);
+    // listed first for plain only: the highway network's draws start with the rate, not after it
+    const first = figure1Plan({ space: [{ name: 'width', target: 'constant', dist: { type: 'int', low: 10, high: 90, step: 10 }, networks: ['plain'] } as (typeof base.space)[number], ...base.space.slice(0, 4)] });
+    const hf = (await randomSearch(first).ask(highway))!.params;
+    expect(hf).not.toHaveProperty('width');
+    expect(hf['train.lr']).toBe(sampleTrial(trialSeed(1, 'highway', 10, 1), 'highway').lr);
+    // a grid axis listed for highway does not multiply the plain network's points
+    const grid = figure1Plan({ grid: [...base.grid, { name: 'gate_bias', target: 'constant', values: [-1, -3], networks: ['highway'] } as (typeof base.grid)[number]] });
+    expect(gridPoints(grid).filter((x) => x.network === 'plain').length).toBe(4);
+    expect(gridPoints(grid).filter((x) => x.network === 'highway').length).toBe(8);
+  });
   it('each distribution stays in its range and reaches its ends', () => {
     expect(drawParam({ type: 'uniform', low: 0.8, high: 1 }, 0.5)).toBe(0.9);
     expect(drawParam({ type: 'loguniform', low: 1e-3, high: 1e-1 }, 0.5)).toBeCloseTo(1e-2, 15);

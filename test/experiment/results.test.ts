@@ -70,3 +70,10 @@ describe('sweep verdicts', () => {
     expect(summarise(plan, [], { total: 3, complete: false }).verdicts).toEqual(['Partial: 0 of 3 trials finished; run the same command again to continue.', 'No trial has finished yet.']);
   });
 });
+
+describe('the stop rule of a plan', () => {
+  it('what the plan leaves out does not stop a run: only the cap', () => {
+    expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 9 } }))).toEqual({ maxEpochs: 9, targetLoss: -Infinity, patience: 0, minImprovement: 0 });
+    expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 } }))).toEqual({ maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 });
+  });
+});
