@@ -85,8 +85,8 @@ export function objectiveVsSettings(plan: ExperimentPlan, records: TrialRecord[]
           x:
             a.kind === 'name'
               ? { field: 'value', type: 'nominal', title: a.name, sort: a.names, axis: { labelAngle: 0 } }
-              : { field: 'value', type: 'quantitative', title: a.name, scale: { type: a.kind === 'log' ? 'log' : 'linear', zero: false, nice: false, domain: a.range, padding: 8 }, axis: a.whole ? { format: 'd', tickMinStep: 1 } : {} },
-          y: { field: 'objective', type: 'quantitative', title: objectiveTitle(plan, log), scale: { type: log ? 'log' : 'linear', zero: false } },
+              : { field: 'value', type: 'quantitative', title: a.name, scale: { ...(a.kind === 'log' ? { type: 'log' } : { type: 'linear', zero: false }), nice: false, domain: a.range, padding: 8 }, axis: a.whole ? { format: 'd', tickMinStep: 1 } : {} },
+          y: { field: 'objective', type: 'quantitative', title: objectiveTitle(plan, log), scale: log ? { type: 'log' } : { zero: false } },
           color: { field: 'group', type: 'nominal', title: 'network', scale: { domain: plan.networks.map((n) => n.label), scheme: 'category10' }, legend: plan.networks.length > 1 ? {} : null },
           shape: { field: 'status', type: 'nominal', title: 'status', scale: { domain: ['done', 'capped'], range: ['circle', 'triangle-up'] } },
           tooltip: [{ field: 'trial' }, { field: 'value' }, { field: 'objective' }],
@@ -147,7 +147,7 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
           x: { field: 'axis', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelFontSize: 11, labelPadding: 16 } },
           y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
           detail: { field: 'trial' },
-          color: { field: 'objective', type: 'quantitative', title: objectiveTitle(plan, log), scale: { type: log ? 'log' : 'linear', scheme: plan.objective.direction === 'minimize' ? 'viridis' : 'viridis', reverse: plan.objective.direction === 'minimize' }, legend: { titleLimit: 300, orient: 'right' } },
+          color: { field: 'objective', type: 'quantitative', title: `${plan.objective.reduce} ${plan.objective.metric}${log ? ' (log)' : ''}`, scale: { type: log ? 'log' : 'linear', scheme: 'viridis', reverse: plan.objective.direction === 'minimize' }, legend: { titleLimit: 300, orient: 'right' } },
         },
       },
       { data: { values: axes.map((a) => ({ axis: a.name })) }, mark: { type: 'rule', color: '#999' }, encoding: { x: { field: 'axis', type: 'nominal', sort: order } } },
@@ -171,7 +171,7 @@ export function bestCurves(plan: ExperimentPlan, curves: { group: string; epoch:
       color: { field: 'group', type: 'nominal', title: 'group', scale: { scheme: 'category10' } },
     },
     layer: [
-      { mark: { type: 'errorband', extent: 'min-max', opacity: 0.25 }, encoding: { y: { field: 'value', type: 'quantitative', title: `${plan.objective.metric}${log ? ' (log scale)' : ''}`, scale: { type: log ? 'log' : 'linear', zero: false } } } },
+      { mark: { type: 'errorband', extent: 'min-max', opacity: 0.25 }, encoding: { y: { field: 'value', type: 'quantitative', title: `${plan.objective.metric}${log ? ' (log scale)' : ''}`, scale: log ? { type: 'log' } : { zero: false } } } },
       { mark: { type: 'line', point: { size: 16 } }, encoding: { y: { aggregate: 'mean', field: 'value', type: 'quantitative' } } },
     ],
   };

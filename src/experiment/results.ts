@@ -182,7 +182,7 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
   const lines = [
     `# Sweep ${plan.name}`,
     '',
-    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops ${stops.length ? `at ${stops.join(', or after ')}, or ` : ''}at the cap of ${plural(rule.maxEpochs, 'epoch')} (capped).`,
+    `${plural(plan.networks.length, 'network')} (${plan.networks.map((n) => n.label).join(', ')}), ${plural(points ?? s.groups.length, 'grid point')}, ${plan.sampler} search${plan.pruner !== 'none' ? ` with the ${plan.pruner} pruner` : ''}, ${plural(plan.trials, 'trial')} a point, ${plural(plan.seeds.length, 'seed')} a trial (${plan.seeds.join(', ')}${plan.sampler === 'random' ? '; trial t trains with these + t − 1' : ''}), ${engine ?? 'tfjs'} engine. Objective: ${o.direction} the ${metric} (mean over seeds). A run stops ${stops.length ? `at ${stops.join(', or after ')}, or ` : ''}at the cap of ${plural(rule.maxEpochs, 'epoch')} (capped).`,
     '',
     ...s.verdicts.map((v) => `- ${v}`),
     '',
