@@ -98,6 +98,8 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   if (chance) verdicts.push(`${plural(chance, 'trial')} never left chance level (training accuracy at most 1.5x chance): a flat curve there is not convergence.`);
   if (count('diverged')) verdicts.push(`${plural(count('diverged'), 'trial')} diverged (a non-finite loss); the search went on.`);
   if (count('pruned')) verdicts.push(`${plural(count('pruned'), 'trial')} pruned by the search: partial objectives, not ranked.`);
+  const noObjective = sorted.filter((r) => (r.status === 'done' || r.status === 'capped') && !Number.isFinite(r.objective)).length;
+  if (noObjective) verdicts.push(`${plural(noObjective, 'trial')} trained but ${noObjective === 1 ? 'has' : 'have'} no ${plan.objective.metric} to be judged by${plan.objective.metric.startsWith('val_') ? ' (the data has no validation split)' : ''}.`);
   if (!best) verdicts.push(records.length ? 'No trial finished with an objective: there is no best.' : 'No trial has finished yet.');
   else {
     const metric = `${plan.objective.reduce === 'best' ? 'best ' : 'final '}${plan.objective.metric}`;

@@ -182,4 +182,20 @@ describe('runSweep (tfjs)', () => {
     ]);
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('1 trial pruned by the search');
   }, 120_000);
+
+  it('a validation objective without a validation split is no objective: the search is told the trial failed, and no best is claimed', async () => {
+    const { spec, out } = setup('hwy-exp-nan-');
+    const plan = tinyPlan(spec, { grid: [], trials: 1, seeds: [1], stop: { maxEpochs: 1 } });
+    const inner = randomSearch(plan);
+    const told: unknown[] = [];
+    const search: Search = { ask: (p) => inner.ask(p), report: async () => false, tell: async (_t, end) => void told.push(end), close: async () => {} };
+    const noValidation: Splits = { ...data, validation: subset(data.validation, [], 'validation') };
+    const r = await runSweep({ plan, out, preloaded: noValidation, device: 'wasm', figures: false, search });
+    expect(Number.isNaN(r.records[0].objective)).toBe(true);
+    expect(told).toEqual([{ state: 'failed', reason: 'no val_loss to read: the data has no validation split' }]);
+    expect(r.summary.verdicts).toContain('1 trial trained but has no val_loss to be judged by (the data has no validation split).');
+    expect(r.summary.verdicts).toContain('No trial finished with an objective: there is no best.');
+    // JSON holds null where the objective is not a number
+    expect(JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[0].objective).toBeNull();
+  }, 120_000);
 });
