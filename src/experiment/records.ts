@@ -50,7 +50,8 @@ export interface TrialRecord {
   group: string;
   /** The searched parameters that applied to its network. */
   params: Record<string, ParamValue>;
-  status: Exclude<RunStatus, 'interrupted'>;
+  /** interrupted: in this invocation's results only; its record is not written, so the sweep continues it. */
+  status: RunStatus;
   /** Mean of the runs' objectives over the seeds (NaN when a run has none). */
   objective: number;
   /** Sample standard deviation over the seeds (0 with one seed: unknown, see `seeds.length`). */

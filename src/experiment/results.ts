@@ -16,7 +16,7 @@ export interface GroupSummary {
   network: string;
   values: Record<string, ParamValue>;
   trials: number;
-  counts: Record<TrialRecord['status'], number>;
+  counts: Record<RunStatus, number>;
   /** The best trial by the objective, among those that finished (done or capped) with one. */
   best?: TrialRecord;
   verdict: string;
@@ -35,7 +35,7 @@ export interface SweepSummary {
   best?: TrialRecord;
 }
 
-const STATUSES: TrialRecord['status'][] = ['done', 'capped', 'pruned', 'diverged'];
+const STATUSES: RunStatus[] = ['done', 'capped', 'pruned', 'diverged', 'interrupted'];
 
 /** A number for a table: four significant digits, exponent notation outside [1e-3, 1e4). */
 export function num(x: number | null | undefined): string {
@@ -76,7 +76,7 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   const groups: GroupSummary[] = [];
   for (const r of sorted) {
     let g = groups.find((x) => x.group === r.group);
-    if (!g) groups.push((g = { group: r.group, network: r.point.network, values: r.point.values, trials: 0, counts: { done: 0, capped: 0, pruned: 0, diverged: 0 }, verdict: '' }));
+    if (!g) groups.push((g = { group: r.group, network: r.point.network, values: r.point.values, trials: 0, counts: { done: 0, capped: 0, pruned: 0, diverged: 0, interrupted: 0 }, verdict: '' }));
     g.trials++;
     g.counts[r.status]++;
   }
@@ -90,7 +90,10 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   const best = ranked[0]?.best;
 
   const verdicts: string[] = [];
-  verdicts.push(o.complete ? `All ${plural(o.total, 'trial')} finished.` : `Partial: ${records.length} of ${plural(o.total, 'trial')} finished; run the same command again to continue.`);
+  const finished = records.filter((r) => r.status !== 'interrupted').length;
+  verdicts.push(o.complete ? `All ${plural(o.total, 'trial')} finished.` : `Partial: ${finished} of ${plural(o.total, 'trial')} finished; run the same command again to continue.`);
+  const stopped = records.length - finished;
+  if (stopped) verdicts.push(`${plural(stopped, 'trial')} interrupted before ${stopped === 1 ? 'it' : 'they'} finished: not ranked; the same command continues ${stopped === 1 ? 'it' : 'them'}.`);
   const count = (s: RunStatus) => sorted.filter((r) => r.status === s).length;
   const capped = count('capped');
   if (capped) verdicts.push(`inconclusive: ${plural(capped, 'trial')} reached the cap of ${plural(cap, 'epoch')} before converging; how far ${capped === 1 ? 'it' : 'they'} would go is unknown (raise the cap to continue ${capped === 1 ? 'it' : 'them'}).`);
@@ -111,7 +114,7 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
     const second = ranked[1];
     if (second) verdicts.push(compareBest(plan, g.group, best, second.group, second.best!));
   }
-  return { complete: o.complete, finished: records.length, total: o.total, records: sorted, groups, verdicts, best };
+  return { complete: o.complete, finished, total: o.total, records: sorted, groups, verdicts, best };
 }
 
 function groupVerdict(g: GroupSummary, cap: number): string {

@@ -191,6 +191,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   mkdirSync(join(o.out, 'runs'), { recursive: true });
 
   const records: TrialRecord[] = [];
+  const unfinished: TrialRecord[] = [];
   const started = Date.now();
   let done = 0;
   let trainedNow = 0;
@@ -282,7 +283,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
         pruned = false;
         log(`  ${name} seed ${a.seed} diverged: ${r.outcome.message}`);
       } else if (r.outcome.status === 'interrupted' && !converged && !pruned) {
-        return { ...emptyRun(a.seed, relative(o.out, dir)), status: 'interrupted' };
+        return readRun(dir, a.seed, 'interrupted', undefined);
       }
       if (converged) pruned = false; // it had stopped on its own first
       reason ??= 'max-epochs';
@@ -291,7 +292,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     return readRun(dir, a.seed, pruned ? 'pruned' : statusOf(reason!), reason!);
   };
 
-  const readRun = (dir: string, seed: number, status: RunStatus, reason: StopReason): RunResult => {
+  const readRun = (dir: string, seed: number, status: RunStatus, reason: StopReason | undefined): RunResult => {
     const m = readMetrics(dir);
     const last = m[m.length - 1];
     const curve = m.map((x) => x.loss);
@@ -302,7 +303,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
       seed,
       run: relative(o.out, dir),
       status,
-      stopped: reason,
+      ...(reason ? { stopped: reason } : {}),
       epochs: m.length,
       objective: status === 'diverged' ? NaN : obj.value,
       objectiveEpoch: status === 'diverged' ? null : obj.epoch,
@@ -336,17 +337,24 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     }
     log(`trial ${label}${Object.keys(params).length ? `: ${paramText(params)}` : ''}`);
     const runs: RunResult[] = [];
+    const make = (status: RunStatus): TrialRecord => {
+      const values = runs.map((r) => r.objective);
+      return { name, id: ticket.id, ...(ticket.trial !== undefined ? { trial: ticket.trial } : {}), point: ticket.point, group, params, status, objective: values.length && values.every(Number.isFinite) ? mean(values) : NaN, std: std(values.filter(Number.isFinite)), runs, rule, objectiveSpec: plan.objective, finishedAt: new Date().toISOString() };
+    };
+    // stopped by the user: shown in this invocation's results, not recorded, so that the same command continues it
+    const stopHere = async () => {
+      interrupted = true;
+      unfinished.push(make('interrupted'));
+      await search.tell(ticket, { state: 'failed', reason: 'interrupted' });
+    };
     try {
       for (const [k, a] of runAssignments(plan, ticket.point, ticket.params, ticket.trial, has).entries()) {
-        if (stopping()) {
-          interrupted = true;
-          return;
-        }
+        if (stopping()) return await stopHere();
         // the pruner follows the first seed's curve: each step is reported once
         const r = await runOne(ticket, name, a, k === 0);
         if (r.status === 'interrupted') {
-          interrupted = true;
-          return;
+          runs.push(r);
+          return await stopHere();
         }
         runs.push(r);
         log(`  seed ${a.seed}: ${r.status}${r.stopped && r.status === 'done' ? ` (${r.stopped})` : ''} after ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, ${plan.objective.metric} ${fmtNum(r.objective)}${r.atChance ? ' (at chance)' : ''}`);
@@ -357,10 +365,8 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
       await search.tell(ticket, { state: 'failed', reason: e instanceof Error ? e.message : String(e) }).catch(() => {});
       throw e;
     }
-    const status = trialStatus(runs.map((r) => r.status));
-    const values = runs.map((r) => r.objective);
-    const objective = values.every(Number.isFinite) ? mean(values) : NaN;
-    const rec: TrialRecord = { name, id: ticket.id, ...(ticket.trial !== undefined ? { trial: ticket.trial } : {}), point: ticket.point, group, params, status, objective, std: std(values.filter(Number.isFinite)), runs, rule, objectiveSpec: plan.objective, finishedAt: new Date().toISOString() };
+    const rec = make(trialStatus(runs.map((r) => r.status)));
+    const { status, objective } = rec;
     if (status === 'pruned') await search.tell(ticket, { state: 'pruned', ...(Number.isFinite(objective) ? { value: objective } : {}) });
     else if (status === 'diverged') await search.tell(ticket, { state: 'failed', reason: `diverged (seed ${runs.find((r) => r.status === 'diverged')!.seed})` });
     else if (!Number.isFinite(objective)) await search.tell(ticket, { state: 'failed', reason: `no ${plan.objective.metric} to read${plan.objective.metric.startsWith('val_') ? ': the data has no validation split' : ''}` });
@@ -393,7 +399,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   progress();
   await Promise.all(Array.from({ length: Math.min(jobs, slots.length) }, worker));
   const complete = failure === undefined && !interrupted && done === slots.length;
-  const summary = writeResults(o.out, plan, records, { total: slots.length, complete, engine, points: points.length });
+  const summary = writeResults(o.out, plan, [...records, ...unfinished], { total: slots.length, complete, engine, points: points.length });
   const files = ['plan.json', 'sweep.md', 'sweep.json', 'trials.csv'];
   if (o.figures !== false && records.length) {
     try {
@@ -449,9 +455,6 @@ function classesOf(dir: string): number {
   }
 }
 
-function emptyRun(seed: number, run: string): RunResult {
-  return { seed, run, status: 'interrupted', epochs: 0, objective: NaN, objectiveEpoch: null, finalLoss: NaN, finalAccuracy: NaN, valLoss: null, valAccuracy: null, convergedEpoch: null, atChance: false, classes: 0, seconds: 0 };
-}
 
 export function fmtNum(x: number): string {
   if (!Number.isFinite(x)) return String(x);

@@ -198,4 +198,26 @@ describe('runSweep (tfjs)', () => {
     // JSON holds null where the objective is not a number
     expect(JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')).trials[0].objective).toBeNull();
   }, 120_000);
+
+  it('a trial stopped between its seeds is shown as interrupted, not recorded, and continued by the same command', async () => {
+    const { spec, out } = setup('hwy-exp-int-');
+    const plan = tinyPlan(spec, { grid: [], trials: 1, seeds: [1, 2], stop: { maxEpochs: 1 } });
+    let stop = false;
+    const told: string[] = [];
+    const inner = randomSearch(plan);
+    const search: Search = { ask: (p) => inner.ask(p), report: async () => false, tell: async (_t, end) => void told.push(end.state), close: async () => {} };
+    const first = await runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false, search, log: (l) => (stop ||= l.startsWith('  seed 1:')), shouldStop: () => stop });
+    expect(first.complete).toBe(false);
+    expect(first.records.map((x) => [x.status, x.runs.length])).toEqual([['interrupted', 1]]);
+    expect(told).toEqual(['failed']);
+    expect(existsSync(join(out, 'trials', 'tiny-t1.json'))).toBe(false);
+    expect(readFileSync(join(out, 'trials.csv'), 'utf8')).toContain(',interrupted,');
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('1 trial interrupted before it finished: not ranked; the same command continues it.');
+    const firstSeed = statSync(join(out, 'runs', 'tiny-t1-s1', 'metrics.jsonl')).mtimeMs;
+    const rest = await runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false });
+    expect(rest.complete).toBe(true);
+    expect(rest.records.map((x) => [x.status, x.runs.map((run) => run.seed)])).toEqual([['capped', [1, 2]]]);
+    // the finished seed was read back, not trained again
+    expect(statSync(join(out, 'runs', 'tiny-t1-s1', 'metrics.jsonl')).mtimeMs).toBe(firstSeed);
+  }, 120_000);
 });
