@@ -48,7 +48,12 @@ export async function searchFor(plan: ExperimentPlan, o: SearchChoice): Promise<
   }
 }
 
-/** Parameter importances from the search, where it computes them (Optuna's); undefined otherwise. */
+/**
+ * Parameter importances from the search, where it computes them (Optuna's, as an
+ * `importances()` method of its Search); undefined otherwise, and the figures draw the η²
+ * stand-in, labelled as such. An Optuna module exporting importances as a function of its
+ * own instead plugs in here.
+ */
 export async function searchImportances(search: Search): Promise<Record<string, number> | undefined> {
   const s = search as Search & { importances?: () => Promise<Record<string, number>> };
   return typeof s.importances === 'function' ? s.importances() : undefined;
