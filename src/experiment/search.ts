@@ -13,6 +13,12 @@ export interface TrialTicket {
   point: GridPoint;
   /** The searched parameters' values, by name (the plan's `space`). */
   params: Record<string, ParamValue>;
+  /**
+   * The trial's number within its grid point, 1-based, where the search numbers trials so
+   * (the in-process searches: a trial's random draws and its runs' seeds follow it, as the
+   * paper sweep's did). Optional: a shared study's trials have no such number.
+   */
+  trial?: number;
 }
 
 /** How a trial ended, as the search records it. */

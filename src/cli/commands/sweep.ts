@@ -11,6 +11,9 @@ import { packageRoot } from '../../util/package-root.js';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
+import { duration } from './sweep-progress.js';
+import { loadPlan, planWithOverrides, RETIRED_WITH_FILE, runSweepCommand, SAMPLERS } from './sweep-file.js';
+import type { SamplerName } from '../../ir/experiment.js';
 
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
@@ -64,14 +67,6 @@ const whole = (name: string) => (v: string) => {
   return n;
 };
 
-function duration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
 /** The best loss so far of each network, shortest first: 'plain-10 3.1e-3, highway-10 …'. */
 function bestText(best: Record<string, number>): string {
   return Object.entries(best)
@@ -98,13 +93,40 @@ interface SweepOpts {
   low: number;
   progress: boolean;
   set?: string[];
+  storage?: string;
+  sampler?: SamplerName;
   format: OutputFormat;
+}
+
+const sampler = (v: string): SamplerName => {
+  if (!(SAMPLERS as string[]).includes(v)) throw new UsageError(`--sampler must be one of ${SAMPLERS.join(', ')}, not '${v}'`);
+  return v as SamplerName;
+};
+
+/** hwy sweep FILE.hwy: the paper sweep's flags that mean the same in a plan override it; the others are refused, saying what to write instead. */
+async function sweepFile(file: string, opts: SweepOpts, cmd: Command): Promise<void> {
+  const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+  for (const k of Object.keys(RETIRED_WITH_FILE)) if (given(k)) throw new UsageError(RETIRED_WITH_FILE[k]);
+  const device = resolveDevice(opts);
+  const plan = planWithOverrides(loadPlan(file), {
+    ...(given('trials') ? { trials: opts.trials } : {}),
+    ...(given('epochs') ? { epochs: opts.epochs } : {}),
+    ...(given('seed') ? { seed: opts.seed } : {}),
+    ...(given('targetLoss') ? { targetLoss: opts.targetLoss } : {}),
+    ...(given('patience') ? { patience: opts.patience } : {}),
+    ...(given('minImprovement') ? { minImprovement: opts.minImprovement } : {}),
+    sampler: opts.sampler,
+    format: opts.format,
+    progress: opts.progress,
+  });
+  await runSweepCommand(plan, { out: given('out') ? opts.out : undefined, engine: opts.engine, device, jobs: opts.jobs, threads: opts.threads, dataDir: opts.dataDir, storage: opts.storage, format: opts.format, progress: opts.progress });
 }
 
 export function registerSweep(program: Command): void {
   program
     .command('sweep')
-    .description('figure 1 of the paper: plain vs highway networks of growing depth, each trained to convergence, the best of a random search; a table, the claims checked, JSON and a plot')
+    .argument('[file]', 'a spec with a sweep section: runs the sweep it declares (without one: figure 1 of the paper)')
+    .description('run the sweep a spec declares (grid and random search in-process, tpe and pruners through Optuna), trials x seeds trained to convergence, with a summary, every trial as CSV and JSON, and figures; without a file, figure 1 of the paper: plain vs highway networks of growing depth, the best of a random search, the claims checked')
     .option('--depths <list>', 'depths', ints('--depths'), [10, 20, 50, 100])
     .option('--epochs <n>', 'the most epochs a trial trains (it stops earlier once converged)', int('--epochs'), 5)
     .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
@@ -131,13 +153,38 @@ export function registerSweep(program: Command): void {
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the full MNIST files')
     .option('--set <train.setting=value>', 'a training setting every run takes, as hwy train --set (train.optimizer=adam, train.batch=64); repeatable', collectSet)
+    .option('--sampler <s>', `a sweep file: the search, overriding the file's (${SAMPLERS.join(' | ')}; tpe needs Optuna)`, sampler)
+    .option('--storage <url>', "a sweep file: Optuna's storage shared by several processes (sqlite:///…, postgresql://…); needs Optuna")
     .option('--no-progress', 'plain progress lines even on a terminal')
     .addOption(formatOption())
     .addHelpText(
       'after',
-      '\nStarting the same sweep again skips finished trials (trials/ records them) and resumes unfinished ones.\nProgress over the whole sweep goes to standard error: trials done, the best loss so far of each network, the time left.\n--format json prints the summary table (the best run of each network), the claims, every run and the files.\n\nThe paper\'s protocol (figure 1):\n  npx hwy sweep --engine torch --trials 10 --epochs 25 --patience 5 --out runs/sweep-paper',
+      [
+        '',
+        'With a FILE: the sweep section of the spec says what varies (networks, grid, search space), how many',
+        'trials and seeds, the objective and when a run stops; every grid point\'s network is checked first.',
+        'Written into --out (default runs/SWEEP_NAME): sweep.md (the best trial of each group, mean ± std over',
+        'seeds, verdicts), sweep.json, trials.csv (one row a run), runs/ and trials/, and the figures',
+        '(objective, parallel, curves, importances; .svg, .png, their data and vega-lite specs).',
+        'Flags that override the file: --trials, --epochs (the cap), --seed (the search\'s), --target-loss,',
+        '--patience, --min-improvement, --sampler; --depths, --low, --set and --data are refused with a file.',
+        '',
+        'Starting the same sweep again skips finished trials (trials/ records them) and resumes unfinished ones;',
+        'a directory holding another sweep is refused. More --trials or a larger --epochs continue a sweep.',
+        'Progress over the whole sweep goes to standard error: trials done, the best so far of each group, the time left.',
+        '--format json prints the summary (verdicts, best of each group, every trial) and the files.',
+        '',
+        'Examples:',
+        '  npx hwy sweep specs/paper/figure1.hwy --engine torch --jobs 2',
+        '  npx hwy sweep my-sweep.hwy --trials 20 --epochs 50 --out runs/my-sweep --format json',
+        '',
+        "Without a file, the paper's protocol (figure 1):",
+        '  npx hwy sweep --engine torch --trials 10 --epochs 25 --patience 5 --out runs/sweep-paper',
+      ].join('\n'),
     )
-    .action(async (opts: SweepOpts) => {
+    .action(async (file: string | undefined, opts: SweepOpts, cmd: Command) => {
+      if (file !== undefined) return sweepFile(file, opts, cmd);
+      for (const k of ['sampler', 'storage'] as const) if (opts[k] !== undefined) throw new UsageError(`--${k} is for sweep files (hwy sweep FILE.hwy --${k} …): without a file hwy sweep runs the paper's random search in-process`);
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);

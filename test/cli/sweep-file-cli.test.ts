@@ -1,0 +1,102 @@
+// hwy sweep FILE.hwy: the flags, the overrides of a plan, what is refused (with what to write
+// instead), and the command run on a hand-written plan (the language side makes plans from
+// sweep sections; runSweepCommand is what the command does with one).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hwy } from '../helpers.js';
+import { planWithOverrides, runSweepCommand, type SweepFileOptions } from '../../src/cli/commands/sweep-file.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { figure1Plan, TINY_SPEC, tinyPlan } from '../experiment/plans.js';
+
+const base: SweepFileOptions = { format: 'text', progress: false };
+
+describe('hwy sweep FILE flags', () => {
+  it('--help says what a sweep file does, which flags override it, and gives examples', () => {
+    const r = hwy(['sweep', '--help']);
+    expect(r.code).toBe(0);
+    for (const s of ['[file]', '--sampler', '--storage', 'sweep.md', 'trials.csv', '--depths, --low, --set and --data are refused with a file', 'npx hwy sweep specs/paper/figure1.hwy', "Without a file, the paper's protocol"]) expect(r.stdout).toContain(s);
+  });
+  it.each([
+    [['--depths', '10,20'], '--depths: with a sweep file the depths are the sweep\'s grid'],
+    [['--set', 'train.batch=64'], "--set: with a sweep file, write the setting in a network's spec"],
+    [['--data', 'mnist_full'], '--data: with a sweep file each network trains on the data'],
+    [['--sampler', 'bayes'], "--sampler must be one of random, grid, tpe, not 'bayes'"],
+  ])('%j with a file is refused with one line and exit status 2, nothing written', (flags, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-flags-'));
+    const file = join(dir, 's.hwy');
+    writeFileSync(file, TINY_SPEC);
+    const r = hwy(['sweep', file, '--out', join(dir, 'out'), ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+  it('--sampler and --storage without a file are refused: the paper sweep runs its own search', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hwy-sweepfile-nofile-')), 'sweep');
+    const r = hwy(['sweep', '--depths', '2', '--epochs', '1', '--out', out, '--storage', 'sqlite:///x.db']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--storage is for sweep files (hwy sweep FILE.hwy --storage …)');
+    expect(existsSync(out)).toBe(false);
+  });
+  it('a file that cannot be read is named, exit status 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-missing-'));
+    const r = hwy(['sweep', join(dir, 'nothing.hwy'), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot read '${join(dir, 'nothing.hwy')}'`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the paper sweep flags as overrides of a plan', () => {
+  it('--trials, --epochs, --target-loss, --patience, --min-improvement, --sampler replace the plan\'s; --seed seeds the draws and the runs as it did', () => {
+    const p = planWithOverrides(figure1Plan(), { ...base, trials: 3, epochs: 7, targetLoss: 1e-3, patience: 2, minImprovement: 0.05, seed: 4, sampler: 'grid' });
+    expect(p).toMatchObject({ trials: 3, seed: 4, seeds: [4], sampler: 'grid', stop: { maxEpochs: 7, targetLoss: 1e-3, patience: 2, minImprovement: 0.05 } });
+    // the plan given is not changed
+    expect(figure1Plan().stop.maxEpochs).toBe(300);
+    expect(planWithOverrides(figure1Plan(), base)).toEqual(figure1Plan());
+    expect(() => planWithOverrides(figure1Plan({ seeds: [1, 2] }), { ...base, seed: 3 })).toThrow(/--seed 3: this sweep trains each trial with 2 seeds \(1, 2\); write the seeds/);
+  });
+});
+
+describe('runSweepCommand', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('refuses by name what needs Optuna, before anything is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-optuna-'));
+    const plan = tinyPlan(join(dir, 'tiny.hwy'));
+    const out = join(dir, 'out');
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await expect(runSweepCommand({ ...plan, sampler: 'tpe' }, { ...base, out })).rejects.toThrow(new UsageError('the tpe sampler needs Optuna, which this build of hwy does not include; use the random or grid sampler with no pruner and no --storage'));
+    await expect(runSweepCommand({ ...plan, pruner: 'median' }, { ...base, out })).rejects.toThrow(/^the median pruner needs Optuna/);
+    await expect(runSweepCommand(plan, { ...base, out, storage: 'postgresql://x@h/db' })).rejects.toThrow(/^a shared storage \(--storage postgresql:\/\/x@h\/db\) needs Optuna/);
+    await expect(runSweepCommand({ ...plan, sampler: 'grid' }, { ...base, out })).rejects.toThrow(/^the grid sampler needs a finite set of values: 'train.lr' is loguniform/);
+    await expect(runSweepCommand(plan, { ...base, out, jobs: 2 })).rejects.toThrow(/--jobs 2: the tfjs engine trains in this process/);
+    expect(existsSync(join(out, 'trials'))).toBe(false);
+  });
+
+  it('--format json prints the summary, every trial and the files; text prints sweep.md', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-run-'));
+    const spec = join(dir, 'tiny.hwy');
+    writeFileSync(spec, TINY_SPEC);
+    const plan = tinyPlan(spec, { grid: [], trials: 1, seeds: [1], stop: { maxEpochs: 1 } });
+    const out = join(dir, 'out');
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (stdout.push(String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (stderr.push(String(s)), true));
+    await runSweepCommand(plan, { ...base, out, device: 'wasm', format: 'json' });
+    const j = JSON.parse(stdout.join(''));
+    expect(j).toMatchObject({ out, complete: true, finished: 1, total: 1, sweep: 'tiny' });
+    expect(j.trials).toHaveLength(1);
+    expect(j.files).toContain(join(out, 'sweep.md'));
+    expect(j.files).toContain(join(out, 'curves.png'));
+    expect(stderr.join('')).toMatch(/^sweep tiny: at most 1 trials/);
+    expect(stderr.join('')).toContain('[1/1 trials');
+    stdout.length = 0;
+    await runSweepCommand(plan, { ...base, out, device: 'wasm' });
+    expect(stdout.join('')).toContain(readFileSync(join(out, 'sweep.md'), 'utf8'));
+    expect(stdout.join('')).toContain(`written: ${join(out, 'plan.json')}`);
+  }, 120_000);
+});

@@ -1,0 +1,70 @@
+// A sweep's figures: drawn from a real small sweep (tfjs), each as SVG, PNG, its data and
+// its vega-lite spec; importances from the search when it has them, else the η² stand-in,
+// labelled as such.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSweep } from '../../src/experiment/runner.js';
+import { spreadImportances, variedAxes, writeFigures } from '../../src/experiment/figures.js';
+import type { TrialRecord } from '../../src/experiment/records.js';
+import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
+import { permutation, subset, type Splits } from '../../src/data/dataset.js';
+import { TINY_SPEC, tinyPlan } from './plans.js';
+
+let data: Splits;
+beforeAll(() => {
+  const { trainval, test } = loadBundledMnist();
+  const p = permutation(trainval.count, 5);
+  data = { train: subset(trainval, p.subarray(0, 256), 'train'), validation: subset(trainval, p.subarray(256, 320), 'validation'), test: subset(test, [0, 1]), source: 'subset' };
+});
+
+const FIGURES = ['objective', 'parallel', 'curves', 'importances'];
+
+describe('sweep figures', () => {
+  it('draws the objective against each setting, parallel coordinates, the best curves with seed bands and the importances', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-exp-fig-'));
+    const spec = join(dir, 'tiny.hwy');
+    writeFileSync(spec, TINY_SPEC);
+    const plan = tinyPlan(spec, {
+      trials: 3,
+      space: [
+        { name: 'train.lr', target: 'setting', dist: { type: 'loguniform', low: 1e-3, high: 3e-1 } },
+        { name: 'train.momentum', target: 'setting', dist: { type: 'uniform', low: 0.5, high: 0.95 } },
+        { name: 'depth', target: 'constant', dist: { type: 'int', low: 1, high: 3, step: 1 } },
+      ],
+    });
+    const out = join(dir, 'sweep');
+    const r = await runSweep({ plan, out, preloaded: data, device: 'wasm' });
+    for (const f of FIGURES) for (const ext of ['svg', 'png', 'json', 'vl.json']) expect(r.files, `${f}.${ext}`).toContain(`${f}.${ext}`);
+    for (const f of r.files) expect(existsSync(join(out, f)), f).toBe(true);
+    const png = readFileSync(join(out, 'curves.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // the curves: the best trial of each group, every seed's epochs
+    const curves = JSON.parse(readFileSync(join(out, 'curves.json'), 'utf8')) as { group: string; seed: number }[];
+    expect([...new Set(curves.map((c) => c.group))]).toEqual(['tiny-width4', 'tiny-width8']);
+    expect(new Set(curves.map((c) => c.seed)).size).toBeGreaterThanOrEqual(2);
+    const svg = readFileSync(join(out, 'objective.svg'), 'utf8');
+    for (const name of ['train.lr', 'train.momentum', 'depth', 'width']) expect(svg).toContain(name);
+    // without the search's importances: the η² stand-in, named as such
+    const imp = JSON.parse(readFileSync(join(out, 'importances.json'), 'utf8'));
+    expect(imp.source).toBe('eta-squared');
+    expect(Object.keys(imp.importances).sort()).toEqual(['depth', 'train.lr', 'train.momentum', 'width']);
+    for (const v of Object.values(imp.importances) as number[]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
+    expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('not Optuna');
+    // the search's own importances replace it, and say whose they are
+    const files = await writeFigures(out, plan, r.records, { importances: { 'train.lr': 0.7, 'train.momentum': 0.2, depth: 0.1 } });
+    expect(files).toContain('importances.png');
+    expect(JSON.parse(readFileSync(join(out, 'importances.json'), 'utf8')).source).toBe('optuna');
+    expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('Optuna');
+  }, 300_000);
+
+  it('η² is the share of variance between the values of a setting: 1 when the setting decides the objective, 0 when it does not matter', () => {
+    const plan = tinyPlan('/x.hwy', { grid: [], space: [{ name: 'train.optimizer', target: 'setting', dist: { type: 'choice', choices: ['sgd', 'adam'] } }, { name: 'batch', target: 'constant', dist: { type: 'choice', choices: [32, 64] } }] });
+    const rec = (opt: string, batch: number, objective: number): TrialRecord => ({ name: `${opt}${batch}`, id: 0, point: { network: 'tiny', values: {} }, group: 'tiny', params: { 'train.optimizer': opt, batch }, status: 'done', objective, std: 0, runs: [], rule: { maxEpochs: 1, targetLoss: 0, patience: 0, minImprovement: 0 }, objectiveSpec: plan.objective, finishedAt: '' });
+    const imp = spreadImportances(plan, [rec('sgd', 32, 1), rec('sgd', 64, 1), rec('adam', 32, 2), rec('adam', 64, 2)]);
+    expect(imp['train.optimizer']).toBeCloseTo(1, 12);
+    expect(imp.batch).toBeCloseTo(0, 12);
+    expect(variedAxes(plan).map((a) => a.kind)).toEqual(['name', 'number']);
+  });
+});

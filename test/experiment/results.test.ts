@@ -1,0 +1,79 @@
+// A sweep's verdicts from made-up trial records, so that every wording is exercised: they
+// never claim more than the runs show.
+import { describe, expect, it } from 'vitest';
+import { meanStd, summarise } from '../../src/experiment/results.js';
+import type { RunResult, TrialRecord } from '../../src/experiment/records.js';
+import { planRule } from '../../src/experiment/records.js';
+import { tinyPlan } from './plans.js';
+
+const plan = tinyPlan('/x/tiny.hwy', { stop: { maxEpochs: 20 } });
+
+function run(objective: number, o: Partial<RunResult> = {}): RunResult {
+  return { seed: 1, run: 'r', status: 'done', stopped: 'plateau', epochs: 10, objective, objectiveEpoch: 10, finalLoss: 0.1, finalAccuracy: 0.9, valLoss: objective, valAccuracy: 0.9, convergedEpoch: 8, atChance: false, classes: 10, seconds: 1, ...o };
+}
+function trial(width: number, t: number, runs: RunResult[], status: TrialRecord['status'] = 'done'): TrialRecord {
+  const vs = runs.map((r) => r.objective);
+  const m = vs.reduce((a, b) => a + b, 0) / vs.length;
+  const sd = vs.length > 1 ? Math.sqrt(vs.reduce((a, x) => a + (x - m) ** 2, 0) / (vs.length - 1)) : 0;
+  return { name: `tiny-width${width}-t${t}`, id: t, trial: t, point: { network: 'tiny', values: { width } }, group: `tiny-width${width}`, params: { 'train.lr': 0.01 * t }, status, objective: m, std: sd, runs, rule: planRule(plan), objectiveSpec: plan.objective, finishedAt: '' };
+}
+
+describe('sweep verdicts', () => {
+  it('ranks groups by their best trial, and calls two groups apart only when their spreads over seeds do not overlap', () => {
+    const apart = summarise(plan, [trial(8, 1, [run(0.5), run(0.52)]), trial(4, 1, [run(1.0), run(1.02)]), trial(4, 2, [run(2), run(2.1)])], { total: 4, complete: false });
+    expect(apart.records.map((r) => r.name)).toEqual(['tiny-width4-t1', 'tiny-width4-t2', 'tiny-width8-t1']);
+    expect(apart.groups.map((g) => [g.group, g.best?.name])).toEqual([
+      ['tiny-width4', 'tiny-width4-t1'],
+      ['tiny-width8', 'tiny-width8-t1'],
+    ]);
+    expect(apart.verdicts[0]).toBe('Partial: 3 of 4 trials finished; run the same command again to continue.');
+    expect(apart.verdicts).toContain('Best: tiny-width8 (trial 1), final val_loss 0.51 ± 0.01414 (2 seeds).');
+    expect(apart.verdicts.at(-1)).toMatch(/^Runner-up: tiny-width4, 1.01 ± 0.01414 \(2 seeds\)\. tiny-width8 is better by 0\.5, more than the two standard deviations/);
+
+    const close = summarise(plan, [trial(8, 1, [run(0.5), run(0.9)]), trial(4, 1, [run(0.6), run(1.0)])], { total: 2, complete: true });
+    expect(close.verdicts.at(-1)).toMatch(/The difference \(0\.1\) is within the spread over seeds .*: tiny-width8 and tiny-width4 are not distinguished\.$/);
+
+    const oneSeed = summarise(plan, [trial(8, 1, [run(0.5)]), trial(4, 1, [run(0.6)])], { total: 2, complete: true });
+    expect(oneSeed.verdicts.at(-1)).toContain('With one seed a trial the spread over seeds is unknown: the order of tiny-width8 and tiny-width4 may be noise.');
+    expect(meanStd(oneSeed.records[0])).toBe('0.6 (1 seed)');
+  });
+
+  it('capped, diverged, pruned and chance-level trials are named; a capped or chance-level best is not a conclusion', () => {
+    const s = summarise(
+      plan,
+      [
+        trial(4, 1, [run(0.3, { status: 'capped', stopped: 'max-epochs', convergedEpoch: null, epochs: 20 })], 'capped'),
+        trial(4, 2, [run(NaN, { status: 'diverged', stopped: 'diverged', convergedEpoch: null })], 'diverged'),
+        trial(8, 1, [run(2.3, { atChance: true, convergedEpoch: null, finalAccuracy: 0.1 })]),
+        trial(8, 2, [run(0.2, { status: 'pruned' })], 'pruned'),
+      ],
+      { total: 4, complete: true },
+    );
+    expect(s.verdicts).toEqual([
+      'All 4 trials finished.',
+      'inconclusive: 1 trial reached the cap of 20 epochs before converging; how far it would go is unknown (raise the cap to continue it).',
+      '1 trial never left chance level (training accuracy at most 1.5x chance): a flat curve there is not convergence.',
+      '1 trial diverged (a non-finite loss); the search went on.',
+      '1 trial pruned by the search: partial objectives, not ranked.',
+      'Best: tiny-width4 (trial 1), final val_loss 0.3 (1 seed), but it reached the epoch cap: inconclusive.',
+      'Runner-up: tiny-width8, 2.3 (1 seed). With one seed a trial the spread over seeds is unknown: the order of tiny-width4 and tiny-width8 may be noise. tiny-width4 reached the epoch cap: the order may change with more epochs.',
+    ]);
+    expect(s.groups.map((g) => g.verdict)).toEqual(['inconclusive: the best trial reached the cap of 20 epochs (1 capped, 1 diverged of 2)', 'nothing learned: the best trial stayed at chance level (1 pruned of 2)']);
+    // the pruned trial's lower objective is not ranked
+    expect(s.groups[1].best?.name).toBe('tiny-width8-t1');
+  });
+
+  it('a group with no finished objective says what happened to its trials; no trial at all says so', () => {
+    const s = summarise(plan, [trial(4, 1, [run(NaN, { status: 'diverged' })], 'diverged')], { total: 1, complete: true });
+    expect(s.groups[0].verdict).toBe('no result: 1 diverged');
+    expect(s.verdicts).toContain('No trial finished with an objective: there is no best.');
+    expect(summarise(plan, [], { total: 3, complete: false }).verdicts).toEqual(['Partial: 0 of 3 trials finished; run the same command again to continue.', 'No trial has finished yet.']);
+  });
+});
+
+describe('the stop rule of a plan', () => {
+  it('what the plan leaves out does not stop a run: only the cap', () => {
+    expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 9 } }))).toEqual({ maxEpochs: 9, targetLoss: -Infinity, patience: 0, minImprovement: 0 });
+    expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 } }))).toEqual({ maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 });
+  });
+});
