@@ -86,16 +86,16 @@ def masked(url):
 class StudyLock:
     """One lock for every worker of a study, held while a trial is created (see the module doc)."""
 
-    def __init__(self, rdb, name):
-        self.rdb = rdb
+    def __init__(self, engine, name):
+        self.engine = engine
         self.name = name
-        self.dialect = rdb.engine.dialect.name
+        self.dialect = engine.dialect.name
         self.key = int.from_bytes(hashlib.sha256(("hwy-optuna:" + name).encode()).digest()[:8], "big") & 0x7FFFFFFFFFFFFFFF
         self.thread_lock = threading.Lock()
         self.fd = None
         self.conn = None
         if self.dialect == "sqlite":
-            db = rdb.engine.url.database
+            db = engine.url.database
             if db and db != ":memory:":
                 # O_NOFOLLOW: the lock file is hwy's own, never a link placed there.
                 self.fd = os.open(db + ".hwy-lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
@@ -110,10 +110,10 @@ class StudyLock:
 
                 fcntl.flock(self.fd, fcntl.LOCK_EX)
             elif self.dialect == "postgresql":
-                self.conn = self.rdb.engine.connect()
+                self.conn = self.engine.connect()
                 self.conn.execute(sqlalchemy.text("SELECT pg_advisory_lock(:k)"), {"k": self.key})
             elif self.dialect == "mysql":
-                self.conn = self.rdb.engine.connect()
+                self.conn = self.engine.connect()
                 got = self.conn.execute(sqlalchemy.text("SELECT GET_LOCK(:n, 300)"), {"n": "hwy-" + str(self.key)}).scalar()
                 if got != 1:
                     raise Refusal("storage", f"could not take the study lock of {self.name} in MySQL within 300 s")
@@ -229,19 +229,23 @@ class Worker:
         if dialect in ("postgresql", "mysql"):
             kw["pool_pre_ping"] = True
         try:
-            self.rdb = optuna.storages.RDBStorage(
-                url,
-                engine_kwargs=kw,
-                heartbeat_interval=int(req["heartbeat"]),
-                grace_period=int(req["grace"]),
-            )
+            # Workers starting together on a new storage race to create its tables and schema
+            # version row: the first makes them under the lock, the others find them made.
+            plain = sqlalchemy.create_engine(url, **kw)
+            try:
+                with StudyLock(plain, "hwy-optuna-schema"):
+                    self.rdb = optuna.storages.RDBStorage(url, engine_kwargs=kw, heartbeat_interval=int(req["heartbeat"]), grace_period=int(req["grace"]))
+            finally:
+                plain.dispose()
         except ImportError as e:
             module = {"postgresql": "psycopg2", "mysql": "pymysql"}.get(dialect, str(e))
             package = {"postgresql": "python3-psycopg2", "mysql": "python3-pymysql"}.get(dialect, module)
             raise Refusal("missing", f"{dialect} storage needs {module}: apt-get install {package}, or pip install {module}")
         except sqlalchemy.exc.SQLAlchemyError as e:
             raise Refusal("storage", f"cannot open the study storage {masked(url)}: {first_line(e)}")
-        self.lock = StudyLock(self.rdb, req["study"])
+        except OSError as e:  # the SQLite lock file beside the database
+            raise Refusal("storage", f"cannot open the study storage {masked(url)}: {e.strerror or e}")
+        self.lock = StudyLock(self.rdb.engine, req["study"])
         with self.lock:
             studies = self._own_studies()
         self.beats = threading.Thread(target=self._beat, daemon=True)
