@@ -56,6 +56,18 @@ warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning
 warnings.filterwarnings("ignore", message=".*Heartbeat of storage is supposed to be used with Study.optimize.*")
 
 
+@sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "connect")
+def _sqlite_wal(dbapi_conn, _record):
+    """SQLite studies in write-ahead-log mode with normal sync: a commit costs ~0.1 ms instead of
+    an fsync (~20 ms here, and Optuna commits ~10 times a trial). The database stays consistent
+    on a crash; a power loss may lose the last trials' records, which a resumed sweep reruns."""
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
 class Refusal(Exception):
     """A one-line error hwy shows as it is: kind is 'storage', 'missing', 'usage' or 'gone'."""
 
@@ -221,11 +233,13 @@ class Worker:
         timeout = int(req["connect_timeout"])
         dialect = url.split(":", 1)[0].split("+", 1)[0]
         if dialect == "sqlite":
-            # the busy timeout: how long a write waits for another worker's transaction
-            connect_args = {"timeout": 60}
+            # the busy timeout: how long a write waits for another worker's transaction. The
+            # connections are kept (SQLAlchemy 1.4 opens one per transaction for a file): closing
+            # the last one checkpoints the write-ahead log, an fsync each time. The heartbeat
+            # thread takes its own connection from the pool.
+            kw = {"connect_args": {"timeout": 60, "check_same_thread": False}, "poolclass": sqlalchemy.pool.QueuePool, "pool_size": 4}
         else:
-            connect_args = {"connect_timeout": timeout}
-        kw = {"connect_args": connect_args}
+            kw = {"connect_args": {"connect_timeout": timeout}}
         if dialect in ("postgresql", "mysql"):
             kw["pool_pre_ping"] = True
         try:
