@@ -2,13 +2,15 @@
 // reporting and telling, pruning, the study identity check, NaN objectives, importances, and
 // the refusals (no Optuna, unreachable storage, a sampler that cannot do the space).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optunaSearch, OptunaError, type OptunaSearch } from '../../src/experiment/optuna.js';
 import { planDifference, planIdentity } from '../../src/experiment/plan-identity.js';
 import type { GridPoint } from '../../src/ir/experiment.js';
 import { freePort, optunaPython, readStudies, toyPlan } from './optuna-helpers.js';
+import { ROOT } from '../helpers.js';
 
 const { python, reason } = optunaPython();
 const skip = !python && !process.env.CI;
@@ -48,6 +50,10 @@ describe('plan identity', () => {
 });
 
 describe.skipIf(skip)(title('the Optuna search over SQLite'), () => {
+  it('ships its worker: dist/python/hwy_optuna.py is the source (the build copies it)', () => {
+    expect(readFileSync(join(ROOT, 'dist/python/hwy_optuna.py'), 'utf8')).toBe(readFileSync(join(ROOT, 'src/experiment/python/hwy_optuna.py'), 'utf8'));
+  });
+
   it('asks within each grid point up to its trials, reports and tells, and records it all in optuna.db in the sweep directory', async () => {
     const dir = sweepDir();
     const plan = toyPlan();
@@ -245,6 +251,46 @@ describe.skipIf(skip)(title('the Optuna search over SQLite'), () => {
       ['COMPLETE', null],
     ]);
     expect(trials[0].user_attrs.hwy_interrupted).toBe(true);
+  });
+
+  it('prunes with successive halving too', async () => {
+    const plan = toyPlan({ pruner: 'successive_halving', trials: 12, sampler: 'random' });
+    const dir = sweepDir();
+    let pruned = 0;
+    await withSearch(await optunaSearch(plan, { sweepDir: dir }), async (s) => {
+      for (let i = 0; i < plan.trials; i++) {
+        const t = (await s.ask(P10))!;
+        const x = t.params.x as number;
+        let stopped = false;
+        for (let step = 1; step <= 8 && !stopped; step++) stopped = await s.report(t, step, x + 1 / step);
+        if (stopped) pruned++;
+        await s.tell(t, stopped ? { state: 'pruned' } : { state: 'complete', value: x });
+      }
+    });
+    expect(pruned).toBeGreaterThan(0);
+    expect(readStudies(python!, `sqlite:///${join(dir, 'optuna.db')}`, 'toy').filter((t) => t.state === 'PRUNED')).toHaveLength(pruned);
+  });
+
+  it('a trial failed behind its worker\'s back (taken over elsewhere) is stopped at its next report and its late result is not recorded', async () => {
+    const dir = sweepDir();
+    const warnings: string[] = [];
+    await withSearch(await optunaSearch(toyPlan(), { sweepDir: dir, onWarning: (m) => warnings.push(m) }), async (s) => {
+      const t = (await s.ask(P10))!;
+      expect(await s.report(t, 1, 0.5)).toBe(false);
+      // what another worker's stale-trial check does to a trial it finds without heartbeats
+      const fail = `import optuna, sys\nst = optuna.storages.RDBStorage(sys.argv[1])\nst.set_trial_state_values(int(sys.argv[2]), optuna.trial.TrialState.FAIL)`;
+      const r = spawnSync(python!, ['-c', fail, `sqlite:///${join(dir, 'optuna.db')}`, String(t.id)], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(await s.report(t, 2, 0.4)).toBe(true);
+      await s.tell(t, { state: 'complete', value: 0.4 });
+    });
+    expect(warnings).toEqual([
+      'trial 0 of toy[network=plain,depth=10] was failed by another worker (no heartbeat for too long) and taken over; stopping it',
+      'trial 0 of toy[network=plain,depth=10] ended after another worker had failed it (no heartbeat for too long) and taken it over: its result is not recorded',
+    ]);
+    const [stored] = readStudies(python!, `sqlite:///${join(dir, 'optuna.db')}`, 'toy');
+    expect(stored.state).toBe('FAIL');
+    expect(stored.intermediate).toEqual({ '1': 0.5 });
   });
 
   it('refuses by name when no Python has Optuna, never falling back to another search', async () => {

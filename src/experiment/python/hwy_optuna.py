@@ -44,7 +44,6 @@ try:
     import numpy  # noqa: F401  (Optuna needs it; named if missing)
     import sqlalchemy
     import optuna
-    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
     from optuna.trial import Trial, TrialState
 except ImportError as e:
     emit({"missing": str(getattr(e, "name", None) or e)})
@@ -161,20 +160,6 @@ class NoStopGridSampler(optuna.samplers.GridSampler):
 
     def after_trial(self, study, trial, state, values):
         pass
-
-
-def distribution(p):
-    d = p["dist"]
-    t = d["type"]
-    if t == "uniform":
-        return FloatDistribution(d["low"], d["high"])
-    if t == "loguniform":
-        return FloatDistribution(d["low"], d["high"], log=True)
-    if t == "int":
-        return IntDistribution(d["low"], d["high"], step=d["step"])
-    if t == "choice":
-        return CategoricalDistribution(d["choices"])
-    raise Refusal("usage", f"unknown distribution {t} for {p['name']}")
 
 
 def grid_values(p):
