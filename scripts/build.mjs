@@ -84,11 +84,13 @@ const tfGlobal = {
 };
 await build({ ...browser, entryPoints: { 'layers.global': 'src/layers-entry.ts' }, format: 'iife', globalName: 'hwyLayers', outdir: 'dist', plugins: [tfGlobal] });
 
-// Python helpers the torch engine runs, shipped as they are (dist/python/).
+// Python helpers the torch engine and the Optuna search run, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');
 copyFileSync('src/backends/torch/python/hwy_train.py', 'dist/python/hwy_train.py');
 copyFileSync('src/backends/torch/python/hwy_tensorboard.py', 'dist/python/hwy_tensorboard.py');
+// The Optuna search's worker (src/experiment/optuna.ts), shipped beside them.
+copyFileSync('src/experiment/python/hwy_optuna.py', 'dist/python/hwy_optuna.py');
 
 // The schemas as files of the package (their $ids point at them), from the objects the checkers compile.
 const { IR_SCHEMA, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } = await import(pathToFileURL('dist/lib.js').href);
