@@ -51,6 +51,8 @@ export interface OptunaOptions {
   /** What the search would otherwise keep quiet about (a result that came too late to count). Default: stderr. */
   onWarning?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Called once Python with Optuna is found, before the storage is opened (the runner makes the sweep directory there). */
+  beforeStorage?: () => void;
 }
 
 /** A trial as the Optuna search hands it out: the contract's ticket plus where it lives in the storage. */
@@ -298,7 +300,8 @@ export class OptunaSearch implements Search {
     for (const [name, v] of [['heartbeat interval', heartbeat], ['grace period', grace], ['connect timeout', connect]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new OptunaError('usage', `the Optuna ${name} must be a whole number of seconds >= 1, not ${v}`);
     }
-    const url = storageUrl(opts);
+    // a storage URL with a typo is refused before Python starts; the sweep directory may not exist yet when Optuna is missing
+    if (opts.storage !== undefined) storageUrl(opts);
     const chosen = opts.python ?? env.HWY_PYTHON?.trim();
     const candidates = chosen ? [chosen] : ['python3', '/usr/bin/python3'];
     const tried: string[] = [];
@@ -316,6 +319,14 @@ export class OptunaSearch implements Search {
       throw new OptunaError('missing', `${needsOptuna(plan, opts)} needs Optuna: ${INSTALL} (${where}: ${tried.join('; ')})`);
     }
     const { worker } = started;
+    let url: string;
+    try {
+      opts.beforeStorage?.();
+      url = storageUrl(opts);
+    } catch (e) {
+      await worker.end(5000);
+      throw e;
+    }
     const studyName = opts.studyName ?? plan.name;
     const identity = planIdentity(plan);
     const version = opts.hwyVersion ?? VERSION;

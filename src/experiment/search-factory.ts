@@ -4,6 +4,7 @@
  * processes) through Optuna's ask-and-tell. What needs Optuna and cannot have it is
  * refused by name, never replaced by something else.
  */
+import { mkdirSync } from 'node:fs';
 import type { ExperimentPlan } from '../ir/experiment.js';
 import type { Search } from './search.js';
 import { randomSearch } from './random.js';
@@ -27,19 +28,50 @@ export function needsOptuna(plan: ExperimentPlan, o: { storage?: string } = {}):
 }
 
 /**
- * The Optuna search, where this build has it. The Optuna side (src/experiment/optuna.ts,
- * `optunaSearch`) plugs in here: `return (await import('./optuna.js')).optunaSearch(plan, o)`.
+ * Optuna's search, as the runner drives it: a ticket's `trial` is its number in its grid
+ * point's study (1-based), and a trial that takes over an interrupted one keeps that one's
+ * number, so its runs continue in the same run directories from their checkpoints.
  */
-async function optunaSearch(plan: ExperimentPlan, o: SearchChoice, why: string): Promise<Search> {
-  void plan;
-  void o;
-  throw new SearchChoiceError(`${why} needs Optuna, which this build of hwy does not include; use the random or grid sampler with no pruner and no --storage`);
+async function optunaSearch(plan: ExperimentPlan, o: SearchChoice): Promise<Search> {
+  const { OptunaError, optunaSearch: open } = await import('./optuna.js');
+  let inner: Awaited<ReturnType<typeof open>>;
+  try {
+    // the default storage is a SQLite file in the sweep directory, made here once Optuna is known to be there
+    inner = await open(plan, { sweepDir: o.dir, storage: o.storage, beforeStorage: o.storage === undefined ? () => mkdirSync(o.dir, { recursive: true }) : undefined });
+  } catch (e) {
+    if (e instanceof OptunaError) throw new SearchChoiceError(e.message);
+    throw e;
+  }
+  type Inner = Awaited<ReturnType<typeof inner.ask>>;
+  return {
+    async ask(point) {
+      const t = await inner.ask(point);
+      if (!t) return null;
+      const o = t as Inner & { number: number; takesOver: number | null };
+      return { ...t, trial: (o.takesOver ?? o.number) + 1 };
+    },
+    report: (t, step, value) => inner.report(t, step, value),
+    tell: (t, end) => inner.tell(t, end),
+    close: () => inner.close(),
+    // fANOVA within each grid point, averaged over the points (weighted by their completed trials)
+    async importances() {
+      const per = await inner.importances();
+      const sum: Record<string, number> = {};
+      let weight = 0;
+      for (const p of per) {
+        if (!p.importances) continue;
+        weight += p.complete;
+        for (const [k, v] of Object.entries(p.importances)) sum[k] = (sum[k] ?? 0) + v * p.complete;
+      }
+      return weight ? Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v / weight])) : undefined;
+    },
+  } as Search & { importances(): Promise<Record<string, number> | undefined> };
 }
 
 /** The search that runs this plan. */
 export async function searchFor(plan: ExperimentPlan, o: SearchChoice): Promise<Search> {
   const why = needsOptuna(plan, o);
-  if (why) return optunaSearch(plan, o, why);
+  if (why) return optunaSearch(plan, o);
   try {
     return plan.sampler === 'grid' ? gridSearch(plan) : randomSearch(plan);
   } catch (e) {
@@ -56,5 +88,11 @@ export async function searchFor(plan: ExperimentPlan, o: SearchChoice): Promise<
  */
 export async function searchImportances(search: Search): Promise<Record<string, number> | undefined> {
   const s = search as Search & { importances?: () => Promise<Record<string, number>> };
-  return typeof s.importances === 'function' ? s.importances() : undefined;
+  if (typeof s.importances !== 'function') return undefined;
+  try {
+    return await s.importances();
+  } catch {
+    // Optuna's importances need scikit-learn: without it the figure draws the stand-in, which it labels as such
+    return undefined;
+  }
 }

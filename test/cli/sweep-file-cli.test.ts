@@ -68,9 +68,17 @@ describe('runSweepCommand', () => {
     const plan = tinyPlan(join(dir, 'tiny.hwy'));
     const out = join(dir, 'out');
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await expect(runSweepCommand({ ...plan, sampler: 'tpe' }, { ...base, out })).rejects.toThrow(new UsageError('the tpe sampler needs Optuna, which this build of hwy does not include; use the random or grid sampler with no pruner and no --storage'));
-    await expect(runSweepCommand({ ...plan, pruner: 'median' }, { ...base, out })).rejects.toThrow(/^the median pruner needs Optuna/);
-    await expect(runSweepCommand(plan, { ...base, out, storage: 'postgresql://x@h/db' })).rejects.toThrow(/^a shared storage \(--storage postgresql:\/\/x@h\/db\) needs Optuna/);
+    // a Python without Optuna: refused by name, never replaced by random search
+    const had = process.env.HWY_PYTHON;
+    process.env.HWY_PYTHON = join(dir, 'no-such-python');
+    try {
+      await expect(runSweepCommand({ ...plan, sampler: 'tpe' }, { ...base, out })).rejects.toThrow(/^the tpe sampler needs Optuna: apt-get install python3-optuna, or pip install optuna \(HWY_PYTHON=.*no-such-python/);
+      await expect(runSweepCommand({ ...plan, pruner: 'median' }, { ...base, out })).rejects.toThrow(/^the median pruner needs Optuna/);
+      await expect(runSweepCommand(plan, { ...base, out, storage: 'postgresql://x@h/db' })).rejects.toThrow(/^a shared study storage needs Optuna/);
+    } finally {
+      if (had === undefined) delete process.env.HWY_PYTHON;
+      else process.env.HWY_PYTHON = had;
+    }
     await expect(runSweepCommand({ ...plan, sampler: 'grid' }, { ...base, out })).rejects.toThrow(/^the grid sampler needs a finite set of values: 'train.lr' is loguniform/);
     await expect(runSweepCommand(plan, { ...base, out, jobs: 2 })).rejects.toThrow(/--jobs 2: the tfjs engine trains in this process/);
     expect(existsSync(join(out, 'trials'))).toBe(false);
