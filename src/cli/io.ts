@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS } from '../passes/limits.js';
 export { describeFsError };
 import { didYouMean } from '../language/suggest.js';
 import { settingFlag, type SettingOverride } from '../lower/settings.js';
+import type { ConstantValue } from '../ir/types.js';
 
 /** Specs larger than this are refused before reading (see DEFAULT_LIMITS for why it is ample). */
 export const MAX_SPEC_BYTES = DEFAULT_LIMITS.maxSpecBytes;
@@ -131,7 +132,7 @@ export function expandPaths(paths: string[], problem?: (message: string) => void
 }
 
 /** `--set depth=50` (repeatable) to an overrides map; training settings are refused (the command has none). */
-export function parseSets(sets: string[] | undefined): Record<string, number> {
+export function parseSets(sets: string[] | undefined): Record<string, ConstantValue> {
   const { lets, settings } = splitSets(sets);
   if (settings.length) throw new UsageError(`${settingFlag(settings[0])}: training settings are given to hwy train and hwy export; this command reads the network only`);
   return lets;
@@ -141,9 +142,9 @@ export function parseSets(sets: string[] | undefined): Record<string, number> {
  * `--set` values (repeatable): `NAME=NUMBER` overrides a `let` constant; `train.PATH=VALUE`
  * and `data.ATTR=VALUE` a training setting, checked by the compiler as the spec's own.
  */
-export function splitSets(sets: string[] | undefined): { lets: Record<string, number>; settings: SettingOverride[] } {
+export function splitSets(sets: string[] | undefined): { lets: Record<string, ConstantValue>; settings: SettingOverride[] } {
   // No prototype: `--set __proto__=3` or `--set constructor=3` must name a constant like any other.
-  const lets: Record<string, number> = Object.create(null) as Record<string, number>;
+  const lets: Record<string, ConstantValue> = Object.create(null) as Record<string, ConstantValue>;
   const settings: SettingOverride[] = [];
   for (const s of sets ?? []) {
     const setting = /^((?:train|data)\.[A-Za-z0-9_.]*)=(.*)$/s.exec(s);
@@ -153,11 +154,18 @@ export function splitSets(sets: string[] | undefined): { lets: Record<string, nu
       continue;
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
-    const value = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(value)) throw new UsageError(`--set expects NAME=NUMBER (a let constant) or train.SETTING=VALUE, got '${s}'`);
+    const value = m ? constantValueOf(m[2]) : undefined;
+    if (!m || value === undefined) throw new UsageError(`--set expects NAME=NUMBER or NAME=NAME (a let constant: depth=50, act=tanh) or train.SETTING=VALUE, got '${s}'`);
     lets[m[1]] = value;
   }
   return { lets, settings };
+}
+
+/** A constant's value as typed after `--set NAME=`: a finite number, or a name (`tanh`, `auto`); undefined for anything else. */
+export function constantValueOf(text: string): ConstantValue | undefined {
+  const n = Number(text);
+  if (text.trim() !== '' && Number.isFinite(n)) return n;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : undefined;
 }
 
 /** The first problem of a command-line training setting, as a usage error naming the flag (the compiler reports it with the flag as its file). */
@@ -170,7 +178,7 @@ export function collectSet(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function compileFile(path: string, sets: Record<string, number>, text?: string, settings?: SettingOverride[]): CompileResult {
+export function compileFile(path: string, sets: Record<string, ConstantValue>, text?: string, settings?: SettingOverride[]): CompileResult {
   const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets, settings });
   if (r.unknownOverrides.length) {
     const known = r.source.lets.map((l) => l.name);

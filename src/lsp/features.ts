@@ -12,7 +12,7 @@ import { isGated, layerLabel } from '../language/kinds.js';
 
 
 /** A `let` constant's value, looked up as data: `let toString = 3` is a constant, not Object.prototype's. */
-function constantValue(a: { result: { ir: { constants: Record<string, number> } | null } }, name: string): number | undefined {
+function constantValue(a: { result: { ir: { constants: Record<string, number | string> } | null } }, name: string): number | string | undefined {
   const c = a.result.ir?.constants;
   return c && Object.hasOwn(c, name) ? c[name] : undefined;
 }
