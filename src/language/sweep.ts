@@ -49,7 +49,7 @@ export const STOP_ATTRS = [
   { name: 'epochs', doc: 'the most epochs a trial trains (default: the networks\' `epochs`)' },
   { name: 'patience', doc: 'stop after this many epochs without an improvement of the training loss' },
   { name: 'target_loss', doc: 'stop once the training loss is below this' },
-  { name: 'min_improvement', doc: 'the least decrease of the loss that counts as an improvement (default 0)' },
+  { name: 'min_improvement', doc: 'the least relative decrease of the loss that counts as an improvement (0.01: 1%)' },
 ];
 
 export const SWEEP_LINES: SweepLineSpec[] = [

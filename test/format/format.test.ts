@@ -29,7 +29,7 @@ describe('formatter fixtures (input -> output, then stable)', () => {
 });
 
 describe('formatter over specs/', () => {
-  for (const f of specFiles()) {
+  for (const f of specFiles('specs', 'all')) {
     it(`${f} is formatted, and formatting keeps its IR and comments`, async () => {
       const text = readFileSync(join(ROOT, f), 'utf8');
       const out = await formatHwy(text);
