@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
+import { compileExperiment, type ExperimentOverrides, type ExperimentResult } from '../core/experiment.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UsageError } from './errors.js';
@@ -193,6 +194,31 @@ export function compileFile(path: string, sets: Record<string, ConstantValue>, t
   return r;
 }
 
+/** Does a spec declare a sweep (a line starting `sweep NAME`)? Such a file is checked as an experiment. */
+export function declaresSweep(text: string): boolean {
+  return /^[ \t]*sweep[ \t]+[A-Za-z_]/m.test(text);
+}
+
+/**
+ * A spec with a sweep, checked with every network it names (read beside it, as regular
+ * files of at most the spec size limit). Problems of command-line values name the flag and
+ * are usage errors.
+ */
+export function compileSweepFile(path: string, text: string, overrides: ExperimentOverrides = {}): ExperimentResult & { text: string } {
+  const readFile = (p: string): string | null => {
+    try {
+      return readText(p, 'spec');
+    } catch (e) {
+      if (e instanceof UsageError) return null;
+      throw e;
+    }
+  };
+  const r = compileExperiment(text, path === '-' ? STDIN_NAME : path, { readFile, overrides });
+  const flag = r.diagnostics.find((d) => d.severity === 'error' && d.span.file.startsWith('--'));
+  if (flag) throw new UsageError(`${flag.span.file}: ${flag.message}${flag.hint ? ` (${flag.hint})` : ''}`);
+  return { ...r, text };
+}
+
 /**
  * Colour on a stream: FORCE_COLOR decides when set (0 or false turn colour off, as in
  * Node and most tools), else a terminal that supports colour, which Node's hasColors
@@ -208,7 +234,7 @@ export function useColor(): boolean {
   return colorOn(process.stdout);
 }
 
-export function printDiagnostics(r: CompileResult, opts: { errorsOnly?: boolean } = {}): void {
+export function printDiagnostics(r: { diagnostics: Diagnostic[]; text: string }, opts: { errorsOnly?: boolean } = {}): void {
   const keep = (d: Diagnostic) => !opts.errorsOnly || d.severity === 'error';
   const color = colorOn(process.stderr);
   for (const d of r.diagnostics.filter(keep)) process.stderr.write(renderDiagnostic(d, r.text, { color }) + '\n\n');

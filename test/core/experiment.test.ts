@@ -5,6 +5,23 @@ import { join } from 'node:path';
 import { compileExperiment, gridPoints, resolveBeside, type ExperimentOverrides } from '../../src/core/experiment.js';
 import { renderDiagnostic } from '../../src/diagnostics/render.js';
 import { golden, ROOT } from '../helpers.js';
+import { rng } from '../../src/data/dataset.js';
+import { sampleTrial, trialSeed } from '../../src/analysis/sweep.js';
+import type { ExperimentPlan, ParamValue } from '../../src/ir/experiment.js';
+
+/** The in-process random search's draw rule (the brief all runners follow): one r a parameter, in the plan's order, for the parameters that apply. */
+function draw(plan: ExperimentPlan, label: string, seed: number): Record<string, ParamValue> {
+  const r = rng(seed);
+  const out: Record<string, ParamValue> = {};
+  for (const p of plan.space) {
+    if (p.networks && !p.networks.includes(label)) continue;
+    const x = r();
+    const d = p.dist;
+    out[p.name] =
+      d.type === 'uniform' ? d.low + (d.high - d.low) * x : d.type === 'loguniform' ? 10 ** (Math.log10(d.low) + (Math.log10(d.high) - Math.log10(d.low)) * x) : d.type === 'choice' ? d.choices[Math.floor(x * d.choices.length)] : d.low + d.step * Math.floor(x * ((d.high - d.low) / d.step + 1));
+  }
+  return out;
+}
 
 /** Sweeps beside the paper's two MLPs, read from the repository (any other file reads as missing). */
 const DIR = '/sweeps';
@@ -43,6 +60,16 @@ describe('compileExperiment: specs/paper/figure1.hwy', () => {
     expect(plan.objective).toEqual({ metric: 'loss', direction: 'minimize', reduce: 'final' });
     expect(plan.stop).toEqual({ maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 });
     expect(r.budget).toEqual({ points: 8, trials: 80, runs: 80, epochs: 24_000 });
+    // the space, drawn in its order, gives the paper sweep's trials (up to the last bit of 10^x)
+    for (const kind of ['plain', 'highway'] as const) {
+      for (const trial of [1, 2, 7]) {
+        const seed = trialSeed(plan.seed, kind, 50, trial);
+        const t = sampleTrial(seed, kind);
+        const d = draw(plan, kind, seed);
+        expect(d['train.lr'] as number).toBeCloseTo(t.lr, 15);
+        expect([d['train.momentum'], d['train.lr.gamma'], d.activation, d.gate_bias]).toEqual([t.momentum, t.gamma, t.activation, t.gateBias]);
+      }
+    }
     expect(gridPoints(plan).map((p) => `${p.network}-${p.values.depth}`)).toEqual(['plain-10', 'plain-20', 'plain-50', 'plain-100', 'highway-10', 'highway-20', 'highway-50', 'highway-100']);
   });
 });
