@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHwy, HwySyntaxError } from '../../src/format/index.js';
 import { compile } from '../../src/core/compile.js';
+import { compileExperiment } from '../../src/core/experiment.js';
 import { hwyLexer } from '../../src/parser/lexer.js';
 import { ROOT, specFiles } from '../helpers.js';
 
@@ -26,6 +27,23 @@ describe('formatter fixtures (input -> output, then stable)', () => {
       expect(meaning(once)).toEqual(meaning(input));
     });
   }
+});
+
+describe('formatter and sweeps', () => {
+  it('keeps what a sweep means: the same plan from the formatted text, with any spacing between its values', async () => {
+    const file = join(ROOT, 'specs/paper/figure1.hwy');
+    const text = readFileSync(file, 'utf8');
+    const plan = (t: string) => compileExperiment(t, file, { readFile: (p) => readFileSync(p, 'utf8') }).plan;
+    const spaced = text
+      .split('\n')
+      .map((l) => (l.startsWith('#') ? l : l.replace(/^(  \w+) /, '$1   ').replace(/, /g, ' ,').replace(/\[/g, '[ ')))
+      .join('\n');
+    expect(spaced).not.toBe(text);
+    const out = await formatHwy(spaced);
+    expect(out).toBe(text);
+    expect(plan(out)).toEqual(plan(text));
+    expect(plan(text)).not.toBeNull();
+  });
 });
 
 describe('formatter over specs/', () => {
