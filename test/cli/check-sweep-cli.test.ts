@@ -42,3 +42,14 @@ describe('hwy check on specs that declare a sweep', () => {
     expect(r.stderr).toContain("this file declares sweep 'figure1' and no network of its own");
   });
 });
+
+describe('constants that hold names, on the command line', () => {
+  it('--set activation=tanh reaches every layer the constant names; a name for a number is a usage error', () => {
+    const r = hwy(['summary', 'specs/paper/mlp-plain.hwy', '--set', 'activation=tanh', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const layers = (JSON.parse(r.stdout) as { layers: { kind: string; activation?: string }[] }).layers.filter((l) => l.kind === 'dense');
+    expect(layers.map((l) => l.activation)).toEqual([...Array(10).fill('tanh'), 'softmax']);
+    const bad = hwy(['summary', 'specs/paper/mlp-plain.hwy', '--set', 'depth=deep']);
+    expect([bad.code, bad.stderr]).toEqual([2, "hwy: --set depth=deep: 'depth' holds a number, and 'deep' is not one (give a number, as in --set depth=10)\n"]);
+  });
+});
