@@ -313,7 +313,8 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
       return true;
     }
     if (prev) return true;
-    diags.error(code, blame, `at ${pointText(xs)}, network '${n.label}' (${n.written}) does not check: ${first.message}`, first.hint, note);
+    // a flag's hint (`--set depth=10`) would name a flag the sweep did not give
+    diags.error(code, blame, `at ${pointText(xs)}, network '${n.label}' (${n.written}) does not check: ${first.message}`, note.length || blame.file.startsWith('--') ? first.hint : undefined, note);
     reported.set(key, { d: diags.items[diags.items.length - 1], labels: [n.label], xs, message: first.message });
     return true;
   };

@@ -121,6 +121,10 @@ describe('compileExperiment: every check, with its golden diagnostic', () => {
       { network: 'highway', values: { gate_bias: -2 } },
     ]);
   });
+  it('a name listed for a constant that holds a number is reported at the value, without the command line\'s hint', () => {
+    const d = errorsOf(sweep([NETS, 'grid depth [10, deep]']))[0];
+    expect([d.code, d.message, d.hint, d.span.start.col]).toEqual(['HWY6004', "at depth=deep, networks 'plain' and 'highway' do not check: 'depth' holds a number, and 'deep' is not one", undefined, 19]);
+  });
   it('the same setting swept by two paths is swept twice', () => {
     expect(errorsOf(sweep([NETS, 'grid train.momentum [0.9]', 'search train.optimizer.momentum uniform 0.5 0.9', 'trials 2'])).map((d) => d.code)).toEqual(['HWY6006']);
   });
