@@ -66,12 +66,13 @@ export function golden(rel: string, actual: string): void {
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
-export function specFiles(dir = 'specs'): string[] {
+/** The .hwy files under a folder: those that hold a network (the default), or all of them (sweep files too). */
+export function specFiles(dir = 'specs', which: 'networks' | 'all' = 'networks'): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const n of readdirSync(join(ROOT, d), { withFileTypes: true })) {
       if (n.isDirectory()) walk(join(d, n.name));
-      else if (n.name.endsWith('.hwy')) out.push(join(d, n.name));
+      else if (n.name.endsWith('.hwy') && (which === 'all' || /^network\s/m.test(readFileSync(join(ROOT, d, n.name), 'utf8')))) out.push(join(d, n.name));
     }
   };
   walk(dir);

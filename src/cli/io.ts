@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
+import { compileExperiment, type ExperimentOverrides, type ExperimentResult } from '../core/experiment.js';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UsageError } from './errors.js';
@@ -11,6 +12,7 @@ import { DEFAULT_LIMITS } from '../passes/limits.js';
 export { describeFsError };
 import { didYouMean } from '../language/suggest.js';
 import { settingFlag, type SettingOverride } from '../lower/settings.js';
+import type { ConstantValue } from '../ir/types.js';
 
 /** Specs larger than this are refused before reading (see DEFAULT_LIMITS for why it is ample). */
 export const MAX_SPEC_BYTES = DEFAULT_LIMITS.maxSpecBytes;
@@ -131,7 +133,7 @@ export function expandPaths(paths: string[], problem?: (message: string) => void
 }
 
 /** `--set depth=50` (repeatable) to an overrides map; training settings are refused (the command has none). */
-export function parseSets(sets: string[] | undefined): Record<string, number> {
+export function parseSets(sets: string[] | undefined): Record<string, ConstantValue> {
   const { lets, settings } = splitSets(sets);
   if (settings.length) throw new UsageError(`${settingFlag(settings[0])}: training settings are given to hwy train and hwy export; this command reads the network only`);
   return lets;
@@ -141,9 +143,9 @@ export function parseSets(sets: string[] | undefined): Record<string, number> {
  * `--set` values (repeatable): `NAME=NUMBER` overrides a `let` constant; `train.PATH=VALUE`
  * and `data.ATTR=VALUE` a training setting, checked by the compiler as the spec's own.
  */
-export function splitSets(sets: string[] | undefined): { lets: Record<string, number>; settings: SettingOverride[] } {
+export function splitSets(sets: string[] | undefined): { lets: Record<string, ConstantValue>; settings: SettingOverride[] } {
   // No prototype: `--set __proto__=3` or `--set constructor=3` must name a constant like any other.
-  const lets: Record<string, number> = Object.create(null) as Record<string, number>;
+  const lets: Record<string, ConstantValue> = Object.create(null) as Record<string, ConstantValue>;
   const settings: SettingOverride[] = [];
   for (const s of sets ?? []) {
     const setting = /^((?:train|data)\.[A-Za-z0-9_.]*)=(.*)$/s.exec(s);
@@ -153,11 +155,18 @@ export function splitSets(sets: string[] | undefined): { lets: Record<string, nu
       continue;
     }
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(s);
-    const value = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(value)) throw new UsageError(`--set expects NAME=NUMBER (a let constant) or train.SETTING=VALUE, got '${s}'`);
+    const value = m ? constantValueOf(m[2]) : undefined;
+    if (!m || value === undefined) throw new UsageError(`--set expects NAME=NUMBER or NAME=NAME (a let constant: depth=50, act=tanh) or train.SETTING=VALUE, got '${s}'`);
     lets[m[1]] = value;
   }
   return { lets, settings };
+}
+
+/** A constant's value as typed after `--set NAME=`: a finite number, or a name (`tanh`, `auto`); undefined for anything else. */
+export function constantValueOf(text: string): ConstantValue | undefined {
+  const n = Number(text);
+  if (text.trim() !== '' && Number.isFinite(n)) return n;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : undefined;
 }
 
 /** The first problem of a command-line training setting, as a usage error naming the flag (the compiler reports it with the flag as its file). */
@@ -170,7 +179,7 @@ export function collectSet(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function compileFile(path: string, sets: Record<string, number>, text?: string, settings?: SettingOverride[]): CompileResult {
+export function compileFile(path: string, sets: Record<string, ConstantValue>, text?: string, settings?: SettingOverride[]): CompileResult {
   const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets, settings });
   if (r.unknownOverrides.length) {
     const known = r.source.lets.map((l) => l.name);
@@ -183,6 +192,31 @@ export function compileFile(path: string, sets: Record<string, number>, text?: s
   const bad = settingProblem(r);
   if (bad) throw bad;
   return r;
+}
+
+/** Does a spec declare a sweep (a line starting `sweep NAME`)? Such a file is checked as an experiment. */
+export function declaresSweep(text: string): boolean {
+  return /^[ \t]*sweep[ \t]+[A-Za-z_]/m.test(text);
+}
+
+/**
+ * A spec with a sweep, checked with every network it names (read beside it, as regular
+ * files of at most the spec size limit). Problems of command-line values name the flag and
+ * are usage errors.
+ */
+export function compileSweepFile(path: string, text: string, overrides: ExperimentOverrides = {}): ExperimentResult & { text: string } {
+  const readFile = (p: string): string | null => {
+    try {
+      return readText(p, 'spec');
+    } catch (e) {
+      if (e instanceof UsageError) return null;
+      throw e;
+    }
+  };
+  const r = compileExperiment(text, path === '-' ? STDIN_NAME : path, { readFile, overrides });
+  const flag = r.diagnostics.find((d) => d.severity === 'error' && d.span.file.startsWith('--'));
+  if (flag) throw new UsageError(`${flag.span.file}: ${flag.message}${flag.hint ? ` (${flag.hint})` : ''}`);
+  return { ...r, text };
 }
 
 /**
@@ -200,7 +234,7 @@ export function useColor(): boolean {
   return colorOn(process.stdout);
 }
 
-export function printDiagnostics(r: CompileResult, opts: { errorsOnly?: boolean } = {}): void {
+export function printDiagnostics(r: { diagnostics: Diagnostic[]; text: string }, opts: { errorsOnly?: boolean } = {}): void {
   const keep = (d: Diagnostic) => !opts.errorsOnly || d.severity === 'error';
   const color = colorOn(process.stderr);
   for (const d of r.diagnostics.filter(keep)) process.stderr.write(renderDiagnostic(d, r.text, { color }) + '\n\n');

@@ -1,17 +1,17 @@
 import { Diagnostics, type Diagnostic } from '../diagnostics/types.js';
 import { parse } from '../parser/index.js';
 import type { FileAst } from '../parser/ast.js';
-import { lower } from '../lower/lower.js';
+import { checkOverrideKinds, lower } from '../lower/lower.js';
 import { applySettingOverrides, type SettingOverride } from '../lower/settings.js';
 
 export { isSettingPath, resolveSettingPath, settingFlag, settingPaths, type SettingOverride } from '../lower/settings.js';
-import type { DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
+import type { ConstantValue, DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
 import { DEFAULT_LIMITS, runPasses, toChecked, type Limits } from '../passes/index.js';
 import { measureSpec, specSizeProblem } from '../passes/limits.js';
 
 export interface CompileOptions {
-  /** Overrides of `let` constants (`--set depth=50`). */
-  overrides?: Record<string, number>;
+  /** Overrides of `let` constants (`--set depth=50`, `--set act=tanh`). */
+  overrides?: Record<string, ConstantValue>;
   /** Training settings from the command line (`--set train.momentum=0.95`): checked as the spec's own; problems name the flag as their file. */
   settings?: SettingOverride[];
   limits?: Partial<Limits>;
@@ -61,6 +61,7 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     if (opts.settings?.length) applySettingOverrides(source, opts.settings, diags);
     const names = new Set(source.lets.map((l) => l.name));
     unknownOverrides = Object.keys(overrides).filter((k) => !names.has(k));
+    checkOverrideKinds(ast, overrides, diags);
     const { network } = source;
     if (network) draft = runPasses({ ...source, network }, overrides, diags, limits);
     if (draft && !diags.hasErrors()) ir = toChecked(draft);

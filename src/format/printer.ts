@@ -1,5 +1,5 @@
 import { doc, type Doc } from 'prettier';
-import type { Comment, Dims, Expr, FileAst, Stmt, TopLevel, Value } from '../parser/ast.js';
+import type { Comment, Dims, Expr, FileAst, Stmt, SweepStmt, SweepValue, TopLevel, Value } from '../parser/ast.js';
 
 const { hardline, indent, join } = doc.builders;
 
@@ -32,6 +32,18 @@ export function printValue(v: Value): string {
   if (v.type === 'dims') return printDims(v);
   if (v.type === 'string') return JSON.stringify(v.value);
   return '[' + v.items.map(printValue).join(', ') + ']';
+}
+
+export function printSweepValue(v: SweepValue): string {
+  if (v.type === 'num') return v.text;
+  if (v.type === 'name') return v.name;
+  if (v.type === 'string') return JSON.stringify(v.value);
+  return '[' + v.items.map(printSweepValue).join(', ') + ']';
+}
+
+/** A sweep line as written: its word, values, then attributes (`stop epochs=25 patience=5`). */
+function sweepLine(s: SweepStmt): string {
+  return [s.word, ...s.args.map(printSweepValue), ...s.attrs.map((a) => `${a.name}=${printSweepValue(a.value)}`)].join(' ');
 }
 
 /** Comments are attached here, by line: the grammar is line based, so each comment belongs to a line of its own or ends one. */
@@ -104,12 +116,12 @@ export function printFile(ast: FileAst, text: string): Doc {
     }
   };
 
-  const body = (stmts: Stmt[], openLine: number, closeLine: number): Doc[] => {
+  const body = <S extends { span: Stmt['span'] }>(stmts: S[], openLine: number, closeLine: number, each: (s: S) => Doc | Line): Doc[] => {
     const lines: (Doc | Line)[] = [];
     prevEnd = openLine;
     stmts.forEach((s, i) => {
       lead(lines as Doc[], s.span.start.line, i === 0);
-      lines.push(stmtDoc(s));
+      lines.push(each(s));
     });
     const dangling = cm.between(prevEnd, closeLine);
     if (dangling.length && stmts.length && cm.blankBetween(prevEnd, dangling[0].span.start.line)) lines.push('');
@@ -120,7 +132,7 @@ export function printFile(ast: FileAst, text: string): Doc {
 
   const withComment = (code: string, comment: string) => (comment ? `${code}  ${comment}` : code);
   /** A body in braces; `open` is the line of its `{`, which may stand below the head (it is printed on the head's line). */
-  const block = (head: string, stmts: Stmt[], start: number, end: number, open = start): Doc => {
+  const block = <S extends { span: Stmt['span'] }>(head: string, stmts: S[], start: number, end: number, each: (s: S) => Doc | Line, open = start): Doc => {
     let headComment = cm.endOf(start);
     // Whole-line comments between the head and a '{' below it open the body, and the '{' line's own
     // comment follows them (comments keep their order); with none between and none on the head, it ends the head line.
@@ -129,15 +141,21 @@ export function printFile(ast: FileAst, text: string): Doc {
     if (braceComment && !headComment && above.length === 0) headComment = braceComment;
     else if (braceComment) above.push(braceComment);
     const headLine = withComment(head, headComment);
-    const lines = [...above, ...body(stmts, open, end)];
+    const lines = [...above, ...body(stmts, open, end, each)];
     const tail = withComment('}', cm.endOf(end));
     if (lines.length === 0) return [headLine, hardline, tail];
     return [headLine, indent([hardline, join(hardline, lines)]), hardline, tail];
   };
 
   const stmtDoc = (s: Stmt): Doc | Line => {
-    if (s.type === 'repeat') return block(stmtHead(s), s.body, s.span.start.line, s.span.end.line, s.openLine);
+    if (s.type === 'repeat') return block(stmtHead(s), s.body, s.span.start.line, s.span.end.line, stmtDoc, s.openLine);
     const d: Line = { code: stmtHead(s), comment: cm.endOf(s.span.end.line) };
+    prevEnd = s.span.end.line;
+    return d;
+  };
+
+  const sweepDoc = (s: SweepStmt): Line => {
+    const d: Line = { code: sweepLine(s), comment: cm.endOf(s.span.end.line) };
     prevEnd = s.span.end.line;
     return d;
   };
@@ -150,9 +168,11 @@ export function printFile(ast: FileAst, text: string): Doc {
         return d;
       }
       case 'network':
-        return block(`network ${item.name} {`, item.body, item.span.start.line, item.span.end.line, item.openLine);
+        return block(`network ${item.name} {`, item.body, item.span.start.line, item.span.end.line, stmtDoc, item.openLine);
       case 'train':
-        return block('train {', item.body, item.span.start.line, item.span.end.line, item.openLine);
+        return block('train {', item.body, item.span.start.line, item.span.end.line, stmtDoc, item.openLine);
+      case 'sweep':
+        return block(`sweep ${item.name} {`, item.body, item.span.start.line, item.span.end.line, sweepDoc, item.openLine);
       case 'stray':
         return stmtDoc(item.stmt);
     }

@@ -15,6 +15,12 @@ export interface GridAxis {
   name: string;
   target: ParamTarget;
   values: ParamValue[];
+  /**
+   * The labels of the networks it applies to, when not all: a constant only some networks
+   * define (`gate_bias` of a highway net beside a plain one). A network outside the list
+   * neither takes nor varies it, so its grid points are the combinations of the other axes.
+   */
+  networks?: string[];
 }
 
 export type Distribution =
@@ -27,6 +33,8 @@ export interface SearchParam {
   name: string;
   target: ParamTarget;
   dist: Distribution;
+  /** The labels of the networks it applies to, when not all (as for GridAxis); the others neither take nor draw it. */
+  networks?: string[];
 }
 
 export interface PlanNetwork {

@@ -160,7 +160,7 @@ export const IR_SCHEMA = {
     irVersion: { description: 'The IR version; a hwy reads only its own.', const: IR_VERSION },
     file: { description: 'The spec file the IR was compiled from.', type: 'string' },
     network: { type: 'object', required: ['name', 'span'], properties: { name: { type: 'string' }, span: ref('span') }, additionalProperties: false },
-    constants: { description: 'The `let` constants, after `--set` overrides.', type: 'object', additionalProperties: { type: 'number' } },
+    constants: { description: 'The `let` constants, after `--set` overrides: numbers, or names (`let act = relu`).', type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'string' }] } },
     layers: { description: 'The layers in order, the input first, repeats expanded.', type: 'array', items: ref('layer') },
     expects: {
       description: 'The `expect` lines: a shape the spec asserts after a layer.',

@@ -41,6 +41,9 @@ export interface SrcRepeat {
 
 export type SrcNode = SrcBlock | SrcRepeat;
 
+/** What a `let` constant holds: a number (`let depth = 50`) or a name (`let act = relu`, `let gate_bias = auto`). */
+export type ConstantValue = number | string;
+
 export interface SourceIR {
   file: string;
   lets: LetDecl[];
@@ -134,7 +137,7 @@ export interface NetworkIR<L = Layer> {
   irVersion: typeof IR_VERSION;
   file: string;
   network: { name: string; span: Span };
-  constants: Record<string, number>;
+  constants: Record<string, ConstantValue>;
   layers: L[];
   expects: Expect[];
   train: TrainConfig | null;

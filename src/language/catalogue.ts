@@ -95,5 +95,16 @@ export const SETTINGS: BlockSpec[] = [
 export const BLOCK_BY_KIND = new Map(BLOCKS.map((b) => [b.kind, b]));
 export const SETTING_BY_KIND = new Map(SETTINGS.map((b) => [b.kind, b]));
 
+/**
+ * The names a `let` may hold (`let act = relu`, `let carry_kind = free`, `let gate_bias = auto`):
+ * every value a block or setting takes by name. A bare name that is neither a constant nor
+ * one of these is an undefined name, so a misspelt constant is still reported.
+ */
+export const VALUE_NAMES: ReadonlySet<string> = new Set<string>([
+  ...[...BLOCKS, ...SETTINGS].flatMap((b) => b.attrs.flatMap((a) => (a.type.t === 'enum' || a.type.t === 'enumlist' ? a.type.values : a.type.t === 'number' ? (a.type.names ?? []) : []))),
+  'true',
+  'false',
+]);
+
 /** Names a `let` may not take: they would be read as something else. */
 export const RESERVED_NAMES = new Set<string>([...ACTIVATIONS, 'true', 'false', 'x']);

@@ -44,7 +44,8 @@ export function datasetInfo(name: string): (typeof DATASET_INFO)[NamedDataset] |
 
 export type ValueType =
   | { t: 'int'; min?: number; max?: number }
-  | { t: 'number'; min?: number; max?: number; maxExclusive?: boolean; minExclusive?: boolean }
+  /** `names`: words it takes besides numbers (`gate_bias=auto`), each meaning "as if not written". */
+  | { t: 'number'; min?: number; max?: number; maxExclusive?: boolean; minExclusive?: boolean; names?: readonly string[] }
   /** a whole number k (meaning k x k) or `a x b` */
   | { t: 'pair' }
   | { t: 'shape' }
@@ -80,8 +81,8 @@ export const INIT: AttrSpec = { name: 'init', type: { t: 'enum', values: INITIAL
 export const BIAS_INIT: AttrSpec = { name: 'bias_init', type: { t: 'number' }, doc: "constant initial value of H's bias (default 0)" };
 export const GATE_BIAS: AttrSpec = {
   name: 'gate_bias',
-  type: { t: 'number' },
-  doc: 'initial bias b_T of the transform gate; negative starts the layer near carry (identity)',
+  type: { t: 'number', names: ['auto'] },
+  doc: "initial bias b_T of the transform gate; negative starts the layer near carry (identity); auto: as if not written (the network's defaults, else the paper's guideline for the depth)",
   gatedOnly: true,
 };
 export const CARRY: AttrSpec = {

@@ -1,8 +1,8 @@
 import { Diagnostics, type Span } from '../diagnostics/types.js';
 import type { BlockStmt, FileAst, LetDecl, Stmt, Value } from '../parser/ast.js';
-import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, RESERVED_NAMES, SETTING_BY_KIND, SETTINGS, isActivation, type BlockSpec } from '../language/catalogue.js';
+import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, RESERVED_NAMES, SETTING_BY_KIND, SETTINGS, VALUE_NAMES, isActivation, type BlockSpec } from '../language/catalogue.js';
 import { closest, didYouMean, editDistance } from '../language/suggest.js';
-import type { SourceIR, SrcBlock, SrcNode } from '../ir/types.js';
+import type { ConstantValue, SourceIR, SrcBlock, SrcNode } from '../ir/types.js';
 
 /**
  * AST -> source IR: resolves block kinds, attribute names and positional arguments
@@ -12,7 +12,7 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
   const out: SourceIR = { file: ast.file, lets: [], network: null, train: null };
   const letNames = new Map<string, LetDecl>();
   // Every constant the file defines, wherever it is: a bare name in a block is read against these.
-  const scope: Scope = { lets: new Set(ast.items.flatMap((i) => (i.type === 'let' ? [i.name] : []))) };
+  const scope: Scope = { lets: new Set(ast.items.flatMap((i) => (i.type === 'let' ? [i.name] : []))), names: namesHeld(ast) };
   for (const item of ast.items) {
     switch (item.type) {
       case 'let': {
@@ -49,6 +49,8 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
         }
         out.train = { span: item.span, settings: lowerBody(item.body, diags, 'train', scope) as SrcBlock[] };
         break;
+      case 'sweep':
+        break; // an experiment over networks: checked by compileExperiment (src/core/experiment.ts)
       case 'stray':
         diags.error(
           'HWY2008',
@@ -61,13 +63,33 @@ export function lower(ast: FileAst, diags: Diagnostics): SourceIR {
   }
   if (!out.network && !diags.hasErrors()) {
     const start = { line: 1, col: 1, offset: 0 };
-    diags.error('HWY2008', { file: ast.file, start, end: start }, 'this file defines no network', "add 'network NAME { input … }'");
+    const sweep = ast.items.find((i) => i.type === 'sweep');
+    if (sweep) diags.error('HWY2008', sweep.nameSpan, `this file declares sweep '${sweep.name}' and no network of its own`, `train its networks with 'hwy sweep ${ast.file}'; 'hwy check' checks it`);
+    else diags.error('HWY2008', { file: ast.file, start, end: start }, 'this file defines no network', "add 'network NAME { input … }'");
   }
   return out;
 }
 
 interface Scope {
   lets: Set<string>;
+  /** Constants that hold a name, as written (`let act = relu`): a bare `act` in a block fills the slot `relu` would. */
+  names: Map<string, string>;
+}
+
+/** The name each constant holds, followed through constants (`let a = relu`, `let b = a`). */
+export function namesHeld(ast: FileAst): Map<string, string> {
+  const out = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const i of ast.items) {
+    if (i.type !== 'let') continue;
+    if (i.value.type === 'ref') {
+      // a word that is no constant is held as written: a misspelt one (`rleu`) is reported where it is defined
+      const held = out.get(i.value.name) ?? (!seen.has(i.value.name) ? i.value.name : undefined);
+      if (held !== undefined) out.set(i.name, held);
+    }
+    seen.add(i.name);
+  }
+  return out;
 }
 
 function lowerBody(stmts: Stmt[], diags: Diagnostics, where: 'network' | 'train', scope: Scope): SrcNode[] {
@@ -150,17 +172,23 @@ function bareName(v: Value): string | undefined {
   return v.type === 'dims' && v.items.length === 1 && v.items[0].type === 'ref' ? v.items[0].name : undefined;
 }
 
-/** A bare name that is an activation (`dense 10 relu`). */
-function activationName(v: Value): string | undefined {
-  if (v.type === 'dims' && v.items.length === 1 && v.items[0].type === 'ref' && isActivation(v.items[0].name)) return v.items[0].name;
-  return undefined;
+/** A bare name that is an activation (`dense 10 relu`), or a constant holding one (`dense 10 act`). */
+function activationName(v: Value, scope?: Scope): string | undefined {
+  const name = bareName(v);
+  if (name === undefined) return undefined;
+  const held = scope?.names.get(name) ?? name;
+  return isActivation(held) ? held : undefined;
 }
 
 /** Which positional slot an argument fills: names of activations go to `activation`, `a x b` to a pair/shape slot, numbers to the first free numeric slot. */
-function slotFor(v: Value, spec: BlockSpec, filled: Set<string>): string | undefined {
+function slotFor(v: Value, spec: BlockSpec, filled: Set<string>, scope: Scope): string | undefined {
   const typeOf = (n: string) => spec.attrs.find((a) => a.name === n)!.type;
   const free = spec.positional.filter((n) => !filled.has(n));
-  if (activationName(v) !== undefined) return free.find((n) => n === 'activation');
+  if (activationName(v, scope) !== undefined) return free.find((n) => n === 'activation');
+  // a constant holding a misspelt activation (`let act = rleu`, reported where it is defined) still fills that slot
+  const held = bareName(v);
+  const word = held === undefined ? undefined : scope.names.get(held);
+  if (word !== undefined && !VALUE_NAMES.has(word) && closest(word, ACTIVATIONS)) return free.find((n) => n === 'activation');
   if (v.type === 'string') return free.find((n) => typeOf(n).t === 'string');
   if (v.type === 'list') return free.find((n) => typeOf(n).t === 'intlist' || typeOf(n).t === 'enumlist');
   if (v.items.length > 1) return free.find((n) => ['pair', 'shape'].includes(typeOf(n).t));
@@ -205,7 +233,7 @@ function resolveAttrs(s: BlockStmt, spec: BlockSpec, gated: boolean, diags: Diag
       filled.add('activation');
       continue;
     }
-    const slot = slotFor(v, spec, filled);
+    const slot = slotFor(v, spec, filled, scope);
     if (!slot) {
       const takes = spec.positional.length ? `takes ${spec.positional.join(', ')}` : 'takes no arguments';
       const act = activationName(v);
@@ -250,6 +278,22 @@ function resolveAttrs(s: BlockStmt, spec: BlockSpec, gated: boolean, diags: Diag
   const block: SrcBlock = { type: 'block', kind: spec.kind, attrs, span: s.span, kindSpan: s.kindSpan };
   if (s.modifier) block.modifier = s.modifier;
   return block;
+}
+
+/**
+ * A name given to a constant that holds a number (`--set depth=abc`) is a mistake in the
+ * flag, said as such; a word the language takes by name (`--set gate_bias=auto`) may replace
+ * a number, and a constant that holds a name takes any name (checked where it is used).
+ */
+export function checkOverrideKinds(ast: FileAst, overrides: Record<string, ConstantValue>, diags: Diagnostics): void {
+  const held = namesHeld(ast);
+  for (const [name, value] of Object.entries(overrides)) {
+    const decl = ast.items.find((i) => i.type === 'let' && i.name === name);
+    if (!decl || typeof value !== 'string' || held.has(name) || VALUE_NAMES.has(value)) continue;
+    const flag = `--set ${name}=${value}`;
+    const start = { line: 1, col: 1, offset: 0 };
+    diags.error('HWY2003', { file: flag, start, end: start }, `'${name}' holds a number, and '${value}' is not one`, `give a number, as in --set ${name}=10`);
+  }
 }
 
 export type { Span };

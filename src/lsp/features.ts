@@ -1,7 +1,9 @@
 // The language features, as pure functions of a document's text and its compile result,
 // so the server stays a thin driver and the tests can call them directly.
 import type { IToken } from 'chevrotain';
-import { compile, type CompileResult } from '../core/compile.js';
+import { compile, settingPaths, type CompileResult } from '../core/compile.js';
+import { compileExperiment, type ExperimentResult } from '../core/experiment.js';
+import { DISTRIBUTIONS, DISTRIBUTION_DOCS, METRICS, PRUNER_DOCS, PRUNERS, SAMPLER_DOCS, SAMPLERS, STOP_ATTRS, SWEEP_LINES, SWEEP_LINE_BY_WORD } from '../language/sweep.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
@@ -12,7 +14,7 @@ import { isGated, layerLabel } from '../language/kinds.js';
 
 
 /** A `let` constant's value, looked up as data: `let toString = 3` is a constant, not Object.prototype's. */
-function constantValue(a: { result: { ir: { constants: Record<string, number> } | null } }, name: string): number | undefined {
+function constantValue(a: { result: { ir: { constants: Record<string, number | string> } | null } }, name: string): number | string | undefined {
   const c = a.result.ir?.constants;
   return c && Object.hasOwn(c, name) ? c[name] : undefined;
 }
@@ -44,7 +46,14 @@ export interface Analysis {
   text: string;
   result: CompileResult;
   tokens: IToken[];
+  /** A document that declares a sweep: the sweep checked with the networks it names. */
+  experiment?: ExperimentResult;
+  /** What to publish: the sweep's diagnostics (its own network's among them), else the compile's. */
+  diagnostics: Diagnostic[];
 }
+
+/** Reads the files a sweep names (the server: open documents first, then the disk); null when one cannot be read. */
+export type ReadFile = (path: string) => string | null;
 
 /**
  * What the language server analyses: it runs on every pause in typing, on the editor's
@@ -53,16 +62,56 @@ export interface Analysis {
  */
 export const INTERACTIVE_LIMITS = { maxSpecBytes: 512 * 1024, maxSpecLines: 20_000, maxSpecTokens: 100_000 };
 
-export function analyse(text: string, file: string, opts: { interactive?: boolean } = {}): Analysis {
-  const result = compile(text, file, opts.interactive ? { limits: INTERACTIVE_LIMITS } : {});
+export function analyse(text: string, file: string, opts: { interactive?: boolean; readFile?: ReadFile } = {}): Analysis {
+  const limits = opts.interactive ? { limits: INTERACTIVE_LIMITS } : {};
+  const result = compile(text, file, limits);
   const refused = result.diagnostics.find((d) => d.code === 'HWY4004');
   if (refused) {
     refused.hint = `the language server analyses specs up to ${INTERACTIVE_LIMITS.maxSpecBytes / 1024} KiB and ${INTERACTIVE_LIMITS.maxSpecTokens.toLocaleString('en-US')} words and symbols; \`npx hwy check\` reads larger ones`;
-    return { text, result, tokens: [] }; // nothing else is built for a refused document
+    return { text, result, tokens: [], diagnostics: result.diagnostics }; // nothing else is built for a refused document
   }
+  const experiment = result.ast.items.some((i) => i.type === 'sweep') ? compileExperiment(text, file, { readFile: opts.readFile ?? (() => null), ...limits }) : undefined;
   // the parser is shared: let go of this document's tokens, so they do not outlive it
   getParser().input = [];
-  return { text, result, tokens: result.ast.tokens ?? hwyLexer.tokenize(text).tokens };
+  return { text, result, tokens: result.ast.tokens ?? hwyLexer.tokenize(text).tokens, experiment, diagnostics: experiment?.diagnostics ?? result.diagnostics };
+}
+
+const n0 = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
+
+/** Hover inside a sweep: the sweep's size at its head, a line's or word's meaning, a swept name's networks. */
+function sweepHover(a: Analysis, off: number, tok: IToken | undefined): string | undefined {
+  const x = a.experiment;
+  const decl = a.result.ast.items.find((i) => i.type === 'sweep' && i.span.start.offset <= off && off <= i.span.end.offset);
+  if (!x || !decl || decl.type !== 'sweep') return undefined;
+  if (off <= decl.nameSpan.end.offset) {
+    const p = x.plan;
+    const b = x.budget;
+    if (!p || !b) return `**sweep ${decl.name}**\n\nnot checked: it has errors`;
+    const lines = [
+      `**sweep ${p.name}**: ${p.networks.map((n) => n.label).join(', ')}`,
+      `at most ${n0(b.points, 'grid point')} × ${n0(p.trials, 'trial')} × ${n0(p.seeds.length, 'seed')} = ${n0(b.runs, 'training run')}, each of at most ${n0(p.stop.maxEpochs, 'epoch')}: **${n0(b.epochs, 'epoch')}** in all`,
+      `${p.sampler} sampler (seed ${p.seed}), pruner ${p.pruner}; objective: ${p.objective.metric}, ${p.objective.direction === 'minimize' ? 'min' : 'max'}, ${p.objective.reduce} epoch`,
+    ];
+    return lines.join('\n\n');
+  }
+  if (!tok) return undefined;
+  const line = decl.body.find((s) => s.span.start.offset <= off && off <= s.span.end.offset);
+  if (line && tok.startOffset === line.wordSpan.start.offset) {
+    const spec = SWEEP_LINE_BY_WORD.get(line.word);
+    return spec && `**${spec.word}**: ${spec.doc}\n\n\`${spec.example}\``;
+  }
+  const w = tok.image;
+  if ((DISTRIBUTIONS as readonly string[]).includes(w)) return `**${w}**: ${DISTRIBUTION_DOCS[w as keyof typeof DISTRIBUTION_DOCS].doc}`;
+  if (line?.word === 'sampler' && (SAMPLERS as readonly string[]).includes(w)) return `**${w}**: ${SAMPLER_DOCS[w as keyof typeof SAMPLER_DOCS]}`;
+  if (line?.word === 'pruner' && (PRUNERS as readonly string[]).includes(w)) return `**${w}**: ${PRUNER_DOCS[w as keyof typeof PRUNER_DOCS]}`;
+  // a swept constant: which networks define it, and its value in each as written
+  if (line && (line.word === 'grid' || line.word === 'search') && line.args[0]?.type === 'name' && line.args[0].span.start.offset <= off && off <= line.args[0].span.end.offset) {
+    const name = line.args[0].name;
+    if (name.includes('.')) return `training setting \`${name}\`, given to every network`;
+    const has = x.networks.filter((n) => Object.hasOwn(n.result.ir?.constants ?? {}, name));
+    return has.length ? `constant \`${name}\` of ${has.map((n) => `${n.label} (${n.result.ir!.constants[name]} as written)`).join(', ')}` : undefined;
+  }
+  return undefined;
 }
 
 const contains = (s: Span, off: number) => s.start.offset <= off && off <= s.end.offset;
@@ -99,6 +148,8 @@ function arithmetic(l: DraftLayer): string | undefined {
 export function hover(a: Analysis, p: Pos): string | undefined {
   const off = offsetAt(a.text, p);
   const tok = tokenAt(a, off);
+  const sweep = sweepHover(a, off, tok);
+  if (sweep) return sweep;
   const lets = a.result.source.lets;
   if (tok && tok.tokenType.name === 'Identifier') {
     const decl = lets.find((l) => l.name === tok.image);
@@ -174,15 +225,16 @@ export function complete(a: Analysis, p: Pos): Completion[] {
   const lineStart = a.text.lastIndexOf('\n', off - 1) + 1;
   const before = a.text.slice(lineStart, off);
   const lets: Completion[] = a.result.source.lets.map((l) => ({ label: l.name, kind: 'constant', detail: `let ${l.name} = ${constantValue(a, l.name) ?? '?'}` }));
-  // which section: the innermost unclosed network / train above the cursor
+  // which section: the innermost unclosed network / train / sweep above the cursor
   const stack: string[] = [];
   for (const t of a.tokens) {
     if (t.startOffset >= lineStart) break;
-    if (t.image === 'network' || t.image === 'train' || t.image === 'repeat') stack.push(t.image);
+    if (t.image === 'network' || t.image === 'train' || t.image === 'repeat' || t.image === 'sweep') stack.push(t.image);
     else if (t.image === '}') stack.pop();
   }
   const section = [...stack].reverse().find((s) => s !== 'repeat') ?? 'top';
   const words = before.trimStart().split(/\s+/);
+  if (section === 'sweep') return completeSweep(a, words, lets);
   const attrMatch = /([A-Za-z_]\w*)=([\w\[, ]*)$/.exec(before);
   const specs = section === 'train' ? SETTING_BY_KIND : BLOCK_BY_KIND;
   if (attrMatch) {
@@ -193,7 +245,7 @@ export function complete(a: Analysis, p: Pos): Completion[] {
     return ['int', 'number', 'pair', 'shape'].includes(attr.type.t) ? lets : vals;
   }
   if (words.length <= 1) {
-    if (section === 'top') return ['let', 'network', 'train'].map((k) => ({ label: k, kind: 'keyword' }));
+    if (section === 'top') return ['let', 'network', 'train', 'sweep'].map((k) => ({ label: k, kind: 'keyword' }));
     if (section === 'train') return SETTINGS.map((s) => ({ label: s.kind, kind: 'block', detail: s.doc }));
     return [
       ...BLOCKS.map((b): Completion => ({ label: b.kind, kind: 'block', detail: b.doc })),
@@ -220,6 +272,29 @@ export function complete(a: Analysis, p: Pos): Completion[] {
     .map((x): Completion => ({ label: `${x.name}=`, kind: 'attribute', detail: x.doc, insertText: `${x.name}=` }));
   const acts = spec.positional.includes('activation') && !words.some((w) => (ACTIVATIONS as readonly string[]).includes(w)) ? ACTIVATIONS.map((v): Completion => ({ label: v, kind: 'value', detail: 'activation' })) : [];
   return [...names, ...attrs, ...acts, ...lets];
+}
+
+/**
+ * Completion on a sweep line: its words at the start, then the constants of its networks and
+ * the setting paths after grid or search, the distributions after a searched name, and the
+ * words each line takes.
+ */
+function completeSweep(a: Analysis, words: string[], lets: Completion[]): Completion[] {
+  if (words.length <= 1) return SWEEP_LINES.map((l) => ({ label: l.word, kind: 'keyword', detail: l.doc, insertText: `${l.word} ` }));
+  const word = words[0];
+  const value = (label: string, detail?: string): Completion => ({ label, kind: 'value', detail });
+  if ((word === 'grid' || word === 'search') && words.length === 2) {
+    const constants = new Map<string, string>();
+    for (const n of a.experiment?.networks ?? []) for (const [k, v] of Object.entries(n.result.ir?.constants ?? {})) if (!constants.has(k)) constants.set(k, `let ${k} = ${v} (${n.label})`);
+    const own = constants.size ? [] : lets;
+    return [...[...constants].map(([k, d]): Completion => ({ label: k, kind: 'constant', detail: d })), ...own, ...settingPaths().map((p) => value(p, 'training setting'))];
+  }
+  if (word === 'search' && words.length === 3) return DISTRIBUTIONS.map((d) => ({ label: d, kind: 'value', detail: DISTRIBUTION_DOCS[d].doc, insertText: `${d} ` }));
+  if (word === 'sampler') return words.length === 2 ? SAMPLERS.map((x) => value(x, SAMPLER_DOCS[x])) : [{ label: 'seed=', kind: 'attribute', detail: "the sampler's seed", insertText: 'seed=' }];
+  if (word === 'pruner' && words.length === 2) return PRUNERS.map((x) => value(x, PRUNER_DOCS[x]));
+  if (word === 'objective') return [...METRICS, 'min', 'max', 'final', 'best'].filter((x) => !words.slice(1, -1).includes(x)).map((x) => value(x));
+  if (word === 'stop') return STOP_ATTRS.filter((x) => !words.some((w) => w.startsWith(`${x.name}=`))).map((x) => ({ label: `${x.name}=`, kind: 'attribute', detail: x.doc, insertText: `${x.name}=` }));
+  return [];
 }
 
 /** The declaration and every use of the constant under the cursor. */
@@ -255,7 +330,7 @@ export function references(a: Analysis, p: Pos, includeDeclaration: boolean): Ra
 
 export interface Symbol {
   name: string;
-  kind: 'network' | 'train' | 'constant';
+  kind: 'network' | 'train' | 'constant' | 'sweep';
   range: Range;
   selection: Range;
   detail?: string;
@@ -267,6 +342,7 @@ export function symbols(a: Analysis): Symbol[] {
     if (item.type === 'let') out.push({ name: item.name, kind: 'constant', range: toRange(item.span), selection: toRange(item.nameSpan), detail: String(constantValue(a, item.name) ?? '') });
     else if (item.type === 'network') out.push({ name: item.name, kind: 'network', range: toRange(item.span), selection: toRange(item.nameSpan), detail: a.result.ir?.stats ? `${num(a.result.ir.stats.totalParams)} parameters` : undefined });
     else if (item.type === 'train') out.push({ name: 'train', kind: 'train', range: toRange(item.span), selection: toRange(item.keywordSpan) });
+    else if (item.type === 'sweep') out.push({ name: item.name, kind: 'sweep', range: toRange(item.span), selection: toRange(item.nameSpan), detail: a.experiment?.budget ? `${num(a.experiment.budget.runs)} runs, at most ${num(a.experiment.budget.epochs)} epochs` : undefined });
   }
   return out;
 }

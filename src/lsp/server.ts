@@ -14,8 +14,9 @@ import {
   type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
-import { analyse, codeActions, complete, definition, hover, inlayHints, references, symbols, toRange, type Analysis } from './features.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync, statSync } from 'node:fs';
+import { analyse, codeActions, complete, definition, hover, inlayHints, INTERACTIVE_LIMITS, references, symbols, toRange, type Analysis } from './features.js';
 import { FrameGuard } from './framing.js';
 
 /** Edits closer together than this are analysed once, for the last of them. */
@@ -122,7 +123,18 @@ function guard<A extends unknown[], R>(conn: Connection, name: string, f: (...a:
 
 export function startServer(conn: Connection = defaultConnection()): void {
   const documents = new TextDocuments(TextDocument);
-  const state = new DocumentState((text, uri) => analyse(text, fileOf(uri), { interactive: true }));
+  /** The specs a sweep names: an open document's text, else the file (a regular file within the interactive size). */
+  const readFile = (path: string): string | null => {
+    const open = documents.all().find((d) => fileOf(d.uri) === path);
+    if (open) return open.getText();
+    try {
+      const st = statSync(path);
+      return st.isFile() && st.size <= INTERACTIVE_LIMITS.maxSpecBytes ? readFileSync(path, 'utf8') : null;
+    } catch {
+      return null;
+    }
+  };
+  const state = new DocumentState((text, uri) => analyse(text, fileOf(uri), { interactive: true, readFile }));
   const get = (uri: string): Analysis | undefined => {
     const doc = documents.get(uri);
     return doc && state.get(uri, doc.version, () => doc.getText());
@@ -149,13 +161,16 @@ export function startServer(conn: Connection = defaultConnection()): void {
     try {
       const a = get(uri);
       if (!a) return;
-      const diagnostics: LspDiagnostic[] = a.result.diagnostics.map((d) => ({
+      const file = fileOf(uri);
+      // a note in another file (the network a sweep names) points at that file
+      const where = (f: string) => (f === file || !f.startsWith('/') ? uri : pathToFileURL(f).href);
+      const diagnostics: LspDiagnostic[] = a.diagnostics.map((d) => ({
         range: toRange(d.span),
         severity: SEVERITY[d.severity],
         code: d.code,
         source: 'hwy',
         message: d.hint ? `${d.message}\nhint: ${d.hint}` : d.message,
-        relatedInformation: d.related?.map((r) => ({ location: { uri, range: toRange(r.span) }, message: r.message })),
+        relatedInformation: d.related?.map((r) => ({ location: { uri: where(r.span.file), range: toRange(r.span) }, message: r.message })),
       }));
       void conn.sendDiagnostics({ uri, diagnostics });
     } catch (e) {
@@ -201,7 +216,7 @@ export function startServer(conn: Connection = defaultConnection()): void {
   conn.onDocumentSymbol(
     guard(conn, 'symbols', (p) => {
       const a = get(p.textDocument.uri);
-      const kinds = { network: SymbolKind.Class, train: SymbolKind.Namespace, constant: SymbolKind.Constant };
+      const kinds = { network: SymbolKind.Class, train: SymbolKind.Namespace, constant: SymbolKind.Constant, sweep: SymbolKind.Object };
       return a ? symbols(a).map((s) => ({ name: s.name, kind: kinds[s.kind], range: s.range, selectionRange: s.selection, detail: s.detail })) : [];
     }, []),
   );

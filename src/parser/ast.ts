@@ -76,6 +76,44 @@ export interface TrainDecl {
   span: Span;
 }
 
+/**
+ * A value on a sweep line: a signed number, a name or setting path (`relu`, `train.lr`), a
+ * string or a list. No arithmetic: sweeps list values, they do not compute them.
+ */
+export type SweepValue =
+  | { type: 'num'; value: number; text: string; span: Span }
+  | { type: 'name'; name: string; span: Span }
+  | { type: 'string'; value: string; span: Span }
+  | { type: 'list'; items: SweepValue[]; span: Span };
+
+export interface SweepAttr {
+  name: string;
+  nameSpan: Span;
+  value: SweepValue;
+  span: Span;
+}
+
+/** One line of a sweep: `grid depth [10, 20]`, `stop epochs=25 patience=5`. */
+export interface SweepStmt {
+  word: string;
+  wordSpan: Span;
+  /** Positional values in order. */
+  args: SweepValue[];
+  attrs: SweepAttr[];
+  span: Span;
+}
+
+export interface SweepDecl {
+  type: 'sweep';
+  name: string;
+  nameSpan: Span;
+  keywordSpan: Span;
+  body: SweepStmt[];
+  /** The line of the `{`, when it stands below the head. */
+  openLine?: number;
+  span: Span;
+}
+
 /** A statement written outside any network (an error the checker reports). */
 export interface StrayStmt {
   type: 'stray';
@@ -83,7 +121,7 @@ export interface StrayStmt {
   span: Span;
 }
 
-export type TopLevel = LetDecl | NetworkDecl | TrainDecl | StrayStmt;
+export type TopLevel = LetDecl | NetworkDecl | TrainDecl | SweepDecl | StrayStmt;
 
 export interface Comment {
   text: string;

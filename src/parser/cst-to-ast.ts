@@ -1,5 +1,5 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
-import type { Attr, BlockStmt, Dims, Expr, FileAst, Stmt, TopLevel, Value } from './ast.js';
+import type { Attr, BlockStmt, Dims, Expr, FileAst, Stmt, SweepAttr, SweepStmt, SweepValue, TopLevel, Value } from './ast.js';
 import type { Diagnostics, Span } from '../diagnostics/types.js';
 import { tokenSpan } from './lexer.js';
 
@@ -68,6 +68,19 @@ export class AstBuilder {
       const span = this.span(n);
       if (!kw || !span) continue;
       items.push({ type: 'train', keywordSpan: tokenSpan(this.file, kw), body: this.body(this.nodes(cc, 'body')[0]), openLine: this.openLine(cc), span });
+    }
+    for (const n of this.nodes(c, 'sweepDecl')) {
+      const cc = n.children as Children;
+      const kw = this.tok(cc, 'Sweep');
+      const name = this.tok(cc, 'Identifier');
+      const span = this.span(n);
+      if (!kw || !name || !span) continue;
+      const body: SweepStmt[] = [];
+      for (const st of this.nodes(cc, 'sweepStmt')) {
+        const x = this.sweepStmt(st);
+        if (x) body.push(x);
+      }
+      items.push({ type: 'sweep', name: name.image, nameSpan: tokenSpan(this.file, name), keywordSpan: tokenSpan(this.file, kw), body, openLine: this.openLine(cc), span });
     }
     for (const st of this.body(cst)) items.push({ type: 'stray', stmt: st, span: st.span });
     items.sort((a, b) => a.span.start.offset - b.span.start.offset);
@@ -169,6 +182,62 @@ export class AstBuilder {
       `positional argument '${shown.length > 30 ? shown.slice(0, 30) + '…' : shown}' after the named '${quote(named.span)}': positional arguments come first`,
       this.text ? `move it before the named ones: '${fixed}'` : 'move it before the named ones',
     );
+  }
+
+  private sweepStmt(n: CstNode): SweepStmt | undefined {
+    const c = n.children as Children;
+    const word = this.tok(c, 'Identifier');
+    const span = this.span(n);
+    if (!word || !span) return undefined;
+    const args: SweepValue[] = [];
+    for (const v of this.nodes(c, 'sweepValue')) {
+      const x = this.sweepValue(v);
+      if (x) args.push(x);
+    }
+    const attrs: SweepAttr[] = [];
+    for (const a of this.nodes(c, 'sweepAttr')) {
+      const ac = a.children as Children;
+      const name = Object.keys(ac).filter((k) => k !== 'Equals' && k !== 'sweepValue').map((k) => this.tok(ac, k))[0];
+      const vn = this.nodes(ac, 'sweepValue')[0];
+      const value = vn && this.sweepValue(vn);
+      const aspan = this.span(a);
+      if (name && value && aspan) attrs.push({ name: name.image, nameSpan: tokenSpan(this.file, name), value, span: aspan });
+    }
+    return { word: word.image, wordSpan: tokenSpan(this.file, word), args, attrs, span };
+  }
+
+  private sweepValue(n: CstNode): SweepValue | undefined {
+    const c = n.children as Children;
+    const span = this.span(n);
+    const num = this.tok(c, 'NumberLit');
+    if (num) {
+      const minus = this.tokens(c, 'Minus');
+      const negative = minus.length % 2 === 1;
+      const value = Number(num.image);
+      const start = minus.length ? tokenSpan(this.file, minus[0]).start : tokenSpan(this.file, num).start;
+      return { type: 'num', value: negative ? -value : value, text: `${negative ? '-' : ''}${num.image}`, span: { file: this.file, start, end: tokenSpan(this.file, num).end } };
+    }
+    const s = this.tok(c, 'StringLit');
+    if (s) return this.string(s) as SweepValue;
+    const p = this.nodes(c, 'path')[0];
+    if (p) {
+      const pc = p.children as Children;
+      const head = this.tok(pc, 'Identifier') ?? this.tok(pc, 'Train');
+      const pspan = this.span(p);
+      if (!head || !pspan) return undefined;
+      const parts = [...this.tokens(pc, 'Identifier'), ...this.tokens(pc, 'Train')].sort((a, b) => a.startOffset - b.startOffset);
+      // a path cut short by a syntax error (`train.`) is dropped: the parser reported it
+      if (this.tokens(pc, 'Dot').length !== parts.length - 1) return undefined;
+      return { type: 'name', name: parts.map((t) => t.image).join('.'), span: pspan };
+    }
+    const l = this.nodes(c, 'sweepList')[0];
+    if (!l || !span) return undefined;
+    const items: SweepValue[] = [];
+    for (const v of this.nodes(l.children as Children, 'sweepValue')) {
+      const x = this.sweepValue(v);
+      if (x) items.push(x);
+    }
+    return { type: 'list', items, span };
   }
 
   private string(t: IToken): Value {

@@ -3,7 +3,7 @@ import { NL } from './tokens.js';
 
 /** What each rule means to a person, for "expected …" messages. */
 const RULE_WANTS: Record<string, string> = {
-  file: "'let', 'network' or 'train'",
+  file: "'let', 'network', 'train' or 'sweep'",
   topEnd: 'a new line after this declaration',
   stmtEnd: "a new line or '}' after this statement",
   statement: "a block (such as 'dense 10') or 'repeat'",
@@ -11,6 +11,9 @@ const RULE_WANTS: Record<string, string> = {
   primary: "a number, a name or '('",
   value: "a number, a name, a string or '['",
   arg: 'a number, a name or a string',
+  sweepValue: "a number, a name, a string or '['",
+  sweepStmt: "a sweep line (such as 'grid depth [10, 20]')",
+  path: 'a name',
 };
 
 export function describeToken(t: IToken): string {
@@ -51,7 +54,7 @@ export function syntaxHint(message: string): string | undefined {
   if (message.includes("a new line or '}'") && message.endsWith("found ','")) return "dimensions are written 28x28x1, not with commas; lists take brackets: [10, 20]";
   if (message.includes("a new line or '}'")) return 'write one block per line; attributes take the form name=value';
   if (message.includes('a new line after this declaration')) return "put each 'let', 'network' and 'train' on its own line";
-  if (message.startsWith("expected 'let', 'network' or 'train'")) return "blocks go inside 'network NAME { … }', training settings inside 'train { … }'";
+  if (message.startsWith("expected 'let', 'network', 'train' or 'sweep'")) return "blocks go inside 'network NAME { … }', training settings inside 'train { … }'";
   if (message.includes("expected '}'")) return "every '{' needs a matching '}'";
   return undefined;
 }

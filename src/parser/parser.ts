@@ -20,6 +20,7 @@ export class HwyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.letDecl) },
         { ALT: () => this.SUBRULE(this.networkDecl) },
         { ALT: () => this.SUBRULE(this.trainDecl) },
+        { ALT: () => this.SUBRULE(this.sweepDecl) },
         {
           // A block outside any network: parsed so that the checker can say so plainly.
           ALT: () => {
@@ -67,6 +68,77 @@ export class HwyParser extends CstParser {
   private openBrace = this.RULE('openBrace', () => {
     this.MANY(() => this.CONSUME(T.NL));
     this.CONSUME(T.LCurly);
+  });
+
+  /** `sweep NAME { … }`: an experiment over networks; its lines are read by src/lower/sweep.ts. */
+  sweepDecl = this.RULE('sweepDecl', () => {
+    this.CONSUME(T.Sweep);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.openBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.NL) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.sweepStmt);
+            this.SUBRULE(this.stmtEnd);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.RCurly);
+    this.SUBRULE(this.topEnd);
+  });
+
+  /**
+   * A line of a sweep: a word, then values and name=value attributes in any order. Values
+   * are plain (a signed number, a name or path, a string, a list), not expressions, so that
+   * `uniform -3 -1` is two numbers rather than `-3 - 1`.
+   */
+  sweepStmt = this.RULE('sweepStmt', () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.OR([
+        { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => this.SUBRULE(this.sweepAttr) },
+        { ALT: () => this.SUBRULE(this.sweepValue) },
+      ]);
+    });
+  });
+
+  /** The name may be a keyword: `networks plain="mlp-plain.hwy" highway="mlp-highway.hwy"` labels a network `highway`. */
+  sweepAttr = this.RULE('sweepAttr', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, ...T.keywords.map((k) => ({ ALT: () => this.CONSUME(k) }))]);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.sweepValue);
+  });
+
+  sweepValue = this.RULE('sweepValue', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.MANY(() => this.CONSUME(T.Minus));
+          this.CONSUME(T.NumberLit);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.path) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.SUBRULE(this.sweepList) },
+    ]);
+  });
+
+  /** A name, or a setting's path: `depth`, `train.lr`, `train.lr.gamma`, `data.normalize`. */
+  path = this.RULE('path', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Train) }]);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  sweepList = this.RULE('sweepList', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.sweepValue) });
+    this.CONSUME(T.RBracket);
   });
 
   body = this.RULE('body', () => {

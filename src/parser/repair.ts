@@ -1,7 +1,7 @@
 import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostics } from '../diagnostics/types.js';
 import { tokenSpan } from './lexer.js';
-import { Identifier, keywords, LCurly, Let, Network, NL, RCurly, Repeat, Train } from './tokens.js';
+import { Identifier, keywords, LCurly, Let, Network, NL, RCurly, Repeat, Sweep, Train } from './tokens.js';
 
 /**
  * Common mistakes that make a parser with error recovery cascade (a capitalised keyword,
@@ -44,8 +44,8 @@ function synthetic(type: TokenType, at: { offset: number; line: number; col: num
 }
 
 /**
- * `repeat 3` (or `network n`, `train`) whose line lacks its `{` (and whose next line does
- * not start with it), in a file with more `}` than `{`: reported at the end of that line, and the `{` supplied there, so its `}` is
+ * `repeat 3` (or `network n`, `train`, `sweep s`) whose line lacks its `{` (and whose next line
+ * does not start with it), in a file with more `}` than `{`: reported at the end of that line, and the `{` supplied there, so its `}` is
  * not reported as closing nothing. Lines are taken in order, as many as braces are missing.
  */
 function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnostics): IToken[] {
@@ -55,7 +55,7 @@ function openBraces(tokens: IToken[], text: string, file: string, diags: Diagnos
   const inserts = new Map<number, IToken>();
   for (let i = 0; i < tokens.length && missing > 0; i++) {
     const t = tokens[i];
-    if ((t.tokenType !== Repeat && t.tokenType !== Network && t.tokenType !== Train) || (i > 0 && tokens[i - 1].tokenType !== NL)) continue;
+    if ((t.tokenType !== Repeat && t.tokenType !== Network && t.tokenType !== Train && t.tokenType !== Sweep) || (i > 0 && tokens[i - 1].tokenType !== NL)) continue;
     let j = i;
     while (j < tokens.length && tokens[j].tokenType !== NL && tokens[j].tokenType !== LCurly) j++;
     if (j < tokens.length && tokens[j].tokenType === LCurly) continue;

@@ -22,6 +22,7 @@ export const Train = keyword('train');
 export const Repeat = keyword('repeat');
 export const Highway = keyword('highway');
 export const Residual = keyword('residual');
+export const Sweep = keyword('sweep');
 
 // `x` separates dimensions: `28x28x1`, `3x3`, `width x width`. It is a token only when it
 // is not the start of a longer name, so `xavier` stays a name.
@@ -60,8 +61,10 @@ export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
 export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
 export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
+/** Joins the parts of a setting's path in a sweep: `train.lr.gamma`. After numbers, so `.5` stays a number. */
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
 
-export const keywords = [Let, Network, Train, Repeat, Highway, Residual];
+export const keywords = [Let, Network, Train, Repeat, Highway, Residual, Sweep];
 
 /** Order matters: keywords and `x` before names, comments before everything they contain. */
 export const allTokens: TokenType[] = [
@@ -88,4 +91,5 @@ export const allTokens: TokenType[] = [
   Star,
   Slash,
   Percent,
+  Dot,
 ];

@@ -1,9 +1,28 @@
 import { Diagnostics } from '../diagnostics/types.js';
 import type { Expr, Value } from '../parser/ast.js';
-import type { ValueType } from '../language/catalogue.js';
+import { VALUE_NAMES, type ValueType } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
+import type { ConstantValue } from '../ir/types.js';
 
-export type Env = Map<string, number>;
+/**
+ * The constants in scope: numbers, or the names a `let` holds (`let act = relu`); null for a
+ * constant whose value was reported as wrong, so that its uses are not reported again.
+ */
+export type Env = Map<string, ConstantValue | null>;
+
+/**
+ * A `let`'s value: a bare name is the constant of that name, else a word the language
+ * takes by name (`relu`, `free`, `auto`), which the constant then holds; anything else is
+ * arithmetic.
+ */
+export function evalConstant(e: Expr, env: Env, diags: Diagnostics): ConstantValue | undefined {
+  if (e.type !== 'ref') return evalExpr(e, env, diags);
+  const v = env.get(e.name);
+  if (v !== undefined) return v ?? undefined;
+  if (VALUE_NAMES.has(e.name)) return e.name;
+  diags.error('HWY2004', e.span, `'${e.name}' is not defined`, didYouMean(e.name, [...env.keys(), ...VALUE_NAMES]) ?? `define it first: let ${e.name} = …`);
+  return undefined;
+}
 
 /** Folds an expression to a number; reports and returns undefined on any problem. */
 export function evalExpr(e: Expr, env: Env, diags: Diagnostics): number | undefined {
@@ -20,8 +39,13 @@ export function evalExpr(e: Expr, env: Env, diags: Diagnostics): number | undefi
       return evalExpr(e.inner, env, diags);
     case 'ref': {
       const v = env.get(e.name);
+      if (v === null) return undefined; // its definition was reported
       if (v === undefined) {
         diags.error('HWY2004', e.span, `'${e.name}' is not defined`, didYouMean(e.name, env.keys()) ?? `define it first: let ${e.name} = …`);
+      }
+      if (typeof v === 'string') {
+        diags.error('HWY2003', e.span, `'${e.name}' holds the name '${v}', not a number`, `a constant that holds a name goes where the language takes that name (dense 10 ${e.name}, carry=${e.name}); arithmetic takes numbers`);
+        return undefined;
       }
       return v;
     }
@@ -60,7 +84,7 @@ function typeText(t: ValueType): string {
     case 'int':
       return t.min === 1 ? 'a positive whole number' : 'a whole number';
     case 'number':
-      return 'a number';
+      return t.names?.length ? `a number or ${t.names.join(', ')}` : 'a number';
     case 'pair':
       return "a size such as '3' or '3x3'";
     case 'shape':
@@ -103,12 +127,32 @@ export function convertValue(v: Value, type: ValueType, env: Env, diags: Diagnos
     diags.error('HWY2003', v.span, `${what} must be ${typeText(type)}, not ${describe(v)}`);
     return undefined;
   };
-  const symbol = (x: Value): string | undefined =>
-    x.type === 'dims' && x.items.length === 1 && x.items[0].type === 'ref' ? x.items[0].name : undefined;
+  const bare = (x: Value): string | undefined => (x.type === 'dims' && x.items.length === 1 && x.items[0].type === 'ref' ? x.items[0].name : undefined);
+  /** The name a value stands for: a constant's name (`act`: relu), else the word written; a constant holding a number is reported. */
+  const symbol = (x: Value): string | undefined => {
+    const b = bare(x);
+    const held = b === undefined ? undefined : env.get(b);
+    if (held === null) return undefined;
+    if (typeof held === 'number') {
+      diags.error('HWY2003', x.span, `${what} must be ${typeText(type)}, not ${held} ('${b}')`);
+      return undefined;
+    }
+    return held ?? b;
+  };
+  // a constant whose definition was reported: its uses are not reported again
+  if (bare(v) !== undefined && env.get(bare(v)!) === null) return undefined;
   switch (type.t) {
     case 'int':
     case 'number': {
       if (v.type !== 'dims' || v.items.length !== 1) return wrong();
+      // a name it takes (`gate_bias=auto`), written or held by a constant
+      const b = bare(v);
+      const named = b === undefined ? undefined : typeof env.get(b) === 'string' ? (env.get(b) as string) : env.has(b) ? undefined : b;
+      if (named !== undefined && type.t === 'number' && type.names?.includes(named)) return named;
+      if (named !== undefined && env.has(b!)) {
+        diags.error('HWY2003', v.span, `${what} must be ${typeText(type)}, not the name '${named}' ('${b}')`);
+        return undefined;
+      }
       const n = evalExpr(v.items[0], env, diags);
       return n === undefined ? undefined : checkRange(n, type, v, what, diags);
     }
@@ -129,6 +173,7 @@ export function convertValue(v: Value, type: ValueType, env: Env, diags: Diagnos
       return type.t === 'pair' && ns.length === 1 ? [ns[0], ns[0]] : ns;
     }
     case 'enum': {
+      if (bare(v) !== undefined && typeof env.get(bare(v)!) === 'number') return symbol(v);
       const s = symbol(v) ?? (v.type === 'string' ? v.value : undefined);
       if (s === undefined) return wrong();
       if (!type.values.includes(s)) {
@@ -138,6 +183,7 @@ export function convertValue(v: Value, type: ValueType, env: Env, diags: Diagnos
       return s;
     }
     case 'bool': {
+      if (bare(v) !== undefined && typeof env.get(bare(v)!) === 'number') return symbol(v);
       const s = symbol(v);
       if (s !== 'true' && s !== 'false') return wrong();
       return s === 'true';

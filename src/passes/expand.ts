@@ -2,8 +2,8 @@ import { Diagnostics } from '../diagnostics/types.js';
 import { ARRAY_FORMATS, BLOCK_BY_KIND, OPTIMIZER_NAMES, SETTING_BY_KIND, optimizerAttrs, optimizerDefaults, type OptimizerName } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
 import { KINDS, kindOfBlock } from '../language/kinds.js';
-import { IR_VERSION, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
-import { convertValue, evalExpr, type Concrete, type Env } from './evaluate.js';
+import { IR_VERSION, type ConstantValue, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
+import { convertValue, evalConstant, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
 
 /** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias` (memoised: asked once an attribute a layer). */
@@ -14,12 +14,12 @@ function fieldOf(attr: string): string {
   return f;
 }
 
-export function evaluateConstants(src: SourceIR, overrides: Record<string, number>, diags: Diagnostics): Env {
+export function evaluateConstants(src: SourceIR, overrides: Record<string, ConstantValue>, diags: Diagnostics): Env {
   const env: Env = new Map();
   for (const l of src.lets) {
     // Names are data: Object.hasOwn, so that `let constructor = 3` is not read as Object's constructor.
-    const v = Object.hasOwn(overrides, l.name) ? overrides[l.name] : evalExpr(l.value, env, diags);
-    if (v !== undefined) env.set(l.name, v);
+    const v = Object.hasOwn(overrides, l.name) ? overrides[l.name] : evalConstant(l.value, env, diags);
+    env.set(l.name, v ?? null);
   }
   return env;
 }
@@ -29,13 +29,13 @@ export function evaluateConstants(src: SourceIR, overrides: Record<string, numbe
  * expansion is computed before anything is allocated, so a repeat in the millions is
  * refused with a limit error rather than exhausting memory.
  */
-export function expand(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
+export function expand(src: NetworkSourceIR, overrides: Record<string, ConstantValue>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
   const env = evaluateConstants(src, overrides, diags);
   const ir: DraftNetworkIR = {
     irVersion: IR_VERSION,
     file: src.file,
     network: { name: src.network.name, span: src.network.span },
-    constants: Object.fromEntries(env),
+    constants: Object.fromEntries([...env].filter((e): e is [string, ConstantValue] => e[1] !== null)),
     layers: [],
     expects: [],
     train: expandTrain(src, env, diags),
@@ -148,7 +148,8 @@ class Expander {
       const as = spec.attrs.find((x) => x.name === name)!;
       const v = convertValue(a.value, as.type, this.env, this.diags, `'${name}'`);
       if (v === undefined) ok = false;
-      else m.set(name, v);
+      // a name a number takes (`gate_bias=auto`) means "as if not written": earlier defaults, else the guideline
+      else if (!(as.type.t === 'number' && typeof v === 'string')) m.set(name, v);
     }
     if (!ok) m = null;
     this.converted.set(b, m);

@@ -1,5 +1,5 @@
 import { Diagnostics } from '../diagnostics/types.js';
-import type { DraftNetworkIR, NetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
+import type { ConstantValue, DraftNetworkIR, NetworkIR, NetworkSourceIR, SourceIR } from '../ir/types.js';
 import { isReady } from '../language/kinds.js';
 import { expand } from './expand.js';
 import { resolve } from './resolve.js';
@@ -32,7 +32,7 @@ export const PASSES: Pass[] = [
   { name: 'count', doc: 'parameters and FLOPs per layer and in total', run: (ir, c) => count(ir, c.diags, c.limits) },
 ];
 
-export function runPasses(src: NetworkSourceIR, overrides: Record<string, number>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
+export function runPasses(src: NetworkSourceIR, overrides: Record<string, ConstantValue>, diags: Diagnostics, limits: Limits): DraftNetworkIR {
   let ir = expand(src, overrides, diags, limits);
   const ctx: PassContext = { src, diags, limits };
   for (const p of PASSES) ir = p.run(ir, ctx);

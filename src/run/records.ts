@@ -32,7 +32,7 @@ export const RUN_RECORD_SCHEMA = {
     hwyVersion: { type: 'string' },
     specFile: { type: 'string' },
     network: { type: 'string', minLength: 1 },
-    overrides: { type: 'object', additionalProperties: { type: 'number' } },
+    overrides: { type: 'object', additionalProperties: { anyOf: [{ type: 'number' }, { type: 'string' }] } },
     settings: strings,
     config: TRAIN_CONFIG,
     data: { type: 'string' },

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../core/compile.js';
 import { optimizerText } from '../language/optimizers.js';
-import type { TrainConfig } from '../ir/types.js';
+import type { ConstantValue, TrainConfig } from '../ir/types.js';
 import { deviceProblem, ENGINE_NAMES, type EngineName } from '../backends/engine.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
@@ -19,7 +19,7 @@ import type { MonitorSettings } from './monitor.js';
 /** What a resume asks for, as the command line gave it. */
 export interface ResumeAsk {
   overrides?: TrainOverrides;
-  sets?: Record<string, number>;
+  sets?: Record<string, ConstantValue>;
   engine?: string;
   device?: string;
   /** The deprecated alias of --device. */

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import type { ConstantValue, NetworkIR, TrainConfig } from '../ir/types.js';
 import { irToJson } from '../ir/write.js';
 import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
 import { createHash } from 'node:crypto';
@@ -19,7 +19,7 @@ export interface RunRecord {
   hwyVersion: string;
   specFile: string;
   network: string;
-  overrides: Record<string, number>;
+  overrides: Record<string, ConstantValue>;
   /** Training settings given with --set (`train.momentum=0.95`), as given; config holds their effect. */
   settings?: string[];
   config: TrainConfig;

@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile.js';
-import type { NetworkIR, TrainConfig } from '../ir/types.js';
+import type { ConstantValue, NetworkIR, TrainConfig } from '../ir/types.js';
 import { dataArgument, loadData, DataError, type Splits } from '../data/index.js';
 import { DATASETS } from '../language/vocabulary.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
@@ -42,7 +42,7 @@ export interface TrainOverrides {
 export interface TrainRequest {
   specFile?: string;
   specText?: string;
-  sets?: Record<string, number>;
+  sets?: Record<string, ConstantValue>;
   /** Training settings (`--set train.momentum=0.95`), checked by the compiler as the spec's own. */
   settings?: SettingOverride[];
   overrides?: TrainOverrides;
@@ -125,7 +125,7 @@ function resumeOverrides(o: TrainOverrides = {}, asked: { epochs?: number; lr?: 
 /** What --print-config shows: the configuration a run would train with, nothing trained, started or written. */
 export type PlannedConfig =
   | { kind: 'spec-errors'; compiled: CompileResult }
-  | { kind: 'config'; specFile: string; network: string; constants: Record<string, number>; settings: string[]; config: TrainConfig; resume?: string };
+  | { kind: 'config'; specFile: string; network: string; constants: Record<string, ConstantValue>; settings: string[]; config: TrainConfig; resume?: string };
 
 export function plannedConfig(req: TrainRequest): PlannedConfig {
   if (req.resume) {
@@ -192,7 +192,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   const log = req.log ?? (() => {});
   let specText: string;
   let specFile: string;
-  let sets: Record<string, number>;
+  let sets: Record<string, ConstantValue>;
   let config: TrainConfig | undefined;
   let runDir: string;
   let resumeFrom: string | undefined;

@@ -4,7 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHwy, HwySyntaxError } from '../../src/format/index.js';
 import { compile } from '../../src/core/compile.js';
+import { compileExperiment } from '../../src/core/experiment.js';
 import { hwyLexer } from '../../src/parser/lexer.js';
+import { parse, type SweepValue } from '../../src/parser/index.js';
+import { Diagnostics } from '../../src/diagnostics/types.js';
 import { ROOT, specFiles } from '../helpers.js';
 
 const FIX = join(ROOT, 'test/format/fixtures');
@@ -28,8 +31,54 @@ describe('formatter fixtures (input -> output, then stable)', () => {
   }
 });
 
+describe('formatter and sweeps', () => {
+  it('keeps what a sweep means: the same plan from the formatted text, with any spacing between its values', async () => {
+    const file = join(ROOT, 'specs/paper/figure1.hwy');
+    const text = readFileSync(file, 'utf8');
+    const plan = (t: string) => compileExperiment(t, file, { readFile: (p) => readFileSync(p, 'utf8') }).plan;
+    const spaced = text
+      .split('\n')
+      .map((l) => (l.startsWith('#') ? l : l.replace(/^(  \w+) /, '$1   ').replace(/, /g, ' ,').replace(/\[/g, '[ ')))
+      .join('\n');
+    expect(spaced).not.toBe(text);
+    const out = await formatHwy(spaced);
+    expect(out).toBe(text);
+    expect(plan(out)).toEqual(plan(text));
+    expect(plan(text)).not.toBeNull();
+  });
+});
+
+describe('sweep lines print as they parse', () => {
+  it('any line of signed numbers, names, setting paths, strings, lists and attributes formats to a fixed point with the same values', async () => {
+    const name = fc.constantFrom('depth', 'relu', 'train.lr', 'train.lr.gamma', 'data.normalize', 'gate_bias', 'w2');
+    const num = fc.tuple(fc.constantFrom('', '-', '--'), fc.constantFrom('1', '0.5', '.5', '1e-3', '10', '2E+2')).map(([s, n]) => s + n);
+    const str = fc.constantFrom('"a.hwy"', '"x y"', '""');
+    const scalar = fc.oneof(name, num, str);
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }).map((xs) => `[${xs.join(' , ')}]`));
+    const attr = fc.tuple(fc.constantFrom('seed', 'epochs', 'highway', 'plain'), value).map(([k, v]) => `${k}=${v}`);
+    const line = fc.tuple(fc.constantFrom('grid', 'search', 'stop', 'networks'), fc.array(fc.oneof(value, attr), { maxLength: 5 })).map(([w, xs]) => `${w}   ${xs.join('   ')}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 4 }), async (lines) => {
+        const text = `sweep s {\n${lines.map((l) => `    ${l}\n`).join('')}}\n`;
+        const once = await formatHwy(text);
+        expect(await formatHwy(once)).toBe(once);
+        // the same lines with the same values (spacing, sign runs and the place of attributes may change)
+        const norm = (v: SweepValue): unknown => (v.type === 'list' ? v.items.map(norm) : v.type === 'num' ? v.value : v.type === 'name' ? `name:${v.name}` : `string:${v.value}`);
+        const meaningOf = (t: string) => {
+          const d = new Diagnostics();
+          const item = parse(t, 's.hwy', d).items[0];
+          expect(d.items).toEqual([]);
+          return item.type === 'sweep' ? item.body.map((x) => ({ word: x.word, args: x.args.map(norm), attrs: x.attrs.map((y) => [y.name, norm(y.value)]) })) : null;
+        };
+        expect(meaningOf(once)).toEqual(meaningOf(text));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('formatter over specs/', () => {
-  for (const f of specFiles()) {
+  for (const f of specFiles('specs', 'all')) {
     it(`${f} is formatted, and formatting keeps its IR and comments`, async () => {
       const text = readFileSync(join(ROOT, f), 'utf8');
       const out = await formatHwy(text);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectSet, compileFile, countsLine, expandPaths, parseSets, printDiagnostics, readSpecOrReport } from '../io.js';
+import { collectSet, compileFile, compileSweepFile, countsLine, declaresSweep, expandPaths, parseSets, printDiagnostics, readSpecOrReport } from '../io.js';
 import { EXIT_OK, EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
@@ -7,7 +7,7 @@ import { formatOption, writeJson, type OutputFormat } from '../output.js';
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('check specs: syntax, names, shapes, gate biases; print every problem with its location')
+    .description('check specs: syntax, names, shapes, gate biases; a sweep with every network it names, at every grid point; print every problem with its location')
     .argument('<files...>', ".hwy files or directories (searched for *.hwy, skipping node_modules, dot-directories and run directories); '-' reads standard input")
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
     .addOption(formatOption())
@@ -31,14 +31,22 @@ export function registerCheck(program: Command): void {
           unreadable++;
           continue;
         }
-        const r = compileFile(p, sets, text);
+        // a sweep is checked with its networks; --set then fixes a constant for the whole sweep
+        const sweep = declaresSweep(text) ? compileSweepFile(p, text, { constants: sets }) : undefined;
+        const r = sweep ?? compileFile(p, sets, text);
+        const file = sweep ? (p === '-' ? '<stdin>' : p) : (r as ReturnType<typeof compileFile>).file;
         if (!r.ok) failed = true;
         if (opts.format === 'json') all.push(...r.diagnostics.filter((d) => !opts.errorsOnly || d.severity === 'error'));
         else {
           // The verdict goes where the diagnostics go (standard error, as compilers print), so
           // the two stay in order and together; standard output is for --format json.
           printDiagnostics(r, { errorsOnly: opts.errorsOnly });
-          process.stderr.write(`${r.file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
+          process.stderr.write(`${file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
+          const b = sweep?.budget;
+          if (sweep?.plan && b) {
+            const n = (x: number) => x.toLocaleString('en-US');
+            process.stderr.write(`  sweep ${sweep.plan.name}: ${n(b.points)} grid point${b.points === 1 ? '' : 's'} x ${n(sweep.plan.trials)} trial${sweep.plan.trials === 1 ? '' : 's'} x ${n(sweep.plan.seeds.length)} seed${sweep.plan.seeds.length === 1 ? '' : 's'}: ${n(b.runs)} training run${b.runs === 1 ? '' : 's'}, at most ${n(b.epochs)} epochs\n`);
+          }
         }
       }
       if (opts.format === 'json') writeJson(all);

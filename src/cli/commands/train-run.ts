@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { checkpointLabel, plannedConfig, runTraining, stepsInto, type TrainOverrides } from '../../run/session.js';
 import { resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
-import type { TrainConfig } from '../../ir/types.js';
+import type { ConstantValue, TrainConfig } from '../../ir/types.js';
 import { optimizerText } from '../../language/optimizers.js';
 import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
@@ -90,7 +90,7 @@ export function configText(c: TrainConfig): string {
 }
 
 /** --print-config: the effective configuration, and nothing trained. */
-function printConfig(file: string | undefined, opts: TrainOpts, sets: Record<string, number>, settings: SettingOverride[], overrides: TrainOverrides): void {
+function printConfig(file: string | undefined, opts: TrainOpts, sets: Record<string, ConstantValue>, settings: SettingOverride[], overrides: TrainOverrides): void {
   let p;
   try {
     p = plannedConfig({ specFile: file, specText: file ? readText(file, 'spec') : undefined, sets, settings, overrides, resume: opts.resume, engine: opts.engine, device: opts.device, backend: opts.backend, dataDir: opts.dataDir, out: opts.out, force: opts.force });
