@@ -8,16 +8,16 @@ describe('hwy check on specs that declare a sweep', () => {
   it('checks figure1.hwy with its two networks and says how much it trains at most', () => {
     const r = hwy(['check', 'specs/paper/figure1.hwy']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('specs/paper/figure1.hwy: ok (0 errors, 0 warnings, 0 notes)\n  sweep figure1: 8 grid points x 10 trials x 1 seed: 80 training runs, at most 24,000 epochs\n');
+    expect(r.stderr).toBe('specs/paper/figure1.hwy: ok (0 errors, 0 warnings, 0 notes)\n  sweep figure1: 8 grid points x 10 trials x 1 seed: 80 training runs, at most 24,000 epochs\n');
   });
   it('hwy check specs/ checks the sweeps among the networks', () => {
     const r = hwy(['check', 'specs']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('specs/paper/figure1.hwy: ok');
-    expect(r.stdout).toContain('specs/examples/conv-sweep.hwy: ok');
+    expect(r.stderr).toContain('specs/paper/figure1.hwy: ok');
+    expect(r.stderr).toContain('specs/examples/conv-sweep.hwy: ok');
   });
   it('--set fixes a constant for the whole sweep; one no network defines is a usage error naming the flag', () => {
-    expect(hwy(['check', 'specs/paper/figure1.hwy', '--set', 'depth=30']).stdout).toContain('sweep figure1: 2 grid points');
+    expect(hwy(['check', 'specs/paper/figure1.hwy', '--set', 'depth=30']).stderr).toContain('sweep figure1: 2 grid points');
     const bad = hwy(['check', 'specs/paper/figure1.hwy', '--set', 'depht=3']);
     expect([bad.code, bad.stderr]).toEqual([2, "hwy: --set depht=3: no network of the sweep defines a constant 'depht' (did you mean 'depth'?)\n"]);
   });
