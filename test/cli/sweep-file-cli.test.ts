@@ -108,3 +108,55 @@ describe('runSweepCommand', () => {
     expect(stdout.join('')).toContain(`written: ${join(out, 'plan.json')}`);
   }, 120_000);
 });
+
+describe('hwy sweep FILE.hwy, from the spec to the figures', () => {
+  const SPEC = `let depth = 2
+let act = relu
+network small {
+  input 28x28x1
+  flatten
+  dense 12 act
+  repeat depth {
+    highway dense act gate_bias=-2
+  }
+  dense 10 softmax
+}
+train {
+  lr 0.05
+  batch 300
+  epochs 1
+}
+sweep tiny {
+  grid depth [1, 3]
+  search train.lr loguniform 0.01 0.2
+  search act choice [relu, tanh]
+  trials 2
+  objective val_loss min final
+  stop epochs=1
+}
+`;
+
+  it('compiles the sweep section and trains every trial of every grid point (tfjs, in-process random search)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-e2e-'));
+    writeFileSync(join(d, 's.hwy'), SPEC);
+    const r = hwy(['sweep', 's.hwy', '--out', 'out', '--format', 'json'], { cwd: d });
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { trials: { point: { values: Record<string, number> }; params: Record<string, unknown>; status: string }[] };
+    expect(j.trials.map((t) => t.point.values.depth).sort()).toEqual([1, 1, 3, 3]);
+    for (const t of j.trials) {
+      expect(['relu', 'tanh']).toContain(t.params.act);
+      expect(t.params['train.lr']).toBeGreaterThanOrEqual(0.01);
+      expect(t.status).toBe('capped');
+    }
+    for (const f of ['sweep.md', 'sweep.json', 'trials.csv', 'objective.png', 'parallel.png', 'curves.png', 'importances.png']) expect(existsSync(join(d, 'out', f)), f).toBe(true);
+  }, 300_000);
+
+  it('a sweep whose grid point no longer checks is refused before anything trains, naming the point', () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-e2e-'));
+    writeFileSync(join(d, 's.hwy'), SPEC.replace('grid depth [1, 3]', 'grid depth [1, -3]'));
+    const r = hwy(['sweep', 's.hwy', '--out', 'out'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/depth=-3/);
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+});

@@ -14,6 +14,7 @@ import type { EngineName } from '../../backends/engine.js';
 import type { ExperimentPlan, SamplerName } from '../../ir/experiment.js';
 import type { Search } from '../../experiment/search.js';
 import { readRegularFile } from '../../util/read-regular.js';
+import { compileExperiment } from '../../core/experiment.js';
 import { duration } from './sweep-progress.js';
 
 export const SAMPLERS: SamplerName[] = ['random', 'grid', 'tpe'];
@@ -52,17 +53,9 @@ export interface CompiledSweep {
   plan: ExperimentPlan | null;
 }
 
-/**
- * The checked plan of a sweep file. The language side's compileExperiment
- * (src/core/experiment.ts) plugs in here, and nothing else is missing:
- *
- *   import { compileExperiment } from '../../core/experiment.js';
- *   return compileExperiment(text, file, { readFile });
- */
+/** The checked plan of a sweep file: the compiler's, every grid point's network compiled. */
 function compileSweepFile(text: string, file: string, readFile: (absPath: string) => string | null): CompiledSweep {
-  void text;
-  void readFile;
-  throw new UsageError(`${file}: this build of hwy cannot read sweep sections (src/core/experiment.ts, which compiles them, is not part of it); \`hwy sweep\` without a file runs the paper's figure 1`);
+  return compileExperiment(text, file, { readFile });
 }
 
 /** Reads a spec a sweep names (absolute path); null when it cannot be read as a spec. */
