@@ -81,7 +81,8 @@ function withLrDefaults(text: string): string {
  */
 function runIr(dir: string, record: RunRecord, opts: { restore: boolean; log?: (s: string) => void }): { ir: NetworkIR; compiled: CompileResult } | { compiled: CompileResult; ir?: undefined } {
   const spec = readRunFile(dir, 'spec.hwy');
-  const compiled = compile(spec, record.specFile, { overrides: record.overrides });
+  // a run recorded before hwy refused a misspelt --set was built without it, as ir.json shows
+  const compiled = compile(spec, record.specFile, { overrides: record.overrides, ignoreUnknownOverrides: true });
   if (!compiled.ok || !compiled.ir) return { compiled };
   const ir = compiled.ir;
   if (ir.network.name !== record.network) throw new RunDirError(`${join(dir, 'spec.hwy')} defines network '${ir.network.name}', but run.json records '${record.network}': the files are from different runs`);

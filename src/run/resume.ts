@@ -99,7 +99,7 @@ function checkResumeSettings(record: RunRecord, settings: SettingOverride[], dir
     const i = s.indexOf('=');
     return i > 0 ? [{ path: s.slice(0, i), value: s.slice(i + 1) }] : [];
   });
-  const compiled = compile(specText, record.specFile, { overrides: record.overrides, settings: [...before.filter((o) => !given.has(key(o))), ...settings] });
+  const compiled = compile(specText, record.specFile, { overrides: record.overrides, settings: [...before.filter((o) => !given.has(key(o))), ...settings], ignoreUnknownOverrides: true });
   const bad = compiled.diagnostics.find((d) => d.severity === 'error' && d.span.file.startsWith('--set '));
   if (bad) {
     problems.push(`${bad.span.file}: ${bad.message}${bad.hint ? ` (${bad.hint})` : ''}`);

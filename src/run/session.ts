@@ -219,8 +219,9 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     sets = req.sets ?? {};
     runDir = req.out ?? defaultRunDir(specFile);
   }
-  // a resumed run's settings were checked against its record; its spec compiles as it did
-  const compiled = compile(specText, specFile, { overrides: sets, settings: resumed ? undefined : req.settings });
+  // a resumed run's settings were checked against its record; its spec compiles as it did (a
+  // run recorded before hwy refused a misspelt --set was built without it)
+  const compiled = compile(specText, specFile, { overrides: sets, settings: resumed ? undefined : req.settings, ignoreUnknownOverrides: !!resumed });
   if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);

@@ -86,3 +86,55 @@ describe('hwy train never loses work (CLI)', () => {
     }
   });
 });
+
+describe('a --set constant the spec does not define is refused by every command', () => {
+  const SPEC_LET = SPEC.replace('network tiny', 'let width = 16\nnetwork tiny').replace('dense 16 relu', 'dense width relu');
+  const refusal = (file: string) => `--set widht=12: '${file}' defines no constant 'widht'; did you mean 'width'?`;
+
+  it('check, summary, compile, train (and --print-config), export: one line naming the flag, exit 2, nothing written', () => {
+    const d = project();
+    writeFileSync(join(d, 'net.hwy'), SPEC_LET);
+    const before = readdirSync(d).sort();
+    for (const args of [
+      ['check', 'net.hwy'],
+      ['check', 'net.hwy', '--format', 'json'],
+      ['summary', 'net.hwy'],
+      ['compile', 'net.hwy'],
+      ['compile', 'net.hwy', '--emit', 'pytorch'],
+      ['train', 'net.hwy', '--print-config'],
+      ['train', 'net.hwy', '--out', 'run', '--backend', 'wasm', '--no-progress'],
+      ['train', 'net.hwy', '--out', 'run', '--backend', 'wasm', '--format', 'json'],
+      ['export', 'net.hwy', '--to', 'pytorch', '--out', 'job', '--no-data'],
+    ]) {
+      const r = hwy([...args, '--set', 'widht=12'], { cwd: d });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim(), args.join(' ')).toBe(`hwy: ${refusal('net.hwy')}`);
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(d).sort()).toEqual(before);
+    // with no near name, the spec's constants are listed; a spec with none says so
+    expect(hwy(['summary', 'net.hwy', '--set', 'zz=3'], { cwd: d }).stderr).toContain("--set zz=3: 'net.hwy' defines no constant 'zz' (it defines width)");
+    writeFileSync(join(d, 'plain.hwy'), SPEC);
+    expect(hwy(['check', 'plain.hwy', '--set', 'width=3'], { cwd: d }).stderr).toContain("--set width=3: 'plain.hwy' defines no constant 'width' (it defines none)");
+    // the sweep trains its own networks: it takes no constant at all
+    const sweep = hwy(['sweep', '--out', 'sw', '--depths', '2', '--epochs', '1', '--set', 'widht=12'], { cwd: d });
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toContain("--set widht=12: the sweep trains the paper's networks");
+    // the constant spelt right works
+    expect(hwy(['summary', 'net.hwy', '--set', 'width=12'], { cwd: d }).code).toBe(0);
+  });
+
+  it('a run recorded with a misspelt --set (before hwy refused it) still opens: eval and resume read the network it was trained with', () => {
+    const d = project();
+    writeFileSync(join(d, 'net.hwy'), SPEC_LET);
+    const out = join(d, 'run');
+    expect(hwy(['train', 'net.hwy', '--out', out, '--backend', 'wasm', '--no-progress'], { cwd: d }).code).toBe(0);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    record.overrides = { widht: 12 };
+    writeFileSync(join(out, 'run.json'), JSON.stringify(record, null, 2));
+    const ev = hwy(['eval', out, '--device', 'wasm']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const more = hwy(['train', '--resume', out, '--epochs', '2', '--no-progress']);
+    expect(more.code, more.stderr).toBe(0);
+  });
+});
