@@ -36,6 +36,12 @@ export const RUN_RECORD_SCHEMA = {
     settings: strings,
     config: TRAIN_CONFIG,
     data: { type: 'string' },
+    dataFile: {
+      type: 'object',
+      required: ['path', 'sha256'],
+      additionalProperties: false,
+      properties: { path: { type: 'string', minLength: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    },
     backend: { type: 'string', minLength: 1 },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },

@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, monitorRecord, openForResume, openRun } from './open.js';
+import { dataFileRecord, runDataConfig } from './data-file.js';
 import type { SettingOverride } from '../core/compile.js';
 
 export type { SettingOverride };
@@ -243,7 +244,11 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
     return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };
   }
-  const data = req.data ?? (await loadData(config.data, req.dataDir, { log, network: ir, memory: memoryAvailable() }));
+  // NumPy data: a new run records where it is and what it holds (hashed before it is read);
+  // a resumed run reads the file it recorded, from any directory, and refuses it changed
+  const dataFile = req.data || resumed ? undefined : await dataFileRecord(config.data);
+  const dataConfig = resumed && !req.data ? await runDataConfig(resumed, runDir, 'resume') : config.data;
+  const data = req.data ?? (await loadData(dataConfig, req.dataDir, { log, network: ir, memory: memoryAvailable() }));
   checkDataFits(ir, data);
   checkEnoughExamples(data, config);
   if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
@@ -277,6 +282,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
       ...(req.settings?.length ? { settings: req.settings.map((o) => `${o.path}=${o.value}`) } : {}),
       config,
       data: data.source,
+      ...(dataFile ? { dataFile } : {}),
       engine: info.engine,
       device: info.device,
       backend: info.device,
@@ -351,8 +357,9 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   const which = opts.checkpoint ?? 'latest';
   const { record, ir, ckpt, state } = openRun(opts.runDir, which);
   const runtime = await selectBackend(opts.backend ?? 'auto');
-  const cfg = effectiveConfig(record.config, { data: opts.data });
-  const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir, { network: ir }));
+  // other data when asked for (--data), else the run's own, checked against what it was trained on
+  const dataConfig = opts.data !== undefined ? effectiveConfig(record.config, { data: opts.data }).data : await runDataConfig(record, opts.runDir, 'evaluate');
+  const data = opts.preloaded ?? (await loadData(dataConfig, opts.dataDir, { network: ir }));
   checkDataFits(ir, data);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';
