@@ -1,6 +1,6 @@
 // hwy does what the spec says or refuses: tiny real runs on both engines.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointLabel, runEval, runTraining, type TrainRequest } from '../../src/run/session.js';
@@ -174,6 +174,30 @@ describe('weights that are no longer numbers are a divergence, never a checkpoin
       expect(readMetrics(r.runDir)).toEqual([]);
     });
   }
+});
+
+describe.skipIf(!python)('the torch engine trains on its cached arrays only when they hold the data', () => {
+  const saved = process.env.HWY_CACHE_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.HWY_CACHE_DIR;
+    else process.env.HWY_CACHE_DIR = saved;
+  });
+  it('a tampered train_x.npy is written again, said in the log, and the run matches one on intact data', async () => {
+    process.env.HWY_CACHE_DIR = mkdtempSync(join(tmpdir(), 'hwy-silent-cache-'));
+    const torch = { engine: 'torch', device: 'cpu' } as Partial<TrainRequest>;
+    const first = await trained(torch);
+    const [key] = readdirSync(join(process.env.HWY_CACHE_DIR, 'arrays'));
+    const x = join(process.env.HWY_CACHE_DIR, 'arrays', key, 'train_x.npy');
+    const bytes = readFileSync(x);
+    // every pixel of the training set zeroed, the file's size unchanged
+    const header = 10 + bytes.readUInt16LE(8);
+    writeFileSync(x, Buffer.concat([bytes.subarray(0, header), Buffer.alloc(bytes.length - header)]));
+    const lines: string[] = [];
+    const second = await trained({ ...torch, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/the cached arrays in .* did not hold the data they are named after \(train_x\.npy\): written again/);
+    expect(readFileSync(x)).toEqual(bytes);
+    expect(readMetrics(second.runDir)[0].loss).toBe(readMetrics(first.runDir)[0].loss);
+  });
 });
 
 describe('eval of a run stopped mid-epoch', () => {
