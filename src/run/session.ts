@@ -9,7 +9,7 @@ import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
 import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
-import { readRunRecord, RunDirSink, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
+import { readRunRecord, RunDirSink, truncateMetrics, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
 import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
 import { findTensorboardWriter, TensorboardWriter } from './tensorboard.js';
 
@@ -270,6 +270,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
 
   let record: RunRecord;
   if (resumed) {
+    // every check has passed: metrics past the checkpoint go (training writes them again)
+    truncateMetrics(runDir, state.epoch);
     record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr ?? resumeAt?.lr, dataDir: req.dataDir, environment, monitor: monitorSettings, tensorboard: !!tensorboard });
   } else {
     locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
@@ -361,6 +363,8 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   const dataConfig = opts.data !== undefined ? effectiveConfig(record.config, { data: opts.data }).data : await runDataConfig(record, opts.runDir, 'evaluate');
   const data = opts.preloaded ?? (await loadData(dataConfig, opts.dataDir, { network: ir }));
   checkDataFits(ir, data);
+  // the checkpoint's step must exist in the run's own data (other data says nothing about it)
+  if (opts.data === undefined) checkStateFitsData(state, record.config, data.train.count, opts.runDir, ckpt);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';
   if (data[split].count === 0) throw new DataError(`the ${split} split of ${opts.runDir} holds no examples: there is nothing to evaluate (try --split ${split === 'test' ? 'validation' : 'test'})`);
