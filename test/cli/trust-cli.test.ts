@@ -211,4 +211,18 @@ describe.skipIf(!numpy)(numpy ? '--data d.npz is the file the run was trained on
     writeNpz(d, 0);
     expect(hwy(['eval', run, '--device', 'wasm'], { cwd: d }).code).toBe(0);
   });
+
+  it('NaN in an .npz is a divergence on the default engine: exit 1, no checkpoint, no best', () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-trust-npz-nan-'));
+    const code = `import numpy as np\nr = np.random.default_rng(0)\nx = r.random((120, 8, 8)).astype(np.float32)\nx[7, 3, 3] = np.nan\ny = (x.reshape(120, -1).mean(1) > 0.5).astype(np.int64)\nnp.savez('nan.npz', x_train=x, y_train=y)`;
+    const py = spawnSync(numpy!, ['-c', code], { cwd: d, encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    writeFileSync(join(d, 't.hwy'), NPZ_SPEC);
+    const r = hwy(['train', 't.hwy', '--data', 'nan.npz', '--out', 'run', '--epochs', '2', '--device', 'wasm', '--no-progress'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hwy: training diverged in epoch 1, step \d+: the loss is NaN\. No checkpoint was kept/);
+    expect(r.stderr).not.toMatch(/best checkpoint/);
+    expect(existsSync(join(d, 'run', 'model'))).toBe(false);
+    expect(existsSync(join(d, 'run', 'best'))).toBe(false);
+  });
 });
