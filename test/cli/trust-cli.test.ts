@@ -206,8 +206,9 @@ describe.skipIf(!numpy)(numpy ? '--data d.npz is the file the run was trained on
     expect(gone.stderr).toContain(`${run} was trained on ${join(d, 'd.npz')}, which cannot be read now`);
 
     // a run recorded before hwy kept the path and hash reads the path as given, from the working directory
-    delete record.dataFile;
-    writeFileSync(join(run, 'run.json'), JSON.stringify(record, null, 2));
+    const now = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'));
+    delete now.dataFile;
+    writeFileSync(join(run, 'run.json'), JSON.stringify(now, null, 2));
     writeNpz(d, 0);
     expect(hwy(['eval', run, '--device', 'wasm'], { cwd: d }).code).toBe(0);
   });
