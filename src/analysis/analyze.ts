@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { DataError, loadData, type Splits } from '../data/index.js';
+import { DataError, type Splits } from '../data/index.js';
 import { permutation, subset, type Dataset } from '../data/dataset.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
 import type { RunRecord } from '../run/run-dir.js';
 import { openRun } from '../run/open.js';
+import { loadRunData } from '../run/data-file.js';
 import { conditionNumbers, gateStats, lesionErrors } from './probes.js';
 import { isSingular } from './linalg.js';
 import { conditionFigure, figure2, figure3, figure4, writeFigure } from './figures.js';
@@ -62,9 +63,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const seed = opts.seed ?? 1;
   const cache = new Map<string, Dataset>();
   const trainingData = async (record: RunRecord): Promise<Dataset> => {
-    const key = JSON.stringify(record.config.data);
+    const key = JSON.stringify([record.config.data, record.dataFile]);
     if (!cache.has(key)) {
-      const splits = opts.data ?? (await loadData(record.config.data, opts.dataDir, { network: runs.find((r) => r.record === record)?.ir }));
+      const run = runs.find((r) => r.record === record)!;
+      const splits = opts.data ?? (await loadRunData(record, run.dir, 'analyze', opts.dataDir, { network: run.ir }));
       const d = splits.train;
       cache.set(key, opts.samples && opts.samples < d.count ? subset(d, permutation(d.count, seed).subarray(0, opts.samples), 'train') : d);
     }

@@ -10,7 +10,6 @@ import { readRegularFile } from '../util/read-regular.js';
 import { DEFAULT_LIMITS } from '../passes/limits.js';
 
 export { describeFsError };
-import { didYouMean } from '../language/suggest.js';
 import { settingFlag, type SettingOverride } from '../lower/settings.js';
 import type { ConstantValue } from '../ir/types.js';
 
@@ -181,14 +180,7 @@ export function collectSet(value: string, previous: string[] = []): string[] {
 
 export function compileFile(path: string, sets: Record<string, ConstantValue>, text?: string, settings?: SettingOverride[]): CompileResult {
   const r = compile(text ?? readText(path, 'spec'), path === '-' ? STDIN_NAME : path, { overrides: sets, settings });
-  if (r.unknownOverrides.length) {
-    const known = r.source.lets.map((l) => l.name);
-    const near = didYouMean(r.unknownOverrides[0], known);
-    throw new UsageError(
-      `--set ${r.unknownOverrides[0]}: '${path}' defines no constant '${r.unknownOverrides[0]}'` +
-        (near ? `; ${near}` : known.length ? ` (it defines: ${known.join(', ')})` : ' (it defines none)'),
-    );
-  }
+  // an unknown constant or a bad training setting: the compiler's diagnostic names the flag
   const bad = settingProblem(r);
   if (bad) throw bad;
   return r;

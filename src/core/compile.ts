@@ -2,7 +2,7 @@ import { Diagnostics, type Diagnostic } from '../diagnostics/types.js';
 import { parse } from '../parser/index.js';
 import type { FileAst } from '../parser/ast.js';
 import { checkOverrideKinds, lower } from '../lower/lower.js';
-import { applySettingOverrides, type SettingOverride } from '../lower/settings.js';
+import { applySettingOverrides, checkConstantOverrides, type SettingOverride } from '../lower/settings.js';
 
 export { isSettingPath, resolveSettingPath, settingFlag, settingPaths, type SettingOverride } from '../lower/settings.js';
 import type { ConstantValue, DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
@@ -15,6 +15,11 @@ export interface CompileOptions {
   /** Training settings from the command line (`--set train.momentum=0.95`): checked as the spec's own; problems name the flag as their file. */
   settings?: SettingOverride[];
   limits?: Partial<Limits>;
+  /**
+   * Overrides that name no `let` are ignored rather than an error: only for reading a run
+   * recorded before hwy refused them, whose network was built without them (its ir.json says so).
+   */
+  ignoreUnknownOverrides?: boolean;
 }
 
 interface CompileCommon {
@@ -59,8 +64,7 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
     ast = parse(text, file, diags);
     source = lower(ast, diags);
     if (opts.settings?.length) applySettingOverrides(source, opts.settings, diags);
-    const names = new Set(source.lets.map((l) => l.name));
-    unknownOverrides = Object.keys(overrides).filter((k) => !names.has(k));
+    unknownOverrides = checkConstantOverrides(source, overrides, opts.ignoreUnknownOverrides ? new Diagnostics() : diags);
     checkOverrideKinds(ast, overrides, diags);
     const { network } = source;
     if (network) draft = runPasses({ ...source, network }, overrides, diags, limits);

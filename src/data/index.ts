@@ -8,7 +8,7 @@ import { loadNumpy, networkNeeds, type MemoryBudget } from './numpy.js';
 import type { NetworkIR } from '../ir/types.js';
 
 export { DataError, type Dataset, type Splits } from './dataset.js';
-export { dataArgument, type MemoryBudget } from './numpy.js';
+export { dataArgument, numpyDigest, type MemoryBudget } from './numpy.js';
 
 export interface LoadOptions extends DownloadOptions {
   /** The network the data is for: NumPy arrays are checked against its input and classes as they are read. */

@@ -3,6 +3,7 @@
 // x_test, y_test. Every array is checked against the network from its header alone (shape,
 // dtype, the memory it needs) before anything is allocated; a file that is not what it says is
 // reported by name, never read past what its header promises.
+import { createHash } from 'node:crypto';
 import { closeSync, constants, createReadStream, fstatSync, openSync, statSync } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { freemem } from 'node:os';
@@ -253,6 +254,32 @@ function openNpyDir(dir: string): ArraySource {
     },
     close: () => {},
   };
+}
+
+async function sha256OfFile(path: string, what: string): Promise<string> {
+  const { fd } = openRegular(path, what);
+  const h = createHash('sha256');
+  try {
+    // the stream owns the descriptor: it closes it when read to the end or destroyed
+    for await (const chunk of createReadStream('', { fd })) h.update(chunk as Buffer);
+  } catch (e) {
+    throw new DataError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The sha256 of NumPy data as hwy reads it: of the .npz file, or, for a directory of .npy
+ * files, of the lines `NAME SHA256` of the arrays it holds (x_train, y_train, x_test, y_test),
+ * so that any change to what training would read changes it. Run records keep it, to tell
+ * the data a run was trained on from a file changed since.
+ */
+export async function numpyDigest(kind: 'npz' | 'npy', path: string): Promise<string> {
+  if (kind === 'npz') return sha256OfFile(path, 'an .npz file');
+  const dir = openNpyDir(path);
+  const lines: string[] = [];
+  for (const name of ARRAY_NAMES) if (dir.has(name)) lines.push(`${name} ${await sha256OfFile(join(path, `${name}.npy`), 'an .npy file')}\n`);
+  return createHash('sha256').update(lines.join('')).digest('hex');
 }
 
 /** The example shape an x array gives the network, or a message saying why it does not fit. */

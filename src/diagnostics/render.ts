@@ -1,4 +1,5 @@
 import type { Diagnostic, Severity } from './types.js';
+import { splitLines } from './lines.js';
 
 /**
  * The word a person reads for a severity. Diagnostics keep 'info' as their data value (the
@@ -32,13 +33,13 @@ export function renderDiagnostic(d: Diagnostic, text: string, opts: RenderOption
 }
 
 function frame(d: Diagnostic, text: string, c: (k: keyof typeof ANSI, s: string) => string, sevColor: keyof typeof ANSI): string[] {
-  const lines = text.split('\n');
+  const lines = splitLines(text);
   const { start, end } = d.span;
   const lineText = lines[start.line - 1];
   if (lineText === undefined) return [];
   // Tabs become spaces and control characters a visible mark, so the caret column stays right.
   // eslint-disable-next-line no-control-regex
-  const shown = lineText.replace(/\r$/, '').replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '\u2426');
+  const shown = lineText.replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '\u2426');
   const clipped = shown.length > 160 ? shown.slice(0, 160) + '…' : shown;
   const endCol = end.line === start.line ? Math.max(end.col, start.col + 1) : shown.length + 1;
   const width = Math.max(1, Math.min(endCol, clipped.length + 2) - start.col);

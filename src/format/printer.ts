@@ -1,5 +1,6 @@
 import { doc, type Doc } from 'prettier';
 import type { Comment, Dims, Expr, FileAst, Stmt, SweepStmt, SweepValue, TopLevel, Value } from '../parser/ast.js';
+import { splitLines } from '../diagnostics/lines.js';
 
 const { hardline, indent, join } = doc.builders;
 
@@ -56,7 +57,8 @@ class CommentAttacher {
     private readonly comments: Comment[],
     text: string,
   ) {
-    const lines = text.split('\n');
+    // Prettier hands over text with its line ends made \n; split as the lexer reads them all the same
+    const lines = splitLines(text);
     this.blankLine = lines.map((l) => l.trim() === '');
     lines.forEach((l, i) => {
       const m = /\S/.exec(l);

@@ -11,7 +11,25 @@ import { parse } from '../parser/index.js';
 import type { Value } from '../parser/ast.js';
 import { SETTING_BY_KIND, SETTINGS } from '../language/catalogue.js';
 import { didYouMean } from '../language/suggest.js';
-import type { SourceIR, SrcBlock } from '../ir/types.js';
+import type { ConstantValue, SourceIR, SrcBlock } from '../ir/types.js';
+
+/**
+ * `--set NAME=VALUE` must name a `let` of the spec: a misspelt `--set dpeth=50` would
+ * otherwise build the default network and record the typo as if it had applied. Reported as
+ * a bad training setting is, with the flag as the diagnostic's file, so every command that
+ * compiles with --set (check, summary, compile, train, export, …) refuses it the same way.
+ * Returns the names no `let` defines.
+ */
+export function checkConstantOverrides(src: SourceIR, overrides: Record<string, ConstantValue>, diags: Diagnostics): string[] {
+  const known = src.lets.map((l) => l.name);
+  const unknown = Object.keys(overrides).filter((k) => !known.includes(k));
+  for (const name of unknown) {
+    const at: Span = { file: `--set ${name}=${overrides[name]}`, start: { line: 1, col: 1, offset: 0 }, end: { line: 1, col: 1, offset: 0 } };
+    const near = didYouMean(name, known);
+    diags.error('HWY2004', at, `'${src.file}' defines no constant '${name}'${near ? `; ${near}` : known.length ? ` (it defines ${known.join(', ')})` : ' (it defines none)'}`);
+  }
+  return unknown;
+}
 
 /** A `--set` of a training setting, as written: path `train.momentum`, value text `0.95`. */
 export interface SettingOverride {

@@ -5,6 +5,7 @@ import { compile, settingPaths, type CompileResult } from '../core/compile.js';
 import { compileExperiment, type ExperimentResult } from '../core/experiment.js';
 import { DISTRIBUTIONS, DISTRIBUTION_DOCS, METRICS, PRUNER_DOCS, PRUNERS, SAMPLER_DOCS, SAMPLERS, STOP_ATTRS, SWEEP_LINES, SWEEP_LINE_BY_WORD } from '../language/sweep.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { lineOffset, lineStartBefore } from '../diagnostics/lines.js';
 import type { DraftLayer, DraftNetworkIR } from '../ir/types.js';
 import { hwyLexer } from '../parser/lexer.js';
 import { getParser } from '../parser/parser.js';
@@ -32,13 +33,8 @@ export interface Range {
 export const toRange = (s: Span): Range => ({ start: { line: s.start.line - 1, character: s.start.col - 1 }, end: { line: s.end.line - 1, character: s.end.col - 1 } });
 
 export function offsetAt(text: string, p: Pos): number {
-  let off = 0;
-  for (let l = 0; l < p.line; l++) {
-    const nl = text.indexOf('\n', off);
-    if (nl < 0) return text.length;
-    off = nl + 1;
-  }
-  return Math.min(text.length, off + p.character);
+  const off = lineOffset(text, p.line);
+  return off >= text.length ? text.length : Math.min(text.length, off + p.character);
 }
 
 /** What the server keeps per document version. */
@@ -222,7 +218,7 @@ function valuesOf(t: ValueType): string[] {
 /** Completion by context: block kinds at a line start, then the attributes of that block, then attribute values and constants. */
 export function complete(a: Analysis, p: Pos): Completion[] {
   const off = offsetAt(a.text, p);
-  const lineStart = a.text.lastIndexOf('\n', off - 1) + 1;
+  const lineStart = lineStartBefore(a.text, off);
   const before = a.text.slice(lineStart, off);
   const lets: Completion[] = a.result.source.lets.map((l) => ({ label: l.name, kind: 'constant', detail: `let ${l.name} = ${constantValue(a, l.name) ?? '?'}` }));
   // which section: the innermost unclosed network / train / sweep above the cursor
@@ -368,7 +364,7 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     if (r.start.line > range.end.line || r.end.line < range.start.line) continue;
     const p = ir.layers.find((l) => l.inserted && l.span.start.offset === d.span.start.offset);
     if (!p || p.repeat) continue; // inside a repeat the layer would be repeated too
-    const lineStart = a.text.lastIndexOf('\n', d.span.start.offset - 1) + 1;
+    const lineStart = lineStartBefore(a.text, d.span.start.offset);
     const indent = /^[ \t]*/.exec(a.text.slice(lineStart))![0];
     // Projections are plain dense or conv layers (src/language/kinds.ts, `projection`).
     const text =

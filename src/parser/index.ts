@@ -1,5 +1,6 @@
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { Diagnostics, type Span } from '../diagnostics/types.js';
+import { splitLines } from '../diagnostics/lines.js';
 import type { FileAst } from './ast.js';
 import { AstBuilder } from './cst-to-ast.js';
 import { lex, tokenSpan } from './lexer.js';
@@ -23,7 +24,7 @@ export function parse(text: string, file: string, diags: Diagnostics): FileAst {
 }
 
 function endOfText(text: string, file: string): Span {
-  const lines = text.split('\n');
+  const lines = splitLines(text);
   const line = lines.length;
   const col = lines[lines.length - 1].length + 1;
   const offset = text.length;

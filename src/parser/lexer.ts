@@ -1,15 +1,16 @@
 import { Lexer, type IToken } from 'chevrotain';
 import { allTokens, LCurly, LParen, LBracket, MalformedNumber, RCurly, RParen, RBracket } from './tokens.js';
 import { Diagnostics, type Span } from '../diagnostics/types.js';
+import { lineStartBefore, splitLines } from '../diagnostics/lines.js';
 
-// Only \n ends a line, as for editors' line numbers and our code frames.
+// A line ends at \n, \r\n or a lone \r (src/diagnostics/lines.ts), as editors number lines.
 export const hwyLexer = new Lexer(allTokens, {
   positionTracking: 'full',
   ensureOptimizations: false,
   // The token set is fixed and checked by the tests; skipping its validation saves start-up time.
   skipValidations: process.env.HWY_VALIDATE_GRAMMAR !== '1',
-  lineTerminatorsPattern: /\n/g,
-  lineTerminatorCharacters: ['\n'],
+  lineTerminatorsPattern: /\r\n?|\n/g,
+  lineTerminatorCharacters: ['\n', '\r'],
 });
 
 /** Brackets nested deeper than this are refused before parsing (the parser is recursive). */
@@ -35,8 +36,8 @@ export function lex(text: string, file: string, diags: Diagnostics): LexResult {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const before = text.slice(0, nul);
-    const line = before.split('\n').length;
-    const col = nul - before.lastIndexOf('\n');
+    const line = splitLines(before).length;
+    const col = nul - lineStartBefore(text, nul) + 1;
     diags.error(
       'HWY1005',
       { file, start: { line, col, offset: nul }, end: { line, col: col + 1, offset: nul + 1 } },

@@ -1,5 +1,6 @@
 import { createTokenInstance, type IToken, type TokenType } from 'chevrotain';
 import type { Diagnostics } from '../diagnostics/types.js';
+import { splitLines } from '../diagnostics/lines.js';
 import { tokenSpan } from './lexer.js';
 import { Identifier, keywords, LCurly, Let, Network, NL, RCurly, Repeat, Sweep, Train } from './tokens.js';
 
@@ -173,7 +174,7 @@ function closeBraces(tokens: IToken[], text: string, file: string, diags: Diagno
     }
   });
   if (stack.length) {
-    const lines = text.split('\n');
+    const lines = splitLines(text);
     const end = { offset: text.length, line: lines.length, col: lines[lines.length - 1].length + 1 };
     if (tokens.length > 0 && tokens[tokens.length - 1].tokenType !== NL) inserts.set(tokens.length, [synthetic(NL, end)]);
     for (const open of stack.reverse()) unclosed(open, tokens.length, end);

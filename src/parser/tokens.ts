@@ -1,15 +1,16 @@
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-// Newlines end statements, so they are tokens; other whitespace is skipped.
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+// Line ends end statements, so they are tokens; other whitespace is skipped. A line ends at
+// \n, \r\n or a lone \r (src/diagnostics/lines.ts): a comment or a string ends there too.
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 /**
  * `//` (and `/*`) as written by people used to C-like languages: not a comment in hwy. It is
  * lexed as one token of its own group, so the lexer reports it once with the fix and the
  * rest of the line is not read as a cascade of errors.
  */
-export const SlashComment = createToken({ name: 'SlashComment', pattern: /\/[/*][^\n]*/, group: 'slashComments' });
-export const NL = createToken({ name: 'NL', pattern: /\n/, line_breaks: true, label: 'a new line' });
+export const SlashComment = createToken({ name: 'SlashComment', pattern: /\/[/*][^\r\n]*/, group: 'slashComments' });
+export const NL = createToken({ name: 'NL', pattern: /\r\n?|\n/, line_breaks: true, label: 'a new line' });
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
 
@@ -46,7 +47,7 @@ export const MalformedNumber = createToken({
   categories: [NumberLit],
   label: 'a number',
 });
-export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string' });
+export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"/, label: 'a string' });
 
 export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
 export const LCurly = createToken({ name: 'LCurly', pattern: /{/, label: "'{'" });

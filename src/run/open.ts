@@ -9,7 +9,7 @@ import { irFromJson, irToJson } from '../ir/serialize.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { checkpointForResume, CHECKPOINT_FILES, checkRunLayout, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, truncateMetrics, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, CHECKPOINT_FILES, checkRunLayout, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
 import type { MonitorRecord } from './monitor.js';
 import { normalizeConfig } from './resume.js';
 
@@ -40,6 +40,29 @@ export function verifyCheckpoint(ckpt: string, state: TrainState): void {
     const got = fileSha256(path, (m) => new RunDirError(m));
     if (got !== want) throw new RunDirError(`${path} does not match the checksum in ${stateFile}: the checkpoint is damaged or was replaced`);
   }
+}
+
+/**
+ * A state.json the schema accepts can still say what no training wrote: epoch 99 of a 2-epoch
+ * run, steps of an epoch whose partial sums count other examples, a best epoch not reached yet.
+ * Every such value is refused, naming the file and the value, before any of it is used (an
+ * eval label, the epoch a resume continues from, the metrics it keeps).
+ */
+export function checkStatePlausible(state: TrainState, record: RunRecord, ckpt: string): void {
+  const path = join(ckpt, 'state.json');
+  const bad = (what: string) => new RunDirError(`${path}: ${what}: the file was edited, or belongs to another run`);
+  // the most epochs the run was ever asked for (a resume records its --epochs)
+  const epochs = Math.max(record.config.epochs, ...(record.history ?? []).map((h) => h.epochs));
+  const { step, partial } = state;
+  const batch = record.config.batch;
+  if (state.epoch > epochs) throw bad(`epoch ${state.epoch} is beyond the ${epochs} epoch${epochs === 1 ? '' : 's'} run.json records`);
+  if (step > 0 && state.epoch >= epochs) throw bad(`step ${step} of epoch ${state.epoch + 1}, but run.json records ${epochs} epoch${epochs === 1 ? '' : 's'}`);
+  // a checkpoint mid-epoch is taken after whole batches (never after the last, which ends the epoch)
+  if (partial.seen !== step * batch) throw bad(`step ${step} with ${partial.seen} examples seen, but ${step} step${step === 1 ? '' : 's'} of batch ${batch} see ${step * batch}`);
+  if (partial.correct > partial.seen) throw bad(`${partial.correct} correct of ${partial.seen} examples seen`);
+  if (step > 0 && state.status !== 'interrupted') throw bad(`step ${step} within an epoch, but status '${state.status}' (a checkpoint within an epoch is an interrupted one)`);
+  const best = monitorRecord(state)?.best;
+  if (best && best.epoch > state.epoch) throw bad(`the best epoch ${best.epoch} is after the checkpoint's epoch ${state.epoch}`);
 }
 
 /** The checkpoint's model holds as many weights as the run's network has parameters. */
@@ -90,7 +113,8 @@ function withLrDefaults(text: string): string {
  */
 function runIr(dir: string, record: RunRecord, opts: { restore: boolean; log?: (s: string) => void }): { ir: NetworkIR; compiled: CompileResult } | { compiled: CompileResult; ir?: undefined } {
   const spec = readRunFile(dir, 'spec.hwy');
-  const compiled = compile(spec, record.specFile, { overrides: record.overrides });
+  // a run recorded before hwy refused a misspelt --set was built without it, as ir.json shows
+  const compiled = compile(spec, record.specFile, { overrides: record.overrides, ignoreUnknownOverrides: true });
   if (!compiled.ok || !compiled.ir) return { compiled };
   const ir = compiled.ir;
   if (ir.network.name !== record.network) throw new RunDirError(`${join(dir, 'spec.hwy')} defines network '${ir.network.name}', but run.json records '${record.network}': the files are from different runs`);
@@ -126,6 +150,7 @@ export function openRun(dir: string, which: CheckpointChoice = 'latest'): { reco
   }
   if (!ckpt) throw new RunDirError(`'${dir}' has no checkpoint yet (no complete model/ directory): train it first`);
   const state = readState(ckpt);
+  checkStatePlausible(state, record, ckpt);
   verifyCheckpoint(ckpt, state);
   checkCheckpointFits(ckpt, ir);
   return { record, ir, ckpt, state };
@@ -136,8 +161,8 @@ export type ResumePlan = { ok: false; compiled: CompileResult } | { ok: true; re
 
 /**
  * A run to continue: records checked and matched (a missing ir.json restored, an
- * interrupted checkpoint swap repaired), metrics cut back to the checkpoint. Nothing is
- * changed before every check has passed.
+ * interrupted checkpoint swap repaired). Metrics past the checkpoint are cut back by the
+ * caller, once the checks that need the data have passed too (truncateMetrics).
  */
 export function openForResume(dir: string, log?: (s: string) => void): ResumePlan {
   const record = readRunRecord(dir);
@@ -147,10 +172,10 @@ export function openForResume(dir: string, log?: (s: string) => void): ResumePla
   if (!ir) return { ok: false, compiled };
   const ckpt = checkpointForResume(dir);
   const state = readState(ckpt);
+  checkStatePlausible(state, record, ckpt);
   verifyCheckpoint(ckpt, state);
   checkCheckpointFits(ckpt, ir);
   runIr(dir, record, { restore: true, log });
-  truncateMetrics(dir, state.epoch);
   // a crash between committing a new best epoch's checkpoint and copying it to best/ left best/ behind: copy it now
   const best = monitorRecord(state)?.best;
   if (best && best.epoch === state.epoch && state.step === 0) {
@@ -164,7 +189,7 @@ export function openForResume(dir: string, log?: (s: string) => void): ResumePla
 }
 
 /** The checkpoint's position must exist in this data set with this batch size. */
-export function checkStateFitsData(state: TrainState, config: TrainConfig, trainCount: number, dir: string): void {
+export function checkStateFitsData(state: TrainState, config: TrainConfig, trainCount: number, dir: string, ckpt = join(dir, 'model')): void {
   const steps = Math.ceil(trainCount / config.batch);
-  if (state.step >= steps) throw new RunDirError(`${join(dir, 'model', 'state.json')} says step ${state.step} of epoch ${state.epoch + 1}, but an epoch has ${steps} steps (${trainCount} examples, batch ${config.batch}): the checkpoint does not belong to this run`);
+  if (state.step >= steps) throw new RunDirError(`${join(ckpt, 'state.json')} says step ${state.step} of epoch ${state.epoch + 1}, but an epoch has ${steps} steps (${trainCount} examples, batch ${config.batch}): the checkpoint does not belong to this run`);
 }

@@ -36,6 +36,12 @@ export const RUN_RECORD_SCHEMA = {
     settings: strings,
     config: TRAIN_CONFIG,
     data: { type: 'string' },
+    dataFile: {
+      type: 'object',
+      required: ['path', 'sha256'],
+      additionalProperties: false,
+      properties: { path: { type: 'string', minLength: 1 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    },
     backend: { type: 'string', minLength: 1 },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -107,6 +113,18 @@ export function schemaProblems(schema: object, data: unknown): string[] {
   return (v.errors ?? []).map((e) => {
     const field = e.instancePath.slice(1).replace(/\//g, '.');
     const extra = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-    return `${field ? field + ' ' : ''}${e.message ?? 'is invalid'}${extra}`;
+    return `${field ? field + ' ' : ''}${e.message ?? 'is invalid'}${extra}${found(data, e.instancePath)}`;
   });
+}
+
+/** `, not -1`: the value at fault, when it is a single value (a person editing the file looks for it). */
+function found(data: unknown, pointer: string): string {
+  let v: unknown = data;
+  for (const key of pointer.split('/').slice(1)) {
+    if (v === null || typeof v !== 'object') return '';
+    v = (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  if (v !== null && typeof v === 'object') return '';
+  const text = JSON.stringify(v) ?? String(v);
+  return `, not ${text.length > 40 ? text.slice(0, 40) + '…' : text}`;
 }

@@ -15,6 +15,7 @@ import { DATASETS } from '../language/vocabulary.js';
 import { RunDirError, type RunEnvironment, type RunRecord, type TrainState } from './run-dir.js';
 import type { TrainOverrides } from './session.js';
 import type { MonitorSettings } from './monitor.js';
+import { sameDataPath } from './data-file.js';
 
 /** What a resume asks for, as the command line gave it. */
 export interface ResumeAsk {
@@ -41,7 +42,7 @@ export function checkResumeFlags(record: RunRecord, ask: ResumeAsk, dir: string)
   if (o.seed !== undefined && o.seed !== record.config.seed) problems.push(fixed('--seed', 'seed', record.config.seed));
   const was = record.config.data;
   const askedData = o.data !== undefined ? dataArgument(o.data, DATASETS) : undefined;
-  if (askedData && (askedData.name !== was.name || askedData.path !== was.path)) problems.push(fixed('--data', 'data set', was.path ?? was.name));
+  if (askedData && (askedData.name !== was.name || (askedData.path !== undefined && !sameDataPath(record, askedData.path)))) problems.push(fixed('--data', 'data set', record.dataFile?.path ?? was.path ?? was.name));
   if (o.validation !== undefined && o.validation !== record.config.data.validation) problems.push(fixed('--validation', 'validation split', record.config.data.validation));
   const recorded = record.config.optimizer;
   if (o.momentum !== undefined && (!('momentum' in recorded) || o.momentum !== recorded.momentum)) problems.push(fixed('--momentum', 'momentum', 'momentum' in recorded ? recorded.momentum : `none: ${recorded.name}`));
@@ -99,7 +100,7 @@ function checkResumeSettings(record: RunRecord, settings: SettingOverride[], dir
     const i = s.indexOf('=');
     return i > 0 ? [{ path: s.slice(0, i), value: s.slice(i + 1) }] : [];
   });
-  const compiled = compile(specText, record.specFile, { overrides: record.overrides, settings: [...before.filter((o) => !given.has(key(o))), ...settings] });
+  const compiled = compile(specText, record.specFile, { overrides: record.overrides, settings: [...before.filter((o) => !given.has(key(o))), ...settings], ignoreUnknownOverrides: true });
   const bad = compiled.diagnostics.find((d) => d.severity === 'error' && d.span.file.startsWith('--set '));
   if (bad) {
     problems.push(`${bad.span.file}: ${bad.message}${bad.hint ? ` (${bad.hint})` : ''}`);

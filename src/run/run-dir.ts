@@ -24,6 +24,12 @@ export interface RunRecord {
   settings?: string[];
   config: TrainConfig;
   data: string;
+  /**
+   * NumPy data (npz / npy): the absolute path it was read from and its content hash, so that
+   * a resume or eval from any directory reads the same file and refuses one changed since.
+   * Absent in runs on named data sets, and in runs recorded before hwy kept it.
+   */
+  dataFile?: DataFileRecord;
   /** The engine that trained the run (absent in runs made before there were two: tfjs). */
   engine?: string;
   /** The engine's device (for tfjs, its backend: gpu, node, wasm, cpu). */
@@ -47,6 +53,13 @@ export interface RunRecord {
   tensorboard?: boolean;
   /** Why training ended before its last epoch, when it did so on its own (early stopping). */
   stopped?: { reason: 'early-stopping'; epoch: number; at: string; message: string };
+}
+
+export interface DataFileRecord {
+  /** Absolute. */
+  path: string;
+  /** numpyDigest of the file (or directory of .npy files). */
+  sha256: string;
 }
 
 export interface RunEnvironment {

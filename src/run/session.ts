@@ -9,7 +9,7 @@ import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
 import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
-import { readRunRecord, RunDirSink, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
+import { readRunRecord, RunDirSink, truncateMetrics, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
 import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
 import { findTensorboardWriter, TensorboardWriter } from './tensorboard.js';
 
@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { claimNewRunDir, claimRunDirForResume } from './claim.js';
 import type { DirLock } from './lock.js';
 import { checkStateFitsData, monitorRecord, openForResume, openRun } from './open.js';
+import { dataFileRecord, runDataConfig } from './data-file.js';
 import type { SettingOverride } from '../core/compile.js';
 
 export type { SettingOverride };
@@ -219,8 +220,9 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     sets = req.sets ?? {};
     runDir = req.out ?? defaultRunDir(specFile);
   }
-  // a resumed run's settings were checked against its record; its spec compiles as it did
-  const compiled = compile(specText, specFile, { overrides: sets, settings: resumed ? undefined : req.settings });
+  // a resumed run's settings were checked against its record; its spec compiles as it did (a
+  // run recorded before hwy refused a misspelt --set was built without it)
+  const compiled = compile(specText, specFile, { overrides: sets, settings: resumed ? undefined : req.settings, ignoreUnknownOverrides: !!resumed });
   if (!compiled.ok || !compiled.ir) return { kind: 'spec-errors', compiled };
   const ir = compiled.ir;
   config ??= effectiveConfig(ir.train!, req.overrides);
@@ -242,7 +244,11 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     log(`nothing to do: ${runDir} has trained all ${config.epochs} epochs (raise --epochs to continue)`);
     return { kind: 'trained', runDir, outcome: { status: 'done', state }, engine: engine.info, record: resumed };
   }
-  const data = req.data ?? (await loadData(config.data, req.dataDir, { log, network: ir, memory: memoryAvailable() }));
+  // NumPy data: a new run records where it is and what it holds (hashed before it is read);
+  // a resumed run reads the file it recorded, from any directory, and refuses it changed
+  const dataFile = req.data || resumed ? undefined : await dataFileRecord(config.data);
+  const dataConfig = resumed && !req.data ? await runDataConfig(resumed, runDir, 'resume') : config.data;
+  const data = req.data ?? (await loadData(dataConfig, req.dataDir, { log, network: ir, memory: memoryAvailable() }));
   checkDataFits(ir, data);
   checkEnoughExamples(data, config);
   if (resumed) checkStateFitsData(state, config, data.train.count, runDir);
@@ -264,6 +270,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
 
   let record: RunRecord;
   if (resumed) {
+    // every check has passed: metrics past the checkpoint go (training writes them again)
+    truncateMetrics(runDir, state.epoch);
     record = recordResume(runDir, resumed, { config, state, command: req.command, lr: req.overrides?.lr ?? resumeAt?.lr, dataDir: req.dataDir, environment, monitor: monitorSettings, tensorboard: !!tensorboard });
   } else {
     locks.push(await claimNewRunDir(runDir, { force: req.force, log, command: req.command?.join(' ') }));
@@ -276,6 +284,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
       ...(req.settings?.length ? { settings: req.settings.map((o) => `${o.path}=${o.value}`) } : {}),
       config,
       data: data.source,
+      ...(dataFile ? { dataFile } : {}),
       engine: info.engine,
       device: info.device,
       backend: info.device,
@@ -358,9 +367,12 @@ export async function runEval(opts: { runDir: string; split?: 'train' | 'validat
   const which = opts.checkpoint ?? 'latest';
   const { record, ir, ckpt, state } = openRun(opts.runDir, which);
   const runtime = await selectBackend(opts.backend ?? 'auto');
-  const cfg = effectiveConfig(record.config, { data: opts.data });
-  const data = opts.preloaded ?? (await loadData(cfg.data, opts.dataDir, { network: ir }));
+  // other data when asked for (--data), else the run's own, checked against what it was trained on
+  const dataConfig = opts.data !== undefined ? effectiveConfig(record.config, { data: opts.data }).data : await runDataConfig(record, opts.runDir, 'evaluate');
+  const data = opts.preloaded ?? (await loadData(dataConfig, opts.dataDir, { network: ir }));
   checkDataFits(ir, data);
+  // the checkpoint's step must exist in the run's own data (other data says nothing about it)
+  if (opts.data === undefined) checkStateFitsData(state, record.config, data.train.count, opts.runDir, ckpt);
   const model = await loadModel(ckpt);
   const split = opts.split ?? 'validation';
   if (data[split].count === 0) throw new DataError(`the ${split} split of ${opts.runDir} holds no examples: there is nothing to evaluate (try --split ${split === 'test' ? 'validation' : 'test'})`);

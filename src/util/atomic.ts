@@ -1,9 +1,9 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Writes a whole file and fsyncs it before returning. */
-export function writeDurable(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
+/** Writes a whole file and fsyncs it before returning; `flags` 'wx' creates a new file only (never through a link). */
+export function writeDurable(path: string, data: string | Uint8Array, flags: 'w' | 'wx' = 'w'): void {
+  const fd = openSync(path, flags);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;

@@ -5,7 +5,9 @@
 // (/dev/stdout) are written in place, as a shell redirection would; read-only files are
 // refused where the caller asks, instead of being quietly replaced.
 import writeFileAtomic from 'write-file-atomic';
-import { statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fsyncSync, ftruncateSync, openSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeDurable } from './atomic.js';
 import { describeFsError } from './fs-errors.js';
 
 /** A file that cannot or may not be written; the message names the file, never a temporary one. */
@@ -49,4 +51,61 @@ export function replaceFile(path: string, data: string, opts: { refuseReadOnly?:
     if (e instanceof ReplaceFileError) throw e;
     throw new ReplaceFileError(`cannot write '${path}': ${why(e)}`);
   }
+}
+
+/**
+ * Rewrites a file's content in place, keeping its inode, for `hwy fmt --write`: hard links
+ * to a spec then all show the formatted text (as with Prettier), where replaceFile's rename
+ * would leave the other names holding the old text; mode, owner and extended attributes stay
+ * as they were too. Symbolic links are followed to the file they name.
+ *
+ * The trade-off against a rename: writing in place is not atomic. So it happens only after
+ * the new text is complete, as one write and a truncate, and the text is first written and
+ * fsynced to a new copy beside the file (`.NAME.hwy-fmt-PID-TIME.tmp`), removed once the file itself
+ * is written and fsynced: a crash in between leaves the whole new text in the copy, never in
+ * no file. A reader during the write can still see a partly written file. Where the directory
+ * may not be written, the file is written in place without a copy; any other failure to make
+ * the copy (a full disk) leaves the file unchanged.
+ */
+export function rewriteInPlace(path: string, data: string, opts: { refuseReadOnly?: boolean } = {}): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new ReplaceFileError(`cannot write '${path}': ${why(e)}`);
+  }
+  if (st.isDirectory()) throw new ReplaceFileError(`cannot write '${path}': it is a directory`);
+  if (!st.isFile()) throw new ReplaceFileError(`cannot write '${path}': not a regular file`);
+  if (opts.refuseReadOnly && (st.mode & 0o222) === 0) throw new ReplaceFileError(`'${path}' is read-only: not rewritten (make it writable first, e.g. chmod u+w)`);
+  const bytes = Buffer.from(data, 'utf8');
+  let fd: number;
+  try {
+    // no O_TRUNC: the old text stays until the new one is written over it
+    fd = openSync(path, constants.O_WRONLY);
+  } catch (e) {
+    throw new ReplaceFileError(`cannot write '${path}': ${why(e)}`);
+  }
+  let copy: string | undefined = join(dirname(path), `.${basename(path)}.hwy-fmt-${process.pid}-${Date.now()}.tmp`);
+  try {
+    try {
+      writeDurable(copy, bytes, 'wx');
+    } catch (e) {
+      // never one that was there before: 'wx' refused it
+      if ((e as NodeJS.ErrnoException)?.code !== 'EEXIST') rmSync(copy, { force: true });
+      copy = undefined;
+      // only a directory that may not be written goes on without a copy; a full disk would tear the file
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw new ReplaceFileError(`cannot write '${path}': ${why(e)}; the file is unchanged`);
+    }
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, off);
+    ftruncateSync(fd, bytes.length);
+    fsyncSync(fd);
+  } catch (e) {
+    if (e instanceof ReplaceFileError) throw e;
+    throw new ReplaceFileError(`cannot write '${path}': ${why(e)}${copy ? ` (the formatted text is in ${copy})` : ''}`);
+  } finally {
+    closeSync(fd);
+  }
+  if (copy) rmSync(copy, { force: true });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
@@ -87,5 +87,53 @@ describe('hwy writing its own files', () => {
     expect(err?.path).toBe(join(d, 'target'));
     expect(err?.message).not.toMatch(/\.tmp/);
     expect(readdirSync(d)).toEqual(['target']);
+  });
+});
+
+describe('hwy fmt --write rewrites the file itself', () => {
+  it('hard links keep pointing at the formatted text: the inode, its links and its mode stay; no copy is left behind', () => {
+    const d = dir();
+    const p = join(d, 'spec.hwy');
+    writeFileSync(p, UGLY);
+    chmodSync(p, 0o640);
+    mkdirSync(join(d, 'other'));
+    linkSync(p, join(d, 'other', 'same.hwy'));
+    const before = statSync(p);
+    expect(before.nlink).toBe(2);
+    const r = hwy(['fmt', '--write', p]);
+    expect(r.code, r.stderr).toBe(0);
+    const formatted = hwy(['fmt', join(d, 'other', 'same.hwy')]).stdout;
+    expect(readFileSync(p, 'utf8')).not.toBe(UGLY);
+    expect(readFileSync(join(d, 'other', 'same.hwy'), 'utf8')).toBe(readFileSync(p, 'utf8'));
+    expect(readFileSync(p, 'utf8')).toBe(formatted);
+    const after = statSync(p);
+    expect(after.ino).toBe(before.ino);
+    expect(after.nlink).toBe(2);
+    expect(mode(p)).toBe(0o640);
+    expect(readdirSync(d).sort()).toEqual(['other', 'spec.hwy']);
+    // a longer text than before, and a shorter one: no old bytes are left at the end
+    const long = 'network n {\n  input 4\n  dense 3 relu  # ' + 'x'.repeat(200) + '\n}\n';
+    writeFileSync(p, long.replace('  input', '      input'));
+    expect(hwy(['fmt', '--write', p]).code).toBe(0);
+    expect(readFileSync(join(d, 'other', 'same.hwy'), 'utf8')).toBe(long);
+    writeFileSync(p, 'network n {\n        input 4\n}\n');
+    expect(hwy(['fmt', '--write', p]).code).toBe(0);
+    expect(readFileSync(join(d, 'other', 'same.hwy'), 'utf8')).toBe('network n {\n  input 4\n}\n');
+  });
+
+  // root writes into any directory: there is nothing to check as root
+  it.skipIf(process.getuid?.() === 0)('in a directory that may not be written, a writable file is still formatted in place', () => {
+    const d = dir();
+    const p = join(d, 'spec.hwy');
+    writeFileSync(p, UGLY);
+    chmodSync(d, 0o555);
+    try {
+      const r = hwy(['fmt', '--write', p]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(p, 'utf8')).toBe(hwy(['fmt', p]).stdout);
+      expect(readdirSync(d)).toEqual(['spec.hwy']);
+    } finally {
+      chmodSync(d, 0o755);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { compileExperiment } from '../../src/core/experiment.js';
 import { hwyLexer } from '../../src/parser/lexer.js';
 import { parse, type SweepValue } from '../../src/parser/index.js';
 import { Diagnostics } from '../../src/diagnostics/types.js';
+import { renderDiagnostic } from '../../src/diagnostics/render.js';
 import { ROOT, specFiles } from '../helpers.js';
 
 const FIX = join(ROOT, 'test/format/fixtures');
@@ -94,13 +95,15 @@ describe('formatter over specs/', () => {
  * compiler makes of them: lets with arithmetic (also names that are properties of
  * JavaScript objects), nested and one-line repeats, blocks with positional arguments and
  * attributes in either order, train sections, comments before, after and inside
- * everything, odd spacing, CRLF line ends and blank lines. Repeat counts stay small so that
+ * everything, odd spacing, blank lines, and every line end the lexer knows: \n, CRLF, a lone
+ * CR (CR-only files) and CRs inside comments, which end the comment's line. Repeat counts stay small so that
  * each example costs milliseconds: the property is about the text, not the layer count.
  */
 const sp = fc.constantFrom(' ', '  ', '\t', ' \t ', '   ');
 /** Between punctuation no space is needed: sometimes give none. */
 const opt = fc.constantFrom('', ' ', '  ', '\t');
-const comment = fc.constantFrom('# note', '#x', '# a # b', '#', '# } {', '#\ttab');
+// a CR inside a comment ends its line: what follows is a comment of its own, a block, or a stray word
+const comment = fc.constantFrom('# note', '#x', '# a # b', '#', '# } {', '#\ttab', '# a\r# b', '#\r', '# cr\r  dense 5', '# cr\r  relu', '# x\rw');
 const maybeComment = fc.option(comment, { nil: undefined, freq: 3 });
 const numText = fc.constantFrom('1', '2', '3', '4', '8', '10', '16', '0', '2.0', '1e1', '0.5', '.5', '5.');
 const letName = fc.constantFrom('w', 'depth', 'constructor', 'toString', '__proto__', 'k1');
@@ -149,7 +152,7 @@ interface Style {
   ws: string;
   c: (string | undefined)[];
   blank: boolean[];
-  crlf: boolean;
+  eol: string;
   /** Whether each `{` of network, train and repeat stands on a line of its own below its head. */
   braceBelow: boolean;
 }
@@ -157,7 +160,7 @@ const styleArb = fc.record({
   ws: sp,
   c: fc.array(maybeComment, { minLength: 40, maxLength: 40 }),
   blank: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
-  crlf: fc.boolean(),
+  eol: fc.constantFrom('\n', '\r\n', '\r'),
   braceBelow: fc.boolean(),
 });
 
@@ -206,7 +209,7 @@ function renderSpec(lets: [string, string][], body: Node[], train: string[], let
   }
   if (letsAfter) letLines();
   const text = lines.join('\n') + '\n';
-  return st.crlf ? text.replace(/\n/g, '\r\n') : text;
+  return text.replace(/\n/g, st.eol);
 }
 
 const lets = fc.uniqueArray(fc.tuple(letName, exprArb), { selector: ([n]) => n, maxLength: 4 }).map((ls) => [['w', '8'] as [string, string], ['depth', '2'] as [string, string], ...ls.filter(([n]) => n !== 'w' && n !== 'depth')]);
@@ -246,20 +249,19 @@ describe('formatter properties', () => {
       { numRuns: 300 },
     );
   });
-  it('real specs with spaces and tabs between any tokens, comments at line ends and CRLF: same IR before and after formatting', async () => {
+  it('real specs with spaces and tabs between any tokens, comments at line ends, CRLF or CR-only line ends: same IR before and after formatting', async () => {
     const specs = specFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'));
     const perturbed = fc
-      .tuple(fc.constantFrom(...specs), fc.array(fc.constantFrom('', '', ' ', '\t', '  \t'), { minLength: 64, maxLength: 64 }), fc.array(fc.option(fc.constantFrom('# c', '#', '# {'), { freq: 4 }), { minLength: 16, maxLength: 16 }), fc.boolean())
-      .map(([text, gaps, notes, crlf]) => {
+      .tuple(fc.constantFrom(...specs), fc.array(fc.constantFrom('', '', ' ', '\t', '  \t'), { minLength: 64, maxLength: 64 }), fc.array(fc.option(fc.constantFrom('# c', '#', '# {', '# c\r# d'), { freq: 4 }), { minLength: 16, maxLength: 16 }), fc.constantFrom('\n', '\r\n', '\r'))
+      .map(([text, gaps, notes, eol]) => {
         // Whitespace between two tokens never changes their meaning (28x28 and 28 x 28 are one shape); a comment may end any line.
         const toks = hwyLexer.tokenize(text).tokens;
         let out = '';
         let prev = 0;
         toks.forEach((t, i) => {
           const between = text.slice(prev, t.startOffset);
-          if (t.image === '\n') out += between + (notes[i % 16] ? ` ${notes[i % 16]}` : '') + (crlf ? '\r' : '');
-          else out += between + (between.includes('#') ? '' : gaps[i % 64]);
-          out += t.image;
+          if (t.image === '\n') out += between + (notes[i % 16] ? ` ${notes[i % 16]}` : '') + eol;
+          else out += between + (between.includes('#') ? '' : gaps[i % 64]) + t.image;
           prev = t.startOffset + t.image.length;
         });
         return out + text.slice(prev);
@@ -293,5 +295,43 @@ describe('formatter properties', () => {
     const err = await formatHwy('network n {\n  dense 10 )\n}\n').catch((e) => e);
     expect(err).toBeInstanceOf(HwySyntaxError);
     expect(err.loc.start).toEqual({ line: 2, column: 12 });
+  });
+});
+
+describe('line ends: the compiler and the formatter read them alike', () => {
+  const LF = 'network n {\n  input 28x28x1\n  flatten\n  dense 10 relu  # out\n  dense 1000 relu\n  dense 10 softmax\n}\n';
+  const params = (t: string) => checkedParams(compile(t, 'm.hwy'));
+  function checkedParams(r: ReturnType<typeof compile>): number {
+    if (!r.ok || !r.ir) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; '));
+    return r.ir.stats.totalParams;
+  }
+
+  it('a CR inside a comment ends its line; CR-only and CRLF files are read line by line: the same network before and after fmt', async () => {
+    const full = params(LF);
+    expect(full).toBe(7850 + 11000 + 10010);
+    for (const [what, text] of [
+      ['a CR inside a comment', LF.replace('# out\n', '# out\r')],
+      ['CR-only line ends', LF.replace(/\n/g, '\r')],
+      ['CRLF line ends', LF.replace(/\n/g, '\r\n')],
+      ['mixed line ends', LF.replace('input 28x28x1\n', 'input 28x28x1\r').replace('flatten\n', 'flatten\r\n')],
+    ]) {
+      expect(params(text), what).toBe(full);
+      const formatted = await formatHwy(text);
+      expect(params(formatted), what).toBe(full);
+      expect(formatted, what).toBe(LF);
+    }
+    // the text after a CR in a comment is read, not commented out
+    expect(params(LF.replace('# out\n  dense 1000 relu\n', '# out\r  dense 5 relu\n'))).toBe(7850 + 55 + 60);
+  });
+
+  it('diagnostics of a CR-only file point at the line the lexer read, and the code frame shows it', () => {
+    const text = 'network n {\r  input 784\r  dense 10 softmax\r  dense 0\r}\r';
+    const r = compile(text, 'cr.hwy');
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    expect(d.span.start).toMatchObject({ line: 4, col: 9 });
+    expect(text.slice(d.span.start.offset - 6, d.span.start.offset + 1)).toBe('dense 0');
+    const frame = renderDiagnostic(d, text);
+    expect(frame).toContain('4 |   dense 0');
+    expect(frame).not.toContain('\u2426');
   });
 });

@@ -202,3 +202,18 @@ describe('let names are data', () => {
     expect(hover(broken, { line: 0, character: 5 })).toBe('`let toString = ?`');
   });
 });
+
+describe('line ends as the protocol counts them: \\n, \\r\\n and a lone \\r', () => {
+  it('hover and completion find the same places in a CR-only, a CRLF and an LF document', () => {
+    const lf = 'let width = 3\nnetwork n {\n  input 4\n  dense width relu\n}\n';
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const a = analyse(lf.replace(/\n/g, eol), 'eol.hwy');
+      expect(a.result.ok, JSON.stringify(eol)).toBe(true);
+      expect(hover(a, { line: 3, character: 9 }), JSON.stringify(eol)).toContain('let width = 3');
+      // after `dense width ` on line 3: the attributes and activations of dense, not block kinds
+      const items = complete(a, { line: 3, character: 14 }).map((c) => c.label);
+      expect(items, JSON.stringify(eol)).toContain('relu');
+      expect(items, JSON.stringify(eol)).not.toContain('network');
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // hwy does what the spec says or refuses: tiny real runs on both engines.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointLabel, runEval, runTraining, type TrainRequest } from '../../src/run/session.js';
@@ -134,6 +134,72 @@ describe('a diverged run names the checkpoint it kept', () => {
   });
 });
 
+describe('weights that are no longer numbers are a divergence, never a checkpoint', () => {
+  // softmax outputs: the loss is clipped at -log(1e-7), so it stays finite however broken the weights are
+  const soft = spec('  lr 0.01\n  epochs 2');
+  for (const { name, over } of engines) {
+    it(`--lr 1e30 on a softmax network diverges in epoch 1 and keeps no checkpoint (${name})`, async () => {
+      const r = await trained({ ...over, specText: soft, overrides: { lr: 1e30 } });
+      expect(r.outcome.status).toBe('diverged');
+      if (r.outcome.status !== 'diverged') return;
+      expect(r.outcome.message).toMatch(/^training diverged in epoch 1, step \d+: the loss is NaN$/);
+      expect(r.outcome.state.savedAt).toBe('');
+      expect(existsSync(join(r.runDir, 'model', 'state.json'))).toBe(false);
+      expect(existsSync(join(r.runDir, 'best', 'state.json'))).toBe(false);
+      expect(r.best).toBeUndefined();
+    });
+
+    it(`NaN in the training examples diverges at its first batch (${name})`, async () => {
+      const x = Float32Array.from(data.train.x);
+      x[5] = NaN;
+      const nan: Splits = { ...data, train: { ...data.train, x } };
+      const r = await trained({ ...over, data: nan, specText: soft });
+      expect(r.outcome.status).toBe('diverged');
+      if (r.outcome.status !== 'diverged') return;
+      expect(r.outcome.message).toMatch(/^training diverged in epoch 1, step \d+: the loss is NaN$/);
+      expect(existsSync(join(r.runDir, 'model', 'state.json'))).toBe(false);
+    });
+  }
+
+  for (const { name, over } of engines) {
+    it(`an update that breaks the weights in the last step of an epoch is caught before that epoch is checkpointed (${name})`, async () => {
+      // one step an epoch on 0-255 pixels at the largest float32 rate: the step's loss is finite, its update overflows
+      const x = data.train.x.map((v) => v * 255);
+      const r = await trained({ ...over, data: { ...data, train: { ...data.train, x } }, specText: spec('  lr 0.01\n  epochs 2').replace('batch 50', 'batch 200'), overrides: { lr: 3e38 } });
+      expect(r.outcome.status).toBe('diverged');
+      if (r.outcome.status !== 'diverged') return;
+      expect(r.outcome.message).toBe('training diverged in epoch 1, step 1: the weights are no longer finite (NaN or Infinity)');
+      expect(existsSync(join(r.runDir, 'model', 'state.json'))).toBe(false);
+      expect(existsSync(join(r.runDir, 'best'))).toBe(false);
+      expect(readMetrics(r.runDir)).toEqual([]);
+    });
+  }
+});
+
+describe.skipIf(!python)('the torch engine trains on its cached arrays only when they hold the data', () => {
+  const saved = process.env.HWY_CACHE_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.HWY_CACHE_DIR;
+    else process.env.HWY_CACHE_DIR = saved;
+  });
+  it('a tampered train_x.npy is written again, said in the log, and the run matches one on intact data', async () => {
+    process.env.HWY_CACHE_DIR = mkdtempSync(join(tmpdir(), 'hwy-silent-cache-'));
+    const torch = { engine: 'torch', device: 'cpu' } as Partial<TrainRequest>;
+    const first = await trained(torch);
+    const [key] = readdirSync(join(process.env.HWY_CACHE_DIR, 'arrays'));
+    const x = join(process.env.HWY_CACHE_DIR, 'arrays', key, 'train_x.npy');
+    const bytes = readFileSync(x);
+    // every pixel of the training set zeroed, the file's size unchanged
+    const header = 10 + bytes.readUInt16LE(8);
+    writeFileSync(x, Buffer.concat([bytes.subarray(0, header), Buffer.alloc(bytes.length - header)]));
+    const lines: string[] = [];
+    const second = await trained({ ...torch, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/the cached arrays in .* did not hold the data they are named after \(train_x\.npy\): written again/);
+    expect(readFileSync(x)).toEqual(bytes);
+    expect(readMetrics(second.runDir)[0].loss).toBe(readMetrics(first.runDir)[0].loss);
+  });
+});
+
 describe('eval of a run stopped mid-epoch', () => {
   it('labels the weights with the steps of the interrupted epoch, in text and JSON', async () => {
     let progress = 0;
@@ -168,6 +234,15 @@ describe('the CLI says it in one line', () => {
     const r = hwy(['train', file, '--out', join(d, 'run'), '--device', 'wasm', '--no-progress']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/diverged in epoch 2, step \d+: .*The last good checkpoint \(after epoch 1\) is kept in /);
+
+    // softmax outputs, whose clipped loss stays finite: still a divergence, exit 1, no best checkpoint
+    const soft = join(d, 'soft.hwy');
+    writeFileSync(soft, 'network soft {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  dense 10 softmax\n}\ntrain {\n  batch 500\n  epochs 2\n}\n');
+    const nan = hwy(['train', soft, '--lr', '1e30', '--out', join(d, 'soft'), '--device', 'wasm', '--no-progress']);
+    expect(nan.code).toBe(1);
+    expect(nan.stderr).toMatch(/hwy: training diverged in epoch 1, step \d+: the loss is NaN\. No checkpoint was kept/);
+    expect(nan.stderr).not.toMatch(/best checkpoint/);
+    expect(existsSync(join(d, 'soft', 'best'))).toBe(false);
 
     const big = hwy(['train', file, '--out', join(d, 'big'), '--device', 'wasm', '--no-progress'], { env: { [MEMORY_LIMIT_ENV]: '1K' } });
     expect(big.code).toBe(2);

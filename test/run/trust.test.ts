@@ -239,12 +239,35 @@ describe('run records are checked, not trusted', () => {
     expect(await refusal(resume(r.runDir))).toMatch(/metrics\.jsonl:1: not a metrics line/);
   });
 
-  it('a step past the end of the epoch is refused before training', async () => {
+  it('a step past the end of the epoch is refused before training, and by eval', async () => {
     const r = await trained();
-    edit(join(r.runDir, 'model', 'state.json'), (j) => (j.step = 6)); // 300 examples, batch 50: steps 0-5
-    expect(await refusal(resume(r.runDir))).toMatch(/says step 6 of epoch 2, but an epoch has 6 steps .*does not belong to this run/);
+    // an interrupted checkpoint in epoch 1, consistent but for the data: 300 examples, batch 50: steps 0-5
+    edit(join(r.runDir, 'model', 'state.json'), (j) => Object.assign(j, { epoch: 0, step: 6, status: 'interrupted', partial: { lossSum: 1, correct: 10, seen: 300, seconds: 1 }, monitor: { ...j.monitor, best: null } }));
+    expect(await refusal(resume(r.runDir))).toMatch(/model\/state\.json says step 6 of epoch 1, but an epoch has 6 steps .*does not belong to this run/);
+    expect(await refusal(evalRun(r.runDir))).toMatch(/model\/state\.json says step 6 of epoch 1, but an epoch has 6 steps/);
     expect(readMetrics(r.runDir).map((m) => m.epoch)).toEqual([1]);
   });
+
+  // values the schema accepts that no training writes: refused by name and value, before anything is used
+  for (const [what, f, message] of [
+    ['epoch 99 of a 1-epoch run', (j: Json) => (j.epoch = 99), /model\/state\.json: epoch 99 is beyond the 1 epoch run\.json records: the file was edited, or belongs to another run/],
+    ['a step in an epoch past the last', (j: Json) => Object.assign(j, { step: 2, status: 'interrupted', partial: { lossSum: 1, correct: 1, seen: 100, seconds: 1 } }), /model\/state\.json: step 2 of epoch 2, but run\.json records 1 epoch/],
+    ['a step whose partial sums count other examples', (j: Json) => Object.assign(j, { epoch: 0, step: 3, status: 'interrupted', monitor: { ...j.monitor, best: null } }), /model\/state\.json: step 3 with 0 examples seen, but 3 steps of batch 50 see 150/],
+    ['partial sums at an epoch boundary', (j: Json) => (j.partial.seen = 7), /model\/state\.json: step 0 with 7 examples seen, but 0 steps of batch 50 see 0/],
+    ['more correct than seen', (j: Json) => Object.assign(j, { epoch: 0, step: 2, status: 'interrupted', partial: { lossSum: 1, correct: 500, seen: 100, seconds: 1 }, monitor: { ...j.monitor, best: null } }), /model\/state\.json: 500 correct of 100 examples seen/],
+    ['a mid-epoch step in a finished checkpoint', (j: Json) => Object.assign(j, { epoch: 0, step: 2, status: 'done', partial: { lossSum: 1, correct: 1, seen: 100, seconds: 1 }, monitor: { ...j.monitor, best: null } }), /model\/state\.json: step 2 within an epoch, but status 'done'/],
+    ['a best epoch not reached yet', (j: Json) => (j.monitor.best.epoch = 5), /model\/state\.json: the best epoch 5 is after the checkpoint's epoch 1/],
+    ['a negative epoch', (j: Json) => (j.epoch = -3), /model\/state\.json is not a valid hwy training state: epoch must be >= 0, not -3/],
+  ] as const) {
+    it(`model/state.json with ${what} is refused by resume and eval, naming the file and the value`, async () => {
+      const r = await trained();
+      edit(join(r.runDir, 'model', 'state.json'), f);
+      const metrics = readFileSync(join(r.runDir, 'metrics.jsonl'), 'utf8');
+      expect(await refusal(resume(r.runDir, { overrides: { epochs: 200 } }))).toMatch(message);
+      expect(await refusal(evalRun(r.runDir))).toMatch(message);
+      expect(readFileSync(join(r.runDir, 'metrics.jsonl'), 'utf8')).toBe(metrics);
+    });
+  }
 
   it('checkpoint weights carry a checksum: changed weights of the right size are refused by eval and resume', async () => {
     const r = await trained();

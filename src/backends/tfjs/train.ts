@@ -160,6 +160,23 @@ export async function evaluate(model: tfl.LayersModel, ir: NetworkIR, d: Dataset
   return { loss: lossSum / d.count, accuracy: correct / d.count, confusion };
 }
 
+/**
+ * 0 when every value of the tensors is finite, NaN when one is NaN or ±Infinity (x·0 is NaN
+ * exactly for those). The clipped loss of a softmax output stays finite however broken the
+ * weights are (-log 1e-7 = 16.1), so divergence is looked for in the outputs and weights too.
+ */
+function nonFinite(ts: tf.Tensor[]): tf.Scalar {
+  return tf.addN(ts.map((t) => tf.sum(tf.mul(t, 0)))) as tf.Scalar;
+}
+
+/** Whether every trainable weight of the model is finite (read back from the device). */
+async function weightsFinite(model: tfl.LayersModel): Promise<boolean> {
+  const check = tf.tidy(() => nonFinite(model.trainableWeights.map((w) => w.read())));
+  const v = (await check.data())[0];
+  check.dispose();
+  return Number.isFinite(v);
+}
+
 /** How often (steps) the loss is read back: each read waits for the device. */
 const READ_EVERY = 10;
 
@@ -189,6 +206,8 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
 
   // the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
   let kept: TrainState = args.state;
+  // a checkpoint never holds weights that are not finite: training has diverged instead
+  const diverged = (epoch: number, step: number): TrainOutcome => ({ status: 'diverged', state: { ...kept, status: 'diverged' }, message: `training diverged in epoch ${epoch}, step ${step}: the weights are no longer finite (NaN or Infinity)` });
   const checkpoint = async (s: TrainState) => {
     await writeCheckpoint(sink.stageCheckpoint(), model, optimizer);
     kept = { ...s, savedAt: new Date().toISOString() };
@@ -216,17 +235,21 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
         const x = batchTensor(data.train, idx, inputShape, buf ? buf.subarray(0, idx.length * size) : undefined);
         const y = tf.oneHot(tf.tensor1d(Array.from(idx, (i) => data.train.labels[i]), 'int32'), classes);
         let hits: tf.Tensor | undefined;
+        let broken: tf.Tensor | undefined;
         const f = () => {
           const out = model.apply(x, { training: true }) as tf.Tensor;
           // the gradient computation disposes what its function made; keep the hit count for the stats
           hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+          // outside the loss (its gradient is unchanged): NaN when an output is, which the clipped loss hides
+          broken = tf.keep(nonFinite([out]));
           let loss = lossFn(probs, y, out);
           if (decay > 0) loss = tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
           return loss;
         };
         const cost = optimizerStep(optimizer, config.optimizer, f, vars, kernelVars, lr);
-        const both = tf.stack([cost, hits!]);
-        hits!.dispose();
+        // the loss as reported: NaN when the outputs are (cost + 0 is the cost itself otherwise)
+        const both = tf.stack([tf.add(cost, broken!), hits!]);
+        tf.dispose([hits!, broken!]);
         return both;
       });
       pending.push(stats);
@@ -254,6 +277,7 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
         const elapsed = seconds + here;
         hooks?.onProgress?.({ epoch, epochs: config.epochs, step: step + 1, steps, loss: lossSum / seen, accuracy: correct / seen, samplesPerSec: (seen - seenAtStart) / Math.max(1e-9, here) });
         if (!last && hooks?.shouldStop?.()) {
+          if (!(await weightsFinite(model))) return diverged(epoch, step + 1);
           const s: TrainState = { epoch: epoch - 1, step: step + 1, partial: { lossSum, correct, seen, seconds: elapsed }, status: 'interrupted', savedAt: '' };
           await checkpoint(s);
           return { status: 'interrupted', state: s };
@@ -261,6 +285,8 @@ export async function train(args: TrainArgs): Promise<TrainOutcome> {
       }
     }
     seconds += (performance.now() - t0) / 1000;
+    // the last step's update has not been through a forward pass yet: its weights are checked before they count as an epoch
+    if (!(await weightsFinite(model))) return diverged(epoch, steps);
     // no validation examples: no validation metrics (a mean over none would be NaN)
     const val = data.validation.count > 0 ? await evaluate(model, ir, data.validation) : null;
     const line: MetricsLine = {

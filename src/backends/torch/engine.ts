@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
@@ -158,6 +158,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     writeFileSync(join(jobDir, 'model.json'), modelJson);
     writeFileSync(join(jobDir, 'init-weights.bin'), weights);
     const arrays = writeArrays(data, cacheRoot());
+    if (arrays.rewritten.length) args.log(`the cached arrays in ${arrays.dir} did not hold the data they are named after (${arrays.rewritten.map((f) => basename(f)).join(', ')}): written again`);
     const job = {
       model: join(jobDir, 'model.py'),
       model_json: join(jobDir, 'model.json'),

@@ -50,12 +50,15 @@ Examples:
       const { openRun } = await import('../../run/open.js');
       const { effectiveConfig } = await import('../../run/session.js');
       const { DataError, loadData } = await import('../../data/index.js');
+      const { loadRunData } = await import('../../run/data-file.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');
       const { exportOnnx, exportPytorch } = await import('../../backends/torch/export.js');
       try {
         let src;
+        let runRecord;
         if (isRun) {
           const { record, ir, ckpt } = openRun(source, opts.checkpoint);
+          runRecord = record;
           src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
         } else {
           const { lets, settings } = splitSets(opts.set);
@@ -84,7 +87,9 @@ Examples:
         const out = opts.out ?? `${name}-pytorch`;
         let data;
         if (opts.data) {
-          data = await loadData(src.config.data, opts.dataDir, { log: (s) => process.stderr.write(s + '\n'), network: src.ir });
+          const dataOpts = { log: (s: string) => process.stderr.write(s + '\n'), network: src.ir };
+          // a run's data is the file it was trained on, wherever this runs, checked against its hash
+          data = runRecord ? await loadRunData(runRecord, source, 'export', opts.dataDir, dataOpts) : await loadData(src.config.data, opts.dataDir, dataOpts);
           src.dataSource = data.source;
         }
         const written = exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });

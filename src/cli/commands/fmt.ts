@@ -19,7 +19,7 @@ export function registerFmt(program: Command): void {
       if (opts.check && opts.write) throw new UsageError('give --check or --write, not both');
       if (opts.write && files.includes('-')) throw new UsageError("--write rewrites files; '-' is standard input (leave out --write to print the result)");
       const { formatHwy, ignoredByPrettier, prettierOptionsFor, HwySyntaxError } = await import('../../format/index.js');
-      const { replaceFile, ReplaceFileError } = await import('../../util/replace-file.js');
+      const { rewriteInPlace, ReplaceFileError } = await import('../../util/replace-file.js');
       let unreadable = 0;
       const paths = expandPaths(files, (m) => {
         unreadable++;
@@ -66,7 +66,8 @@ export function registerFmt(program: Command): void {
           // a file that cannot be rewritten is reported, and the others are still formatted
           if (out !== text) {
             try {
-              replaceFile(p, out, { refuseReadOnly: true });
+              // in place: hard links to the spec keep showing it (see rewriteInPlace for the trade-off)
+              rewriteInPlace(p, out, { refuseReadOnly: true });
             } catch (e) {
               if (!(e instanceof ReplaceFileError)) throw e;
               process.stderr.write(`hwy: ${e.message}\n`);

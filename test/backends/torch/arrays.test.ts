@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npyBytes, writeArrays } from '../../../src/backends/torch/arrays.js';
@@ -42,5 +42,39 @@ describe('the data hand-off to Python (.npy files in the cache)', () => {
     expect(readFileSync(a.validation.x)).toEqual(whole);
     expect(a.train.count).toBe(5);
     expect(statSync(a.train.y).size).toBe(128 + 5);
+  });
+});
+
+describe('a cached array is used only when it holds its data', () => {
+  it('a file changed in place, at the same size, is noticed and written again; an intact copy is not rewritten', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hwy-arrays-'));
+    const a = writeArrays(splits(), root);
+    const whole = readFileSync(a.train.x);
+    // the size check alone cannot see this: one float changed, nothing else
+    const tampered = Buffer.from(whole);
+    tampered.writeFloatLE(1234.5, tampered.length - 4);
+    writeFileSync(a.train.x, tampered);
+    const labels = Buffer.from(readFileSync(a.test.y));
+    labels[labels.length - 1] ^= 1;
+    writeFileSync(a.test.y, labels);
+    const again = writeArrays(splits(), root);
+    expect(again.dir).toBe(a.dir);
+    expect(again.rewritten.sort()).toEqual([a.test.y, a.train.x].sort());
+    expect(readFileSync(a.train.x)).toEqual(whole);
+    expect(readFileSync(a.test.y)).toEqual(npyBytes(splits().test.labels, [3]));
+    const mtime = statSync(a.train.x).mtimeMs;
+    expect(writeArrays(splits(), root).rewritten).toEqual([]);
+    expect(statSync(a.train.x).mtimeMs).toBe(mtime);
+  });
+
+  it('a cached file replaced by a symbolic link is replaced by a file, not followed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hwy-arrays-'));
+    const a = writeArrays(splits(), root);
+    const elsewhere = join(root, 'elsewhere.npy');
+    writeFileSync(elsewhere, readFileSync(a.validation.x));
+    rmSync(a.validation.x);
+    symlinkSync(elsewhere, a.validation.x);
+    expect(writeArrays(splits(), root).rewritten).toEqual([a.validation.x]);
+    expect(lstatSync(a.validation.x).isFile()).toBe(true);
   });
 });

@@ -219,6 +219,11 @@ def kernel_keys_of(weight_map):
     return {e['torch'] for e in weight_map if 'kernel' in e['tfjs'].split('/')[-1]}
 
 
+def weights_finite(net):
+    """Whether every parameter is finite (the same on every worker: DDP keeps them equal)."""
+    return all(bool(torch.isfinite(p).all()) for p in net.parameters())
+
+
 def js_number(x):
     """A float as JavaScript prints it in messages (NaN, Infinity)."""
     if math.isnan(x):
@@ -633,6 +638,12 @@ def run(job, job_dir, sink, rank, world, local_rank):
 
     # the newest checkpoint on disk (the one resumed from, or none yet): what a diverged run keeps
     kept = [dict(state)]
+
+    def diverged(epoch, step):
+        # a checkpoint never holds weights that are not finite (the tfjs engine says the same)
+        message = 'training diverged in epoch %d, step %d: the weights are no longer finite (NaN or Infinity)' % (epoch, step)
+        return {'status': 'diverged', 'state': dict(kept[0], status='diverged'), 'message': message}
+
     for epoch in range(state['epoch'] + 1, epochs + 1):
         lr = learning_rate(cfg['lr'], epoch, epochs, state['step'], steps)
         for g in opt.param_groups:
@@ -702,10 +713,15 @@ def run(job, job_dir, sink, rank, world, local_rank):
                     last_progress = here
                     sink.progress({'epoch': epoch, 'epochs': epochs, 'step': step + 1, 'steps': steps, 'loss': loss_sum / seen, 'accuracy': correct / seen, 'samplesPerSec': (seen - seen_at_start) / max(1e-9, here)})
                 if not last and stop_now:
+                    if not weights_finite(net):
+                        return diverged(epoch, step + 1)
                     s = {'epoch': epoch - 1, 'step': step + 1, 'partial': {'lossSum': loss_sum, 'correct': correct, 'seen': seen, 'seconds': seconds + here}, 'status': 'interrupted', 'savedAt': ''}
                     checkpoint(s)
                     return {'status': 'interrupted', 'state': s}
         seconds += time.time() - t0
+        # the last step's update has not been through a forward pass yet: its weights are checked before they count as an epoch
+        if not weights_finite(net):
+            return diverged(epoch, steps)
         if rank == 0:
             # no validation examples: no validation metrics (a mean over none would be NaN)
             val_loss, val_acc = evaluate(net, xva, yva, to_input, device) if len(yva) > 0 else (None, None)
