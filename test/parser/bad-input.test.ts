@@ -4,13 +4,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../../src/core/compile.js';
 import { hwyLexer } from '../../src/parser/lexer.js';
+import { splitLines } from '../../src/diagnostics/lines.js';
 import { ROOT, specFiles } from '../helpers.js';
 
 const specs = specFiles().map((f) => readFileSync(join(ROOT, f), 'utf8'));
 
 /** Every diagnostic must point inside the text, 1-based, start before end. */
 function wellFormed(text: string, r: ReturnType<typeof compile>): void {
-  const lines = text.split('\n').length;
+  // a line ends at \n, \r\n or a lone \r, as the compiler reads it
+  const lines = splitLines(text).length;
   for (const d of r.diagnostics) {
     expect(d.code).toMatch(/^HWY\d{4}$/);
     expect(d.code).not.toBe('HWY9000');
