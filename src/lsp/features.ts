@@ -266,6 +266,8 @@ export function complete(a: Analysis, p: Pos): Completion[] {
   const attrs = spec.attrs
     .filter((x) => (gated || !x.gatedOnly) && !present.has(x.name) && (!own || own.has(x.name)))
     .map((x): Completion => ({ label: `${x.name}=`, kind: 'attribute', detail: x.doc, insertText: `${x.name}=` }));
+  // after a name=value attribute only attributes may follow: positional arguments come first (HWY1002)
+  if (words.slice(1, -1).some((w) => w.includes('='))) return attrs;
   const acts = spec.positional.includes('activation') && !words.some((w) => (ACTIVATIONS as readonly string[]).includes(w)) ? ACTIVATIONS.map((v): Completion => ({ label: v, kind: 'value', detail: 'activation' })) : [];
   return [...names, ...attrs, ...acts, ...lets];
 }

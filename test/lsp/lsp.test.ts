@@ -105,6 +105,14 @@ describe('language server over stdio', () => {
     await change(uri, vals.text);
     const v = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: vals.position })) as { label: string }[];
     expect(v.map((c) => c.label)).toEqual(['coupled', 'free']);
+    // after an attribute, only attributes: a positional argument there is an error
+    const late = cursor('let w = 3\nnetwork n {\n  input 10\n  highway dense gate_bias=-2 ‸\n}\n');
+    await change(uri, late.text);
+    const l = ((await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: late.position })) as { label: string }[]).map((c) => c.label);
+    expect(l).toContain('carry=');
+    expect(l).not.toContain('gate_bias=');
+    expect(l).not.toContain('relu');
+    expect(l).not.toContain('w');
     // an optimizer line: the optimizers, then the attributes of the one named
     const opt = (line: string) => cursor(`network n {\n  input 10\n}\ntrain {\n  ${line}\n}\n`);
     const labels = async (line: string) => {
