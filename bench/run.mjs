@@ -23,7 +23,11 @@ if (all || args.has('compiler')) {
 }
 
 if (all || args.has('startup')) {
-  const { startupBench } = await import('./startup.mjs');
+  const { checkSpecsBench, startupBench } = await import('./startup.mjs');
+  console.log('\n## Start-up (hwy check specs/, median of 20, ratio to bare Node measured in the same run) [goal <= 2x]\n');
+  console.log('| command | ms | vs node -e "" |');
+  console.log('|---|---|---|');
+  for (const r of checkSpecsBench()) console.log(`| ${r.name} | ${fmt(r.ms)} | ${fmt(r.ratio, 2)}x |`);
   console.log('\n## Launchers (hwy check specs/examples/tiny-mlp.hwy, median of 20, ratio to the plain bundle)\n');
   console.log('| launcher | ms | vs plain |');
   console.log('|---|---|---|');
