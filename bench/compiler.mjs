@@ -1,31 +1,7 @@
-// Compiler benchmarks: start-up of `hwy check specs/` against bare Node, and in-process
-// compile time of generated specs of growing size. Ratios are against baselines measured
-// in this same run, so they hold on any machine.
-import { spawnSync } from 'node:child_process';
+// Compiler benchmarks: in-process compile time of generated specs of growing size (start-up
+// of `hwy check specs/` is startup.mjs's). Ratios are against baselines measured in this
+// same run, so they hold on any machine.
 import { compile } from '../dist/lib.js';
-
-const ROOT = new URL('..', import.meta.url).pathname;
-
-function timeProcess(cmd, args, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
-export function startup(runs = 15) {
-  // interleave to share machine noise
-  const node = timeProcess(process.execPath, ['-e', ''], runs);
-  const hwy = timeProcess(process.execPath, ['bin/hwy.js', 'check', 'specs'], runs);
-  const node2 = timeProcess(process.execPath, ['-e', ''], runs);
-  const base = Math.min(node, node2);
-  return { nodeMs: base, hwyCheckMs: hwy, ratio: hwy / base };
-}
 
 function generated(layers) {
   return `network gen {\n  input 64\n  dense 32 relu\n  repeat ${layers - 2} {\n    highway dense relu gate_bias=-2\n  }\n  dense 10 softmax\n}\n`;

@@ -1,5 +1,9 @@
-// Start-up of `hwy check specs/examples/tiny-mlp.hwy` three ways, against the plain bundle
-// measured in the same run:
+// Start-up of the compiler commands.
+//  - checkSpecsBench: `hwy check specs/` against a bare `node -e ""`, measured in the same
+//    run, interleaved; with HWY_BENCH_BASELINE=DIR also another build of hwy (a checkout or
+//    an installed package: DIR/bin/hwy.js), to compare a change with what it replaces.
+//  - startupBench: `hwy check specs/examples/tiny-mlp.hwy` three ways, against the plain
+//    bundle measured in the same run:
 //  - plain: bin/hwy.js, the shipped launcher, importing dist/hwy.js;
 //  - js+snapshot: a JavaScript launcher that starts a second node with a V8 startup snapshot
 //    of the compiler (bench/launchers/hwy-snapshot.cjs);
@@ -36,6 +40,16 @@ function interleaved(cases, runs, env) {
   }
   const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+/** `hwy check specs/` (exit status 0) against bare Node; each row's ratio is to `node -e ""` of the same run. */
+export function checkSpecsBench(runs = 20) {
+  const check = (root) => [process.execPath, [join(root, 'bin/hwy.js'), 'check', 'specs']];
+  const cases = { 'node -e ""': [process.execPath, ['-e', '']], 'hwy check specs/': check(ROOT) };
+  const baseline = process.env.HWY_BENCH_BASELINE;
+  if (baseline) cases[`hwy check specs/ (${baseline})`] = check(baseline);
+  const ms = interleaved(cases, runs, process.env);
+  return Object.entries(ms).map(([name, t]) => ({ name, ms: t, ratio: t / ms['node -e ""'] }));
 }
 
 export async function startupBench(runs = 20) {

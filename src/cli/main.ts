@@ -1,20 +1,35 @@
-// The full CLI: the compiler commands (main-core.ts, also served from the startup snapshot)
-// plus the commands that load tfjs or prettier on demand.
+// The full CLI: the compiler commands (main-core.ts) plus the commands that load tfjs,
+// Python or prettier on demand. A command line that names a command loads that command's
+// module and no other's (start-up time: npm run bench -- startup); help and a mistyped
+// command get them all.
+import type { Command } from 'commander';
 import { buildProgram as buildCore, main as runCore } from './main-core.js';
-import { registerTrain } from './commands/train.js';
-import { registerEval } from './commands/eval.js';
-import { registerFmt } from './commands/fmt.js';
-import { registerLsp } from './commands/lsp.js';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerSweep } from './commands/sweep.js';
-import { registerExport } from './commands/export.js';
 
 export { VERSION } from '../version.js';
 
-export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerExport, registerFmt, registerLsp]);
+type Register = (program: Command) => void;
+
+/** The commands main-core.ts registers itself. */
+const CORE_COMMANDS = new Set(['check', 'summary', 'compile', 'explain']);
+
+/** The other commands, in the order `hwy --help` lists them. */
+const OTHER_COMMANDS: Record<string, () => Promise<Register>> = {
+  train: async () => (await import('./commands/train.js')).registerTrain,
+  eval: async () => (await import('./commands/eval.js')).registerEval,
+  analyze: async () => (await import('./commands/analyze.js')).registerAnalyze,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  fmt: async () => (await import('./commands/fmt.js')).registerFmt,
+  lsp: async () => (await import('./commands/lsp.js')).registerLsp,
+};
+
+/** Every command. */
+export async function buildProgram(): Promise<Command> {
+  return buildCore(await Promise.all(Object.values(OTHER_COMMANDS).map((load) => load())));
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await runCore(argv, buildProgram());
+  const name = argv[0] ?? '';
+  const only = CORE_COMMANDS.has(name) ? [] : Object.hasOwn(OTHER_COMMANDS, name) ? [await OTHER_COMMANDS[name]()] : undefined;
+  await runCore(argv, only ? buildCore(only) : await buildProgram());
 }

@@ -43,7 +43,7 @@ describe('hwy sweep trains each trial to convergence (tfjs)', () => {
 
     const target = await sweep({ depths: [2], kinds: ['plain'], epochs: 30, trials: 1, out: join(out, '..', 'target'), preloaded: data, backend: 'wasm', stop: { targetLoss: 10 } });
     expect(target.rows.map((x) => [x.stopped, x.epochs])).toEqual([['target', 1]]);
-  }, 180_000);
+  });
 
   it('a trial stopped by its epoch cap trains on when the cap is raised; converged trials are kept as they are', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hwy-sw-cap-')), 'sweep');
@@ -72,5 +72,5 @@ describe('hwy sweep trains each trial to convergence (tfjs)', () => {
     expect(saved).toMatchObject({ complete: true, finished: 2, total: 2, protocol: { maxEpochs: 3 } });
     expect(saved.rows.map((x: { runDir: string }) => x.runDir)).toEqual(['plain-2-t1', 'plain-2-t2']);
     expect(saved.claims.map((c: { id: string }) => c.id)).toEqual(['low-loss', 'plain-degrades', 'ratio', 'faster']);
-  }, 180_000);
+  });
 });

@@ -1,6 +1,7 @@
 // The compiler commands must start without the training and plotting stacks: every module
 // they load is recorded (ESM through a module.register resolve hook, CommonJS through
-// Module._load) and none may be tfjs, vega, vega-lite or @resvg.
+// Module._load) and none may be tfjs, vega, vega-lite or @resvg. Nor do they load what only
+// other commands use: cli-progress (training's progress bar), with its readline and string-width.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { ROOT } from '../helpers.js';
 
 const HEAVY = /(^|[/\\])(@tensorflow[/\\]|vega(-lite)?([/\\]|$)|@resvg[/\\])/;
+const OTHERS = /(^|[/\\])cli-progress([/\\]|$)/;
 let dir = '';
 let n = 0;
 
@@ -73,6 +75,7 @@ describe('the compiler commands never load tfjs or the plotting stack', () => {
       expect(r.code).toBe(0);
       expect(r.loads.length).toBeGreaterThan(0);
       expect(r.loads.filter((l) => HEAVY.test(l))).toEqual([]);
+      expect(r.loads.filter((l) => OTHERS.test(l))).toEqual([]);
     });
   }
   it('lsp (a document opened and checked)', async () => {
@@ -94,6 +97,7 @@ describe('the compiler commands never load tfjs or the plotting stack', () => {
     const loads = loaded(log);
     expect(loads.some((l) => /vscode-languageserver/.test(l))).toBe(true);
     expect(loads.filter((l) => HEAVY.test(l))).toEqual([]);
+    expect(loads.filter((l) => OTHERS.test(l))).toEqual([]);
   });
   it('(the recording sees tfjs where a command does load it: eval)', () => {
     const r = run(['eval', join(dir, 'no-such-run')]);
