@@ -14,6 +14,10 @@ const FAST = [
   'test/diagnostics/**/*.test.ts',
   'test/ir/**/*.test.ts',
   'test/specs/**/*.test.ts',
+  // sweeps as the compiler checks them (every grid point compiled, nothing trained)
+  'test/core/**/*.test.ts',
+  'test/cli/check-sweep-cli.test.ts',
+  'test/experiment/points.test.ts',
   'test/format/**/*.test.ts',
   'test/lsp/**/*.test.ts',
   'test/editors/vscode-server.test.ts',
