@@ -8,11 +8,12 @@ import { registerLsp } from './commands/lsp.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerExport } from './commands/export.js';
+import { registerStudio } from './commands/studio.js';
 
 export { VERSION } from '../version.js';
 
 export function buildProgram() {
-  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerExport, registerFmt, registerLsp]);
+  return buildCore([registerTrain, registerEval, registerAnalyze, registerSweep, registerExport, registerStudio, registerFmt, registerLsp]);
 }
 
 export async function main(argv: string[]): Promise<void> {
