@@ -54,8 +54,15 @@ const isDir = (p: string) => {
   }
 };
 
-/** A run directory holds run.json (validated when read: a damaged one still shows, as an error row). */
-export const looksLikeRun = (dir: string) => isFile(join(dir, 'run.json'));
+/** A run directory holds run.json (validated when read: a damaged one, or a link, shows as an error row). */
+export const looksLikeRun = (dir: string) => {
+  try {
+    const st = lstatSync(join(dir, 'run.json'));
+    return st.isFile() || st.isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 /** A sweep directory holds sweep.json (written after each trial) or trials/ (records of finished trials). */
 export const looksLikeSweep = (dir: string) => isFile(join(dir, 'sweep.json')) || isDir(join(dir, 'trials'));
 
