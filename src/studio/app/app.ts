@@ -286,7 +286,7 @@ function renderChart(): void {
   root.style.height = `${H}px`;
   const grid = svg('g', { class: 'grid' });
   const axis = svg('g', { class: 'axis' });
-  for (const t of ticks(y0, y1, 5)) {
+  for (const t of ticks(y0, y1, 8)) {
     grid.append(svg('line', { x1: pad.l, x2: W - pad.r, y1: Y(t), y2: Y(t) }));
     axis.append(svg('text', { x: pad.l - 6, y: Y(t) + 4, 'text-anchor': 'end' }, fmt(t, 3)));
   }
