@@ -23,7 +23,7 @@ export interface StudioOptions {
   roots: Root[];
   /** dist/studio: index.html, app.js, style.css. */
   appDir: string;
-  /** Set when the user chose the address (--host): the Host header is then not checked against loopback names. */
+  /** Set when it listens on an address other than loopback (--host): the Host header is then not checked against loopback names. */
   exposed: boolean;
   /** How long a scan of the directories is reused (ms): polling clients share one. */
   scanTtlMs?: number;

@@ -42,7 +42,7 @@ export function startStudio(args: string[]): Promise<Studio> {
     }, 30_000);
     child.stdout.on('data', (b) => {
       out += b;
-      const m = /^(http:\/\/127\.0\.0\.1:(\d+)\/)\n/m.exec(out);
+      const m = /^(http:\/\/\S+:(\d+)\/)\n/m.exec(out);
       if (m) {
         clearTimeout(timer);
         ok({ url: m[1], port: Number(m[2]), child, stderr: () => err, stop });

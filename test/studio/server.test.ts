@@ -7,8 +7,9 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hwy } from '../helpers.js';
-import { startStudio, trainTiny, type Studio } from './fixture.js';
+import { spawn } from 'node:child_process';
+import { ROOT, hwy } from '../helpers.js';
+import { SPEC, startStudio, trainTiny, type Studio } from './fixture.js';
 
 /** A request sent as written: the path not normalised (fetch would resolve `..`), any Host. */
 function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -193,6 +194,51 @@ describe('hwy studio: the server', () => {
     rmSync(join(root, 'runs/live/.hwy.lock'), { recursive: true });
     await new Promise((ok) => setTimeout(ok, 1000));
     expect((await row('runs/live'))?.status).toBe('done');
+    // a checkpoint still marked running that nobody holds: the process was killed
+    const statePath = join(root, 'runs/live/model/state.json');
+    const st = JSON.parse(readFileSync(statePath, 'utf8'));
+    rmSync(statePath); // a copy of its own, not a link shared with best/
+    writeFileSync(statePath, JSON.stringify({ ...st, status: 'running' }));
+    await new Promise((ok) => setTimeout(ok, 1000));
+    expect((await row('runs/live'))?.status).toBe('interrupted');
+    rmSync(statePath);
+    writeFileSync(statePath, JSON.stringify({ ...st, status: 'diverged' }));
+    await new Promise((ok) => setTimeout(ok, 1000));
+    expect((await row('runs/live'))?.status).toBe('diverged');
+  });
+});
+
+describe('hwy studio: a run training now', () => {
+  it('shows it training, its epochs as they finish, then done', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'hwy-studio-live-'));
+    const studio = await startStudio([work, '--port', '0', '--host', '127.0.0.1']);
+    try {
+      expect(studio.stderr()).toContain(`listening on 127.0.0.1:${studio.port}: this machine only`);
+      // --host 127.0.0.1 is still loopback: a foreign Host is refused
+      expect((await raw(studio.port, '/api/runs', { headers: { host: `evil.example:${studio.port}` } })).status).toBe(403);
+      writeFileSync(join(work, 'tiny.hwy'), SPEC);
+      const train = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(work, 'tiny.hwy'), '--out', join(work, 'run'), '--epochs', '4'], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((ok) => train.on('exit', (code) => ok(code)));
+      let done = false;
+      void exited.then(() => (done = true));
+      const seen: string[] = [];
+      while (!done) {
+        const r = ((await (await fetch(`${studio.url}api/runs`)).json()) as { runs: Row[] }).runs[0];
+        if (r && !r.error) seen.push(`${r.status}:${r.epochs}`);
+        await new Promise((ok) => setTimeout(ok, 150));
+      }
+      expect(await exited).toBe(0);
+      // training, with epochs coming in one by one (each seen while the run was still training)
+      const training = [...new Set(seen.filter((s) => s.startsWith('training:')))];
+      expect(training.length, seen.join(' ')).toBeGreaterThanOrEqual(2);
+      expect(training.map((s) => Number(s.split(':')[1]))).toEqual([...training.map((s) => Number(s.split(":")[1]))].sort((a, b) => a - b));
+      await new Promise((ok) => setTimeout(ok, 700));
+      const after = ((await (await fetch(`${studio.url}api/runs`)).json()) as { runs: Row[] }).runs[0];
+      expect(after).toMatchObject({ status: 'done', epochs: 4 });
+    } finally {
+      expect(await studio.stop()).toBe(0);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

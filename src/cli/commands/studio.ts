@@ -51,7 +51,9 @@ Examples:
       const { createStudioServer } = await import('../../studio/server.js');
       const { scan } = await import('../../studio/scan.js');
       const host = opts.host ?? '127.0.0.1';
-      const server = createStudioServer({ roots, appDir, exposed: opts.host !== undefined });
+      const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
+      // on a loopback address the Host header is still checked (DNS rebinding); elsewhere the machine's names are many
+      const server = createStudioServer({ roots, appDir, exposed: !loopback });
       const listen = (p: number) =>
         new Promise<number>((ok, fail) => {
           const onError = (e: Error) => fail(e);
@@ -80,7 +82,7 @@ Examples:
       process.stderr.write(`hwy studio: ${n(found.runs.length, 'run')} and ${n(found.sweeps.length, 'sweep')} under ${dirs.join(', ')}${found.truncated ? ' (search stopped early: too many directories)' : ''}\n`);
       if (opts.host !== undefined)
         process.stderr.write(
-          `hwy studio: listening on ${host}:${actual}: ${['127.0.0.1', 'localhost', '::1'].includes(host) ? 'this machine only' : `anyone who can reach this machine at that address can read these runs (read-only; no password)`}\n`,
+          `hwy studio: listening on ${host}:${actual}: ${loopback ? 'this machine only' : `anyone who can reach this machine at that address can read these runs (read-only; no password)`}\n`,
         );
       process.stdout.write(`${url}\n`);
       process.stderr.write('hwy studio: Ctrl-C stops it\n');
