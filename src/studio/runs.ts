@@ -3,7 +3,7 @@
 // bounded (readRegularFile) and goes through no link; whatever is wrong with a run becomes
 // that run's `error`, never the server's. Files are parsed again only when their size or
 // modification time changed, so polling many runs each second stays cheap.
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readRegularFile } from '../util/read-regular.js';
@@ -163,7 +163,7 @@ function lockHeld(real: string): boolean {
     return false;
   }
   try {
-    const o = JSON.parse(readFileSync(join(real, LOCK_OWNER), 'utf8').slice(0, 4096)) as { pid?: unknown; host?: unknown };
+    const o = JSON.parse(readOwn(join(real, LOCK_OWNER), 64 * 1024, 'a lock record').toString('utf8')) as { pid?: unknown; host?: unknown };
     if (o && o.host === hostname() && Number.isInteger(o.pid)) {
       try {
         process.kill(o.pid as number, 0);
