@@ -84,6 +84,13 @@ const tfGlobal = {
 };
 await build({ ...browser, entryPoints: { 'layers.global': 'src/layers-entry.ts' }, format: 'iife', globalName: 'hwyLayers', outdir: 'dist', plugins: [tfGlobal] });
 
+// hwy studio's page (src/studio/app/): the three files `hwy studio` serves from dist/studio/,
+// the page's script bundled whole, so that it loads nothing from anywhere else.
+mkdirSync('dist/studio', { recursive: true });
+await build({ ...browser, sourcemap: false, entryPoints: { app: 'src/studio/app/app.ts' }, format: 'iife', outdir: 'dist/studio' });
+copyFileSync('src/studio/app/index.html', 'dist/studio/index.html');
+copyFileSync('src/studio/app/style.css', 'dist/studio/style.css');
+
 // Python helpers the torch engine and the Optuna search run, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });
 copyFileSync('src/backends/torch/python/hwy_weights.py', 'dist/python/hwy_weights.py');

@@ -19,6 +19,7 @@ const OTHER_COMMANDS: Record<string, () => Promise<Register>> = {
   analyze: async () => (await import('./commands/analyze.js')).registerAnalyze,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   export: async () => (await import('./commands/export.js')).registerExport,
+  studio: async () => (await import('./commands/studio.js')).registerStudio,
   fmt: async () => (await import('./commands/fmt.js')).registerFmt,
   lsp: async () => (await import('./commands/lsp.js')).registerLsp,
 };
