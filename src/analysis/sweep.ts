@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runTraining, type SettingOverride } from '../run/session.js';
-import { readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, type MetricsLine } from '../run/run-dir.js';
+import { readJson, readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, type MetricsLine } from '../run/run-dir.js';
 import { rng, type Splits } from '../data/dataset.js';
 import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
@@ -203,7 +203,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     if (existsSync(join(dir, 'run.json'))) sameSettings(dir, o.settings ?? []);
     // a record counts only for the protocol it was made under: a longer budget or another rule trains on
     if (existsSync(recordFile)) {
-      const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as TrialRecord;
+      const rec = readJson<TrialRecord>(recordFile, 'a sweep trial record');
       if (JSON.stringify(rec.rule) === JSON.stringify(rule) && rec.low === thresholds.low && existsSync(join(dir, 'metrics.jsonl'))) {
         const { run: _run, ...rest } = rec.row;
         const row: SweepRow = { ...rest, runDir: dir, finalLoss: rest.finalLoss ?? NaN, finalAccuracy: rest.finalAccuracy ?? NaN, valAccuracy: rest.valAccuracy ?? NaN };

@@ -8,10 +8,10 @@
 import lockfile from 'proper-lockfile';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { LOCK_DIR, LOCK_OWNER, RunDirError } from './run-dir.js';
+import { LOCK_DIR, LOCK_OWNER, readRunBytes, RunDirError, RUN_FILE_BYTES } from './run-dir.js';
 
 /** Who holds a lock, as recorded beside it. */
 export interface LockOwner {
@@ -47,7 +47,7 @@ const UPDATE_MS = 15_000;
 
 function readOwner(dir: string): LockOwner | undefined {
   try {
-    const o = JSON.parse(readFileSync(join(dir, LOCK_OWNER), 'utf8')) as LockOwner;
+    const o = JSON.parse(readRunBytes(join(dir, LOCK_OWNER), RUN_FILE_BYTES.record, 'a lock record').toString('utf8')) as LockOwner;
     if (Number.isInteger(o?.pid) && typeof o.host === 'string') return o;
   } catch {
     // missing (the holder has not written it yet, or was killed before) or torn: unknown holder

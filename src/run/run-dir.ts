@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync, linkSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, openSync, writeSync, fsyncSync, closeSync, linkSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDurable, writeFileAtomic } from '../util/atomic.js';
-import { describeFsError } from '../util/fs-errors.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { irToJson } from '../ir/write.js';
 import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
 import { createHash } from 'node:crypto';
+import { constants as bufferConstants } from 'node:buffer';
+import { readRegularFile } from '../util/read-regular.js';
 
 import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
 import type { Monitor, MonitorSettings } from './monitor.js';
@@ -157,12 +158,38 @@ export function writeRunFiles(dir: string, spec: string, ir: NetworkIR, record: 
   writeFileAtomic(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
 }
 
-export function readJson<T>(path: string, what: string): T {
+/**
+ * Ceilings on the files hwy reads from a run directory. A run directory may come from
+ * anywhere (copied, downloaded, edited): no file in it may make a reader wait or allocate
+ * without end, so each is read only if it is a regular file (a link to /dev/zero or a FIFO
+ * is refused) and never past its bound. The weights' bound is the size model.json's
+ * manifest gives them (see `manifestBytes`).
+ */
+export const RUN_FILE_BYTES = {
+  /** run.json, state.json, a lock's owner: small records (run.json grows by an entry a resume). */
+  record: 16 * 2 ** 20,
+  /** spec.hwy: as `hwy check` reads specs (DEFAULT_LIMITS.maxSpecBytes in src/passes/limits.ts). */
+  spec: 8 * 2 ** 20,
+  /** ir.json, model.json, optimizer.json: the topology of a network of 200,000 layers (the passes' limit) fits. */
+  model: 256 * 2 ** 20,
+  /** metrics.jsonl: a line of about 200 bytes an epoch. */
+  metrics: 64 * 2 ** 20,
+  /** Weights whose size no manifest gives (a file hwy staged itself): the most one buffer holds. */
+  weights: bufferConstants.MAX_LENGTH,
+};
+
+/** A file of a run directory, read as `readRegularFile` reads (`what` with its article: 'a run record'). */
+export function readRunBytes(path: string, maxBytes: number, what: string): Buffer {
+  return readRegularFile(path, { maxBytes, what, error: (m) => new RunDirError(m) });
+}
+
+export function readJson<T>(path: string, what: string, maxBytes = RUN_FILE_BYTES.record): T {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRunBytes(path, maxBytes, 'a JSON record').toString('utf8');
   } catch (e) {
-    throw new RunDirError(`${what}: cannot read ${path}: ${describeFsError(e)}`);
+    if (e instanceof RunDirError) throw new RunDirError(`${what}: ${e.message}`);
+    throw e;
   }
   try {
     return JSON.parse(text) as T;
@@ -207,7 +234,7 @@ export class RunDirSink implements RunSink {
     const tmp = join(this.dir, TMP_DIR);
     if (!existsSync(tmp)) throw new Error('commitCheckpoint without stageCheckpoint');
     // the checksum of the weights goes into state.json, which is written last: whoever reads the checkpoint can tell a damaged weights.bin
-    const weightsSha256 = sha256(readFileSync(join(tmp, 'weights.bin')));
+    const weightsSha256 = sha256(readRunBytes(join(tmp, 'weights.bin'), RUN_FILE_BYTES.weights, 'a weights file'));
     // the monitor's standing goes with the checkpoint it belongs to, so a resume continues from both
     const monitor = this.opts.monitor ? { monitor: this.opts.monitor.record } : {};
     writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, ...monitor, weightsSha256, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
@@ -387,7 +414,7 @@ export function readMetrics(dir: string, opts: { dropTornTail?: boolean } = {}):
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
   const out: MetricsLine[] = [];
-  const text = readFileSync(path, 'utf8');
+  const text = readRunBytes(path, RUN_FILE_BYTES.metrics, 'a metrics file').toString('utf8');
   const lines = text.split('\n');
   lines.forEach((l, i) => {
     if (!l.trim()) return;

@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
+import { EngineUnavailable, RunFileError, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
 import type { NetworkIR } from '../../ir/types.js';
 import { emitModelPy } from './emit-model.js';
 import { torchWeightMap } from './weights.js';
@@ -15,6 +15,7 @@ import { writeArrays } from './arrays.js';
 import { findPython } from './python.js';
 import { cacheRoot } from '../../data/download.js';
 import { packageRoot } from '../../util/package-root.js';
+import { regularFileSize } from '../../util/read-regular.js';
 
 /** The Python side failed in a way that is not the user's to fix: the message carries its stderr. */
 export class TorchEngineError extends Error {}
@@ -138,8 +139,20 @@ export async function initialModelFiles(ir: NetworkIR, seed: number): Promise<{ 
 
 const tail = (s: string, lines = 15) => s.trim().split('\n').slice(-lines).join('\n');
 
+/**
+ * torch.pt of the checkpoint to resume, checked before Python reads it: a regular file (a
+ * link to /dev/zero or a FIFO would make torch.load read or wait without end) no larger
+ * than what it holds can take: the weights, at most two optimizer slots each (Adam's
+ * moments) and the random states.
+ */
+function checkTorchCheckpoint(ckpt: string, ir: NetworkIR): void {
+  const weights = (ir.stats?.totalParams ?? 0) * 4;
+  regularFileSize(join(ckpt, 'torch.pt'), { maxBytes: 4 * weights + 64 * 2 ** 20, what: 'a PyTorch checkpoint', limitNote: 'for this network (its weights and optimizer state)', error: (m) => new RunFileError(m) });
+}
+
 async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<TrainOutcome> {
   const { ir, config, data, sink, hooks } = args;
+  if (args.resumeFrom) checkTorchCheckpoint(args.resumeFrom, ir);
   const jobDir = mkdtempSync(join(tmpdir(), 'hwy-torch-'));
   const children: ChildProcess[] = [];
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSet, compileFile, printDiagnostics, shellQuote, splitSets } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
@@ -47,7 +47,7 @@ Examples:
       if (!isRun && opts.checkpoint) throw new UsageError('--checkpoint picks a run directory\'s checkpoint; a spec has only its initial weights');
       if (opts.to === 'onnx' && !opts.data) throw new UsageError('--no-data is for --to pytorch (an ONNX file has no data)');
       const { RunDirError } = await import('../../run/run-dir.js');
-      const { openRun } = await import('../../run/open.js');
+      const { openRun, readCheckpointModel } = await import('../../run/open.js');
       const { effectiveConfig } = await import('../../run/session.js');
       const { DataError, loadData } = await import('../../data/index.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');
@@ -56,7 +56,7 @@ Examples:
         let src;
         if (isRun) {
           const { record, ir, ckpt } = openRun(source, opts.checkpoint);
-          src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
+          src = { ir, config: record.config, ...readCheckpointModel(ckpt, ir), runDir: source, dataSource: record.data };
         } else {
           const { lets, settings } = splitSets(opts.set);
           const compiled = compileFile(source, lets, undefined, settings);
