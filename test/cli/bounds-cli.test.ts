@@ -47,3 +47,19 @@ describe('hwy on hostile spec files', () => {
     noStack(r.stderr);
   });
 });
+
+describe('hwy fmt applies the limits hwy check applies', () => {
+  it('a spec of a few MB of dense junk is refused with HWY4004 before Prettier parses it, and the other files are still formatted', () => {
+    const p = join(dir, 'junk-fmt.hwy');
+    writeFileSync(p, 'network n {\n  input 10\n' + '  dense 1 1 1 1 1 1 1 1 1 1 1 1 1\n'.repeat(80_000) + '}\n');
+    const ok = join(dir, 'fine.hwy');
+    writeFileSync(ok, 'network n {\n  input 10\n  dense 2\n}\n');
+    const started = Date.now();
+    const r = hwy(['fmt', '--check', p, ok], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^${p}:1:1: error HWY4004: '${p}' has 1,200,0\\d\\d words and symbols; specs are limited to 500,000; not formatted \\(hwy explain HWY4004\\)\\n$`));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const same = hwy(['fmt', ok]);
+    expect(same.code).toBe(0);
+  });
+});
