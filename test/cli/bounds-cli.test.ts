@@ -63,3 +63,38 @@ describe('hwy fmt applies the limits hwy check applies', () => {
     expect(same.code).toBe(0);
   });
 });
+
+describe('bounded machine resources', () => {
+  const spec = 'specs/paper/mlp-highway.hwy';
+
+  it('--threads and HWY_THREADS far above the cores are refused before anything starts, naming the flag', () => {
+    for (const [args, env, given] of [
+      [['train', spec, '--engine', 'torch', '--threads', '100000', '--out', join(dir, 't1')], {}, '--threads 100000'],
+      [['train', spec, '--engine', 'torch', '--threads', '1e9', '--out', join(dir, 't2')], {}, '--threads 1000000000'],
+      [['train', spec, '--engine', 'torch', '--out', join(dir, 't3')], { HWY_THREADS: '100000' }, 'HWY_THREADS=100000'],
+      [['sweep', '--engine', 'torch', '--threads', '100000', '--depths', '2', '--epochs', '1', '--out', join(dir, 's1')], {}, '--threads 100000'],
+    ] as const) {
+      const r = hwy([...args], { env: { ...env }, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^hwy: ${given}: this machine has \\d+ CPU cores, and threads beyond them only wait for each other; use at most \\d+ \\(4 a core\\)`, 'm'));
+      noStack(r.stderr);
+    }
+  });
+
+  it('a HWY_PYTHON that never answers is given up on within seconds, naming HWY_PYTHON', () => {
+    const py = join(dir, 'silent-python');
+    // exec: the program the probe starts is the one that sleeps, and the probe's kill ends it
+    writeFileSync(py, '#!/bin/sh\nexec sleep 300\n', { mode: 0o755 });
+    const started = Date.now();
+    const r = hwy(['train', spec, '--engine', 'torch', '--out', join(dir, 'p1')], { env: { HWY_PYTHON: py }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`hwy: HWY_PYTHON=${py} cannot run the torch engine: it did not answer within 5 s (a Python interpreter answers in well under a second: is it one?)`);
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it('hwy sweep --depths far beyond the paper is refused with a message, not a stack trace', () => {
+    const r = hwy(['sweep', '--depths', '10,1000000', '--epochs', '1', '--out', join(dir, 'deep')], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("hwy: --depths 10,1000000: a sweep trains networks of at most 1000 layers (the paper's deepest are 900), not 1000000");
+  });
+});

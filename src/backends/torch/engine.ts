@@ -44,12 +44,35 @@ function defaultThreads(): number {
   return 1;
 }
 
+/**
+ * The most threads a worker may ask for: a few times the cores. Threads beyond the cores
+ * only wait for each other, and with no bound `--threads 100000` made a machine unusable
+ * and `--threads 1e9` ended in libgomp failing to allocate its thread pool.
+ */
+export function maxThreads(): number {
+  return 4 * availableParallelism();
+}
+
+/** Why a thread count cannot be used (`given` names it: '--threads 100000'), or undefined. */
+export function threadsProblem(n: number, given: string): string | undefined {
+  if (!Number.isInteger(n) || n < 1) return `${given}: the threads a worker takes must be a positive whole number`;
+  const most = maxThreads();
+  if (n > most) return `${given}: this machine has ${availableParallelism()} CPU cores, and threads beyond them only wait for each other; use at most ${most} (4 a core), or leave it out for the default (${defaultThreads()})`;
+  return undefined;
+}
+
 function threadsFrom(opt: number | undefined): number {
-  if (opt !== undefined) return opt;
+  if (opt !== undefined) {
+    const bad = threadsProblem(opt, `--threads ${opt}`);
+    if (bad) throw new EngineUnavailable(bad);
+    return opt;
+  }
   const env = process.env.HWY_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (!Number.isInteger(n) || n < 1) throw new EngineUnavailable(`HWY_THREADS must be a positive whole number, not '${env}'`);
+    const bad = threadsProblem(n, `HWY_THREADS=${env}`);
+    if (bad) throw new EngineUnavailable(bad);
     return n;
   }
   return defaultThreads();

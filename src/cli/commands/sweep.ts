@@ -12,9 +12,18 @@ import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
 
+/**
+ * The deepest network a sweep trains: the paper's figure 1 goes to 100 layers, its deepest
+ * networks to 900. Far deeper ones compile (up to the passes' 200,000 layers) but a trial of
+ * 150,000 layers ran out of stack building the model after minutes.
+ */
+const MAX_SWEEP_DEPTH = 1000;
+
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
   if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 2)) throw new UsageError(`${name} expects whole numbers of at least 2 such as 10,20,50,100, not '${v}'`);
+  const deep = xs.find((x) => x > MAX_SWEEP_DEPTH);
+  if (deep !== undefined) throw new UsageError(`${name} ${v}: a sweep trains networks of at most ${MAX_SWEEP_DEPTH} layers (the paper's deepest are 900), not ${deep}`);
   return xs;
 };
 const int = (name: string) => (v: string) => {
@@ -46,6 +55,23 @@ function sweepSettings(sets: string[] | undefined, trials: number): SettingOverr
     if (bad) throw bad;
   }
   return settings;
+}
+
+/**
+ * Every depth of --depths must give networks the compiler accepts (its limits bound the
+ * layers, parameters and activations), checked before the sweep starts rather than as a
+ * failed trial: `--depths 1000000` is one line naming the flag.
+ */
+function checkDepths(depths: number[], settings: SettingOverride[]): void {
+  for (const kind of ['plain', 'highway'] as const) {
+    const file = join(packageRoot(), 'specs', 'paper', `mlp-${kind}.hwy`);
+    const text = readFileSync(file, 'utf8');
+    for (const depth of depths) {
+      const r = compile(text, file, { overrides: { depth }, settings });
+      const bad = r.diagnostics.find((d) => d.severity === 'error');
+      if (bad) throw new UsageError(`--depths ${depth}: the paper's ${kind} network does not compile at depth ${depth}: ${bad.message}`);
+    }
+  }
 }
 
 const positive = (name: string) => (v: string) => {
@@ -140,17 +166,23 @@ export function registerSweep(program: Command): void {
     .action(async (opts: SweepOpts) => {
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
+      checkDepths(opts.depths, settings);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
       const engine = opts.engine ?? 'tfjs';
       // tfjs trains in this process: two trials at once would take turns on one thread
       if (engine === 'tfjs' && opts.jobs !== undefined && opts.jobs > 1) throw new UsageError(`--jobs ${opts.jobs}: the tfjs engine trains in this process, one trial at a time; use --engine torch to train several at once`);
       if (engine === 'tfjs' && opts.threads !== undefined) throw new UsageError(`--threads is a setting of the torch engine; add --engine torch`);
       const threads = opts.threads ?? envThreads();
+      // refused before the sweep starts, as the engine would refuse it for every trial
+      const { threadsProblem } = await import('../../backends/torch/engine.js');
+      const manyThreads = engine === 'torch' ? threadsProblem(threads, opts.threads !== undefined ? `--threads ${opts.threads}` : `HWY_THREADS=${process.env.HWY_THREADS}`) : undefined;
+      if (manyThreads) throw new UsageError(manyThreads);
       const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');
+      const { NotEnoughMemory } = await import('../../run/memory.js');
       const tty = opts.progress && process.stderr.isTTY === true && opts.format !== 'json';
       const bar = tty
         ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} trials | ETA {etaText} | best {bestText}', hideCursor: true, clearOnComplete: true, stream: process.stderr, linewrap: false }, cliProgress.Presets.shades_classic)
@@ -220,7 +252,7 @@ export function registerSweep(program: Command): void {
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
         if (bar && barStarted) bar.stop();
-        if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+        if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
