@@ -247,6 +247,15 @@ export class RunDirSink implements RunSink {
     }
   }
 
+  /**
+   * After an engine failed: a checkpoint it was staging and never committed (no state.json)
+   * is only in the way. A complete one stays: recoverCheckpoint swaps it in.
+   */
+  discardStaged(): void {
+    const tmp = join(this.dir, TMP_DIR);
+    if (!existsSync(join(tmp, 'state.json'))) rmSync(tmp, { recursive: true, force: true });
+  }
+
   /** Set when an epoch's metrics used up early stopping's patience: training stops after that epoch's checkpoint. */
   earlyStop = false;
 
@@ -358,6 +367,10 @@ export function checkpointForResume(dir: string): string {
   const model = join(dir, MODEL_DIR);
   const missing = existsSync(model) ? ['state.json', 'model.json', 'weights.bin'].filter((f) => !existsSync(join(model, f))).map((f) => `${MODEL_DIR}/${f}`) : [`${MODEL_DIR}/`];
   const epochs = readMetrics(dir).length;
+  // killed (or stopped by a failure) before its first checkpoint: there never was one to restore
+  if (!existsSync(model) && !existsSync(join(dir, OLD_DIR)) && epochs === 0) {
+    throw new RunDirError(`cannot resume '${dir}': no checkpoint was ever written there (training ended before its first); nothing was changed. Train it anew (the command that started it, with --force to replace the run; run.json records it)`);
+  }
   throw new RunDirError(
     `cannot resume '${dir}': its checkpoint is incomplete (missing ${missing.join(', ')})${epochs ? `, though metrics.jsonl records ${epochs} epoch${epochs === 1 ? '' : 's'}` : ''}; ` +
       `nothing was changed. Restore ${MODEL_DIR}/ from a copy to continue, or train anew from its spec: hwy train ${join(dir, 'spec.hwy')} --out NEW_DIR`,

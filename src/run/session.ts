@@ -7,7 +7,7 @@ import { DATASETS } from '../language/vocabulary.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
-import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
+import { deviceProblem, EngineKilled, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
 import { readRunRecord, RunDirSink, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
 import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
@@ -308,6 +308,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   } catch (e) {
     // a resume that failed before it wrote anything did not happen: run.json's history says so
     if (resumed && sink.commits === 0) writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(resumed, null, 2) + '\n');
+    sink.discardStaged();
+    if (e instanceof EngineKilled) e.runDir = runDir;
     throw e;
   } finally {
     tensorboardFailure = await tb?.close();

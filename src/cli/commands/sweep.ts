@@ -8,7 +8,7 @@ import { formatOption, writeJson, type OutputFormat } from '../output.js';
 import { collectSet, settingProblem, splitSets } from '../io.js';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
 import { packageRoot } from '../../util/package-root.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
 
@@ -181,7 +181,7 @@ export function registerSweep(program: Command): void {
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
-      const { EngineUnavailable } = await import('../../backends/engine.js');
+      const { EngineKilled, EngineUnavailable } = await import('../../backends/engine.js');
       const { NotEnoughMemory } = await import('../../run/memory.js');
       const tty = opts.progress && process.stderr.isTTY === true && opts.format !== 'json';
       const bar = tty
@@ -196,16 +196,20 @@ export function registerSweep(program: Command): void {
       // Ctrl-C and SIGTERM (kill, a scheduler) both stop the running trials at their next
       // checkpoint, within seconds, and release their run directories; a second one quits at
       // once (process.exit: its handlers still end the torch workers)
-      let stop: 130 | 143 | undefined;
-      const stopper = (code: 130 | 143) => () => {
+      // SIGHUP (the terminal closed) too, as hwy train treats it
+      let stop: 129 | 130 | 143 | undefined;
+      const stopper = (code: 129 | 130 | 143) => () => {
+        if (code === 129) process.stderr.on('error', () => {}); // a closed terminal: nowhere to write, which must not end the sweep first
         if (stop) process.exit(code);
         stop = code;
         process.stderr.write(`\nstopping after a checkpoint (${code === 130 ? 'Ctrl-C' : 'the same signal'} again to quit at once)…\n`);
       };
       const onSigint = stopper(130);
       const onSigterm = stopper(143);
+      const onSighup = stopper(129);
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
+      process.on('SIGHUP', onSighup);
       process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epochs without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epochs\n`);
       try {
         const { format, progress: _p, targetLoss, patience, minImprovement, low, set: _set, ...rest } = opts;
@@ -253,10 +257,13 @@ export function registerSweep(program: Command): void {
       } catch (e) {
         if (bar && barStarted) bar.stop();
         if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
+        // a trial's worker killed from outside (the OOM killer): its run keeps its checkpoint, and the same command continues
+        if (e instanceof EngineKilled) throw new UsageError(`${e.message} in ${e.runDir}; run the same command again to continue the sweep`, 128 + (osConstants.signals[e.signal as NodeJS.Signals] ?? 0));
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigterm);
+        process.off('SIGHUP', onSighup);
       }
     });
 }
