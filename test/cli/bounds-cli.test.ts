@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hwy } from '../helpers.js';
+import { hwy, ROOT } from '../helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -96,5 +96,27 @@ describe('bounded machine resources', () => {
     const r = hwy(['sweep', '--depths', '10,1000000', '--epochs', '1', '--out', join(dir, 'deep')], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("hwy: --depths 10,1000000: a sweep trains networks of at most 1000 layers (the paper's deepest are 900), not 1000000");
+  });
+});
+
+describe('bin/hwy.js in a clone before npm install', () => {
+  const clone = (withDist: boolean) => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-clone-'));
+    for (const f of ['bin', 'package.json', ...(withDist ? ['dist'] : [])]) cpSync(join(ROOT, f), join(d, f), { recursive: true });
+    return d;
+  };
+  const run = (d: string) => spawnSync(process.execPath, [join(d, 'bin', 'hwy.js'), 'check', 'x.hwy'], { cwd: d, encoding: 'utf8', timeout: 60_000 });
+
+  it('without dist/ it says to run npm install, exit 2, no stack trace', () => {
+    const r = run(clone(false));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("hwy: cannot start: dist/hwy.js, the built CLI, is missing. In a clone of hwy, run 'npm install' first (it installs the dependencies and builds dist/).\n");
+  });
+
+  it('with dist/ but no node_modules it names the missing package and says to run npm install', () => {
+    const r = run(clone(true));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^hwy: cannot start: the package [@\w/.-]+ is not installed\. In a clone of hwy, run 'npm install' first/);
+    noStack(r.stderr);
   });
 });
