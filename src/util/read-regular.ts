@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { describeFsError } from './fs-errors.js';
 
-function kindOf(st: Stats): string | undefined {
+/** What a file that is not a regular file is, with its article ('a directory', 'a character device'); undefined for a regular file. */
+export function kindOf(st: Stats): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a named pipe (FIFO)';
