@@ -10,6 +10,7 @@ import type { EngineName } from '../backends/engine.js';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { lockDir } from '../run/lock.js';
+import { makeDir } from '../run/claim.js';
 import { figure1, writeFigure } from './figures.js';
 import { convergedEpoch, DEFAULT_CLAIMS, DEFAULT_STOP, epochsTo, evaluateClaims, fmt, stopReason, type Claim, type ClaimThresholds, type StopReason, type StopRule } from './sweep-protocol.js';
 
@@ -128,7 +129,7 @@ export function trialSpec(text: string, t: Trial): string {
  * finished trials and resumes unfinished ones from their checkpoints.
  */
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
-  mkdirSync(o.out, { recursive: true });
+  makeDir(o.out);
   // one sweep a directory: two would train the same runs and write the same table
   const lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
   try {
