@@ -4,6 +4,7 @@
 // libtensorflow, so Node hands each epoch's metrics to that child; both engines report their
 // epochs to Node, so this serves tfjs and torch runs alike.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { describeSpawnError } from '../util/plain-errors.js';
 import { join } from 'node:path';
 import type { MetricsLine } from '../backends/engine.js';
 import { pythonDir } from '../backends/torch/engine.js';
@@ -22,7 +23,7 @@ export function findTensorboardWriter(env: NodeJS.ProcessEnv = process.env): { p
   const script = join(pythonDir(), 'hwy_tensorboard.py');
   const probe = (python: string): string => {
     const r = spawnSync(python, [script, '--probe'], { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'was not found' : r.error.message.split('\n')[0];
+    if (r.error) return describeSpawnError(r.error, 60_000);
     const out = (r.stdout ?? '').trim();
     if (r.status === 0 && out.startsWith('writer ')) return out;
     return out === 'missing' ? 'has neither tensorboard nor tensorboardX' : `exited with ${r.status ?? r.signal}`;

@@ -16,6 +16,7 @@ import { findPython } from './python.js';
 import { cacheRoot } from '../../data/download.js';
 import { packageRoot } from '../../util/package-root.js';
 import { regularFileSize } from '../../util/read-regular.js';
+import { describeSpawnError } from '../../util/plain-errors.js';
 
 /** The Python side failed in a way that is not the user's to fix: the message carries its stderr. */
 export class TorchEngineError extends Error {}
@@ -84,7 +85,7 @@ function probeDevices(python: string): { cuda: boolean; gpus: number; name: stri
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
   } catch {
-    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${r.error ? describeSpawnError(r.error, 120_000) : (r.stderr || '').trim().split('\n').pop()}`);
   }
 }
 

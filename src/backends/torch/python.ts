@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { EngineUnavailable } from '../engine.js';
+import { describeSpawnError } from '../../util/plain-errors.js';
 
 /** A Python interpreter that imports torch (and numpy, which hwy_weights.py needs). */
 export interface PythonInfo {
@@ -53,10 +54,7 @@ function probe(python: string, env: NodeJS.ProcessEnv, timeoutMs: number): { ok:
 function failed(r: ReturnType<typeof spawnSync>, timeoutMs: number, slow: string): { ok: false; why: string } {
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, why: 'was not found' };
-    if (code === 'ETIMEDOUT') return { ok: false, why: `did not answer within ${Math.round(timeoutMs / 1000)} s${slow}` };
-    if (code === 'EACCES') return { ok: false, why: 'is not executable' };
-    return { ok: false, why: r.error.message.split('\n')[0] };
+    return { ok: false, why: `${describeSpawnError(r.error, timeoutMs)}${code === 'ETIMEDOUT' ? slow : ''}` };
   }
   const err = String(r.stderr ?? '').trim().split('\n').pop() ?? '';
   if (r.status === 0) return { ok: false, why: `is not a Python interpreter (it printed '${String(r.stdout ?? '').trim().slice(0, 60)}')` };
