@@ -51,7 +51,7 @@ Examples:
       const { effectiveConfig } = await import('../../run/session.js');
       const { DataError, loadData } = await import('../../data/index.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');
-      const { exportOnnx, exportPytorch } = await import('../../backends/torch/export.js');
+      const { exportOnnx, exportPytorch, trainInterpreter } = await import('../../backends/torch/export.js');
       try {
         let src;
         if (isRun) {
@@ -88,11 +88,13 @@ Examples:
           src.dataSource = data.source;
         }
         const written = exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });
+        // the Python hwy found torch in (PATH's python3 may have none)
+        const train = `cd ${shellQuote(out)} && ${trainInterpreter()} train.py`;
         if (opts.format === 'json') {
-          writeJson({ to: 'pytorch', out, files: written.map((f) => join(out, f)), data: !!data, train: `cd ${shellQuote(out)} && python3 train.py` });
+          writeJson({ to: 'pytorch', out, files: written.map((f) => join(out, f)), data: !!data, train });
           return;
         }
-        process.stdout.write(`wrote ${out}/ (model.py, train.py, config.json, README.md${data ? ', data/' : ''})\ntrain with: cd ${shellQuote(out)} && python3 train.py\n`);
+        process.stdout.write(`wrote ${out}/: ${written.join(', ')}\ntrain with: ${train}\n`);
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
         throw e;
