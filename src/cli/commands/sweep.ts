@@ -131,7 +131,7 @@ export function registerSweep(program: Command): void {
   program
     .command('sweep')
     .description('figure 1 of the paper: plain vs highway networks of growing depth, each trained to convergence, the best of a random search; a table, the claims checked, JSON and a plot')
-    .option('--depths <list>', 'depths', ints('--depths'), [10, 20, 50, 100])
+    .option('--depths <list>', `depths, from 2 to ${MAX_SWEEP_DEPTH}`, ints('--depths'), [10, 20, 50, 100])
     .option('--epochs <n>', 'the most epochs a trial trains (it stops earlier once converged)', int('--epochs'), 5)
     .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
     .option('--target-loss <x>', 'a trial stops once its training loss is at most this (the paper: 1e-4)', positive('--target-loss'), DEFAULT_STOP.targetLoss)
