@@ -90,6 +90,12 @@ describe('bounded machine resources', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`hwy: HWY_PYTHON=${py} cannot run the torch engine: it did not answer within 5 s (a Python interpreter answers in well under a second: is it one?)`);
     expect(Date.now() - started).toBeLessThan(25_000);
+    // --tensorboard probes HWY_PYTHON for TensorBoard's writer first: as quickly
+    const tb = Date.now();
+    const w = hwy(['train', spec, '--tensorboard', '--out', join(dir, 'p2')], { env: { HWY_PYTHON: py }, timeoutMs: 60_000 });
+    expect(w.code, w.stderr).toBe(2);
+    expect(w.stderr).toContain(`(HWY_PYTHON=${py} did not answer within 5 s (a Python interpreter answers in well under a second: is it one?))`);
+    expect(Date.now() - tb).toBeLessThan(25_000);
   });
 
   it('hwy sweep --depths far beyond the paper is refused with a message, not a stack trace', () => {

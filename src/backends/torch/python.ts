@@ -39,10 +39,18 @@ sys.stdout.write('torch ' + torch.__version__)
  */
 const START_TIMEOUT_MS = 5_000;
 
+/** Why `python` is not an interpreter that answers at once (within START_TIMEOUT_MS), in words following its name; undefined when it is. */
+export function pythonSilence(python: string, env: NodeJS.ProcessEnv, timeoutMs = START_TIMEOUT_MS): string | undefined {
+  const ms = Math.min(START_TIMEOUT_MS, timeoutMs);
+  const alive = spawnSync(python, ['-c', 'import sys; sys.stdout.write("python")'], { encoding: 'utf8', env, timeout: ms, stdio: ['ignore', 'pipe', 'pipe'], killSignal: 'SIGKILL' });
+  if (alive.error || alive.status !== 0 || alive.stdout !== 'python') return failed(alive, ms, ' (a Python interpreter answers in well under a second: is it one?)').why;
+  return undefined;
+}
+
 /** Why one candidate failed, or its torch version. */
 function probe(python: string, env: NodeJS.ProcessEnv, timeoutMs: number): { ok: true; torch: string } | { ok: false; why: string } {
-  const alive = spawnSync(python, ['-c', 'import sys; sys.stdout.write("python")'], { encoding: 'utf8', env, timeout: Math.min(START_TIMEOUT_MS, timeoutMs), stdio: ['ignore', 'pipe', 'pipe'], killSignal: 'SIGKILL' });
-  if (alive.error || alive.status !== 0 || alive.stdout !== 'python') return failed(alive, Math.min(START_TIMEOUT_MS, timeoutMs), ' (a Python interpreter answers in well under a second: is it one?)');
+  const silent = pythonSilence(python, env, timeoutMs);
+  if (silent) return { ok: false, why: silent };
   const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], killSignal: 'SIGKILL' });
   const out = (r.stdout ?? '').trim();
   if (!r.error && r.status === 0 && out.startsWith('torch ')) return { ok: true, torch: out.slice(6) };
