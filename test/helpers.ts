@@ -79,14 +79,15 @@ export function specFiles(dir = 'specs', which: 'networks' | 'all' = 'networks')
   return out.sort();
 }
 
-export function hwy(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}) {
+export function hwy(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/hwy.js'), ...args], {
     cwd: opts.cwd ?? ROOT,
     input: opts.input,
     encoding: 'utf8',
     // FORCE_COLOR from the environment (CI services set it) would colour every message; tests ask for it explicitly.
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
-    timeout: 120_000,
+    timeout: opts.timeoutMs ?? 120_000,
+    killSignal: 'SIGKILL',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

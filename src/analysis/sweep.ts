@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runTraining, type SettingOverride } from '../run/session.js';
-import { readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, type MetricsLine } from '../run/run-dir.js';
+import { readJson, readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError, type MetricsLine } from '../run/run-dir.js';
 import { rng, type Splits } from '../data/dataset.js';
 import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
@@ -10,6 +10,7 @@ import type { EngineName } from '../backends/engine.js';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { lockDir } from '../run/lock.js';
+import { makeDir } from '../run/claim.js';
 import { figure1, writeFigure } from './figures.js';
 import { convergedEpoch, DEFAULT_CLAIMS, DEFAULT_STOP, epochsTo, evaluateClaims, fmt, stopReason, type Claim, type ClaimThresholds, type StopReason, type StopRule } from './sweep-protocol.js';
 
@@ -128,7 +129,7 @@ export function trialSpec(text: string, t: Trial): string {
  * finished trials and resumes unfinished ones from their checkpoints.
  */
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
-  mkdirSync(o.out, { recursive: true });
+  makeDir(o.out);
   // one sweep a directory: two would train the same runs and write the same table
   const lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
   try {
@@ -203,7 +204,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     if (existsSync(join(dir, 'run.json'))) sameSettings(dir, o.settings ?? []);
     // a record counts only for the protocol it was made under: a longer budget or another rule trains on
     if (existsSync(recordFile)) {
-      const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as TrialRecord;
+      const rec = readJson<TrialRecord>(recordFile, 'a sweep trial record');
       if (JSON.stringify(rec.rule) === JSON.stringify(rule) && rec.low === thresholds.low && existsSync(join(dir, 'metrics.jsonl'))) {
         const { run: _run, ...rest } = rec.row;
         const row: SweepRow = { ...rest, runDir: dir, finalLoss: rest.finalLoss ?? NaN, finalAccuracy: rest.finalAccuracy ?? NaN, valAccuracy: rest.valAccuracy ?? NaN };

@@ -26,6 +26,23 @@ export function deviceProblem(engine: EngineName, device: string): string | unde
 /** A problem with the files of a run or checkpoint that a person can fix: missing, corrupt, already there. */
 export class RunFileError extends Error {}
 
+/**
+ * A worker process of an engine was ended by a signal nobody in hwy sent: the kernel's OOM
+ * killer (SIGKILL), a kill, a crash in native code (SIGSEGV). Not a bug to report: the run
+ * keeps its newest checkpoint, `kept` (none when its `savedAt` is empty), and the session
+ * names the run directory (`runDir`) for the message.
+ */
+export class EngineKilled extends Error {
+  runDir?: string;
+  constructor(
+    readonly signal: string,
+    readonly worker: string,
+    readonly kept: TrainState,
+  ) {
+    super(`${worker} was killed by ${signal}${signal === 'SIGKILL' ? ' (perhaps out of memory: the kernel\'s OOM killer sends SIGKILL; dmesg would say)' : signal === 'SIGSEGV' || signal === 'SIGBUS' ? ' (a crash in PyTorch or a library it uses)' : ''}`);
+  }
+}
+
 /** Where training stands; written last in a checkpoint, so its presence marks a complete one. */
 export interface TrainState {
   /** Epochs completed. */

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { describeNetworkError } from '../util/plain-errors.js';
 import { DataError } from './dataset.js';
 import { describeFsError } from '../util/fs-errors.js';
 
@@ -129,8 +130,7 @@ async function fetchVerified(urls: string[], f: RemoteFile, dest: string, log: (
       const reason = abort.signal.aborted ? abort.signal.reason : e;
       if (reason instanceof Stalled || reason instanceof TooLarge) problems.push(`${url}: ${reason.message}`);
       else {
-        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-        problems.push(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+        problems.push(`${url}: ${describeNetworkError(e)}`);
       }
       abort.abort(); // stops the body if it is still coming (too large)
       if (out) await new Promise<void>((r) => out!.destroy().once('close', () => r()));

@@ -73,6 +73,8 @@ function load(dir: string, prefix: 'train' | 't10k'): Dataset {
   if (img.dims.length !== 3) throw new DataError(`${imgPath}: expected 3 dimensions (count x rows x cols), found ${img.dims.length}`);
   if (lbl.dims.length !== 1) throw new DataError(`${lblPath}: expected 1 dimension (count), found ${lbl.dims.length}`);
   if (img.dims[0] !== lbl.dims[0]) throw new DataError(`${imgPath} holds ${img.dims[0]} images but ${lblPath} holds ${lbl.dims[0]} labels`);
+  // a header may promise images of no pixels (0x0): nothing a network can read
+  if (img.dims[1] === 0 || img.dims[2] === 0) throw new DataError(`${imgPath}: its header describes images of ${img.dims[1]}x${img.dims[2]} pixels: not images a network can read`);
   const { classes } = DATASET_INFO.mnist_full;
   const bad = lbl.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new DataError(`${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a digit 0-9`);

@@ -14,6 +14,7 @@ import yauzl from 'yauzl';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { formatBytes } from '../util/bytes.js';
+import { kindOf } from '../util/read-regular.js';
 import { DataError, type Dataset } from './dataset.js';
 
 /** The array names, as Keras' mnist.npz and cifar10 loaders use them. */
@@ -180,7 +181,7 @@ function openRegular(path: string, what: string): { fd: number; size: number } {
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new DataError(`'${path}' is not a regular file, not ${what}`);
+    throw new DataError(`'${path}' is ${kindOf(st) ?? 'not a regular file'}, not ${what}`);
   }
   return { fd, size: st.size };
 }
@@ -241,11 +242,18 @@ function openNpyDir(dir: string): ArraySource {
   return {
     describe: dir,
     has: (name) => {
+      const path = join(dir, `${name}.npy`);
+      let st;
       try {
-        return statSync(join(dir, `${name}.npy`)).isFile();
-      } catch {
-        return false;
+        st = statSync(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw new DataError(`cannot read the .npy file '${path}': ${describeFsError(e)}`);
       }
+      // there, but not an array a reader can finish (a link to /dev/zero, a FIFO, a directory): say what it is, not that it is missing
+      const kind = kindOf(st);
+      if (kind) throw new DataError(`'${path}' is ${kind}, not an .npy file`);
+      return true;
     },
     open: async (name) => {
       // the stream owns the descriptor: it closes it when read to the end or destroyed

@@ -46,7 +46,9 @@ export function lex(text: string, file: string, diags: Diagnostics): LexResult {
     );
     return { tokens: [], comments: [], parseable: false };
   }
-  const result = hwyLexer.tokenize(text);
+  // A UTF-8 byte-order mark (editors on Windows write one) is invisible: read as a space,
+  // so that offsets and columns still count it, rather than as an unexpected character.
+  const result = hwyLexer.tokenize(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text);
   for (const e of result.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
     const shown = ch.length > 20 ? ch.slice(0, 20) + '…' : ch;

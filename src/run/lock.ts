@@ -8,10 +8,11 @@
 import lockfile from 'proper-lockfile';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync, statSync, type Stats } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { LOCK_DIR, LOCK_OWNER, RunDirError } from './run-dir.js';
+import { kindOf } from '../util/read-regular.js';
+import { LOCK_DIR, LOCK_OWNER, readRunBytes, RunDirError, RUN_FILE_BYTES } from './run-dir.js';
 
 /** Who holds a lock, as recorded beside it. */
 export interface LockOwner {
@@ -47,7 +48,7 @@ const UPDATE_MS = 15_000;
 
 function readOwner(dir: string): LockOwner | undefined {
   try {
-    const o = JSON.parse(readFileSync(join(dir, LOCK_OWNER), 'utf8')) as LockOwner;
+    const o = JSON.parse(readRunBytes(join(dir, LOCK_OWNER), RUN_FILE_BYTES.record, 'a lock record').toString('utf8')) as LockOwner;
     if (Number.isInteger(o?.pid) && typeof o.host === 'string') return o;
   } catch {
     // missing (the holder has not written it yet, or was killed before) or torn: unknown holder
@@ -78,8 +79,39 @@ function abandoned(dir: string, owner: LockOwner | undefined): boolean {
   }
 }
 
-function describeOwner(o: LockOwner | undefined): string {
-  if (!o) return 'another hwy process (it has not recorded which yet)';
+/** lstat, or undefined where nothing is there (a link is described as a link, not followed). */
+function lstatOrNone(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The lock's two names must be hwy's own kinds: DIR/.hwy.lock a directory, DIR/.hwy.lock.json
+ * a regular file. Anything else there (a file, a link, a FIFO) would read as a lock held
+ * forever, or fail inside the lock library with its own words: say what is there instead.
+ */
+function checkLockPaths(dir: string): void {
+  const remove = () => `remove it if no hwy process is writing to '${dir}'`;
+  const lock = join(dir, LOCK_DIR);
+  const l = lstatOrNone(lock);
+  if (l && !l.isDirectory()) throw new RunDirError(`'${lock}' is ${l.isSymbolicLink() ? 'a symbolic link' : kindOf(l) ?? 'a regular file'}, where hwy keeps the lock of '${dir}' (a directory it makes itself): ${remove()}`);
+  const ownerPath = join(dir, LOCK_OWNER);
+  const o = lstatOrNone(ownerPath);
+  if (o && !o.isFile()) throw new RunDirError(`'${ownerPath}' is ${o.isSymbolicLink() ? 'a symbolic link' : kindOf(o)}, where hwy records who holds the lock of '${dir}' (a file it writes itself): ${remove()}`);
+}
+
+/** A lock directory whose holder never recorded itself: when it was made, and what to do. */
+function unrecordedHolder(dir: string): string {
+  const lock = join(dir, LOCK_DIR);
+  const made = lstatOrNone(lock)?.mtime;
+  return `another hwy process, which has not recorded which${made ? ` (the lock ${lock} was last refreshed at ${made.toISOString()}; hwy takes over a lock not refreshed for ${STALE_MS / 60_000} minutes)` : ''}; if no hwy process is writing there, remove ${lock}`;
+}
+
+function describeOwner(o: LockOwner | undefined, dir?: string): string {
+  if (!o) return dir ? unrecordedHolder(dir) : 'another hwy process (it has not recorded which yet)';
   return `another hwy process: pid ${o.pid}${o.host !== hostname() ? ` on ${o.host}` : ''} (${o.command}), running since ${o.startedAt}`;
 }
 
@@ -108,13 +140,21 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
       retries: 0,
       onCompromised: (e) => (opts.log ?? ((m) => process.stderr.write(`hwy: ${m}\n`)))(`the lock of ${what} '${dir}' could not be refreshed (${e.message}); another process may now write there`),
     });
+  checkLockPaths(dir);
+  // the lock library's own words for a stale lock directory it could not remove (rmdir of one holding files)
+  const cannotLock = (e: unknown) =>
+    new RunDirError(
+      (e as NodeJS.ErrnoException).code === 'ENOTEMPTY'
+        ? `cannot lock ${what} '${dir}' for writing: its lock ${join(dir, LOCK_DIR)} is old and holds files hwy did not put there; remove it if no hwy process is writing to '${dir}'`
+        : `cannot lock ${what} '${dir}' for writing: ${describeFsError(e)}`,
+    );
   let unlock: () => Promise<void>;
   try {
     unlock = await take();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw new RunDirError(`cannot lock ${what} '${dir}' for writing: ${describeFsError(e)}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw cannotLock(e);
     const holder = readOwner(dir);
-    if (!abandoned(dir, holder)) throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(holder)}; wait for it to finish or stop it`, holder);
+    if (!abandoned(dir, holder)) throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(holder, dir)}${holder ? '; wait for it to finish or stop it' : ''}`, holder);
     // Its holder is gone (killed): take the lock over. Two processes doing this at the same
     // moment race only as proper-lockfile's own stale takeover does: one mkdir wins.
     rmSync(join(dir, LOCK_DIR), { recursive: true, force: true });
@@ -122,7 +162,7 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
       unlock = await take();
     } catch (e2) {
       if ((e2 as NodeJS.ErrnoException).code === 'ELOCKED') throw new DirLockedError(`${what} '${dir}' is in use by ${describeOwner(readOwner(dir))}; wait for it to finish or stop it`, readOwner(dir));
-      throw new RunDirError(`cannot lock ${what} '${dir}' for writing: ${describeFsError(e2)}`);
+      throw cannotLock(e2);
     }
   }
   writeFileAtomic(join(dir, LOCK_OWNER), JSON.stringify(owner, null, 2) + '\n');

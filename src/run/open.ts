@@ -1,7 +1,7 @@
 // Opening a run directory to read it (eval, analyze) or to continue it (resume): every
 // record is checked, and the records must belong together (the spec, its IR, the
 // checkpoint), before any value in them is used.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileSha256 } from '../util/file-hash.js';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
@@ -9,15 +9,20 @@ import { irFromJson, irToJson } from '../ir/serialize.js';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { checkpointForResume, CHECKPOINT_FILES, checkRunLayout, copyToBest, findCheckpoint, readRunRecord, readState, RunDirError, BEST_DIR, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
+import { checkpointForResume, CHECKPOINT_FILES, checkRunLayout, copyToBest, findCheckpoint, readRunBytes, readRunRecord, readState, RunDirError, BEST_DIR, RUN_FILE_BYTES, type CheckpointChoice, type RunRecord, type TrainState } from './run-dir.js';
 import type { MonitorRecord } from './monitor.js';
 import { normalizeConfig } from './resume.js';
 
-function readRunFile(dir: string, name: string): string {
+/** spec.hwy or ir.json of a run directory, as text (bounded: see RUN_FILE_BYTES). */
+function readRunFile(dir: string, name: 'spec.hwy' | 'ir.json'): string {
+  const path = join(dir, name);
+  const [max, what] = name === 'spec.hwy' ? [RUN_FILE_BYTES.spec, 'a spec'] : [RUN_FILE_BYTES.model, 'an IR file'];
   try {
-    return readFileSync(join(dir, name), 'utf8');
+    return readRunBytes(path, max, what).toString('utf8');
   } catch (e) {
-    throw new RunDirError(`cannot read ${join(dir, name)}: ${describeFsError(e)}: the run directory is incomplete`);
+    // a missing file: the run directory is incomplete; anything else (a device, too big) is said as it is
+    if (e instanceof RunDirError && !existsSync(path)) throw new RunDirError(`${e.message}: the run directory is incomplete`);
+    throw e;
   }
 }
 
@@ -65,19 +70,31 @@ export function checkStatePlausible(state: TrainState, record: RunRecord, ckpt: 
   if (best && best.epoch > state.epoch) throw bad(`the best epoch ${best.epoch} is after the checkpoint's epoch ${state.epoch}`);
 }
 
-/** The checkpoint's model holds as many weights as the run's network has parameters. */
-function checkCheckpointFits(ckpt: string, ir: NetworkIR): void {
+/** The checkpoint's model holds as many weights as the run's network has parameters; returns the bytes its weights file holds (float32). */
+function checkCheckpointFits(ckpt: string, ir: NetworkIR): number {
   const path = join(ckpt, 'model.json');
   let manifest: { weights?: { shape?: number[] }[] }[];
   try {
-    manifest = (JSON.parse(readFileSync(path, 'utf8')) as { weightsManifest: typeof manifest }).weightsManifest;
+    manifest = (JSON.parse(readRunBytes(path, RUN_FILE_BYTES.model, 'a tfjs model').toString('utf8')) as { weightsManifest: typeof manifest }).weightsManifest;
   } catch (e) {
+    if (e instanceof RunDirError) throw e;
     throw new RunDirError(`${path} cannot be read as a tfjs model: ${e instanceof SyntaxError ? e.message : describeFsError(e)}`);
   }
   if (!Array.isArray(manifest)) throw new RunDirError(`${path} is not a tfjs model (no weightsManifest)`);
   const count = manifest.flatMap((g) => g.weights ?? []).reduce((a, w) => a + (w.shape ?? []).reduce((x, y) => x * y, 1), 0);
   const params = ir.stats?.totalParams;
   if (params !== undefined && count !== params) throw new RunDirError(`the checkpoint in ${ckpt} holds ${count} weights, but the run's network '${ir.network.name}' has ${params} parameters: the checkpoint belongs to another network`);
+  if (!Number.isSafeInteger(count) || count < 0) throw new RunDirError(`${path} is not a tfjs model (its weight shapes are not counts)`);
+  return count * 4;
+}
+
+/** A checkpoint's model.json and weights.bin as they are (for export), each bounded as a reader of the run bounds them. */
+export function readCheckpointModel(ckpt: string, ir: NetworkIR): { modelJson: string; weights: Buffer } {
+  const bytes = checkCheckpointFits(ckpt, ir);
+  return {
+    modelJson: readRunBytes(join(ckpt, 'model.json'), RUN_FILE_BYTES.model, 'a tfjs model').toString('utf8'),
+    weights: readRunBytes(join(ckpt, 'weights.bin'), bytes, 'the weights file of this checkpoint (its size is what model.json describes)'),
+  };
 }
 
 /** The first way two IRs of a network differ in what training depends on, if any. */

@@ -2,7 +2,6 @@
 // network's constants, the batch size, the seed, the data, the engine and its device): a flag asking
 // to change one is refused, never ignored. It may train longer (--epochs) and continue
 // with a new learning rate (--lr); those are recorded in run.json's history.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../core/compile.js';
 import { optimizerText } from '../language/optimizers.js';
@@ -12,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { dataArgument } from '../data/index.js';
 import { DATASETS } from '../language/vocabulary.js';
-import { RunDirError, type RunEnvironment, type RunRecord, type TrainState } from './run-dir.js';
+import { readRunBytes, RunDirError, RUN_FILE_BYTES, type RunEnvironment, type RunRecord, type TrainState } from './run-dir.js';
 import type { TrainOverrides } from './session.js';
 import type { MonitorSettings } from './monitor.js';
 import { sameDataPath } from './data-file.js';
@@ -87,9 +86,9 @@ export function normalizeConfig(c: TrainConfig): TrainConfig {
 function checkResumeSettings(record: RunRecord, settings: SettingOverride[], dir: string, problems: string[]): { epochs?: number; lr?: number } {
   let specText: string;
   try {
-    specText = readFileSync(join(dir, 'spec.hwy'), 'utf8');
+    specText = readRunBytes(join(dir, 'spec.hwy'), RUN_FILE_BYTES.spec, 'a spec').toString('utf8');
   } catch {
-    return {}; // opening the run reports the missing spec
+    return {}; // opening the run reports the missing (or unreadable) spec
   }
   const key = (o: SettingOverride) => {
     const r = resolveSettingPath(o.path);

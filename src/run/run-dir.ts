@@ -6,6 +6,8 @@ import type { ConstantValue, NetworkIR, TrainConfig } from '../ir/types.js';
 import { irToJson } from '../ir/write.js';
 import { schemaProblems, RUN_RECORD_SCHEMA, TRAIN_STATE_SCHEMA } from './records.js';
 import { createHash } from 'node:crypto';
+import { constants as bufferConstants } from 'node:buffer';
+import { readRegularFile } from '../util/read-regular.js';
 
 import { RunFileError, type MetricsLine, type RunSink, type TrainState } from '../backends/engine.js';
 import type { Monitor, MonitorSettings } from './monitor.js';
@@ -199,12 +201,38 @@ export function writeRunFiles(dir: string, spec: string, ir: NetworkIR, record: 
   writeFileAtomic(join(dir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
 }
 
-export function readJson<T>(path: string, what: string): T {
+/**
+ * Ceilings on the files hwy reads from a run directory. A run directory may come from
+ * anywhere (copied, downloaded, edited): no file in it may make a reader wait or allocate
+ * without end, so each is read only if it is a regular file (a link to /dev/zero or a FIFO
+ * is refused) and never past its bound. The weights' bound is the size model.json's
+ * manifest gives them (see `manifestBytes`).
+ */
+export const RUN_FILE_BYTES = {
+  /** run.json, state.json, a lock's owner: small records (run.json grows by an entry a resume). */
+  record: 16 * 2 ** 20,
+  /** spec.hwy: as `hwy check` reads specs (DEFAULT_LIMITS.maxSpecBytes in src/passes/limits.ts). */
+  spec: 8 * 2 ** 20,
+  /** ir.json, model.json, optimizer.json: the topology of a network of 200,000 layers (the passes' limit) fits. */
+  model: 256 * 2 ** 20,
+  /** metrics.jsonl: a line of about 200 bytes an epoch. */
+  metrics: 64 * 2 ** 20,
+  /** Weights whose size no manifest gives (a file hwy staged itself): the most one buffer holds. */
+  weights: bufferConstants.MAX_LENGTH,
+};
+
+/** A file of a run directory, read as `readRegularFile` reads (`what` with its article: 'a run record'). */
+export function readRunBytes(path: string, maxBytes: number, what: string): Buffer {
+  return readRegularFile(path, { maxBytes, what, error: (m) => new RunDirError(m) });
+}
+
+export function readJson<T>(path: string, what: string, maxBytes = RUN_FILE_BYTES.record): T {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRunBytes(path, maxBytes, 'a JSON record').toString('utf8');
   } catch (e) {
-    throw new RunDirError(`${what}: cannot read ${path}: ${describeFsError(e)}`);
+    if (e instanceof RunDirError) throw new RunDirError(`${what}: ${e.message}`);
+    throw e;
   }
   try {
     return JSON.parse(text) as T;
@@ -262,6 +290,15 @@ export class RunDirSink implements RunSink {
       this.pendingBest = undefined;
       copyToBest(this.dir);
     }
+  }
+
+  /**
+   * After an engine failed: a checkpoint it was staging and never committed (no state.json)
+   * is only in the way. A complete one stays: recoverCheckpoint swaps it in.
+   */
+  discardStaged(): void {
+    const tmp = join(this.dir, TMP_DIR);
+    if (!existsSync(join(tmp, 'state.json'))) rmSync(tmp, { recursive: true, force: true });
   }
 
   /** Set when an epoch's metrics used up early stopping's patience: training stops after that epoch's checkpoint. */
@@ -375,6 +412,10 @@ export function checkpointForResume(dir: string): string {
   const model = join(dir, MODEL_DIR);
   const missing = existsSync(model) ? ['state.json', 'model.json', 'weights.bin'].filter((f) => !existsSync(join(model, f))).map((f) => `${MODEL_DIR}/${f}`) : [`${MODEL_DIR}/`];
   const epochs = readMetrics(dir).length;
+  // killed (or stopped by a failure) before its first checkpoint: there never was one to restore
+  if (!existsSync(model) && !existsSync(join(dir, OLD_DIR)) && epochs === 0) {
+    throw new RunDirError(`cannot resume '${dir}': no checkpoint was ever written there (training ended before its first); nothing was changed. Train it anew (the command that started it, with --force to replace the run; run.json records it)`);
+  }
   throw new RunDirError(
     `cannot resume '${dir}': its checkpoint is incomplete (missing ${missing.join(', ')})${epochs ? `, though metrics.jsonl records ${epochs} epoch${epochs === 1 ? '' : 's'}` : ''}; ` +
       `nothing was changed. Restore ${MODEL_DIR}/ from a copy to continue, or train anew from its spec: hwy train ${join(dir, 'spec.hwy')} --out NEW_DIR`,
@@ -431,7 +472,7 @@ export function readMetrics(dir: string, opts: { dropTornTail?: boolean } = {}):
   const path = join(dir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
   const out: MetricsLine[] = [];
-  const text = readFileSync(path, 'utf8');
+  const text = readRunBytes(path, RUN_FILE_BYTES.metrics, 'a metrics file').toString('utf8');
   const lines = text.split('\n');
   lines.forEach((l, i) => {
     if (!l.trim()) return;

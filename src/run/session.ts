@@ -7,7 +7,7 @@ import { DATASETS } from '../language/vocabulary.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
-import { deviceProblem, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
+import { deviceProblem, EngineKilled, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
 import { readRunRecord, RunDirSink, truncateMetrics, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
 import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
@@ -157,6 +157,9 @@ export function checkDataFits(ir: NetworkIR, data: Splits): void {
   const need = input.reduce((a, b) => a * b, 1);
   const fits = input.length === 3 ? input[0] === h && input[1] === w && input[2] === c : need === h * w * c;
   if (!fits) throw new DataError(`the network's input is ${input.join('x')}, but ${data.train.name === 'train' ? 'the data set' : data.train.name} has ${h}x${w}x${c} examples`);
+  // the test split comes from files of its own (t10k-*, x_test), which may disagree with the training files
+  const t = data.test.shape;
+  if (data.test.count > 0 && (t[0] !== h || t[1] !== w || t[2] !== c)) throw new DataError(`the data set's test examples are ${t.join('x')}, but its training examples (and the network's input) are ${h}x${w}x${c}: the test files do not belong to this data set`);
   const out = ir.layers[ir.layers.length - 1].outShape;
   if (out.length !== 1 || out[0] !== data.train.classes) {
     throw new DataError(`the network ends in ${out.join('x')} outputs, but the data set has ${data.train.classes} classes: end with 'dense ${data.train.classes} softmax'`);
@@ -314,6 +317,8 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   } catch (e) {
     // a resume that failed before it wrote anything did not happen: run.json's history says so
     if (resumed && sink.commits === 0) writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(resumed, null, 2) + '\n');
+    sink.discardStaged();
+    if (e instanceof EngineKilled) e.runDir = runDir;
     throw e;
   } finally {
     tensorboardFailure = await tb?.close();

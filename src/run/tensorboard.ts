@@ -4,6 +4,8 @@
 // libtensorflow, so Node hands each epoch's metrics to that child; both engines report their
 // epochs to Node, so this serves tfjs and torch runs alike.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { describeSpawnError } from '../util/plain-errors.js';
+import { pythonSilence } from '../backends/torch/python.js';
 import { join } from 'node:path';
 import type { MetricsLine } from '../backends/engine.js';
 import { pythonDir } from '../backends/torch/engine.js';
@@ -21,8 +23,11 @@ const CANDIDATES = ['python3', '/usr/bin/python3'];
 export function findTensorboardWriter(env: NodeJS.ProcessEnv = process.env): { python: string; library: string } {
   const script = join(pythonDir(), 'hwy_tensorboard.py');
   const probe = (python: string): string => {
+    // an interpreter that never answers is given up on in seconds, not after the import's minute
+    const silent = pythonSilence(python, env);
+    if (silent) return silent;
     const r = spawnSync(python, [script, '--probe'], { encoding: 'utf8', env, timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'was not found' : r.error.message.split('\n')[0];
+    if (r.error) return describeSpawnError(r.error, 60_000);
     const out = (r.stdout ?? '').trim();
     if (r.status === 0 && out.startsWith('writer ')) return out;
     return out === 'missing' ? 'has neither tensorboard nor tensorboardX' : `exited with ${r.status ?? r.signal}`;

@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { describeFsError } from './fs-errors.js';
 
-function kindOf(st: Stats): string | undefined {
+/** What a file that is not a regular file is, with its article ('a directory', 'a character device'); undefined for a regular file. */
+export function kindOf(st: Stats): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a named pipe (FIFO)';
@@ -54,6 +55,30 @@ export function readRegularFile(path: string, opts: { maxBytes: number; what: st
   } catch (e) {
     if (e instanceof Error && !(e as NodeJS.ErrnoException).code) throw e;
     throw error(`cannot read '${path}': ${describeFsError(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The size of a regular file that another program (Python) will read: the checks of
+ * `readRegularFile` (a FIFO, a device or a link to one is refused, naming what it is;
+ * larger than `maxBytes` is refused) without reading it.
+ */
+export function regularFileSize(path: string, opts: { maxBytes: number; what: string; limitNote?: string; error: (message: string) => Error }): number {
+  const { what, error } = opts;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw error(`cannot read '${path}': ${describeFsError(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    const kind = kindOf(st);
+    if (kind) throw error(`'${path}' is ${kind}, not ${what}`);
+    if (st.size > opts.maxBytes) throw error(`'${path}' is ${mib(st.size)}; ${what} may be at most ${mib(opts.maxBytes)}${opts.limitNote ? ` ${opts.limitNote}` : ''}`);
+    return st.size;
   } finally {
     closeSync(fd);
   }

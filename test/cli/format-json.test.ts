@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
 import { CODES } from '../../src/diagnostics/codes.js';
+import { trainInterpreter } from '../../src/backends/torch/export.js';
 
 const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
 
@@ -96,7 +97,8 @@ describe('--format json on every command that prints data', () => {
     expect(ex.data).toBe(false);
     expect(ex.files.map((f: string) => f.slice(job.length + 1)).sort()).toEqual(['README.md', 'config.json', 'hwy_weights.py', 'model.json', 'model.py', 'train.py', 'weights.bin']);
     for (const f of ex.files) expect(existsSync(f), f).toBe(true);
-    expect(ex.train).toBe(`cd '${job}' && python3 train.py`);
+    // the Python with torch hwy finds here (PATH's python3 may have none), else plain python3
+    expect(ex.train).toBe(`cd '${job}' && ${trainInterpreter()} train.py`);
   });
 
   it('sweep prints the summary table, every run and the files', () => {

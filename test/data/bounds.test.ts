@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readIdx } from '../../src/data/idx.js';
+import { loadMnistIdx, readIdx } from '../../src/data/idx.js';
+import { checkDataFits } from '../../src/run/session.js';
+import { loadData } from '../../src/data/index.js';
 import { loadCifar10 } from '../../src/data/cifar.js';
 import { DataError } from '../../src/data/dataset.js';
-import { idxBytes } from '../helpers.js';
+import { checkedIr, compileText, idxBytes } from '../helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hwy-bounds-'));
 const fifo = (dir: string, name: string) => {
@@ -67,5 +69,54 @@ describe('data files must be regular files', () => {
     const big = Buffer.alloc(10_001 * 3073);
     writeFileSync(join(d, 'cifar-10-batches-bin/data_batch_1.bin'), big);
     expect(() => loadCifar10(d)).toThrow(/data_batch_1\.bin' is 30,733,073 bytes; a CIFAR-10 batch may be at most 30,730,000 bytes \(10,000 records of 3073 bytes, as published\)/);
+  });
+});
+
+describe('test images that no network can read', () => {
+  const mnistDir = (testDims: number[]) => {
+    const d = tmp();
+    writeFileSync(join(d, 'train-images-idx3-ubyte'), idxBytes([20, 4, 4], Array(320).fill(7)));
+    writeFileSync(join(d, 'train-labels-idx1-ubyte'), idxBytes([20], Array.from({ length: 20 }, (_, i) => i % 10)));
+    writeFileSync(join(d, 't10k-images-idx3-ubyte'), idxBytes(testDims, Array(testDims.reduce((a, b) => a * b, 1)).fill(3)));
+    writeFileSync(join(d, 't10k-labels-idx1-ubyte'), idxBytes([testDims[0]], Array(testDims[0]).fill(1)));
+    return d;
+  };
+
+  it('IDX images of 0x0 pixels are refused by name when loaded', () => {
+    const d = mnistDir([5, 0, 0]);
+    expect(() => loadMnistIdx(d)).toThrow(new DataError(`${join(d, 't10k-images-idx3-ubyte')}: its header describes images of 0x0 pixels: not images a network can read`));
+  });
+
+  it('test images of another size than the training images are refused before anything is evaluated', () => {
+    const { trainval, test } = loadMnistIdx(mnistDir([5, 3, 3]));
+    const ir = checkedIr(compileText('network n {\n  input 4x4x1\n  flatten\n  dense 10 softmax\n}\n'));
+    const data = { train: trainval, validation: trainval, test, source: 'test' };
+    expect(() => checkDataFits(ir, data)).toThrow(/^the data set's test examples are 3x3x1, but its training examples \(and the network's input\) are 4x4x1: the test files do not belong to this data set$/);
+  });
+});
+
+describe('.npy files that are there but not arrays are named for what they are, not "missing"', () => {
+  const cfg = (path: string) => ({ name: 'npy' as const, path, normalize: 'scale' as const, augment: [], validation: 0.1 });
+  const network = () => checkedIr(compileText('network n {\n  input 4x4x1\n  flatten\n  dense 10 softmax\n}\n'));
+  for (const [what, make, kind] of [
+    ['a link to /dev/zero', (p: string) => symlinkSync('/dev/zero', p), 'a character device'],
+    ['a FIFO', (p: string) => execFileSync('mkfifo', [p]), 'a named pipe (FIFO)'],
+    ['a directory', (p: string) => mkdirSync(p), 'a directory'],
+  ] as const) {
+    it(`x_train.npy as ${what}`, async () => {
+      const d = tmp();
+      make(join(d, 'x_train.npy'));
+      writeFileSync(join(d, 'y_train.npy'), 'not read');
+      await expect(loadData(cfg(d), undefined, { network: network() })).rejects.toThrow(new DataError(`'${join(d, 'x_train.npy')}' is ${kind}, not an .npy file`));
+    });
+  }
+
+  it('an optional x_test.npy that is a FIFO is named too, not taken for absent', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'x_train.npy'), 'not read');
+    writeFileSync(join(d, 'y_train.npy'), 'not read');
+    writeFileSync(join(d, 'y_test.npy'), 'not read');
+    fifo(d, 'x_test.npy');
+    await expect(loadData(cfg(d), undefined, { network: network() })).rejects.toThrow(`'${join(d, 'x_test.npy')}' is a named pipe (FIFO), not an .npy file`);
   });
 });

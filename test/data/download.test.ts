@@ -41,6 +41,12 @@ beforeAll(async () => {
       push();
       return;
     }
+    if (req.url?.startsWith('/cut/')) {
+      // half the announced bytes, then the connection dropped
+      res.writeHead(200, { 'content-length': 1000 });
+      res.write(Buffer.alloc(500), () => res.socket?.destroy());
+      return;
+    }
     if (req.url?.startsWith('/announce/')) {
       res.writeHead(200, { 'content-length': 10 ** 9 }).end();
       return;
@@ -199,5 +205,20 @@ describe('unpacking is bounded', () => {
     const src: Source = { bases: [`${base}/good`], files: [{ file: 'bomb.tar.gz', md5: md5(buf), bytes: buf.length }], extract: ['cifar-100-binary/train.bin', 'cifar-100-binary/test.bin'], unpackedBytes: 2 ** 20 };
     await expect(ensureDownloaded('cifar100', { cache, sources: { cifar100: src } })).rejects.toThrow(/bomb\.tar\.gz: cannot unpack: unpacks to more than 1\.0 MiB/);
     expect(existsSync(join(cache, 'cifar100', 'complete'))).toBe(false);
+  });
+});
+
+describe('why a download failed, in plain words', () => {
+  it("a connection dropped mid-file and a port fetch refuses are said in words, not undici's codes", async () => {
+    const cache = tmp();
+    const src: Source = { bases: [`${base}/cut`, 'http://127.0.0.1:10080/x'], files: [{ file: 'f.gz', md5: '0'.repeat(32), bytes: 1000 }] };
+    const err = await ensureDownloaded('mnist_full', { cache, sources: { mnist_full: src } }).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(err).toBe(
+      `cannot download f.gz: ${base}/cut/f.gz: the connection was closed before the file was complete; http://127.0.0.1:10080/x/f.gz: Node refuses to connect to that port (one browsers block, such as 6000 or 10080): use an address on another port`,
+    );
+    expect(err).not.toMatch(/UND_ERR|bad port/);
   });
 });

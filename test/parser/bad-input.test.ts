@@ -106,3 +106,23 @@ describe('bad input never crashes, hangs or throws', () => {
     }
   });
 });
+
+describe('a UTF-8 byte-order mark at the start of a spec', () => {
+  const spec = 'network n {\n  input 4\n  dense 2 softmax\n}\n';
+
+  it('is ignored: the spec compiles as without it, with the same layers', () => {
+    const plain = compile(spec, 'a.hwy');
+    const bom = compile('\uFEFF' + spec, 'a.hwy');
+    expect(bom.diagnostics).toEqual([]);
+    expect(bom.ok).toBe(true);
+    expect(bom.ir?.layers.map((l) => l.kind)).toEqual(plain.ir?.layers.map((l) => l.kind));
+  });
+
+  it('still counts for columns: an error on the first line is placed where an editor shows it', () => {
+    const r = compile('\uFEFFnetwork n {\n  input 4\n  dense 2 softmax\n}\nnetwork n {\n}\n', 'a.hwy');
+    expect(r.diagnostics.every((d) => !/unexpected character/.test(d.message))).toBe(true);
+    const bad = compile('\uFEFFnetwork n { ? }\n', 'a.hwy');
+    const d = bad.diagnostics.find((x) => /unexpected character/.test(x.message));
+    expect(d?.span.start).toMatchObject({ line: 1, col: 14, offset: 13 });
+  });
+});

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RunFileError as RunDirError, type TrainState } from '../engine.js';
 import { writeDurable } from '../../util/atomic.js';
 import { HWY_DENSE, HWY_DROPOUT, registerLayers } from './layers.js';
-import { describeFsError } from '../../util/fs-errors.js';
+import { readRegularFile } from '../../util/read-regular.js';
 
 /** Files of one checkpoint of the tfjs engine. */
 export interface CheckpointFiles {
@@ -67,12 +68,21 @@ function toArrayBuffer(b: Buffer): ArrayBuffer {
   return out;
 }
 
-function readOrFail(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new RunDirError(`cannot read checkpoint file ${path}: ${describeFsError(e)}`);
-  }
+/** JSON files of a model (model.json, optimizer.json): the topology of a network of 200,000 layers fits. */
+const MAX_JSON_BYTES = 256 * 2 ** 20;
+
+/**
+ * A checkpoint file: a regular file (a link to /dev/zero or a FIFO is refused, never read
+ * without end) of at most `maxBytes`: for weights, the size their manifest gives.
+ */
+function readOrFail(path: string, maxBytes: number, what: string): Buffer {
+  return readRegularFile(path, { maxBytes, what, error: (m) => new RunDirError(m) });
+}
+
+/** Bytes the weights of a manifest take, or null where a dtype does not say (quantized, strings). */
+function manifestBytes(specs: tf.io.WeightsManifestEntry[]): number | null {
+  const sizes = specs.map(weightBytes);
+  return sizes.every((n) => n !== null) ? (sizes as number[]).reduce((a, n) => a + n, 0) : null;
 }
 
 type ModelJson = { modelTopology: Record<string, unknown>; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
@@ -105,7 +115,7 @@ export function fileHandler(path: string): tf.io.IOHandler {
 async function readModelArtifacts(jsonPath: string, rename: Record<string, string>): Promise<tf.io.ModelArtifacts> {
   let json: ModelJson;
   try {
-    json = JSON.parse(readOrFail(jsonPath).toString('utf8'));
+    json = JSON.parse(readOrFail(jsonPath, MAX_JSON_BYTES, 'a tfjs model').toString('utf8'));
   } catch (e) {
     if (e instanceof RunDirError) throw e;
     throw new RunDirError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
@@ -119,10 +129,10 @@ async function readModelArtifacts(jsonPath: string, rename: Record<string, strin
     if (isAbsolute(p) || rel === '..' || rel.startsWith(`..${sep}`)) throw new RunDirError(`${jsonPath} names the weights file '${p}' outside its directory`);
     return file;
   });
-  const bin = Buffer.concat(files.map(readOrFail));
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const sizes = specs.map(weightBytes);
-  const expected = sizes.every((n) => n !== null) ? (sizes as number[]).reduce((a, n) => a + n, 0) : null;
+  const specs = json.weightsManifest.flatMap((g) => g.weights ?? []);
+  const expected = manifestBytes(specs);
+  // no weights file is read past what the manifest says the weights take
+  const bin = Buffer.concat(files.map((f) => readOrFail(f, expected ?? bufferConstants.MAX_LENGTH, `the weights file of ${jsonPath} (its size is what the weights manifest describes)`)));
   const where = files.length === 1 ? files[0] : `the weight files of ${jsonPath}`;
   if (expected !== null && bin.length !== expected) throw new RunDirError(`${where} holds ${bin.length} bytes; the model needs ${expected} (truncated or from another model)`);
   const topology = renameClasses(json.modelTopology, rename);
@@ -159,9 +169,23 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
 
 /** Restores an optimizer's slots (iterations, momentum accumulators) from a checkpoint. */
 export async function loadOptimizerState(ckptDir: string, optimizer: tf.Optimizer): Promise<void> {
-  const meta = JSON.parse(readOrFail(join(ckptDir, 'optimizer.json')).toString('utf8')) as { weights: tf.io.WeightsManifestEntry[] };
-  if (!meta.weights?.length) return;
-  const bin = readOrFail(join(ckptDir, 'optimizer.bin'));
+  const jsonPath = join(ckptDir, 'optimizer.json');
+  let meta: { weights?: tf.io.WeightsManifestEntry[] };
+  try {
+    meta = JSON.parse(readOrFail(jsonPath, MAX_JSON_BYTES, 'an optimizer manifest').toString('utf8'));
+  } catch (e) {
+    if (e instanceof RunDirError) throw e;
+    throw new RunDirError(`${jsonPath} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!meta || !Array.isArray(meta.weights) || !meta.weights.every((w) => typeof w?.name === 'string' && Array.isArray(w.shape))) {
+    throw new RunDirError(`${jsonPath} is not an optimizer manifest (no list of weights with names and shapes)`);
+  }
+  if (!meta.weights.length) return;
+  const binPath = join(ckptDir, 'optimizer.bin');
+  const expected = manifestBytes(meta.weights);
+  const bin = readOrFail(binPath, expected ?? bufferConstants.MAX_LENGTH, `the optimizer state of ${jsonPath} (its size is what that manifest describes)`);
+  // a short file would reach tfjs's decoder as an internal error ('should have N values')
+  if (expected !== null && bin.length !== expected) throw new RunDirError(`${binPath} holds ${bin.length} bytes; ${jsonPath} needs ${expected} (truncated or from another run): the checkpoint is damaged`);
   const map = tf.io.decodeWeights(toArrayBuffer(bin), meta.weights);
   await optimizer.setWeights(meta.weights.map((w) => ({ name: w.name, tensor: map[w.name] })));
   if (optimizer.getClassName() === 'Adam') restoreAdamPowers(optimizer);

@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { EngineUnavailable, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
+import { EngineKilled, EngineUnavailable, RunFileError, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
 import type { NetworkIR } from '../../ir/types.js';
 import { emitModelPy } from './emit-model.js';
 import { torchWeightMap } from './weights.js';
@@ -15,6 +15,8 @@ import { writeArrays } from './arrays.js';
 import { findPython } from './python.js';
 import { cacheRoot } from '../../data/download.js';
 import { packageRoot } from '../../util/package-root.js';
+import { regularFileSize } from '../../util/read-regular.js';
+import { describeSpawnError } from '../../util/plain-errors.js';
 
 /** The Python side failed in a way that is not the user's to fix: the message carries its stderr. */
 export class TorchEngineError extends Error {}
@@ -43,12 +45,35 @@ function defaultThreads(): number {
   return 1;
 }
 
+/**
+ * The most threads a worker may ask for: a few times the cores. Threads beyond the cores
+ * only wait for each other, and with no bound `--threads 100000` made a machine unusable
+ * and `--threads 1e9` ended in libgomp failing to allocate its thread pool.
+ */
+export function maxThreads(): number {
+  return 4 * availableParallelism();
+}
+
+/** Why a thread count cannot be used (`given` names it: '--threads 100000'), or undefined. */
+export function threadsProblem(n: number, given: string): string | undefined {
+  if (!Number.isInteger(n) || n < 1) return `${given}: the threads a worker takes must be a positive whole number`;
+  const most = maxThreads();
+  if (n > most) return `${given}: this machine has ${availableParallelism()} CPU cores, and threads beyond them only wait for each other; use at most ${most} (4 a core), or leave it out for the default (${defaultThreads()})`;
+  return undefined;
+}
+
 function threadsFrom(opt: number | undefined): number {
-  if (opt !== undefined) return opt;
+  if (opt !== undefined) {
+    const bad = threadsProblem(opt, `--threads ${opt}`);
+    if (bad) throw new EngineUnavailable(bad);
+    return opt;
+  }
   const env = process.env.HWY_THREADS;
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (!Number.isInteger(n) || n < 1) throw new EngineUnavailable(`HWY_THREADS must be a positive whole number, not '${env}'`);
+    const bad = threadsProblem(n, `HWY_THREADS=${env}`);
+    if (bad) throw new EngineUnavailable(bad);
     return n;
   }
   return defaultThreads();
@@ -60,7 +85,7 @@ function probeDevices(python: string): { cuda: boolean; gpus: number; name: stri
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
   } catch {
-    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+    throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${r.error ? describeSpawnError(r.error, 120_000) : (r.stderr || '').trim().split('\n').pop()}`);
   }
 }
 
@@ -136,15 +161,87 @@ export async function initialModelFiles(ir: NetworkIR, seed: number): Promise<{ 
   }
 }
 
+/** An event of the Python worker, checked: what each kind carries and its types. */
+type WorkerEvent = { event: string; [k: string]: unknown };
+
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The fields of an object that are not numbers (a number or null, where `nullable`). */
+const notNumbers = (o: Record<string, unknown>, keys: string[], nullable: string[] = []) => keys.filter((k) => !(isNum(o[k]) || (nullable.includes(k) && o[k] === null)));
+
+/** What is wrong with a training state from the worker, or undefined. */
+function stateProblem(s: unknown, where: string): string | undefined {
+  if (!isObj(s)) return `${where} is not an object`;
+  const bad = notNumbers(s, ['epoch', 'step']);
+  if (bad.length) return `${where}.${bad[0]} is not a number`;
+  if (!isObj(s.partial)) return `${where}.partial is not an object`;
+  const p = notNumbers(s.partial, ['lossSum', 'correct', 'seen', 'seconds']);
+  if (p.length) return `${where}.partial.${p[0]} is not a number`;
+  if (!['running', 'interrupted', 'done', 'diverged'].includes(s.status as string)) return `${where}.status is not a training status`;
+  return undefined;
+}
+
+/**
+ * What is wrong with an event from the worker, or undefined. The worker is hwy's own
+ * hwy_train.py, but a changed or foreign one must not reach the sink as a TypeError.
+ */
+export function eventProblem(ev: unknown): string | undefined {
+  if (!isObj(ev) || typeof ev.event !== 'string') return 'not an object with an event name';
+  const first = (keys: string[], o: Record<string, unknown> = ev, prefix = '', nullable: string[] = []) => {
+    const bad = notNumbers(o, keys, nullable);
+    return bad.length ? `${prefix}${bad[0]} is not a number` : undefined;
+  };
+  switch (ev.event) {
+    case 'epoch_start':
+      return first(['epoch', 'epochs', 'steps', 'lr']);
+    case 'progress':
+      return first(['epoch', 'epochs', 'step', 'steps', 'loss', 'accuracy', 'samplesPerSec']);
+    case 'epoch_end':
+      if (!isObj(ev.metrics)) return 'metrics is not an object';
+      if (!Number.isInteger(ev.metrics.epoch)) return 'metrics.epoch is not a whole number';
+      return first(['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'seconds', 'samplesPerSec'], ev.metrics, 'metrics.', ['valLoss', 'valAccuracy']);
+    case 'checkpoint_staged':
+      return stateProblem(ev.state, 'state');
+    case 'done': {
+      const o = ev.outcome;
+      if (!isObj(o) || !['done', 'interrupted', 'diverged'].includes(o.status as string)) return 'outcome is not an outcome (done, interrupted or diverged)';
+      if (o.status === 'diverged' && typeof o.message !== 'string') return 'outcome.message is not a string';
+      return stateProblem(o.state, 'outcome.state');
+    }
+    case 'error':
+      return typeof ev.message === 'string' ? undefined : 'message is not a string';
+    default:
+      return undefined; // started, resumed and events of later versions: nothing here depends on them
+  }
+}
+
 const tail = (s: string, lines = 15) => s.trim().split('\n').slice(-lines).join('\n');
+
+/**
+ * torch.pt of the checkpoint to resume, checked before Python reads it: a regular file (a
+ * link to /dev/zero or a FIFO would make torch.load read or wait without end) no larger
+ * than what it holds can take: the weights, at most two optimizer slots each (Adam's
+ * moments) and the random states.
+ */
+function checkTorchCheckpoint(ckpt: string, ir: NetworkIR): void {
+  const weights = (ir.stats?.totalParams ?? 0) * 4;
+  regularFileSize(join(ckpt, 'torch.pt'), { maxBytes: 4 * weights + 64 * 2 ** 20, what: 'a PyTorch checkpoint', limitNote: 'for this network (its weights and optimizer state)', error: (m) => new RunFileError(m) });
+}
 
 async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<TrainOutcome> {
   const { ir, config, data, sink, hooks } = args;
+  if (args.resumeFrom) checkTorchCheckpoint(args.resumeFrom, ir);
   const jobDir = mkdtempSync(join(tmpdir(), 'hwy-torch-'));
   const children: ChildProcess[] = [];
+  // the workers hwy ended itself: a signal that ended any other came from outside (the OOM killer, a kill)
+  const killedHere = new Set<ChildProcess>();
   let timer: NodeJS.Timeout | undefined;
   const killAll = () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const c of children)
+      if (c.exitCode === null && c.signalCode === null) {
+        killedHere.add(c);
+        c.kill('SIGKILL');
+      }
   };
   // a process ended by a signal runs no finally blocks: its 'exit' still ends the workers and removes the job directory
   const onExit = () => {
@@ -167,6 +264,8 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       // absolute: the trainer reads paths relative to the job file, which lives in a temporary directory
       resume: args.resumeFrom ? resolvePath(args.resumeFrom) : null,
       state: args.state,
+      // a worker that finds hwy gone (killed: no clean-up ran here) removes this directory
+      remove_when_orphaned: jobDir,
       config,
       data: { train: { x: resolvePath(arrays.train.x), y: resolvePath(arrays.train.y) }, validation: { x: resolvePath(arrays.validation.x), y: resolvePath(arrays.validation.y) } },
       device: o.device,
@@ -223,12 +322,14 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     let handlerError: unknown;
     const handled = (async () => {
       for await (const line of events) {
-        let ev: { event: string; [k: string]: unknown };
+        let ev: WorkerEvent;
         try {
           ev = JSON.parse(line);
         } catch {
           continue;
         }
+        const bad = eventProblem(ev);
+        if (bad) throw new TorchEngineError(`the torch worker sent a malformed event (${bad}): ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
         switch (ev.event) {
           case 'epoch_start':
             hooks?.onEpochStart?.(ev.epoch as number, ev.epochs as number, ev.steps as number, ev.lr as number);
@@ -281,6 +382,9 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     if (outcome) return outcome;
     if (failure?.user) throw new EngineUnavailable(failure.message);
     const bad = results.find((r) => r.code !== 0 && r.signal !== 'SIGKILL') ?? results.find((r) => r.code !== 0) ?? results[0];
+    // ended by a signal from outside: what happened, in words, and the checkpoint that is kept
+    const signalled = results.find((r) => r.signal && !killedHere.has(children[r.rank]));
+    if (signalled && !failure) throw new EngineKilled(signalled.signal!, `the torch worker${o.nproc > 1 ? ` ${signalled.rank}` : ''} (Python)`, kept);
     const detail = tail(stderr[bad.rank]);
     throw new TorchEngineError(`the torch engine failed${o.nproc > 1 ? ` (worker ${bad.rank})` : ''}: ${failure?.message ?? `Python exited with ${bad.code ?? bad.signal}`}${detail ? `\n${detail}` : ''}`);
   } finally {

@@ -71,6 +71,21 @@ function python(): string {
   return findPython().path;
 }
 
+/**
+ * The command that runs the exported job's train.py here: the Python with torch that hwy
+ * found (which is not PATH's python3 where that one lacks torch), else `python3`. Quoted
+ * for a shell where it needs to be.
+ */
+export function trainInterpreter(): string {
+  let py = 'python3';
+  try {
+    py = findPython().path;
+  } catch (e) {
+    if (!(e instanceof EngineUnavailable)) throw e;
+  }
+  return /^[\w./+-]+$/.test(py) ? py : `'${py.replace(/'/g, `'\\''`)}'`;
+}
+
 function runPython(py: string, code: string, cwd: string): void {
   const r = spawnSync(py, ['-c', code], { cwd, encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new TorchEngineError(`${py} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-8).join('\n')}`);
@@ -128,18 +143,20 @@ export function exportPytorch(src: ExportSource, data: Splits | undefined, out: 
       log(`weights.pt not written (${e.message}); README.md says how to make it where torch is installed`);
     }
   }
-  write('README.md', readme(src, !!data, statedict));
+  write('README.md', readme(src, !!data, statedict, trainInterpreter()));
   return written;
 }
 
-function readme(src: ExportSource, withData: boolean, statedict: boolean): string {
+function readme(src: ExportSource, withData: boolean, statedict: boolean, py: string): string {
   const c = src.config;
+  // where hwy found torch in another Python than PATH's python3, the commands name that one
+  const which = py === 'python3' ? '' : `\n\`${py}\` is the Python with torch that hwy found where it exported this job (\`python3\` on its PATH had none); elsewhere, use a Python that has torch.\n`;
   const from = src.runDir ? `the weights of the run \`${src.runDir}\`` : `the initial weights hwy draws for seed ${c.seed}`;
   return `# ${src.ir.network.name}: a PyTorch job exported by hwy ${VERSION}
 
 Trains network \`${src.ir.network.name}\` (from \`${src.ir.file}\`) with plain PyTorch: no Node, no hwy.
 It needs Python 3 with torch (1.13 or 2.x) and numpy.
-
+${which}
 | file | what |
 |---|---|
 | \`model.py\` | the network as a \`torch.nn.Module\` (\`Net\`), generated from the checked IR |
@@ -147,19 +164,19 @@ It needs Python 3 with torch (1.13 or 2.x) and numpy.
 | \`config.json\` | the resolved training config: ${c.epochs} epochs, batch ${c.batch}, lr ${c.lr.value} (${c.lr.schedule}${c.lr.warmup || c.lr.warmupSteps ? `, warm-up ${c.lr.warmup ? `${c.lr.warmup} epochs` : `${c.lr.warmupSteps} steps`}` : ''}), optimizer ${optimizerText(c.optimizer)}, weight decay ${c.weightDecay}, seed ${c.seed}; plus the file names and the weight map |
 | \`model.json\`, \`weights.bin\` | the starting point, in the tfjs LayersModel format: ${from} |
 ${statedict ? `| \`weights.pt\` | the same weights as a PyTorch state dict: \`net = model.Net(); net.load_state_dict(torch.load('weights.pt', weights_only=True))\` |\n` : ''}| \`data/*.npy\` | ${withData ? `the data (${src.dataSource}), preprocessed: float32 images [N, H, W, C] and uint8 labels, train / validation / test` : 'not exported: write train_x.npy, train_y.npy, validation_x.npy and validation_y.npy here (float32 [N, H, W, C] and uint8)'} |
-${!statedict && src.runDir ? `\nTo get the run's weights as a PyTorch state dict (needs torch):\n\n\`\`\`sh\npython3 -c "import json, torch, hwy_weights; torch.save(hwy_weights.tfjs_to_state_dict(open('weights.bin', 'rb').read(), json.load(open('config.json'))['weight_map']), 'weights.pt')"\n\`\`\`\n` : ''}
+${!statedict && src.runDir ? `\nTo get the run's weights as a PyTorch state dict (needs torch):\n\n\`\`\`sh\n${py} -c "import json, torch, hwy_weights; torch.save(hwy_weights.tfjs_to_state_dict(open('weights.bin', 'rb').read(), json.load(open('config.json'))['weight_map']), 'weights.pt')"\n\`\`\`\n` : ''}
 ## Train
 
 \`\`\`sh
-python3 train.py                          # one process; CUDA when torch sees it (--device cpu|cuda to choose)
-python3 train.py --out run2 --epochs 50   # another output directory, more epochs
-python3 train.py --resume                 # continue from run/model after Ctrl-C (which checkpoints first)
+${py} train.py                          # one process; CUDA when torch sees it (--device cpu|cuda to choose)
+${py} train.py --out run2 --epochs 50   # another output directory, more epochs
+${py} train.py --resume                 # continue from run/model after Ctrl-C (which checkpoints first)
 \`\`\`
 
 \`run/metrics.jsonl\` gets one JSON line an epoch; \`run/model/\` holds the newest checkpoint
 (\`torch.pt\` with model, optimizer and random states; \`model.json\` + \`weights.bin\`, the
 tfjs LayersModel format, which tfjs loads with hwy's layers registered), replaced atomically
-after every epoch. A second \`python3 train.py\` into the same directory is refused: \`--resume\`
+after every epoch. A second \`${py} train.py\` into the same directory is refused: \`--resume\`
 continues it, \`--out\` starts another. (\`run/\` is not a hwy run directory: to evaluate in
 hwy, train with \`hwy train --engine torch\`.)
 

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { EngineUnavailable } from '../engine.js';
+import { describeSpawnError } from '../../util/plain-errors.js';
 
 /** A Python interpreter that imports torch (and numpy, which hwy_weights.py needs). */
 export interface PythonInfo {
@@ -30,20 +31,41 @@ except ImportError as e:
 sys.stdout.write('torch ' + torch.__version__)
 `;
 
+/**
+ * How long an interpreter may take to start and print a word. Python starts in well under a
+ * second even on a loaded machine; a program that never answers (a wrong HWY_PYTHON, a
+ * wrapper waiting for input) is told apart in this time instead of the minute importing
+ * torch may take.
+ */
+const START_TIMEOUT_MS = 5_000;
+
+/** Why `python` is not an interpreter that answers at once (within START_TIMEOUT_MS), in words following its name; undefined when it is. */
+export function pythonSilence(python: string, env: NodeJS.ProcessEnv, timeoutMs = START_TIMEOUT_MS): string | undefined {
+  const ms = Math.min(START_TIMEOUT_MS, timeoutMs);
+  const alive = spawnSync(python, ['-c', 'import sys; sys.stdout.write("python")'], { encoding: 'utf8', env, timeout: ms, stdio: ['ignore', 'pipe', 'pipe'], killSignal: 'SIGKILL' });
+  if (alive.error || alive.status !== 0 || alive.stdout !== 'python') return failed(alive, ms, ' (a Python interpreter answers in well under a second: is it one?)').why;
+  return undefined;
+}
+
 /** Why one candidate failed, or its torch version. */
 function probe(python: string, env: NodeJS.ProcessEnv, timeoutMs: number): { ok: true; torch: string } | { ok: false; why: string } {
-  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const silent = pythonSilence(python, env, timeoutMs);
+  if (silent) return { ok: false, why: silent };
+  const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], killSignal: 'SIGKILL' });
+  const out = (r.stdout ?? '').trim();
+  if (!r.error && r.status === 0 && out.startsWith('torch ')) return { ok: true, torch: out.slice(6) };
+  if (!r.error && out.startsWith('missing ')) return { ok: false, why: `has no ${out.slice(8)} module` };
+  return failed(r, timeoutMs, '');
+}
+
+/** Why a run of a candidate failed, in words. */
+function failed(r: ReturnType<typeof spawnSync>, timeoutMs: number, slow: string): { ok: false; why: string } {
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, why: 'was not found' };
-    if (code === 'ETIMEDOUT') return { ok: false, why: `did not answer within ${Math.round(timeoutMs / 1000)} s` };
-    if (code === 'EACCES') return { ok: false, why: 'is not executable' };
-    return { ok: false, why: r.error.message.split('\n')[0] };
+    return { ok: false, why: `${describeSpawnError(r.error, timeoutMs)}${code === 'ETIMEDOUT' ? slow : ''}` };
   }
-  const out = (r.stdout ?? '').trim();
-  if (r.status === 0 && out.startsWith('torch ')) return { ok: true, torch: out.slice(6) };
-  if (out.startsWith('missing ')) return { ok: false, why: `has no ${out.slice(8)} module` };
-  const err = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+  const err = String(r.stderr ?? '').trim().split('\n').pop() ?? '';
+  if (r.status === 0) return { ok: false, why: `is not a Python interpreter (it printed '${String(r.stdout ?? '').trim().slice(0, 60)}')` };
   return { ok: false, why: `exited with ${r.status ?? r.signal}${err ? ` (${err.slice(0, 120)})` : ''}` };
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSet, compileFile, printDiagnostics, shellQuote, splitSets } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
@@ -47,19 +47,19 @@ Examples:
       if (!isRun && opts.checkpoint) throw new UsageError('--checkpoint picks a run directory\'s checkpoint; a spec has only its initial weights');
       if (opts.to === 'onnx' && !opts.data) throw new UsageError('--no-data is for --to pytorch (an ONNX file has no data)');
       const { RunDirError } = await import('../../run/run-dir.js');
-      const { openRun } = await import('../../run/open.js');
+      const { openRun, readCheckpointModel } = await import('../../run/open.js');
       const { effectiveConfig } = await import('../../run/session.js');
       const { DataError, loadData } = await import('../../data/index.js');
       const { loadRunData } = await import('../../run/data-file.js');
       const { EngineUnavailable } = await import('../../backends/engine.js');
-      const { exportOnnx, exportPytorch } = await import('../../backends/torch/export.js');
+      const { exportOnnx, exportPytorch, trainInterpreter } = await import('../../backends/torch/export.js');
       try {
         let src;
         let runRecord;
         if (isRun) {
           const { record, ir, ckpt } = openRun(source, opts.checkpoint);
           runRecord = record;
-          src = { ir, config: record.config, modelJson: readFileSync(join(ckpt, 'model.json'), 'utf8'), weights: readFileSync(join(ckpt, 'weights.bin')), runDir: source, dataSource: record.data };
+          src = { ir, config: record.config, ...readCheckpointModel(ckpt, ir), runDir: source, dataSource: record.data };
         } else {
           const { lets, settings } = splitSets(opts.set);
           const compiled = compileFile(source, lets, undefined, settings);
@@ -93,11 +93,13 @@ Examples:
           src.dataSource = data.source;
         }
         const written = exportPytorch(src, data, out, { force: opts.force, log: (s) => process.stderr.write(s + '\n') });
+        // the Python hwy found torch in (PATH's python3 may have none)
+        const train = `cd ${shellQuote(out)} && ${trainInterpreter()} train.py`;
         if (opts.format === 'json') {
-          writeJson({ to: 'pytorch', out, files: written.map((f) => join(out, f)), data: !!data, train: `cd ${shellQuote(out)} && python3 train.py` });
+          writeJson({ to: 'pytorch', out, files: written.map((f) => join(out, f)), data: !!data, train });
           return;
         }
-        process.stdout.write(`wrote ${out}/ (model.py, train.py, config.json, README.md${data ? ', data/' : ''})\ntrain with: cd ${shellQuote(out)} && python3 train.py\n`);
+        process.stdout.write(`wrote ${out}/: ${written.join(', ')}\ntrain with: ${train}\n`);
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
         throw e;

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { expandPaths, readSpecOrReport, STDIN_NAME } from '../io.js';
+import { DEFAULT_LIMITS, measureSpec, specSizeProblem } from '../../passes/limits.js';
 
 export function registerFmt(program: Command): void {
   program
@@ -42,6 +43,14 @@ export function registerFmt(program: Command): void {
         const text = readSpecOrReport(p);
         if (text === undefined) {
           unreadable++;
+          continue;
+        }
+        // the limits hwy check applies, before parsing: Prettier's parse of a spec of a few MB
+        // of junk costs what check's would (minutes and gigabytes), and its printer more
+        const tooBig = specSizeProblem(measureSpec(text), name, DEFAULT_LIMITS);
+        if (tooBig) {
+          process.stderr.write(`${name}:1:1: error HWY4004: ${tooBig}; not formatted (hwy explain HWY4004)\n`);
+          broken++;
           continue;
         }
         let out: string;

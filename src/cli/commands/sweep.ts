@@ -8,16 +8,25 @@ import { formatOption, writeJson, type OutputFormat } from '../output.js';
 import { collectSet, settingProblem, splitSets } from '../io.js';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
 import { packageRoot } from '../../util/package-root.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
 import { duration } from './sweep-progress.js';
 import { loadPlan, planWithOverrides, RETIRED_WITH_FILE, runSweepCommand, SAMPLERS } from './sweep-file.js';
 import type { SamplerName } from '../../ir/experiment.js';
 
+/**
+ * The deepest network a sweep trains: the paper's figure 1 goes to 100 layers, its deepest
+ * networks to 900. Far deeper ones compile (up to the passes' 200,000 layers) but a trial of
+ * 150,000 layers ran out of stack building the model after minutes.
+ */
+const MAX_SWEEP_DEPTH = 1000;
+
 const ints = (name: string) => (v: string) => {
   const xs = v.split(',').map(Number);
   if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 2)) throw new UsageError(`${name} expects whole numbers of at least 2 such as 10,20,50,100, not '${v}'`);
+  const deep = xs.find((x) => x > MAX_SWEEP_DEPTH);
+  if (deep !== undefined) throw new UsageError(`${name} ${v}: a sweep trains networks of at most ${MAX_SWEEP_DEPTH} layers (the paper's deepest are 900), not ${deep}`);
   return xs;
 };
 const int = (name: string) => (v: string) => {
@@ -49,6 +58,23 @@ function sweepSettings(sets: string[] | undefined, trials: number): SettingOverr
     if (bad) throw bad;
   }
   return settings;
+}
+
+/**
+ * Every depth of --depths must give networks the compiler accepts (its limits bound the
+ * layers, parameters and activations), checked before the sweep starts rather than as a
+ * failed trial: `--depths 1000000` is one line naming the flag.
+ */
+function checkDepths(depths: number[], settings: SettingOverride[]): void {
+  for (const kind of ['plain', 'highway'] as const) {
+    const file = join(packageRoot(), 'specs', 'paper', `mlp-${kind}.hwy`);
+    const text = readFileSync(file, 'utf8');
+    for (const depth of depths) {
+      const r = compile(text, file, { overrides: { depth }, settings });
+      const bad = r.diagnostics.find((d) => d.severity === 'error');
+      if (bad) throw new UsageError(`--depths ${depth}: the paper's ${kind} network does not compile at depth ${depth}: ${bad.message}`);
+    }
+  }
 }
 
 const positive = (name: string) => (v: string) => {
@@ -127,7 +153,7 @@ export function registerSweep(program: Command): void {
     .command('sweep')
     .argument('[file]', 'a spec with a sweep section: runs the sweep it declares (without one: figure 1 of the paper)')
     .description('run the sweep a spec declares (grid and random search in-process, tpe and pruners through Optuna), trials x seeds trained to convergence, with a summary, every trial as CSV and JSON, and figures; without a file, figure 1 of the paper: plain vs highway networks of growing depth, the best of a random search, the claims checked')
-    .option('--depths <list>', 'depths', ints('--depths'), [10, 20, 50, 100])
+    .option('--depths <list>', `depths, from 2 to ${MAX_SWEEP_DEPTH}`, ints('--depths'), [10, 20, 50, 100])
     .option('--epochs <n>', 'the most epochs a trial trains (it stops earlier once converged)', int('--epochs'), 5)
     .option('--trials <n>', 'random-search trials a network (the paper: 100); 1 uses the specs as they are', int('--trials'), 1)
     .option('--target-loss <x>', 'a trial stops once its training loss is at most this (the paper: 1e-4)', positive('--target-loss'), DEFAULT_STOP.targetLoss)
@@ -187,17 +213,23 @@ export function registerSweep(program: Command): void {
       for (const k of ['sampler', 'storage'] as const) if (opts[k] !== undefined) throw new UsageError(`--${k} is for sweep files (hwy sweep FILE.hwy --${k} …): without a file hwy sweep runs the paper's random search in-process`);
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
+      checkDepths(opts.depths, settings);
       if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
       const engine = opts.engine ?? 'tfjs';
       // tfjs trains in this process: two trials at once would take turns on one thread
       if (engine === 'tfjs' && opts.jobs !== undefined && opts.jobs > 1) throw new UsageError(`--jobs ${opts.jobs}: the tfjs engine trains in this process, one trial at a time; use --engine torch to train several at once`);
       if (engine === 'tfjs' && opts.threads !== undefined) throw new UsageError(`--threads is a setting of the torch engine; add --engine torch`);
       const threads = opts.threads ?? envThreads();
+      // refused before the sweep starts, as the engine would refuse it for every trial
+      const { threadsProblem } = await import('../../backends/torch/engine.js');
+      const manyThreads = engine === 'torch' ? threadsProblem(threads, opts.threads !== undefined ? `--threads ${opts.threads}` : `HWY_THREADS=${process.env.HWY_THREADS}`) : undefined;
+      if (manyThreads) throw new UsageError(manyThreads);
       const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
-      const { EngineUnavailable } = await import('../../backends/engine.js');
+      const { EngineKilled, EngineUnavailable } = await import('../../backends/engine.js');
+      const { NotEnoughMemory } = await import('../../run/memory.js');
       const tty = opts.progress && process.stderr.isTTY === true && opts.format !== 'json';
       const bar = tty
         ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} trials | ETA {etaText} | best {bestText}', hideCursor: true, clearOnComplete: true, stream: process.stderr, linewrap: false }, cliProgress.Presets.shades_classic)
@@ -211,16 +243,20 @@ export function registerSweep(program: Command): void {
       // Ctrl-C and SIGTERM (kill, a scheduler) both stop the running trials at their next
       // checkpoint, within seconds, and release their run directories; a second one quits at
       // once (process.exit: its handlers still end the torch workers)
-      let stop: 130 | 143 | undefined;
-      const stopper = (code: 130 | 143) => () => {
+      // SIGHUP (the terminal closed) too, as hwy train treats it
+      let stop: 129 | 130 | 143 | undefined;
+      const stopper = (code: 129 | 130 | 143) => () => {
+        if (code === 129) process.stderr.on('error', () => {}); // a closed terminal: nowhere to write, which must not end the sweep first
         if (stop) process.exit(code);
         stop = code;
         process.stderr.write(`\nstopping after a checkpoint (${code === 130 ? 'Ctrl-C' : 'the same signal'} again to quit at once)…\n`);
       };
       const onSigint = stopper(130);
       const onSigterm = stopper(143);
+      const onSighup = stopper(129);
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
+      process.on('SIGHUP', onSighup);
       process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epochs without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epochs\n`);
       try {
         const { format, progress: _p, targetLoss, patience, minImprovement, low, set: _set, ...rest } = opts;
@@ -267,11 +303,14 @@ export function registerSweep(program: Command): void {
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
         if (bar && barStarted) bar.stop();
-        if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+        if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
+        // a trial's worker killed from outside (the OOM killer): its run keeps its checkpoint, and the same command continues
+        if (e instanceof EngineKilled) throw new UsageError(`${e.message} in ${e.runDir}; run the same command again to continue the sweep`, 128 + (osConstants.signals[e.signal as NodeJS.Signals] ?? 0));
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigterm);
+        process.off('SIGHUP', onSighup);
       }
     });
 }

@@ -7,7 +7,8 @@ import { optimizerText } from '../../language/optimizers.js';
 import { RunDirError, readMetrics } from '../../run/run-dir.js';
 import { DataError } from '../../data/index.js';
 import { NotEnoughMemory } from '../../run/memory.js';
-import { EngineUnavailable } from '../../backends/engine.js';
+import { EngineKilled, EngineUnavailable } from '../../backends/engine.js';
+import { constants as osConstants } from 'node:os';
 import { MonitorError } from '../../run/monitor.js';
 import { TensorboardUnavailable } from '../../run/tensorboard.js';
 import { TorchEngineError } from '../../backends/torch/engine.js';
@@ -26,6 +27,23 @@ interface BarPayload {
   acc: string;
   sps: string;
   etaText: string;
+}
+
+/** The signals that stop training as Ctrl-C does. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** 128 + the signal's number, as a shell reports a process the signal ended (SIGINT 130, SIGTERM 143). */
+function signalExit(signal: string): number {
+  return 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 0);
+}
+
+/** A worker ended by a signal from outside: what happened, what is kept, how to go on. */
+function killedMessage(e: EngineKilled): string {
+  const dir = e.runDir ?? '';
+  if (!e.kept.savedAt) {
+    return `${e.message} before the first checkpoint: no checkpoint was written, so there is nothing to resume; train again (the same command, with --force to replace the run in ${dir})`;
+  }
+  return `${e.message}. The last checkpoint (${checkpointLabel(e.kept)}) is kept in ${dir}; continue with: ${hwyCommand('train', '--resume', dir)}`;
 }
 
 /** The exit status of an internal error, as main-core reports one. */
@@ -149,17 +167,22 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     barShown = false;
     bar?.stop();
   };
+  // Ctrl-C, SIGTERM (kill, a job scheduler, timeout) and SIGHUP (the terminal closed) all stop
+  // training at the next step with a checkpoint, release the run directory and say how to
+  // continue; a second one quits at once, through process.exit so that 'exit' handlers still
+  // end the workers and remove temporary files. The exit status is 128 + the signal's number.
   let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130);
+  let stopSignal: NodeJS.Signals = 'SIGINT';
+  const onStopSignal = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') process.stderr.on('error', () => {}); // a closed terminal: the messages have nowhere to go, which must not end the run first
+    if (stopRequested) process.exit(signalExit(signal));
     stopRequested = true;
+    stopSignal = signal;
     stopBar();
-    process.stderr.write('\nstopping: writing a checkpoint (Ctrl-C again to quit at once)…\n');
+    process.stderr.write(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping: writing a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the same signal'} again to quit at once)…\n`);
   };
-  process.on('SIGINT', onSigint);
-  // SIGTERM (a job scheduler, timeout): exit through process.exit so that 'exit' handlers clean up (workers, temporary files)
-  const onSigterm = () => process.exit(143);
-  process.on('SIGTERM', onSigterm);
+  for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
+  let lastPlain = 0;
   let epochStart = Date.now();
   const log = (s: string) => {
     stopBar();
@@ -248,19 +271,19 @@ export async function trainCommand(file: string | undefined, opts: TrainOpts): P
     }
     if (o.status === 'interrupted') {
       process.stderr.write(`stopped ${o.state.step ? stepsInto(o.state) : `after epoch ${o.state.epoch}`}; checkpoint in ${r.runDir}\ncontinue with: ${hwyCommand('train', '--resume', r.runDir)}\n`);
-      process.exitCode = 130;
+      process.exitCode = signalExit(stopSignal);
       return;
     }
     if (!json) process.stdout.write(`run directory: ${r.runDir}\nevaluate with: ${hwyCommand('eval', r.runDir)}${r.best ? ` (the best epoch: ${hwyCommand('eval', r.runDir, '--checkpoint', 'best')})` : ''}\n`);
   } catch (e) {
     stopBar();
     if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory || e instanceof MonitorError || e instanceof TensorboardUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    if (e instanceof EngineKilled) throw new UsageError(killedMessage(e), signalExit(e.signal));
     // the Python side failed: its own traceback (in the message) is what helps, not Node's stack
     if (e instanceof TorchEngineError) throw new UsageError(`${e.message}\nPlease report this.`, EXIT_INTERNAL);
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    for (const s of STOP_SIGNALS) process.off(s, onStopSignal);
     process.stderr.off('resize', onResize);
   }
 }

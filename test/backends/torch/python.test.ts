@@ -62,3 +62,18 @@ describe('finding a Python with torch', () => {
     });
   });
 });
+
+describe("a probe's failure in plain words", () => {
+  it('an interpreter that floods its output is said to, not ENOBUFS', () => {
+    const loud = fake('loud', "head -c 2000000 /dev/zero | tr '\\\\0' x");
+    const e = failure(() => findPython({ env: { HWY_PYTHON: loud, PATH: process.env.PATH } }));
+    expect(e.message).toMatch(new RegExp(`^HWY_PYTHON=${loud} cannot run the torch engine: it printed more than hwy reads from it \\(over 1 MiB\\);`));
+    expect(e.message).not.toContain('ENOBUFS');
+  });
+
+  it('something that answers but is not Python is named', () => {
+    const other = fake('other', 'echo hello');
+    const e = failure(() => findPython({ env: { HWY_PYTHON: other, PATH: process.env.PATH } }));
+    expect(e.message).toMatch(new RegExp(`^HWY_PYTHON=${other} cannot run the torch engine: it is not a Python interpreter \\(it printed 'hello'\\);`));
+  });
+});

@@ -15,6 +15,7 @@ same optimizers (SGD with momentum or Nesterov, Adam, AdamW, RMSprop: the update
 learning-rate schedules and warm-up, and L2 weight decay on kernels only. Needs torch and numpy.
 """
 import argparse
+import contextlib
 import importlib.util
 import json
 import math
@@ -26,10 +27,15 @@ import sys
 import threading
 import time
 
+# hwy's stopping signals: Ctrl-C, a terminal closing, kill / a job scheduler
+STOP_SIGNALS = [getattr(signal, n) for n in ('SIGINT', 'SIGHUP', 'SIGTERM') if hasattr(signal, n)]
+
 if os.environ.get('HWY_EVENTS_FD') is not None or os.environ.get('HWY_DRIVEN') == '1':
-    # driven by hwy, which owns Ctrl-C (it asks for a checkpoint through stdin): a Ctrl-C while
-    # torch is still importing must not end us with a traceback
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # driven by hwy, which owns them (it asks for a checkpoint through stdin; the terminal and
+    # a scheduler signal the whole process group): one arriving while torch is still importing
+    # must not end us with a traceback, nor end us before hwy has its checkpoint
+    for _s in STOP_SIGNALS:
+        signal.signal(_s, signal.SIG_IGN)
 
 import numpy as np
 import torch
@@ -278,6 +284,7 @@ class DrivenSink:
                 self.commands.put(msg)
         # hwy has gone: nothing would receive what we compute
         self.commands.put({'gone': True})
+        orphaned()
 
     def _wait(self, key):
         msg = self.commands.get()
@@ -307,6 +314,38 @@ class DrivenSink:
         fsync_dir(staging)
         self.emit('checkpoint_staged', state=state)
         self._wait('ack')
+
+
+# The job directory hwy made for this run (a temporary one), removed by whichever worker finds
+# hwy gone: hwy itself cannot when it was killed (SIGKILL runs no clean-up).
+_orphan_cleanup = [None]
+
+
+def orphaned():
+    """hwy has gone (killed, or its terminal closed): end now, without a traceback, leaving no
+    temporary files. The run directory keeps its last committed checkpoint."""
+    if _orphan_cleanup[0]:
+        _rmtree(_orphan_cleanup[0])
+    os._exit(1)
+
+
+def watch_parent(job, job_dir):
+    """Driven by hwy: end within a second once hwy is gone. Rank 0 also sees its stdin close;
+    the other ranks have no stdin from hwy, and a worker busy in a long step reads none: its
+    parent changing (to init or a subreaper) says so."""
+    cleanup = job.get('remove_when_orphaned')
+    # only the directory of the job file itself, which hwy made for this run
+    if cleanup and os.path.abspath(cleanup) == os.path.abspath(job_dir):
+        _orphan_cleanup[0] = job_dir
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent:
+                orphaned()
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class LocalSink:
@@ -517,6 +556,19 @@ def load_checkpoint(path):
         raise UserError('%s is damaged: %s' % (path, e))
 
 
+@contextlib.contextmanager
+def unreadable_checkpoint(path):
+    """Any failure to read or apply the checkpoint `path` as a UserError naming it: a one-line
+    message, not a traceback. A UserError raised inside (a checksum that does not match) stays."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as e:  # noqa: BLE001 -- unpickling, a missing key, a shape mismatch: all say the file is not this run's
+        detail = str(e).strip().split('\n')[0]
+        raise UserError('cannot read the checkpoint %s: %s%s' % (path, type(e).__name__, ': ' + detail if detail else ''))
+
+
 def rng_state(device):
     s = {'torch': torch.get_rng_state(), 'numpy': np.random.get_state()}
     if device.type == 'cuda':
@@ -570,14 +622,14 @@ def run(job, job_dir, sink, rank, world, local_rank):
     resume = path(job.get('resume'))
     ckpt = None
     if resume:
-        try:
-            ckpt = load_checkpoint(os.path.join(resume, 'torch.pt'))
-        except (OSError, RuntimeError, EOFError, ValueError) as e:
-            raise UserError('cannot read the checkpoint %s: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0]))
-        try:
+        pt = os.path.join(resume, 'torch.pt')
+        # a torch.pt that is damaged, foreign or of another network fails in torch.load or in
+        # load_state_dict with whatever error that format gives: all of them mean the same
+        with unreadable_checkpoint(pt):
+            ckpt = load_checkpoint(pt)
+            if not isinstance(ckpt, dict) or not isinstance(ckpt.get('model'), dict) or not isinstance(ckpt.get('optimizer'), dict):
+                raise ValueError("it is not a checkpoint of hwy's torch engine (no model and optimizer state)")
             net.load_state_dict(ckpt['model'])
-        except (KeyError, RuntimeError, TypeError, AttributeError) as e:
-            raise UserError('the checkpoint %s does not fit this network: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0][:300]))
     elif job.get('init_weights'):
         # the tfjs engine's initial weights for this seed: both engines start from the same point
         hwy_weights.load_into(net, open(path(job['init_weights']), 'rb').read(), weight_map)
@@ -587,13 +639,11 @@ def run(job, job_dir, sink, rank, world, local_rank):
     kernel_keys = kernel_keys_of(weight_map)
     opt = make_optimizer(net, cfg['optimizer'], cfg['lr']['value'], kernel_keys)
     if ckpt is not None:
-        try:
+        with unreadable_checkpoint(pt):
             opt.load_state_dict(ckpt['optimizer'])
-        except (KeyError, ValueError, TypeError, AttributeError) as e:
-            raise UserError('the optimizer state in %s does not fit this run: %s' % (os.path.join(resume, 'torch.pt'), str(e).split('\n')[0][:300]))
-        rngs = ckpt.get('rng') or []
-        if len(rngs) == world:
-            set_rng_state(rngs[rank], device)
+            rngs = ckpt.get('rng') or []
+            if len(rngs) == world:
+                set_rng_state(rngs[rank], device)
     kernels = [p for k, p in net.named_parameters() if k in kernel_keys]
     decay = float(cfg.get('weightDecay', 0))
 
@@ -755,8 +805,10 @@ def main(argv=None):
     standalone = events_fd is None and os.environ.get('HWY_DRIVEN') != '1'
     sink = QuietSink() if rank != 0 else DrivenSink(int(events_fd)) if events_fd is not None else None
     if not standalone:
-        # hwy owns Ctrl-C: it asks for a checkpoint through stdin, and a second Ctrl-C ends us with it
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # hwy owns Ctrl-C, SIGHUP and SIGTERM: it asks for a checkpoint through stdin, and a
+        # second signal ends it and, through watch_parent, us
+        for s in STOP_SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
 
     try:
         try:
@@ -765,6 +817,8 @@ def main(argv=None):
                 job = json.load(f)
         except (OSError, ValueError) as e:
             raise UserError('cannot read the job file %s: %s' % (args.job, e))
+        if not standalone:
+            watch_parent(job, job_dir)
         if args.epochs:
             job['config']['epochs'] = args.epochs
         if args.device:
