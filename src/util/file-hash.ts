@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { describeFsError } from './fs-errors.js';
+import { otherKind } from './own-files.js';
 
 /**
  * The SHA-256 of a regular file, read in chunks: a link (O_NOFOLLOW), a device or a FIFO is
@@ -18,7 +19,8 @@ export function fileSha256(path: string, error: (message: string) => Error): str
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw error(`'${path}' is not a regular file`);
+    const kind = otherKind(st);
+    if (kind) throw error(`'${path}' is ${kind}, not a file hwy wrote`);
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(1 << 20);
     let left = st.size;
