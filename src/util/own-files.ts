@@ -5,17 +5,11 @@
 import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describeFsError } from './fs-errors.js';
+import { kindOf } from './read-regular.js';
 
-/** What a path is, in words, when it is not what hwy may write: undefined for a regular file. */
+/** What a path (as lstat sees it) is, in words, when it is not what hwy may write: undefined for a regular file. */
 export function otherKind(st: Stats): string | undefined {
-  if (st.isFile()) return undefined;
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return st.isSymbolicLink() ? 'a symbolic link' : kindOf(st);
 }
 
 function lstatOrNull(path: string, error: (m: string) => Error): Stats | null {
