@@ -56,6 +56,14 @@ export async function main(argv: string[], program: Command): Promise<void> {
     }
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code === 'EPIPE') return;
+    if (code === 'ERR_MODULE_NOT_FOUND') {
+      // a command loads its modules when it runs (start-up time): a dependency missing there is
+      // what bin/hwy.js says for one missing at start, a clone used before `npm install`
+      const missing = /Cannot find (?:package|module) '([^']+)'/.exec((e as Error).message)?.[1] ?? 'a module';
+      process.stderr.write(`hwy: cannot start: the package ${missing} is not installed. In a clone of hwy, run 'npm install' first (it installs the dependencies and builds dist/).\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     if (code && /^E[A-Z]+$/.test(code)) {
       process.stderr.write(`hwy: ${describeFsError(e)}${(e as NodeJS.ErrnoException).path ? `: ${(e as NodeJS.ErrnoException).path}` : ''}\n`);
       process.exitCode = EXIT_USAGE;
