@@ -54,6 +54,29 @@ describe.skipIf(skip)(title('the Optuna search over SQLite'), () => {
     expect(readFileSync(join(ROOT, 'dist/python/hwy_optuna.py'), 'utf8')).toBe(readFileSync(join(ROOT, 'src/experiment/python/hwy_optuna.py'), 'utf8'));
   });
 
+  it('a parameter of some networks only is drawn for those, never for the others (the gate bias of figure 1)', async () => {
+    const plan = toyPlan({
+      networks: [
+        { label: 'plain', specFile: '/sweeps/plain.hwy', network: 'plain' },
+        { label: 'highway', specFile: '/sweeps/highway.hwy', network: 'highway' },
+      ],
+      space: [
+        { name: 'lr', target: 'setting', dist: { type: 'loguniform', low: 1e-3, high: 1e-1 } },
+        { name: 'gate_bias', target: 'constant', networks: ['highway'], dist: { type: 'int', low: -4, high: -1, step: 1 } },
+      ],
+      trials: 2,
+    });
+    await withSearch(await optunaSearch(plan, { sweepDir: sweepDir() }), async (s) => {
+      for (const network of ['plain', 'highway']) {
+        for (let i = 0; i < plan.trials; i++) {
+          const t = await s.ask({ network, values: { depth: 10 } });
+          expect(Object.keys(t!.params).sort(), network).toEqual(network === 'highway' ? ['gate_bias', 'lr'] : ['lr']);
+          await s.tell(t!, { state: 'complete', value: 1 });
+        }
+      }
+    });
+  });
+
   it('asks within each grid point up to its trials, reports and tells, and records it all in optuna.db in the sweep directory', async () => {
     const dir = sweepDir();
     const plan = toyPlan();

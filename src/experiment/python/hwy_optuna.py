@@ -86,6 +86,12 @@ def first_line(e):
     return type(inner).__name__
 
 
+def applies(param, point):
+    """Whether a searched parameter belongs to the point's network (the plan's `networks`, when it lists them)."""
+    nets = param.get("networks")
+    return not nets or point.get("network") in nets
+
+
 def masked(url):
     """The storage URL without its password (error messages are shown and logged)."""
     try:
@@ -283,7 +289,8 @@ class Worker:
         if name == "grid":
             space = {axis: [value] for axis, value in point["values"].items()}
             for p in self.cfg["space"]:
-                space[p["name"]] = grid_values(p)
+                if applies(p, point):
+                    space[p["name"]] = grid_values(p)
             return NoStopGridSampler(space, seed=seed)
         raise Refusal("usage", f"unknown sampler {name}")
 
@@ -364,7 +371,9 @@ class Worker:
                 for axis, value in point["values"].items():
                     trial.suggest_categorical(axis, [value])
                 for p in self.cfg["space"]:
-                    suggest(trial, p)
+                    # a parameter of some networks only (the gate bias of a highway net beside a plain one) is not drawn for the others
+                    if applies(p, point):
+                        suggest(trial, p)
             params = trial.params
             space = {p["name"]: params[p["name"]] for p in self.cfg["space"] if p["name"] in params}
             return {"trial": {"id": tid, "number": trial.number, "params": space, "takes_over": takes_over}}
