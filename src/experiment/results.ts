@@ -183,7 +183,7 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
   const metric = `${o.reduce} ${o.metric}`;
   const params = plan.space.map((p) => p.name);
   const rule = planRule(plan);
-  const stops = [...(Number.isFinite(rule.targetLoss) ? [`a training loss of at most ${rule.targetLoss}`] : []), ...(rule.patience > 0 ? [`${plural(rule.patience, 'epoch')} without ${rule.minImprovement * 100}% improvement of its best training loss`] : [])];
+  const stops = [...(Number.isFinite(rule.targetLoss) ? [`a training loss of at most ${rule.targetLoss}`] : []), ...(rule.patience > 0 ? [`${plural(rule.patience, 'epoch')} without ${rule.minImprovement > 0 ? `${rule.minImprovement * 100}% ` : ''}improvement of its best training loss`] : [])];
   const lines = [
     `# Sweep ${plan.name}`,
     '',

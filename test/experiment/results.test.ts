@@ -77,3 +77,19 @@ describe('the stop rule of a plan', () => {
     expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 } }))).toEqual({ maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 });
   });
 });
+
+describe('sweep.md states the stop rule as the plan has it', () => {
+  it('a patience with no minimum improvement reads "without improvement", not "without 0% improvement"', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeResults } = await import('../../src/experiment/results.js');
+    const out = mkdtempSync(join(tmpdir(), 'hwy-results-'));
+    const md = (stop: { maxEpochs: number; patience?: number; minImprovement?: number }) => {
+      writeResults(out, tinyPlan(join(out, 'tiny.hwy'), { stop }), [], { total: 0, complete: false });
+      return readFileSync(join(out, 'sweep.md'), 'utf8');
+    };
+    expect(md({ maxEpochs: 3, patience: 2 })).toContain('A run stops at 2 epochs without improvement of its best training loss, or at the cap of 3 epochs');
+    expect(md({ maxEpochs: 3, patience: 2, minImprovement: 0.01 })).toContain('2 epochs without 1% improvement of its best training loss');
+  });
+});
