@@ -3,49 +3,16 @@
 // run's row and curves follow its epochs. Plain DOM, no library: the page is small, loads
 // nothing but its own files, and every text from a run goes in as text, never as markup.
 
+// the server's row types (type-only: erased from the bundle, so the page carries no server code)
+import type { RunRow } from '../runs.js';
+import type { SweepRow } from '../sweeps.js';
+
 interface MetricsLine {
   epoch: number;
   loss: number | null;
   accuracy: number | null;
   valLoss: number | null;
   valAccuracy: number | null;
-}
-
-interface RunRow {
-  id: string;
-  dir: string;
-  error?: string;
-  network?: string;
-  specFile?: string;
-  engine?: string;
-  device?: string;
-  status?: string;
-  epochs?: number;
-  epochsPlanned?: number;
-  lastLoss?: number | null;
-  lastAccuracy?: number | null;
-  lastValLoss?: number | null;
-  lastValAccuracy?: number | null;
-  bestValLoss?: number | null;
-  bestValAccuracy?: number | null;
-  optimizer?: string;
-  lr?: number;
-  batch?: number;
-  seed?: number;
-  sets: string[];
-}
-
-interface SweepRow {
-  id: string;
-  dir: string;
-  error?: string;
-  name: string;
-  engine?: string;
-  complete?: boolean;
-  finished?: number;
-  total?: number;
-  trials: number;
-  runs: string[];
 }
 
 interface Column {
