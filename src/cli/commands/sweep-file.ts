@@ -4,7 +4,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
-import cliProgress from 'cli-progress';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { writeJson, type OutputFormat } from '../output.js';
 import { colorOn } from '../io.js';
@@ -15,7 +14,7 @@ import type { ExperimentPlan, SamplerName } from '../../ir/experiment.js';
 import type { Search } from '../../experiment/search.js';
 import { readRegularFile } from '../../util/read-regular.js';
 import { compileExperiment } from '../../core/experiment.js';
-import { duration } from './sweep-progress.js';
+import { sweepProgress } from './sweep-progress.js';
 
 export const SAMPLERS: SamplerName[] = ['random', 'grid', 'tpe'];
 
@@ -129,12 +128,12 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
     }
   }
   const tty = o.progress && process.stderr.isTTY === true && o.format !== 'json';
-  const bar = tty ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} trials | ETA {etaText} | best {bestText}', hideCursor: true, clearOnComplete: true, stream: process.stderr, linewrap: false }, cliProgress.Presets.shades_classic) : undefined;
-  let barStarted = false;
-  const log = (s: string) => {
-    process.stderr.write(bar && barStarted ? `\r\x1b[2K${s}\n` : `${s}\n`);
-    if (bar && barStarted) bar.render();
-  };
+  const bestText = (best: Record<string, number>) =>
+    Object.entries(best)
+      .map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`)
+      .join(', ');
+  const progress = sweepProgress(tty, bestText);
+  const log = progress.log;
   // Ctrl-C and SIGTERM stop the running trials at their next checkpoint; a second one quits at once
   let stop: 130 | 143 | undefined;
   const stopper = (code: 130 | 143) => () => {
@@ -146,10 +145,6 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
   const onSigterm = stopper(143);
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  const bestText = (best: Record<string, number>) =>
-    Object.entries(best)
-      .map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`)
-      .join(', ');
   const size = plannedRuns(plan);
   process.stderr.write(
     `sweep ${plan.name}: at most ${size.trials} trials (${plan.trials} a grid point${plan.networks.length > 1 ? ' and network' : ''}) x ${plan.seeds.length} seed${plan.seeds.length > 1 ? 's' : ''}, ${plan.sampler} search${plan.pruner !== 'none' ? `, ${plan.pruner} pruner` : ''}, ${engine} engine, ${jobs} at once; a run stops at the cap of ${plan.stop.maxEpochs} epochs or when it has converged; into ${out}\n`,
@@ -166,18 +161,10 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
       search: deps.search,
       readFile: readSpecFile,
       log,
-      onProgress: (p) => {
-        const etaText = duration(p.eta);
-        if (bar) {
-          if (!barStarted) {
-            bar.start(p.total, p.done, { etaText, bestText: bestText(p.best) });
-            barStarted = true;
-          } else bar.update(p.done, { etaText, bestText: bestText(p.best) });
-        } else if (p.last && !p.reused) process.stderr.write(`[${p.done}/${p.total} trials, ${duration(p.elapsed)} elapsed, ETA ${etaText}] best so far: ${bestText(p.best)}\n`);
-      },
+      onProgress: progress.onProgress,
       shouldStop: () => stop !== undefined,
     });
-    if (bar && barStarted) bar.stop();
+    progress.stop();
     if (o.format === 'json') {
       const saved = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
       writeJson({ out, ...saved, files: r.files.map((f) => join(out, f)).filter((f) => existsSync(f)) });
@@ -190,7 +177,7 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
     if (o.format === 'json') return;
     process.stdout.write(`\n${readFileSync(join(out, 'sweep.md'), 'utf8')}\nwritten: ${r.files.map((f) => join(out, f)).filter((f) => /\.(md|json|csv|png)$/.test(f) && !f.endsWith('.vl.json')).join(', ')}\n`);
   } catch (e) {
-    if (bar && barStarted) bar.stop();
+    progress.stop();
     if (e instanceof ExperimentError || e instanceof SearchChoiceError || e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
     throw e;
   } finally {

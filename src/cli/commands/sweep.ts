@@ -9,9 +9,8 @@ import { collectSet, settingProblem, splitSets } from '../io.js';
 import { compile, resolveSettingPath, settingFlag, type SettingOverride } from '../../core/compile.js';
 import { packageRoot } from '../../util/package-root.js';
 import { availableParallelism, constants as osConstants } from 'node:os';
-import cliProgress from 'cli-progress';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
-import { duration } from './sweep-progress.js';
+import { sweepProgress } from './sweep-progress.js';
 import { loadPlan, planWithOverrides, RETIRED_WITH_FILE, runSweepCommand, SAMPLERS } from './sweep-file.js';
 import type { SamplerName } from '../../ir/experiment.js';
 
@@ -232,15 +231,8 @@ export function registerSweep(program: Command): void {
       const { EngineKilled, EngineUnavailable } = await import('../../backends/engine.js');
       const { NotEnoughMemory } = await import('../../run/memory.js');
       const tty = opts.progress && process.stderr.isTTY === true && opts.format !== 'json';
-      const bar = tty
-        ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} trials | ETA {etaText} | best {bestText}', hideCursor: true, clearOnComplete: true, stream: process.stderr, linewrap: false }, cliProgress.Presets.shades_classic)
-        : undefined;
-      let barStarted = false;
-      // above the bar: clear its line, write, draw it again below
-      const log = (s: string) => {
-        process.stderr.write(bar && barStarted ? `\r\x1b[2K${s}\n` : `${s}\n`);
-        if (bar && barStarted) bar.render();
-      };
+      const progress = sweepProgress(tty, bestText);
+      const log = progress.log;
       // Ctrl-C and SIGTERM (kill, a scheduler) both stop the running trials at their next
       // checkpoint, within seconds, and release their run directories; a second one quits at
       // once (process.exit: its handlers still end the torch workers)
@@ -273,20 +265,10 @@ export function registerSweep(program: Command): void {
           stop: { targetLoss, patience, minImprovement },
           claims: { low },
           log,
-          onProgress: (p) => {
-            const etaText = duration(p.eta);
-            if (bar) {
-              if (!barStarted) {
-                bar.start(p.total, p.done, { etaText, bestText: bestText(p.best) });
-                barStarted = true;
-              } else bar.update(p.done, { etaText, bestText: bestText(p.best) });
-            } else if (p.last && !p.reused) {
-              process.stderr.write(`[${p.done}/${p.total} trials, ${duration(p.elapsed)} elapsed, ETA ${etaText}] best so far: ${bestText(p.best)}\n`);
-            }
-          },
+          onProgress: progress.onProgress,
           shouldStop: () => stop !== undefined,
         });
-        if (bar && barStarted) bar.stop();
+        progress.stop();
         if (format === 'json') {
           const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
           // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)
@@ -303,7 +285,7 @@ export function registerSweep(program: Command): void {
         process.stdout.write(`\n${readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
-        if (bar && barStarted) bar.stop();
+        progress.stop();
         if (e instanceof DataError || e instanceof RunDirError || e instanceof EngineUnavailable || e instanceof NotEnoughMemory) throw new UsageError(e.message, EXIT_USAGE);
         // a trial's worker killed from outside (the OOM killer): its run keeps its checkpoint, and the same command continues
         if (e instanceof EngineKilled) throw new UsageError(`${e.message} in ${e.runDir}; run the same command again to continue the sweep`, 128 + (osConstants.signals[e.signal as NodeJS.Signals] ?? 0));
