@@ -23,6 +23,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { readRegularFile } from '../util/read-regular.js';
 import { VERSION } from '../version.js';
 import { convergedEpoch, stopReason, type StopReason } from '../analysis/sweep-protocol.js';
+import type { SweepProgress as PaperSweepProgress } from '../analysis/sweep.js';
 import type { Search, TrialTicket } from './search.js';
 import { applicableParams, gridPoints, pointLabel, pointName, runAssignments, type HasConstant } from './points.js';
 import { gridTrials } from './grid.js';
@@ -59,21 +60,8 @@ export interface SweepRunOptions {
   shouldStop?: () => boolean;
 }
 
-/** Where the whole sweep stands, after each trial. */
-export interface SweepProgress {
-  done: number;
-  total: number;
-  /** Trials trained in this invocation, and the seconds since it started. */
-  trainedNow: number;
-  elapsed: number;
-  /** Seconds left, from the mean time of the trials trained in this invocation (over the jobs); undefined before the first. */
-  eta?: number;
-  /** The best objective so far of each group (grid point). */
-  best: Record<string, number>;
-  last?: TrialRecord;
-  /** The trial just counted had been finished by an earlier invocation. */
-  reused?: boolean;
-}
+/** Where the whole sweep stands, after each trial: as the paper sweep reports it, the best by the plan's objective and each group (grid point). */
+export type SweepProgress = Omit<PaperSweepProgress, 'last'> & { last?: TrialRecord };
 
 export interface SweepRunResult {
   records: TrialRecord[];
