@@ -217,7 +217,8 @@ describe('hwy studio: a run training now', () => {
       // --host 127.0.0.1 is still loopback: a foreign Host is refused
       expect((await raw(studio.port, '/api/runs', { headers: { host: `evil.example:${studio.port}` } })).status).toBe(403);
       writeFileSync(join(work, 'tiny.hwy'), SPEC);
-      const train = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(work, 'tiny.hwy'), '--out', join(work, 'run'), '--epochs', '4'], { stdio: 'ignore' });
+      // batch 10: an epoch of 810 small steps lasts longer than the studio's scan (0.5 s) and the poll, on a fast idle machine too
+      const train = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(work, 'tiny.hwy'), '--out', join(work, 'run'), '--epochs', '4', '--batch', '10'], { stdio: 'ignore' });
       const exited = new Promise<number | null>((ok) => train.on('exit', (code) => ok(code)));
       let done = false;
       void exited.then(() => (done = true));
