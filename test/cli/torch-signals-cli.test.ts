@@ -91,7 +91,7 @@ describe.skipIf(!python)(TITLE, () => {
       run.child.kill(signal);
       expect(await run.exited, run.out.err).toBe(code);
       expect(run.out.err).toContain(`${signal}: stopping: writing a checkpoint`);
-      const m = /stopped (?:after epoch (\d+)|(\d+) steps into epoch (\d+)); checkpoint in run\ncontinue with: npx hwy train --resume run/.exec(run.out.err);
+      const m = /stopped (?:after epoch (\d+)|(\d+) steps? into epoch (\d+)); checkpoint in run\ncontinue with: npx hwy train --resume run/.exec(run.out.err);
       expect(m, run.out.err).not.toBeNull();
       // the checkpoint is where the message says training stopped
       const state = JSON.parse(readFileSync(join(out, 'model', 'state.json'), 'utf8'));
