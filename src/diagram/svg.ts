@@ -45,7 +45,7 @@ const LINE1 = 13; // the layer's kind and settings
 const LINE2 = 11; // details: gates, parameters, shapes
 const BOX_H = [30, 46, 60];
 const GAP = 36; // between two boxes: the edge and its shape
-const FRAME_PAD = 32; // a group's frame around its body (room for the carry paths)
+const FRAME_PAD = 40; // a group's frame around its body (room for the carry paths and their labels)
 const FRAME_TOP = 20;
 const FRAME_BOTTOM = 16;
 const OUT_H = 26;
@@ -89,11 +89,11 @@ function activationText(l: { activation: string }): string {
   return l.activation === 'linear' ? '' : ` ${l.activation}`;
 }
 
-function windowText(l: { kernel: [number, number]; stride: [number, number]; padding: string }, keepsSize: boolean): string {
-  const stride = l.stride[0] !== 1 || l.stride[1] !== 1 ? ` stride ${l.stride.join('x')}` : '';
-  // a block keeps its size, so its padding is always same: only a plain conv's is news
-  const padding = !keepsSize && l.padding === 'same' ? ' same' : '';
-  return `${l.kernel.join('x')}${stride}${padding}`;
+/** What the spec adds after the kernel: ` stride=2`, ` padding=same` (a block's padding is always same). */
+function windowText(l: { stride: [number, number]; padding: string }, keepsSize: boolean): string {
+  const stride = l.stride[0] !== 1 || l.stride[1] !== 1 ? ` stride=${l.stride[0] === l.stride[1] ? l.stride[0] : l.stride.join('x')}` : '';
+  const padding = !keepsSize && l.padding === 'same' ? ' padding=same' : '';
+  return `${stride}${padding}`;
 }
 
 /** The layer's settings as the spec writes them: `conv 16 5x5 relu`, `highway dense 50 relu`. */
@@ -104,13 +104,13 @@ function head(l: Layer): string {
     case 'dense':
       return `dense ${l.units}${activationText(l)}`;
     case 'conv':
-      return `conv ${l.filters} ${windowText(l, false)}${activationText(l)}`;
+      return `conv ${l.filters} ${l.kernel.join('x')}${activationText(l)}${windowText(l, false)}`;
     case 'highway_dense':
     case 'residual_dense':
       return `${l.kind === 'highway_dense' ? 'highway' : 'residual'} dense ${l.outShape[0]}${activationText(l)}`;
     case 'highway_conv':
     case 'residual_conv':
-      return `${l.kind === 'highway_conv' ? 'highway' : 'residual'} conv ${l.outShape[2]} ${windowText(l, true)}${activationText(l)}`;
+      return `${l.kind === 'highway_conv' ? 'highway' : 'residual'} conv ${l.outShape[2]} ${l.kernel.join('x')}${activationText(l)}${windowText(l, true)}`;
     default:
       return layerLabel(l);
   }
@@ -125,9 +125,9 @@ function boxText(l: Layer): BoxText {
     text.details.push(`inserted projection ${fmtShape(l.inShape)} → ${fmtShape(l.outShape)}`);
   } else if (isGated(l)) {
     text.style = 'gated';
-    const carry = l.carry === 'free' ? 'x·C' : 'x·(1 − T)';
-    text.details.push(`gated: y = H·T + ${carry}`);
-    text.details.push(`transform gate T bias ${fmtBias(l.gateBias)}, ${l.carry === 'free' ? 'carry gate C free' : 'carry 1 − T'}`);
+    // H, the transform gate T with its bias, and the carry: 1 − T, or a gate C of its own
+    const carry = l.carry === 'free' ? 'x·C (free carry gate)' : 'x·(1 − T)';
+    text.details.push(`gated: y = H·T + ${carry}, T bias ${fmtBias(l.gateBias)}`);
   } else if (flagsOf(l).residual) {
     text.style = 'residual';
     text.details.push('skip: y = H(x) + x');
@@ -214,7 +214,7 @@ function drawBox(c: Canvas, p: Extract<Placed, { type: 'layer' }>, y: number): v
     c.out.push(`<circle cx="${r(c.cx)}" cy="${r(y + p.h + 12)}" r="3" fill="${s.stroke}"/>`);
     const label = p.text.style === 'gated' ? 'carry' : 'skip';
     const ly = y + p.h / 2;
-    c.out.push(text(bx - 5, ly, label, `font-size="10" fill="${s.ink}" text-anchor="middle" transform="rotate(-90 ${r(bx - 5)} ${r(ly)})"`));
+    c.out.push(text(bx - 4, ly, label, `font-size="10" fill="${s.ink}" text-anchor="middle" transform="rotate(-90 ${r(bx - 4)} ${r(ly)})"`));
   }
   c.out.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(c.boxW)}" height="${p.h}" rx="6" fill="${s.fill}" stroke="${s.stroke}" stroke-width="1.2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
   const y1 = y + (p.text.details.length ? 19 : p.h / 2 + 4.5);

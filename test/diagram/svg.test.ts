@@ -49,10 +49,9 @@ describe('renderNetworkSvg: every spec', () => {
   it('a highway block shows its gates, its gate bias and its carry; a repeat is one framed "× N" group', () => {
     const svg = renderNetworkSvg(irOf('specs/paper/mnist-conv-highway.hwy'));
     expect(svg).toContain('highway conv 16 3x3 relu');
-    expect(svg).toContain('gated: y = H·T + x·(1 − T)');
-    expect(svg).toContain('transform gate T bias −1, carry 1 − T');
+    expect(svg).toContain('gated: y = H·T + x·(1 − T), T bias −1');
     expect(svg).toContain('>carry<');
-    expect(svg).toContain('conv 16 5x5 relu');
+    expect(svg).toContain('conv 16 5x5 relu<');
     expect(svg).toContain('4,640 params');
     // repeat 2 and two repeat 3: three frames, one box each
     expect([...svg.matchAll(/font-weight="700" fill="#1d232b">× (\d+)</g)].map((m) => m[1])).toEqual(['2', '3', '3']);
@@ -60,10 +59,19 @@ describe('renderNetworkSvg: every spec', () => {
     expect(svg).toContain('9,280 params'); // 2 x 4,640 on the badge
   });
 
+  it('a box writes the layer as the spec does: units or filters, kernel, activation, stride and padding', () => {
+    const svg = renderNetworkSvg(checkedIr(compileText('network t {\n  input 16x16x3\n  conv 8 3x3 relu stride=2 padding=same\n  residual conv 3x3 tanh\n  avgpool 2\n  flatten\n  dense 10\n}\n')));
+    expect(svg).toContain('>conv 8 3x3 relu stride=2 padding=same<');
+    expect(svg).toContain('>residual conv 8 3x3 tanh<');
+    expect(svg).toContain('>avgpool 2x2/2x2<');
+    expect(svg).toContain('>dense 10<'); // linear: no activation written
+    expect(svg).toContain('>output 10<');
+  });
+
   it('a free carry gate is drawn as one', () => {
     const svg = renderNetworkSvg(irOf('specs/examples/small-conv.hwy'));
-    expect(svg).toContain('gated: y = H·T + x·C');
-    expect(svg).toContain('carry gate C free');
+    expect(svg).toContain('gated: y = H·T + x·C (free carry gate), T bias −1');
+    expect(svg).toContain('gated: y = H·T + x·(1 − T), T bias −1'); // the coupled blocks before it
   });
 
   it('an inserted projection is marked and stands before the repeat it feeds', () => {
