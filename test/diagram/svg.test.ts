@@ -260,4 +260,11 @@ describe('golden', () => {
   it('specs/paper/mnist-conv-highway.hwy', () => {
     golden('diagram/mnist-conv-highway.svg', renderNetworkSvg(irOf('specs/paper/mnist-conv-highway.hwy')));
   });
+
+  it("the README's diagrams (docs/diagram) are today's drawing", () => {
+    for (const name of ['mnist-conv-highway', 'mlp-highway']) {
+      const drawn = readFileSync(join(ROOT, 'docs/diagram', `${name}.svg`), 'utf8');
+      expect(drawn === renderNetworkSvg(irOf(`specs/paper/${name}.hwy`)), `docs/diagram/${name}.svg is out of date: node scripts/diagram-images.mjs redraws it`).toBe(true);
+    }
+  });
 });
