@@ -194,6 +194,19 @@ describe('renderNetworkSvg: text is escaped', () => {
     expect(svg).toContain('aria-label="network a&quot;b&apos;c&lt;d&gt;&amp;e\uFFFD\uFFFD\uFFFD"');
   });
 
+  it('any title (any code units, lone surrogates and controls included) gives a well-formed document with the same elements', () => {
+    // UTF-16 code units one by one: markup, controls and halves of surrogate pairs come up
+    const unit = fc.oneof(fc.constantFrom('<', '>', '&', '"', "'", '\u0000', '\u001f', '\uD800', '\uDC00', '\uFFFE', '😀'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (title) => {
+        const svg = renderNetworkSvg(ir, { title });
+        parse(svg);
+        expect(elements(svg)).toBe(elements(plain));
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
   it('a very long title ends in an ellipsis', () => {
     const svg = renderNetworkSvg(ir, { title: 'x'.repeat(10_000) });
     expect(svg.length).toBeLessThan(plain.length + 500);
