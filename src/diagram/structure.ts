@@ -3,7 +3,7 @@
  * repeated groups. A 100-layer paper spec is a handful of boxes and one "× 99" group, so
  * the drawing's size follows the spec's text, not its depth.
  */
-import type { Layer, RepeatIndex } from '../ir/types.js';
+import type { Layer, RepeatIndex, Shape } from '../ir/types.js';
 
 export interface LayerNode {
   type: 'layer';
@@ -15,7 +15,22 @@ export interface GroupNode {
   count: number;
   body: DiagramNode[];
 }
-export type DiagramNode = LayerNode | GroupNode;
+/** Layers left out of the middle of a very long list, so that the drawing stays bounded. */
+export interface ElidedNode {
+  type: 'elided';
+  layers: number;
+  params: number;
+  /** The output shape of the last layer left out: the edge below it carries it. */
+  outShape: Shape;
+}
+export type DiagramNode = LayerNode | GroupNode | ElidedNode;
+
+/**
+ * The most boxes one list (the network, or a group's body) draws: a spec of thousands of
+ * different layers written out by hand shows its first and last ones, and how many are left
+ * out between them (the paper's specs draw at most 30).
+ */
+export const MAX_BOXES = 400;
 
 /**
  * The groups the IR records (each layer's `repeat`: which repetition of which enclosing
@@ -27,6 +42,33 @@ export function diagramNodes(layers: readonly Layer[]): DiagramNode[] {
   // `repeat 1 { … }` repeats nothing: a group of one would only add a frame
   const paths = layers.map((l) => (l.repeat ?? []).filter((r) => r.count > 1));
   return build(layers.map((l, i) => ({ layer: l, path: paths[i] })), 0);
+}
+
+/** How many boxes a node draws. */
+export const boxesOf = (n: DiagramNode): number => (n.type === 'group' ? n.body.reduce((a, b) => a + boxesOf(b), 0) : 1);
+const layersOf = (n: DiagramNode): number => (n.type === 'layer' ? 1 : n.type === 'elided' ? n.layers : n.count * n.body.reduce((a, b) => a + layersOf(b), 0));
+const paramsOf = (n: DiagramNode): number => (n.type === 'layer' ? n.layer.params : n.type === 'elided' ? n.params : n.count * n.body.reduce((a, b) => a + paramsOf(b), 0));
+
+/** The shape a node passes on: its last layer's output. */
+export const outShapeOf = (n: DiagramNode): Shape => (n.type === 'layer' ? n.layer.outShape : n.type === 'elided' ? n.outShape : outShapeOf(n.body[n.body.length - 1]));
+
+/** A list of at most MAX_BOXES boxes: its head and tail, the middle as one elided node. */
+function bounded(nodes: DiagramNode[]): DiagramNode[] {
+  const boxes = nodes.map(boxesOf);
+  if (boxes.reduce((a, b) => a + b, 0) <= MAX_BOXES) return nodes;
+  const half = MAX_BOXES / 2;
+  let head = 0;
+  for (let n = 0; head < nodes.length && n + boxes[head] <= half; head++) n += boxes[head];
+  let tail = nodes.length;
+  for (let n = 0; tail > head && n + boxes[tail - 1] <= half; tail--) n += boxes[tail - 1];
+  const middle = nodes.slice(head, tail);
+  const elided: ElidedNode = {
+    type: 'elided',
+    layers: middle.reduce((a, m) => a + layersOf(m), 0),
+    params: middle.reduce((a, m) => a + paramsOf(m), 0),
+    outShape: outShapeOf(middle[middle.length - 1]),
+  };
+  return [...nodes.slice(0, head), elided, ...nodes.slice(tail)];
 }
 
 interface Entry {
@@ -60,10 +102,10 @@ function build(entries: Entry[], level: number): DiagramNode[] {
       iterations.push(build(entries.slice(k, m), level + 1));
       k = m;
     }
-    out.push(...foldIterations(iterations));
+    append(out, foldIterations(iterations));
     i = j;
   }
-  return foldRuns(out);
+  return bounded(foldRuns(out));
 }
 
 /**
@@ -78,7 +120,7 @@ function foldIterations(iterations: DiagramNode[][]): DiagramNode[] {
     let lead = 0;
     while (lead < first.length && first[lead].type === 'layer' && (first[lead] as LayerNode).layer.inserted) lead++;
     if (lead > 0 && signature(first.slice(lead)) === signature(iterations[1])) {
-      out.push(...first.slice(0, lead));
+      append(out, first.slice(0, lead));
       iterations = [first.slice(lead), ...iterations.slice(1)];
     }
   }
@@ -88,27 +130,48 @@ function foldIterations(iterations: DiagramNode[][]): DiagramNode[] {
     let j = i + 1;
     while (j < iterations.length && signature(iterations[j]) === sig) j++;
     if (j - i > 1) out.push({ type: 'group', count: j - i, body: iterations[i] });
-    else out.push(...iterations[i]);
+    else append(out, iterations[i]);
     i = j;
   }
   return out;
 }
 
-/** Runs of identical consecutive nodes (layers written out one by one) as groups. */
+/** push(...items) without the spread: a spec written out layer by layer has 100,000 of them, beyond a call's argument limit. */
+function append<T>(out: T[], items: readonly T[]): void {
+  for (const x of items) out.push(x);
+}
+
+/** The longest sequence of nodes folded as written out by hand (`a b a b a b` is `(a b) × 3`). */
+const MAX_PERIOD = 4;
+
+/**
+ * Runs of identical consecutive nodes, or of identical short sequences, as groups: layers
+ * written out one by one draw as a repeat of them does. At each node the period that covers
+ * the most nodes wins (the shorter on a tie).
+ */
 function foldRuns(nodes: DiagramNode[]): DiagramNode[] {
+  const sigs = nodes.map((n) => signature([n]));
   const out: DiagramNode[] = [];
   let i = 0;
   while (i < nodes.length) {
-    const sig = signature([nodes[i]]);
-    let j = i + 1;
-    while (j < nodes.length && signature([nodes[j]]) === sig) j++;
-    // the input layer is one of a kind; a single node stays as it is
-    if (j - i > 1) out.push(mergeGroup(nodes[i], j - i));
-    else out.push(nodes[i]);
-    i = j;
+    let best = { period: 1, count: 1 };
+    for (let p = 1; p <= MAX_PERIOD && i + 2 * p <= nodes.length; p++) {
+      let k = 1;
+      while (i + (k + 1) * p <= nodes.length && samePeriod(sigs, i, i + k * p, p)) k++;
+      if (k > 1 && k * p > best.count * best.period) best = { period: p, count: k };
+    }
+    if (best.count === 1) out.push(nodes[i]);
+    else if (best.period === 1) out.push(mergeGroup(nodes[i], best.count));
+    else out.push({ type: 'group', count: best.count, body: foldRuns(nodes.slice(i, i + best.period)) });
+    i += best.count * best.period;
   }
   return out;
 }
+
+const samePeriod = (sigs: string[], a: number, b: number, p: number): boolean => {
+  for (let k = 0; k < p; k++) if (sigs[a + k] !== sigs[b + k]) return false;
+  return true;
+};
 
 /** `n` copies of a node as one group (copies of a group multiply its count). */
 const mergeGroup = (node: DiagramNode, n: number): GroupNode =>
@@ -119,7 +182,7 @@ const mergeGroup = (node: DiagramNode, n: number): GroupNode =>
  * their signatures are equal. Names and source positions are not drawn, so not compared.
  */
 export function signature(nodes: readonly DiagramNode[]): string {
-  return nodes.map((n) => (n.type === 'group' ? `[${n.count}:${signature(n.body)}]` : layerSignature(n.layer))).join(';');
+  return nodes.map((n) => (n.type === 'group' ? `[${n.count}:${signature(n.body)}]` : n.type === 'elided' ? `…${n.layers}:${n.params}` : layerSignature(n.layer))).join(';');
 }
 
 /** Fields a box does not show: two layers that differ only in these draw the same. */

@@ -5,7 +5,7 @@
  * repeats framed once as "× N". A pure function of the IR with no Node imports: `hwy
  * compile --emit svg`, the studio's run page and the browser playground's worker share it.
  */
-import type { Layer, NetworkIR } from '../ir/types.js';
+import type { Layer, NetworkIR, Shape } from '../ir/types.js';
 import { fmtShape } from '../language/shape.js';
 import { flagsOf, isGated, layerLabel } from '../language/kinds.js';
 import { diagramNodes, type DiagramNode } from './structure.js';
@@ -82,7 +82,7 @@ interface BoxText {
   /** Right-aligned on the first line: the parameter count. */
   params: string;
   details: string[];
-  style: 'input' | 'plain' | 'weighted' | 'gated' | 'residual' | 'inserted';
+  style: 'input' | 'plain' | 'weighted' | 'gated' | 'residual' | 'inserted' | 'elided';
 }
 
 function activationText(l: { activation: string }): string {
@@ -144,14 +144,20 @@ const boxHeight = (t: BoxText) => BOX_H[Math.min(t.details.length, BOX_H.length 
 // Layout: every node measured, then drawn top to bottom.
 // ---------------------------------------------------------------------------
 
-/** A node with its size: a layer's box, or a group's frame around its body. */
-type Placed = { type: 'layer'; layer: Layer; text: BoxText; h: number } | { type: 'group'; count: number; body: Placed[]; h: number; nest: number; params: number };
+/** A node with its size: a box (a layer, or the layers left out of a very long list), or a group's frame around its body. */
+type Box = { type: 'box'; text: BoxText; h: number; params: number; outShape: Shape };
+type Frame = { type: 'group'; count: number; body: Placed[]; h: number; nest: number; params: number };
+type Placed = Box | Frame;
 
 function measure(nodes: DiagramNode[]): Placed[] {
   return nodes.map((n): Placed => {
     if (n.type === 'layer') {
       const text = boxText(n.layer);
-      return { type: 'layer', layer: n.layer, text, h: boxHeight(text) };
+      return { type: 'box', text, h: boxHeight(text), params: n.layer.params, outShape: n.layer.outShape };
+    }
+    if (n.type === 'elided') {
+      const text: BoxText = { head: `⋯ ${num(n.layers)} more layers, not drawn`, params: n.params ? `${num(n.params)} params` : '', details: [], style: 'elided' };
+      return { type: 'box', text, h: boxHeight(text), params: n.params, outShape: n.outShape };
     }
     const body = measure(n.body);
     return {
@@ -159,18 +165,17 @@ function measure(nodes: DiagramNode[]): Placed[] {
       count: n.count,
       body,
       h: FRAME_TOP + stackHeight(body) + FRAME_BOTTOM,
-      nest: 1 + Math.max(0, ...body.map((b) => (b.type === 'group' ? b.nest : 0))),
-      params: n.count * body.reduce((a, b) => a + paramsOf(b), 0),
+      nest: 1 + body.reduce((m, b) => Math.max(m, b.type === 'group' ? b.nest : 0), 0),
+      params: n.count * body.reduce((a, b) => a + b.params, 0),
     };
   });
 }
 
-const paramsOf = (p: Placed): number => (p.type === 'layer' ? p.layer.params : p.params);
 const stackHeight = (items: Placed[]) => items.reduce((a, p) => a + p.h, 0) + GAP * Math.max(0, items.length - 1);
-const lastLayer = (p: Placed): Layer => (p.type === 'layer' ? p.layer : lastLayer(p.body[p.body.length - 1]));
+const outShape = (p: Placed): Shape => (p.type === 'box' ? p.outShape : outShape(p.body[p.body.length - 1]));
 /** Where an edge enters a node (its first box's top) and leaves it (its last box's bottom), from the node's top. */
-const entryY = (p: Placed): number => (p.type === 'layer' ? 0 : FRAME_TOP + entryY(p.body[0]));
-const exitFromTop = (p: Placed): number => (p.type === 'layer' ? p.h : FRAME_TOP + stackHeight(p.body.slice(0, -1)) + (p.body.length > 1 ? GAP : 0) + exitFromTop(p.body[p.body.length - 1]));
+const entryY = (p: Placed): number => (p.type === 'box' ? 0 : FRAME_TOP + entryY(p.body[0]));
+const exitFromTop = (p: Placed): number => (p.type === 'box' ? p.h : FRAME_TOP + stackHeight(p.body.slice(0, -1)) + (p.body.length > 1 ? GAP : 0) + exitFromTop(p.body[p.body.length - 1]));
 
 const badgeText = (p: { count: number; params: number }) => ({ count: `× ${num(p.count)}`, params: p.params ? `${num(p.params)} params` : '' });
 
@@ -199,9 +204,10 @@ const STYLE: Record<BoxText['style'], { fill: string; stroke: string; ink: strin
   gated: { fill: C.gatedFill, stroke: C.gatedStroke, ink: C.gatedInk, bold: true },
   residual: { fill: C.residualFill, stroke: C.residualStroke, ink: C.residualInk, bold: true },
   inserted: { fill: C.insertedFill, stroke: C.insertedStroke, ink: C.insertedInk, dash: '5 3', bold: true },
+  elided: { fill: '#ffffff', stroke: C.plainStroke, ink: C.muted, dash: '2 3', bold: false },
 };
 
-function drawBox(c: Canvas, p: Extract<Placed, { type: 'layer' }>, y: number): void {
+function drawBox(c: Canvas, p: Box, y: number): void {
   const x = c.cx - c.boxW / 2;
   const s = STYLE[p.text.style];
   // The carry path (highway) or skip (residual): around the box on its left, from the edge
@@ -223,7 +229,7 @@ function drawBox(c: Canvas, p: Extract<Placed, { type: 'layer' }>, y: number): v
   p.text.details.forEach((d, i) => c.out.push(text(x + PAD_X, y1 + 16 + i * 14, d, `font-size="${LINE2}" fill="${p.text.style === 'gated' || p.text.style === 'inserted' ? s.ink : C.muted}"`)));
 }
 
-function drawGroup(c: Canvas, p: Extract<Placed, { type: 'group' }>, y: number): void {
+function drawGroup(c: Canvas, p: Frame, y: number): void {
   const half = c.boxW / 2 + FRAME_PAD * p.nest - 6;
   const x0 = c.cx - half;
   c.out.push(`<rect x="${r(x0)}" y="${r(y)}" width="${r(2 * half)}" height="${r(p.h)}" rx="10" fill="none" stroke="${C.frame}" stroke-width="1.2" stroke-dasharray="6 4"/>`);
@@ -244,9 +250,9 @@ function drawStack(c: Canvas, items: Placed[], y: number): void {
     if (i > 0) {
       const prev = items[i - 1];
       const top = y - GAP - prev.h;
-      arrow(c, top + exitFromTop(prev), y + entryY(p), fmtShape(lastLayer(prev).outShape), y - GAP / 2);
+      arrow(c, top + exitFromTop(prev), y + entryY(p), fmtShape(outShape(prev)), y - GAP / 2);
     }
-    if (p.type === 'layer') drawBox(c, p, y);
+    if (p.type === 'box') drawBox(c, p, y);
     else drawGroup(c, p, y);
     y += p.h + GAP;
   });
@@ -255,14 +261,15 @@ function drawStack(c: Canvas, items: Placed[], y: number): void {
 /** The network as a standalone SVG document (UTF-8, no external references, no ids: it can be inlined beside others). */
 export function renderNetworkSvg(ir: NetworkIR, opts: DiagramOptions = {}): string {
   const items = measure(diagramNodes(ir.layers));
-  const all = (ps: Placed[]): Placed[] => ps.flatMap((p) => (p.type === 'layer' ? [p] : [p, ...all(p.body)]));
+  const all = (ps: Placed[]): Placed[] => ps.flatMap((p) => (p.type === 'box' ? [p] : [p, ...all(p.body)]));
   const every = all(items);
-  const nest = Math.max(0, ...every.map((p) => (p.type === 'group' ? p.nest : 0)));
+  // reduces, not spreads: a spec written out layer by layer has 100,000 boxes
+  const nest = every.reduce((m, p) => Math.max(m, p.type === 'group' ? p.nest : 0), 0);
 
   // The boxes share one width: the widest text, and room for each badge right of the edges.
   let boxW = MIN_BOX_W;
   for (const p of every) {
-    if (p.type === 'layer') {
+    if (p.type === 'box') {
       const t = p.text;
       boxW = Math.max(boxW, PAD_X + textWidth(t.head, LINE1, true) + 24 + textWidth(t.params, LINE2) + PAD_X, ...t.details.map((d) => 2 * PAD_X + textWidth(d, LINE2)));
     } else {
@@ -294,7 +301,7 @@ export function renderNetworkSvg(ir: NetworkIR, opts: DiagramOptions = {}): stri
   // the output: an edge with the network's output shape, into a pill
   if (items.length) {
     const last = items[items.length - 1];
-    const shape = fmtShape(lastLayer(last).outShape);
+    const shape = fmtShape(outShape(last));
     const y0 = bottom - last.h + exitFromTop(last);
     arrow(c, y0, bottom + GAP, shape, bottom + GAP / 2);
     const label = `output ${shape}`;

@@ -9,7 +9,7 @@ import { compile } from '../../src/core/compile.js';
 import { fmtShape } from '../../src/language/shape.js';
 import type { Layer, NetworkIR } from '../../src/ir/types.js';
 import { renderNetworkSvg } from '../../src/diagram/svg.js';
-import { diagramNodes, signature, type DiagramNode } from '../../src/diagram/structure.js';
+import { MAX_BOXES, boxesOf, diagramNodes, signature, type DiagramNode } from '../../src/diagram/structure.js';
 import { ROOT, checkedIr, compileText, golden, specFiles } from '../helpers.js';
 
 const irOf = (file: string, overrides?: Record<string, number>): NetworkIR => checkedIr(compile(readFileSync(join(ROOT, file), 'utf8'), file, { overrides }));
@@ -24,10 +24,16 @@ const edgeShapes = (svg: string) => new Set([...svg.matchAll(/class="shape">([^<
 /** How many layer boxes the drawing has (one <rect> with rx="6" a box). */
 const boxCount = (svg: string) => (svg.match(/<rect [^>]*rx="6"/g) ?? []).length;
 
-/** The layers the nodes stand for, groups expanded. */
+/** The layers the nodes stand for, groups expanded (nothing may be left out). */
 function expand(nodes: DiagramNode[]): DiagramNode[] {
-  return nodes.flatMap((n) => (n.type === 'layer' ? [n] : Array.from({ length: n.count }, () => expand(n.body)).flat()));
+  return nodes.flatMap((n) => {
+    if (n.type === 'elided') throw new Error(`${n.layers} layers left out`);
+    return n.type === 'layer' ? [n] : Array.from({ length: n.count }, () => expand(n.body)).flat();
+  });
 }
+/** A node in words: a layer's name or kind, a group's count and body. */
+const show = (n: DiagramNode, name = false): string =>
+  n.type === 'layer' ? (name ? n.layer.name : n.layer.kind) : n.type === 'elided' ? `…${n.layers}` : `${n.count}x[${n.body.map((b) => show(b)).join()}]`;
 const layerNodes = (layers: Layer[]): DiagramNode[] => layers.map((layer) => ({ type: 'layer', layer }));
 
 describe('renderNetworkSvg: every spec', () => {
@@ -77,7 +83,7 @@ describe('renderNetworkSvg: every spec', () => {
   it('an inserted projection is marked and stands before the repeat it feeds', () => {
     const ir = irOf('specs/examples/skip-baselines.hwy');
     const nodes = diagramNodes(ir.layers);
-    expect(nodes.map((n) => (n.type === 'layer' ? n.layer.name : `${n.count}x[${n.body.map((b) => (b.type === 'layer' ? b.layer.kind : 'group')).join()}]`))).toEqual([
+    expect(nodes.map((n) => show(n, true))).toEqual([
       'input_1',
       'flatten_1',
       'projection_1',
@@ -107,13 +113,20 @@ describe('renderNetworkSvg: every spec', () => {
     expect(nodes[1].type === 'group' && nodes[1].count).toBe(3);
   });
 
+  it('short sequences written out again and again fold as a repeat of them does', () => {
+    const twice = 'highway dense relu\n  dense 8 relu\n  ';
+    const ir = checkedIr(compileText(`network t {\n  input 8\n  ${twice.repeat(3)}dense 2\n}\n`));
+    const nodes = diagramNodes(ir.layers);
+    expect(nodes.map((n) => show(n))).toEqual(['input', '3x[highway_dense,dense]', 'dense']);
+    expect(signature(expand(nodes))).toBe(signature(layerNodes(ir.layers)));
+  });
+
   it('nested repeats are nested frames', () => {
     const ir = checkedIr(compileText('network t {\n  input 8\n  repeat 3 {\n    dense 8 relu\n    repeat 2 {\n      highway dense relu\n    }\n  }\n}\n'));
     const nodes = diagramNodes(ir.layers);
     expect(nodes).toHaveLength(2);
     const outer = nodes[1];
-    expect(outer.type === 'group' && outer.count).toBe(3);
-    expect(outer.type === 'group' && outer.body.map((b) => (b.type === 'group' ? `x${b.count}` : b.layer.kind))).toEqual(['dense', 'x2']);
+    expect(show(outer)).toBe('3x[dense,2x[highway_dense]]');
     const svg = renderNetworkSvg(ir);
     parse(svg);
     expect(boxCount(svg)).toBe(3);
@@ -130,6 +143,33 @@ describe('renderNetworkSvg: size', () => {
     const svg = renderNetworkSvg(irOf('specs/paper/mlp-highway.hwy', { depth: 100 }));
     expect(svg).toContain('>× 99<');
     expect(boxCount(svg)).toBe(5); // input, flatten, dense, one highway box, dense
+  });
+});
+
+describe('renderNetworkSvg: a spec of thousands of different layers written out by hand', () => {
+  // sizes that do not repeat within MAX_PERIOD layers, so that nothing folds
+  const units = (i: number) => ((i * 7) % 13) + 1;
+  const spec = (n: number) => `network t {\n  input 4\n${Array.from({ length: n }, (_, i) => `  dense ${units(i)} relu`).join('\n')}\n}\n`;
+
+  it(`draws its first and last layers, at most ${MAX_BOXES} boxes, and says how many it left out`, () => {
+    const ir = checkedIr(compileText(spec(1500)));
+    const nodes = diagramNodes(ir.layers);
+    expect(nodes.reduce((a, n) => a + boxesOf(n), 0)).toBeLessThanOrEqual(MAX_BOXES + 1);
+    const at = nodes.findIndex((n) => n.type === 'elided');
+    const elided = nodes[at];
+    if (elided?.type !== 'elided') throw new Error('nothing left out');
+    expect(elided.layers).toBe(1501 - MAX_BOXES);
+    // the edge below it carries the last left-out layer's shape; the params it stands for are counted
+    const middle = ir.layers.slice(at, at + elided.layers);
+    expect(elided.outShape).toEqual(middle[middle.length - 1].outShape);
+    expect(elided.params).toBe(middle.reduce((a, l) => a + l.params, 0));
+    const svg = renderNetworkSvg(ir);
+    parse(svg);
+    expect(svg).toContain(`⋯ ${(1501 - MAX_BOXES).toLocaleString('en-US')} more layers, not drawn`);
+    expect(boxCount(svg)).toBe(MAX_BOXES + 1);
+    expect(svg).toContain(`>output ${units(1499)}<`);
+    const bigger = renderNetworkSvg(checkedIr(compileText(spec(3000))));
+    expect(bigger.length).toBeLessThan(svg.length * 1.02);
   });
 });
 
@@ -152,6 +192,19 @@ describe('renderNetworkSvg: text is escaped', () => {
     parse(svg);
     expect(elements(svg)).toBe(elements(plain));
     expect(svg).toContain('aria-label="network a&quot;b&apos;c&lt;d&gt;&amp;e\uFFFD\uFFFD\uFFFD"');
+  });
+
+  it('any title (any code units, lone surrogates and controls included) gives a well-formed document with the same elements', () => {
+    // UTF-16 code units one by one: markup, controls and halves of surrogate pairs come up
+    const unit = fc.oneof(fc.constantFrom('<', '>', '&', '"', "'", '\u0000', '\u001f', '\uD800', '\uDC00', '\uFFFE', '😀'), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (title) => {
+        const svg = renderNetworkSvg(ir, { title });
+        parse(svg);
+        expect(elements(svg)).toBe(elements(plain));
+      }),
+      { numRuns: 200, seed: 11 },
+    );
   });
 
   it('a very long title ends in an ellipsis', () => {
@@ -219,5 +272,12 @@ describe('src/diagram runs in a browser worker', () => {
 describe('golden', () => {
   it('specs/paper/mnist-conv-highway.hwy', () => {
     golden('diagram/mnist-conv-highway.svg', renderNetworkSvg(irOf('specs/paper/mnist-conv-highway.hwy')));
+  });
+
+  it("the README's diagrams (docs/diagram) are today's drawing", () => {
+    for (const name of ['mnist-conv-highway', 'mlp-highway']) {
+      const drawn = readFileSync(join(ROOT, 'docs/diagram', `${name}.svg`), 'utf8');
+      expect(drawn === renderNetworkSvg(irOf(`specs/paper/${name}.hwy`)), `docs/diagram/${name}.svg is out of date: node scripts/diagram-images.mjs redraws it`).toBe(true);
+    }
   });
 });
