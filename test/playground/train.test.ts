@@ -82,7 +82,9 @@ const load = (nTrain, nVal) => async (cfg) => {
   return { ...s, train: subset(s.train, range(Math.min(nTrain, s.train.count)), 'train'), validation: subset(s.validation, range(Math.min(nVal, s.validation.count)), 'validation') };
 };
 const bytes = async (files) => Object.fromEntries(await Promise.all(files.map(async (f) => [f.name, Array.from(new Uint8Array(await f.data.arrayBuffer()))])));
-window.hwy = { tf, createTrainerOn, load, webglContext, bytes };
+import { fetchBundledMnist as fetchDigits } from './src/playground/train/data.ts';
+const sums = (s) => Object.fromEntries(['train', 'validation', 'test'].map((k) => [k, { count: s[k].count, x: s[k].x.reduce((a, b) => a + b, 0), labels: s[k].labels.reduce((a, b) => a + b, 0), first: Array.from(s[k].labels.subarray(0, 20)) }]));
+window.hwy = { tf, createTrainerOn, load, webglContext, bytes, fetchDigits, sums };
 `;
 
 function serve(bundle: Uint8Array): Promise<{ server: Server; url: string }> {
@@ -98,6 +100,9 @@ function serve(bundle: Uint8Array): Promise<{ server: Server; url: string }> {
       if (files[path]) body = files[path]();
       // the site's copies of the package's files: the two digit files and tfjs's wasm binaries
       else if (/^\/data\/mnist-10k-(images-idx3|labels-idx1)-ubyte\.gz$/.test(path)) body = readFileSync(join(ROOT, path));
+      // a download cut short
+      else if (path === '/bad/mnist-10k-images-idx3-ubyte.gz') body = readFileSync(join(ROOT, 'data/mnist-10k-images-idx3-ubyte.gz')).subarray(0, 100_000);
+      else if (path === '/bad/mnist-10k-labels-idx1-ubyte.gz') body = readFileSync(join(ROOT, 'data/mnist-10k-labels-idx1-ubyte.gz'));
       else if (/^\/wasm\/tfjs-backend-wasm(-simd|-threaded-simd)?\.wasm$/.test(path)) body = readFileSync(join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', path.slice(6)));
     } catch {}
     if (!body) res.writeHead(404).end();
@@ -135,6 +140,8 @@ function predictWithLayersEntry(dir: string, pixels: number[]): number[] {
   return JSON.parse(r.stdout);
 }
 
+const sums = (s: Splits) => Object.fromEntries((['train', 'validation', 'test'] as const).map((k) => [k, { count: s[k].count, x: s[k].x.reduce((a, b) => a + b, 0), labels: s[k].labels.reduce((a, b) => a + b, 0), first: Array.from(s[k].labels.subarray(0, 20)) }]));
+
 describe.skipIf(skip)('the playground trainer in a browser', () => {
   let work: string;
   let server: Server | undefined;
@@ -145,6 +152,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
   let node: MetricsLine[] = [];
   let nodeInitial: Uint8Array;
   let pixels: number[];
+  let full: Splits;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -157,7 +165,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
     server = started.server;
 
     // hwy train on the same subset, two epochs
-    const full = await loadData(ir.train!.data);
+    full = await loadData(ir.train!.data);
     const range = (n: number) => Array.from({ length: n }, (_, i) => i);
     const splits: Splits = { ...full, train: subset(full.train, range(N_TRAIN), 'train'), validation: subset(full.validation, range(N_VAL), 'validation') };
     pixels = Array.from(splits.validation.x.subarray(0, 28 * 28));
@@ -186,7 +194,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
   });
 
   it('on WebGL: the initial weights of hwy train, its first epochs within 1e-3, gates every epoch, stop and continue, a responsive page, and a model hwy-lang/layers loads', async () => {
-    const out = await page.evaluate(
+    const out: any = await page.evaluate(
       async ({ ir, nTrain, nVal, pixels }: any) => {
         const { createTrainerOn, load, bytes, tf } = (window as any).hwy;
         const t = await createTrainerOn({ ir, dataUrl: '/data', backend: 'webgl', wasmUrl: '/wasm/' }, load(nTrain, nVal));
@@ -272,7 +280,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
   }, 300_000);
 
   it('on wasm in the same page: the same first epoch as on WebGL and in Node; samples/s of both', async () => {
-    const out = await page.evaluate(
+    const out: any = await page.evaluate(
       async ({ ir, nTrain, nVal }: any) => {
         const { createTrainerOn, load, tf } = (window as any).hwy;
         const t = await createTrainerOn({ ir, dataUrl: '/data', backend: 'wasm', wasmUrl: '/wasm/' }, load(nTrain, nVal));
@@ -298,8 +306,59 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
     expect(webgl.samplesPerSec).toBeGreaterThan(0);
   }, 300_000);
 
+  it('fetches the bundled digits from the site into the splits hwy train makes; a file cut short is named', async () => {
+    const out: any = await page.evaluate(
+      async ({ cfg }: any) => {
+        const { fetchDigits, sums } = (window as any).hwy;
+        const good = sums(await fetchDigits('/data', cfg));
+        const bad = await fetchDigits('/bad', cfg).then(
+          () => 'loaded',
+          (e: Error) => e.message,
+        );
+        const other = await fetchDigits('/data', { ...cfg, name: 'cifar10' }).then(
+          () => 'loaded',
+          (e: Error) => e.message,
+        );
+        return { good, bad, other };
+      },
+      { cfg: ir.train!.data } as any,
+    );
+    expect(out.good).toEqual(sums(full));
+    expect(out.good.train.count).toBe(8100);
+    expect(out.bad).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/bad\/mnist-10k-images-idx3-ubyte\.gz: a corrupt or truncated gzip file$/);
+    expect(out.other).toBe("the playground trains on the bundled MNIST digits ('data mnist'); this spec asks for data cifar10, which a page cannot load: train it with hwy train");
+  }, 120_000);
+
+  it("'auto' passes over a software WebGL (SwiftShader here) and says why; a diverged run keeps the last epoch's weights", async () => {
+    const diverging = structuredClone(ir);
+    diverging.train!.lr.value = 1e30;
+    const out: any = await page.evaluate(
+      async ({ ir, diverging, nTrain, nVal, pixels }: any) => {
+        const { createTrainerOn, load } = (window as any).hwy;
+        const auto = await createTrainerOn({ ir, dataUrl: '/data', wasmUrl: '/wasm/' }, load(nTrain, nVal));
+        const backend = auto.backend;
+        auto.dispose();
+        const t = await createTrainerOn({ ir: diverging, dataUrl: '/data', backend: 'wasm', wasmUrl: '/wasm/' }, load(nTrain, nVal));
+        const before = Array.from(t.predict(new Float32Array(pixels)));
+        const message = await t.run(1, {}).then(
+          () => 'finished',
+          (e: Error) => e.message,
+        );
+        const after = Array.from(t.predict(new Float32Array(pixels)));
+        t.dispose();
+        return { backend, message, before, after };
+      },
+      { ir, diverging, nTrain: N_TRAIN, nVal: N_VAL, pixels } as any,
+    );
+    console.log(`auto: ${JSON.stringify(out.backend)}`);
+    expect(out.backend.name).toBe('wasm');
+    expect(out.backend.why).toMatch(/^no GPU backend: .*; WebGL here is ANGLE .*SwiftShader.*, a software renderer slower than wasm$/);
+    expect(out.message).toMatch(/^training diverged in epoch 1, step \d+: the (loss is NaN|weights are no longer finite \(NaN or Infinity\)); the weights of epoch 0 are kept$/);
+    expect(out.after).toEqual(out.before);
+  }, 120_000);
+
   it('refuses a network too big for the page before allocating anything, with the estimate', async () => {
-    const out = await page.evaluate(
+    const out: any = await page.evaluate(
       async ({ ir }: any) => {
         const { createTrainerOn, tf } = (window as any).hwy;
         await tf.setBackend('webgl');
@@ -322,7 +381,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
   }, 120_000);
 
   it('a lost WebGL context mid-training: the page is told, the last finished epoch is kept, training goes on on wasm', async () => {
-    const out = await page.evaluate(
+    const out: any = await page.evaluate(
       async ({ ir, nTrain, nVal, pixels }: any) => {
         const { createTrainerOn, load, bytes, webglContext, tf } = (window as any).hwy;
         const t = await createTrainerOn({ ir, dataUrl: '/data', backend: 'webgl', wasmUrl: '/wasm/' }, load(nTrain, nVal));

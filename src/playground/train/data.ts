@@ -72,12 +72,17 @@ function fileUrl(dataUrl: string, file: string): string {
   return new URL(file.replace(/^data\//, ''), base).href;
 }
 
+/** A page has the bundled digits only: any other data line is refused, saying so. */
+export function checkPageData(cfg: TrainConfig['data']): void {
+  if (cfg.name !== 'mnist') throw new DataError(`the playground trains on the bundled MNIST digits ('data mnist'); this spec asks for data ${cfg.name}, which a page cannot load: train it with hwy train`);
+}
+
 /**
  * The splits `hwy train` trains on for `data mnist`: the bundled digits, the same test
  * hold-out, validation split and normalisation. Other data sets cannot be had in a page.
  */
 export async function fetchBundledMnist(dataUrl: string, cfg: TrainConfig['data']): Promise<Splits> {
-  if (cfg.name !== 'mnist') throw new DataError(`the playground trains on the bundled MNIST digits ('data mnist'); this spec asks for data ${cfg.name}, which a page cannot load: train it with hwy train`);
+  checkPageData(cfg);
   const images = fileUrl(dataUrl, BUNDLED_MNIST_FILES.images);
   const labels = fileUrl(dataUrl, BUNDLED_MNIST_FILES.labels);
   const [img, lbl] = await Promise.all([fetchIdx(images), fetchIdx(labels)]);

@@ -20,7 +20,7 @@ import { batchTensor, makeOptimizer, trainLoop } from '../../backends/tfjs/loop.
 import { modelFiles } from '../../backends/tfjs/model-files.js';
 import type { BackendReport, CreateTrainer, EpochReport, StepReport, Trainer, TrainerOptions } from './api.js';
 import { pageMemory, selectBrowserBackend, webglContext } from './backend.js';
-import { fetchBundledMnist } from './data.js';
+import { checkPageData, fetchBundledMnist } from './data.js';
 
 /** Examples of the validation split the gate heat map averages over. */
 const GATE_BATCH = 256;
@@ -276,7 +276,7 @@ export async function createTrainerOn(opts: TrainerOptions, load: (cfg: TrainCon
     if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new Error(`seed ${opts.seed}: a seed is a whole number, 0 or more`);
     config.seed = opts.seed;
   }
-  if (config.data.name !== 'mnist') throw new DataError(`the playground trains on the bundled MNIST digits ('data mnist'); this spec asks for data ${config.data.name}, which a page cannot load: train it with hwy train`);
+  checkPageData(config.data);
   const backend = await selectBrowserBackend(opts.backend ?? 'auto', opts.wasmUrl);
   refuseWhatCannotFit(ir, config, pageMemory(backend.name), 'train { batch }');
   const data = await load(config.data);
