@@ -158,9 +158,13 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'hwy-playtrain-'));
     ir = irOf(SPEC);
-    const r = await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts' }, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, logLevel: 'silent' });
-    // the trainer must bundle for a browser on its own: nothing of Node in it
+    const r = await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts' }, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, metafile: true, logLevel: 'silent' });
+    // the trainer must bundle for a browser on its own (a node: import would not resolve), and
+    // with none of the Node side of the engine and the data (their pure parts are shared instead)
     expect(r.errors).toEqual([]);
+    const ours = Object.keys(r.metafile.inputs).filter((p) => p.startsWith('src/'));
+    expect(ours).toEqual(expect.arrayContaining(['src/backends/tfjs/loop.ts', 'src/backends/tfjs/lower.ts', 'src/data/mnist-digits.ts', 'src/data/prepare.ts', 'src/backends/memory.ts']));
+    expect(ours.filter((p) => /^src\/(run|cli|analysis)\/|^src\/data\/(idx|mnist-bundled|index)\.ts$|^src\/backends\/tfjs\/(train|checkpoint|runtime)\.ts$/.test(p))).toEqual([]);
     const started = await serve(r.outputFiles[0].contents);
     server = started.server;
 
@@ -288,16 +292,29 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
         await t.run(1, { epoch: (e: any) => epochs.push(e) });
         const backend = { ...t.backend, tfjs: tf.getBackend() };
         t.dispose();
+        // disposed in the middle of an epoch: run() ends, and the trainer leaves no tensor behind
+        const before = tf.memory().numTensors;
+        const d = await createTrainerOn({ ir, dataUrl: '/data', backend: 'wasm', wasmUrl: '/wasm/' }, load(nTrain, nVal));
+        let steps = 0;
+        await d.run(3, { step: () => (steps++, d.dispose()) });
+        const leaked = tf.memory().numTensors - before;
+        const afterDispose = await d.run(1, {}).then(
+          () => 'ran',
+          (e: Error) => e.message,
+        );
         // WebGL again, for its speed beside wasm's in one page
         const g = await createTrainerOn({ ir, dataUrl: '/data', backend: 'webgl' }, load(nTrain, nVal));
         await g.run(1, { epoch: (e: any) => epochs.push(e) });
         g.dispose();
-        return { backend, epochs };
+        return { backend, epochs, steps, leaked, afterDispose };
       },
       { ir, nTrain: N_TRAIN, nVal: N_VAL } as any,
     );
     expect(problems).toEqual([]);
     expect(out.backend).toMatchObject({ name: 'wasm', why: 'as asked', tfjs: 'wasm' });
+    expect(out.steps).toBe(1);
+    expect(out.leaked).toBe(0);
+    expect(out.afterDispose).toBe('the trainer was disposed: create another');
     const [wasm, webgl] = out.epochs;
     console.log(`samples/s in one page (SwiftShader's WebGL, software): WebGL ${webgl.samplesPerSec.toFixed(0)}, wasm ${wasm.samplesPerSec.toFixed(0)}; first epoch loss: wasm ${wasm.loss.toFixed(6)}, WebGL ${webgl.loss.toFixed(6)}, Node ${node[0].loss.toFixed(6)}`);
     expect(Math.abs(wasm.loss - node[0].loss)).toBeLessThan(1e-3);

@@ -111,6 +111,16 @@ export function optimizerStep(optimizer: tf.Optimizer, o: OptimizerConfig, f: ()
   return value;
 }
 
+/**
+ * Disposes an optimizer and all its tensors: tfjs's Momentum optimizer (4.22) keeps its
+ * learning rate as a tensor that its own dispose() forgets, one tensor lost per optimizer.
+ */
+export function disposeOptimizer(opt: tf.Optimizer): void {
+  opt.dispose();
+  const rate = (opt as unknown as { c?: tf.Tensor }).c;
+  if (rate && !rate.isDisposed) rate.dispose();
+}
+
 export function setLr(opt: tf.Optimizer, lr: number): void {
   // SGD and Momentum keep the rate as a tensor (setLearningRate); Adam and RMSProp read the number
   const o = opt as unknown as { learningRate: number; setLearningRate?: (x: number) => void };

@@ -16,7 +16,7 @@ import { refuseWhatCannotFit } from '../../backends/memory.js';
 import { freshState, type TrainOutcome, type TrainState } from '../../backends/engine.js';
 import { lowerToModel } from '../../backends/tfjs/lower.js';
 import { withProbe } from '../../backends/tfjs/layers.js';
-import { batchTensor, makeOptimizer, trainLoop } from '../../backends/tfjs/loop.js';
+import { batchTensor, disposeOptimizer, makeOptimizer, trainLoop } from '../../backends/tfjs/loop.js';
 import { modelFiles } from '../../backends/tfjs/model-files.js';
 import type { BackendReport, CreateTrainer, EpochReport, StepReport, Trainer, TrainerOptions } from './api.js';
 import { pageMemory, selectBrowserBackend, webglContext } from './backend.js';
@@ -78,6 +78,7 @@ class PageTrainer implements Trainer {
   private kept!: Snapshot;
   private running = false;
   private stopAsked = false;
+  private disposed = false;
   /** Set when the WebGL context is lost, until the model lives again on another backend. */
   private recovering: Promise<void> | undefined;
   private lostMessage: string | undefined;
@@ -125,7 +126,7 @@ class PageTrainer implements Trainer {
     // their textures are gone with the context: disposing only forgets them
     try {
       this.model.dispose();
-      this.optimizer.dispose();
+      disposeOptimizer(this.optimizer);
     } catch {}
     let next: BackendReport;
     try {
@@ -153,6 +154,7 @@ class PageTrainer implements Trainer {
 
   async run(epochs: number, on: { step?(s: StepReport): void; epoch?(e: EpochReport): void } = {}): Promise<void> {
     if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`run(${epochs}): the number of epochs must be a whole number, at least 1`);
+    if (this.disposed) throw new Error('the trainer was disposed: create another');
     if (this.running) throw new Error('the trainer is already running: stop() it, or wait for run() to end');
     this.running = true;
     this.stopAsked = false;
@@ -210,7 +212,7 @@ class PageTrainer implements Trainer {
       }
       if (outcome.status === 'diverged') {
         restoreWeights(this.model, this.kept);
-        this.optimizer.dispose();
+        disposeOptimizer(this.optimizer);
         this.optimizer = await optimizerFrom(this.config, this.kept);
         this.state = structuredClone(this.kept.state);
         throw new Error(`${outcome.message}; the weights of epoch ${this.kept.state.epoch} are kept`);
@@ -219,6 +221,8 @@ class PageTrainer implements Trainer {
     } finally {
       this.running = false;
       this.onLost = undefined;
+      // disposed while it trained: the model goes once the loop has let go of it
+      if (this.disposed) this.release();
     }
   }
 
@@ -238,6 +242,7 @@ class PageTrainer implements Trainer {
   }
 
   predict(pixels: Float32Array): Float32Array {
+    if (this.disposed) throw new Error('the trainer was disposed: create another');
     if (this.recovering) throw new Error('the trainer is moving to another backend after its WebGL context was lost: predict again in a moment');
     const x = this.input(pixels);
     // setBackend returns at once for a backend already started
@@ -256,10 +261,16 @@ class PageTrainer implements Trainer {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.stopAsked = true;
+    if (!this.running) this.release();
+  }
+
+  private release(): void {
     this.unwatch?.();
     this.model.dispose();
-    this.optimizer.dispose();
+    disposeOptimizer(this.optimizer);
   }
 }
 
