@@ -248,7 +248,7 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
     // the first epoch: the loss of hwy train's tfjs engine on wasm, within 1e-3
     const [e1] = out.epochs;
     expect(e1.epoch).toBe(1);
-    console.log(`first epoch loss: page WebGL ${e1.loss.toFixed(6)}, hwy train (tfjs wasm) ${node[0].loss.toFixed(6)}; epoch 2: ${out.epochs[1]?.loss.toFixed(6)} vs ${node[1].loss.toFixed(6)}; WebGL ${e1.samplesPerSec.toFixed(0)} samples/s; timer ticks ${out.ticks}, longest wait ${out.longest.toFixed(0)} ms over ${out.seconds.toFixed(1)} s`);
+    console.log(`first epoch loss: page WebGL ${e1.loss}, hwy train (tfjs wasm) ${node[0].loss} (|Δ| ${Math.abs(e1.loss - node[0].loss).toExponential(1)}); epoch 2: ${out.epochs[1]?.loss} vs ${node[1].loss} (|Δ| ${Math.abs(out.epochs[1]?.loss - node[1].loss).toExponential(1)}); WebGL ${e1.samplesPerSec.toFixed(0)} samples/s; timer ticks ${out.ticks}, longest wait ${out.longest.toFixed(0)} ms over ${out.seconds.toFixed(1)} s`);
     expect(Math.abs(e1.loss - node[0].loss)).toBeLessThan(1e-3);
     expect(Math.abs(e1.accuracy - node[0].accuracy)).toBeLessThan(0.01);
     expect(Math.abs(e1.valLoss - node[0].valLoss!)).toBeLessThan(1e-3);
