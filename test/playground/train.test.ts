@@ -289,7 +289,20 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
         const { createTrainerOn, load, tf } = (window as any).hwy;
         const t = await createTrainerOn({ ir, dataUrl: '/data', backend: 'wasm', wasmUrl: '/wasm/' }, load(nTrain, nVal));
         const epochs: any[] = [];
-        await t.run(1, { epoch: (e: any) => epochs.push(e) });
+        // wasm computes on the page's thread: it gives the page its turn after every step (timers
+        // wait behind its messages, so the longest wait is what tells)
+        let ticks = 0;
+        let last = performance.now();
+        let longest = 0;
+        const timer = setInterval(() => {
+          const now = performance.now();
+          longest = Math.max(longest, now - last);
+          last = now;
+          ticks++;
+        }, 1);
+        let reports = 0;
+        await t.run(1, { epoch: (e: any) => epochs.push(e), step: () => reports++ });
+        clearInterval(timer);
         const backend = { ...t.backend, tfjs: tf.getBackend() };
         t.dispose();
         // disposed in the middle of an epoch: run() ends, and the trainer leaves no tensor behind
@@ -306,12 +319,16 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
         const g = await createTrainerOn({ ir, dataUrl: '/data', backend: 'webgl' }, load(nTrain, nVal));
         await g.run(1, { epoch: (e: any) => epochs.push(e) });
         g.dispose();
-        return { backend, epochs, steps, leaked, afterDispose };
+        return { backend, epochs, steps, leaked, afterDispose, ticks, longest, reports };
       },
       { ir, nTrain: N_TRAIN, nVal: N_VAL } as any,
     );
     expect(problems).toEqual([]);
     expect(out.backend).toMatchObject({ name: 'wasm', why: 'as asked', tfjs: 'wasm' });
+    console.log(`wasm: ${out.reports} step reports, timer ticks ${out.ticks}, longest wait ${out.longest.toFixed(0)} ms`);
+    // a read-back, and with it the page's turn, after each of the 20 steps
+    expect(out.reports).toBe(20);
+    expect(out.ticks).toBeGreaterThan(0);
     expect(out.steps).toBe(1);
     expect(out.leaked).toBe(0);
     expect(out.afterDispose).toBe('the trainer was disposed: create another');

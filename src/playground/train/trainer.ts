@@ -173,6 +173,8 @@ class PageTrainer implements Trainer {
         config,
         data: this.data,
         state: this.state,
+        // wasm and cpu compute each step on this thread: the page gets its turn after every one
+        readEvery: this.backend.name === 'wasm' || this.backend.name === 'cpu' ? 1 : undefined,
         sink: {
           save: async (s) => {
             // the steps after a lost context computed nothing: they do not count
