@@ -369,6 +369,10 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
     const out: any = await page.evaluate(
       async ({ ir, diverging, nTrain, nVal, pixels }: any) => {
         const { createTrainerOn, load } = (window as any).hwy;
+        const misnamed = await createTrainerOn({ ir, dataUrl: '/data', backend: 'gpu' }, load(nTrain, nVal)).then(
+          () => 'created',
+          (e: Error) => e.message,
+        );
         const auto = await createTrainerOn({ ir, dataUrl: '/data', wasmUrl: '/wasm/' }, load(nTrain, nVal));
         const backend = auto.backend;
         auto.dispose();
@@ -380,11 +384,12 @@ describe.skipIf(skip)('the playground trainer in a browser', () => {
         );
         const after = Array.from(t.predict(new Float32Array(pixels)));
         t.dispose();
-        return { backend, message, before, after };
+        return { backend, message, before, after, misnamed };
       },
       { ir, diverging, nTrain: N_TRAIN, nVal: N_VAL, pixels } as any,
     );
     console.log(`auto: ${JSON.stringify(out.backend)}`);
+    expect(out.misnamed).toBe("backend 'gpu': one of auto, webgpu, webgl, wasm");
     expect(out.backend.name).toBe('wasm');
     expect(out.backend.why).toMatch(/^no GPU backend: .*; WebGL here is ANGLE .*SwiftShader.*, a software renderer slower than wasm$/);
     expect(out.message).toMatch(/^training diverged in epoch 1, step \d+: the (loss is NaN|weights are no longer finite \(NaN or Infinity\)); the weights of epoch 0 are kept$/);

@@ -22,6 +22,8 @@ import type { BackendReport, CreateTrainer, EpochReport, StepReport, Trainer, Tr
 import { pageMemory, selectBrowserBackend, webglContext } from './backend.js';
 import { checkPageData, fetchBundledMnist } from './data.js';
 
+const BACKENDS: readonly NonNullable<TrainerOptions['backend']>[] = ['auto', 'webgpu', 'webgl', 'wasm'];
+
 /** Examples of the validation split the gate heat map averages over. */
 const GATE_BATCH = 256;
 
@@ -283,14 +285,16 @@ class PageTrainer implements Trainer {
  */
 export async function createTrainerOn(opts: TrainerOptions, load: (cfg: TrainConfig['data']) => Promise<Splits>): Promise<Trainer> {
   const { ir } = opts;
-  if (!ir.train) throw new Error(`${ir.network.name}: the IR has no training settings (compile the spec first)`);
+  if (!ir.train || !ir.stats) throw new Error(`${ir.network?.name ?? 'the network'}: not a checked IR (compile the spec without errors first)`);
+  const choice = opts.backend ?? 'auto';
+  if (!BACKENDS.includes(choice)) throw new Error(`backend '${choice}': one of ${BACKENDS.join(', ')}`);
   const config: TrainConfig = structuredClone(ir.train);
   if (opts.seed !== undefined) {
     if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new Error(`seed ${opts.seed}: a seed is a whole number, 0 or more`);
     config.seed = opts.seed;
   }
   checkPageData(config.data);
-  const backend = await selectBrowserBackend(opts.backend ?? 'auto', opts.wasmUrl);
+  const backend = await selectBrowserBackend(choice, opts.wasmUrl);
   refuseWhatCannotFit(ir, config, pageMemory(backend.name), 'train { batch }');
   const data = await load(config.data);
   checkDataFits(ir, data);
