@@ -5,6 +5,7 @@
 import type { Layer, NetworkIR, TrainConfig } from '../ir/types.js';
 import { isGated, flagsOf } from '../language/kinds.js';
 import { shapeSize } from '../language/shape.js';
+import { formatBytes } from '../util/bytes.js';
 
 /** Bytes of one value: both engines train in float32. */
 export const BYTES_PER_VALUE = 4;
@@ -89,4 +90,25 @@ export function estimateTrainingMemory(ir: NetworkIR, config: Pick<TrainConfig, 
     paramBytes,
     total: paramBytes + activationBytes,
   };
+}
+
+/** A training the estimate says cannot fit in the memory there is: one line, with the estimate and what to change. */
+export class NotEnoughMemory extends Error {}
+
+/**
+ * Refuses, before anything is allocated, a training whose estimate exceeds `available`
+ * (`source` says where that figure comes from). `batchSetting` names where the batch is
+ * set: `--batch` for `hwy train`, the spec's train { } in a page.
+ */
+export function refuseWhatCannotFit(ir: NetworkIR, config: Pick<TrainConfig, 'batch' | 'optimizer'>, available: { bytes: number; source: string }, batchSetting: string): MemoryEstimate {
+  const e = estimateTrainingMemory(ir, config);
+  if (e.total <= available.bytes) return e;
+  const advice =
+    e.activationBytes > e.paramBytes
+      ? `lower the batch (${batchSetting}; ${config.batch} now), or make the layers narrower or the feature maps smaller`
+      : 'make the layers narrower (fewer units or filters) or the network shallower (fewer repeats)';
+  throw new NotEnoughMemory(
+    `training ${ir.network.name} needs about ${formatBytes(e.total)} (${formatBytes(e.paramBytes)} for ${ir.stats.totalParams.toLocaleString('en-US')} parameters with their gradients and optimizer state, ` +
+      `${formatBytes(e.activationBytes)} for the activations of a batch of ${config.batch}), but ${formatBytes(available.bytes)} is ${available.source}: ${advice}`,
+  );
 }

@@ -4,25 +4,9 @@ import { join } from 'node:path';
 import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, type Dataset } from './dataset.js';
 import { readRegularFile } from '../util/read-regular.js';
+import { MAX_IDX_BYTES, parseIdx, readIdxHeader } from './idx-format.js';
 
-/** Past any IDX file hwy reads: full MNIST's largest, train-images, is 47 MB unpacked. */
-export const MAX_IDX_BYTES = 2 ** 30;
-
-interface IdxHeader {
-  dims: number[];
-  /** Header and data together, as the header says. */
-  total: number;
-}
-
-function readHeader(buf: Buffer, path: string): IdxHeader {
-  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DataError(`${path}: not an IDX file (bad magic number)`);
-  if (buf[2] !== 0x08) throw new DataError(`${path}: IDX element type 0x${buf[2].toString(16)} is not unsigned bytes`);
-  const nd = buf[3];
-  if (nd < 1 || nd > 4 || buf.length < 4 + 4 * nd) throw new DataError(`${path}: truncated IDX header`);
-  const dims: number[] = [];
-  for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
-  return { dims, total: 4 + 4 * nd + dims.reduce((a, b) => a * b, 1) };
-}
+export { MAX_IDX_BYTES } from './idx-format.js';
 
 /**
  * Unpacks a gzipped IDX file to at most the size its own header promises: a small gzip can
@@ -36,7 +20,7 @@ function gunzipIdx(gz: Buffer, path: string): Buffer {
   } catch {
     throw new DataError(`${path}: a corrupt or truncated gzip file`);
   }
-  const { dims, total } = readHeader(head, path);
+  const { dims, total } = readIdxHeader(head, path);
   if (total > MAX_IDX_BYTES) throw new DataError(`${path}: the IDX header promises ${dims.join('x')} bytes, more than the ${MAX_IDX_BYTES / 2 ** 30} GiB hwy reads (not an MNIST file?)`);
   try {
     return gunzipSync(gz, { maxOutputLength: total });
@@ -52,12 +36,7 @@ function gunzipIdx(gz: Buffer, path: string): Buffer {
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
   let buf = readRegularFile(path, { maxBytes: MAX_IDX_BYTES, what: 'an IDX file', error: (m) => new DataError(m) });
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipIdx(buf, path);
-  const { dims, total } = readHeader(buf, path);
-  const nd = dims.length;
-  const expected = total - 4 - 4 * nd;
-  const have = buf.length - 4 - 4 * nd;
-  if (have !== expected) throw new DataError(`${path}: the header promises ${expected} bytes of data (${dims.join('x')}) but the file holds ${have}${have < expected ? ' (truncated?)' : ''}`);
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * nd, expected) };
+  return parseIdx(buf, path);
 }
 
 function findFile(dir: string, names: string[]): string {

@@ -1,5 +1,6 @@
 import type { TrainConfig } from '../ir/types.js';
-import { DataError, globalContrastNormalize, splitValidation, type Splits } from './dataset.js';
+import { DataError, type Splits } from './dataset.js';
+import { prepareSplits } from './prepare.js';
 import { loadBundledMnist } from './mnist-bundled.js';
 import { loadMnistIdx } from './idx.js';
 import { loadCifar10, loadCifar100 } from './cifar.js';
@@ -51,12 +52,5 @@ export async function loadData(cfg: TrainConfig['data'], dataDir?: string, opts:
     raw = cfg.name === 'mnist_full' ? loadMnistIdx(dir) : cfg.name === 'cifar10' ? loadCifar10(dir) : loadCifar100(dir);
     source = `${cfg.name} from ${dir}`;
   }
-  const { train, validation } = splitValidation(raw.trainval, cfg.validation);
-  const test = raw.test;
-  if (cfg.normalize === 'gcn') for (const d of [train, validation, test]) globalContrastNormalize(d);
-  // The loaders scale to [0, 1] (pixel / 255), which is 'scale'; 'none' means the stored
-  // 0-255 pixel values. Rounding recovers them exactly, also from the bundled digits,
-  // which are stored as pixel / 255 to three decimals.
-  else if (cfg.normalize === 'none' && cfg.name !== 'npz' && cfg.name !== 'npy') for (const d of [train, validation, test]) for (let i = 0; i < d.x.length; i++) d.x[i] = Math.round(d.x[i] * 255);
-  return { train, validation, test, source };
+  return prepareSplits(raw, cfg, source);
 }

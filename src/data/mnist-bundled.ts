@@ -1,18 +1,10 @@
 import { join } from 'node:path';
-import { DATASET_INFO } from '../language/vocabulary.js';
 import { packageRoot } from '../util/package-root.js';
-import { DataError, permutation, subset, type Dataset } from './dataset.js';
+import type { Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
+import { BUNDLED_MNIST_FILES, bundledMnistFromIdx } from './mnist-digits.js';
 
-/** The bundled digits, relative to the package root (written by scripts/mnist-to-idx.mjs). */
-export const BUNDLED_MNIST_FILES = { images: 'data/mnist-10k-images-idx3-ubyte.gz', labels: 'data/mnist-10k-labels-idx1-ubyte.gz' };
-
-/**
- * Pixel byte to value. The digits first came as JSON holding pixel/255 rounded to three
- * decimals; decoding to those same values keeps every run (same seed, same split) identical
- * to the runs made from that JSON.
- */
-const DECODE = Float32Array.from({ length: 256 }, (_, p) => Math.round((p / 255) * 1000) / 1000);
+export { BUNDLED_MNIST_FILES } from './mnist-digits.js';
 
 /**
  * The 10,000 real MNIST digits shipped with hwy (about 1,000 a class, ordered by class),
@@ -20,19 +12,6 @@ const DECODE = Float32Array.from({ length: 256 }, (_, p) => Math.round((p / 255)
  */
 export function loadBundledMnist(): { trainval: Dataset; test: Dataset } {
   const root = packageRoot();
-  const images = readIdx(join(root, BUNDLED_MNIST_FILES.images));
   const labelPath = join(root, BUNDLED_MNIST_FILES.labels);
-  const labels = readIdx(labelPath);
-  const { shape, classes } = DATASET_INFO.mnist;
-  const count = labels.dims[0];
-  if (images.dims.join('x') !== `${count}x${shape[0]}x${shape[1]}` || labels.dims.length !== 1) {
-    throw new DataError(`the bundled digits in ${root}/data are damaged (images ${images.dims.join('x')}, labels ${labels.dims.join('x')}): reinstall hwy`);
-  }
-  const bad = labels.data.findIndex((l) => l >= classes);
-  if (bad >= 0) throw new DataError(`${labelPath}: label ${labels.data[bad]} at index ${bad} is not a digit 0-9`);
-  const x = new Float32Array(images.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = DECODE[images.data[i]];
-  const all: Dataset = { name: 'mnist', x, labels: new Uint8Array(labels.data), count, shape: [shape[0], shape[1], shape[2]], classes };
-  const p = permutation(count, 20151207);
-  return { test: subset(all, p.subarray(0, 1000), 'test'), trainval: subset(all, p.subarray(1000), 'train') };
+  return bundledMnistFromIdx(readIdx(join(root, BUNDLED_MNIST_FILES.images)), readIdx(labelPath), { dir: `${root}/data`, labels: labelPath, fix: 'reinstall hwy' });
 }

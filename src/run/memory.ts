@@ -1,13 +1,13 @@
 import { freemem } from 'node:os';
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../backends/memory.js';
+import { NotEnoughMemory, estimateTrainingMemory, refuseWhatCannotFit, type MemoryEstimate } from '../backends/memory.js';
 import { formatBytes } from '../util/bytes.js';
 
 /** The environment variable that caps the memory a training may plan for (bytes, or with K, M, G, T: powers of 1024). */
 export const MEMORY_LIMIT_ENV = 'HWY_MEMORY_LIMIT';
 
 // the estimate lives with the backends, which the summary (backends/text) shares
-export { estimateTrainingMemory, type MemoryEstimate };
+export { NotEnoughMemory, estimateTrainingMemory, type MemoryEstimate };
 
 export { formatBytes };
 
@@ -18,8 +18,6 @@ export function parseMemoryLimit(text: string): number | undefined {
   const n = Number(m[1]) * 1024 ** ' kmgt'.indexOf(m[2].toLowerCase() || ' ');
   return n > 0 && Number.isFinite(n) ? n : undefined;
 }
-
-export class NotEnoughMemory extends Error {}
 
 /**
  * The memory a training may use: an explicit limit (HWY_MEMORY_LIMIT), else what the
@@ -39,14 +37,5 @@ export function memoryAvailable(env: NodeJS.ProcessEnv = process.env): { bytes: 
 
 /** Refuses, before the engine or the data is touched, a training the estimate says cannot fit. */
 export function checkMemory(ir: NetworkIR, config: Pick<TrainConfig, 'batch' | 'optimizer'>, available = memoryAvailable()): MemoryEstimate {
-  const e = estimateTrainingMemory(ir, config);
-  if (e.total <= available.bytes) return e;
-  const advice =
-    e.activationBytes > e.paramBytes
-      ? `lower the batch (--batch; ${config.batch} now), or make the layers narrower or the feature maps smaller`
-      : 'make the layers narrower (fewer units or filters) or the network shallower (fewer repeats)';
-  throw new NotEnoughMemory(
-    `training ${ir.network.name} needs about ${formatBytes(e.total)} (${formatBytes(e.paramBytes)} for ${ir.stats.totalParams.toLocaleString('en-US')} parameters with their gradients and optimizer state, ` +
-      `${formatBytes(e.activationBytes)} for the activations of a batch of ${config.batch}), but ${formatBytes(available.bytes)} is ${available.source}: ${advice}`,
-  );
+  return refuseWhatCannotFit(ir, config, available, '--batch');
 }

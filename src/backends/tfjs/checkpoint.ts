@@ -7,6 +7,9 @@ import { RunFileError as RunDirError, type TrainState } from '../engine.js';
 import { writeDurable } from '../../util/atomic.js';
 import { HWY_DENSE, HWY_DROPOUT, registerLayers } from './layers.js';
 import { readRegularFile } from '../../util/read-regular.js';
+import { modelFiles } from './model-files.js';
+
+export { modelFiles } from './model-files.js';
 
 /** Files of one checkpoint of the tfjs engine. */
 export interface CheckpointFiles {
@@ -15,27 +18,6 @@ export interface CheckpointFiles {
   optimizerJson: string;
   optimizerWeights: Uint8Array;
   state: TrainState;
-}
-
-/** A model in the tfjs LayersModel file layout: model.json (topology + weights manifest) and weights.bin, as bytes. */
-export async function modelFiles(model: tfl.LayersModel): Promise<{ modelJson: string; weights: Uint8Array }> {
-  let modelJson = '';
-  let weights = new Uint8Array();
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      const data = a.weightData ? (Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData) : new ArrayBuffer(0);
-      weights = new Uint8Array(data);
-      modelJson = JSON.stringify({
-        modelTopology: a.modelTopology,
-        format: a.format ?? 'layers-model',
-        generatedBy: a.generatedBy,
-        convertedBy: a.convertedBy ?? null,
-        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-      });
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return { modelJson, weights };
 }
 
 /** A model and optimizer in the tfjs LayersModel file layout (model.json + weights.bin), as bytes. */

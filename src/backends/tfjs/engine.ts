@@ -20,7 +20,7 @@ export const tfjsEngine: Engine = {
       async train(args) {
         const { lowerToModel } = await import('./lower.js');
         const { loadModel, loadOptimizerState } = await import('./checkpoint.js');
-        const { makeOptimizer, train } = await import('./train.js');
+        const { disposeOptimizer, makeOptimizer, train } = await import('./train.js');
         const model = args.resumeFrom ? await loadModel(args.resumeFrom) : lowerToModel(args.ir, { seed: args.config.seed });
         const optimizer = makeOptimizer(args.config);
         try {
@@ -28,7 +28,7 @@ export const tfjsEngine: Engine = {
           return await train({ ir: args.ir, model, optimizer, config: args.config, data: args.data, sink: args.sink, state: args.state, hooks: args.hooks });
         } finally {
           model.dispose();
-          optimizer.dispose();
+          disposeOptimizer(optimizer);
         }
       },
     };

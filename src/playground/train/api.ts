@@ -35,11 +35,18 @@ export interface TrainerOptions {
   seed?: number;
   /** 'auto' tries webgpu, then webgl, then wasm */
   backend?: 'auto' | 'webgpu' | 'webgl' | 'wasm';
+  /** where the site serves tfjs-backend-wasm's .wasm files (default: beside the page) */
+  wasmUrl?: string;
 }
 
 export interface Trainer {
   readonly backend: BackendReport;
-  /** trains up to `epochs` more epochs; resolves when they are done or stop() was called */
+  /**
+   * trains up to `epochs` more epochs; resolves when they are done or stop() was called (run
+   * again to continue where it stopped). Rejects with a one-line message when training cannot
+   * go on: diverged, or the WebGL context was lost; the weights of the last finished epoch are
+   * kept then, and `backend` says where training goes on.
+   */
   run(epochs: number, on: { step?(s: StepReport): void; epoch?(e: EpochReport): void }): Promise<void>;
   stop(): void;
   /** class probabilities for one 28x28 grey image, values 0..1, row-major */
