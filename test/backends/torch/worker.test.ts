@@ -1,0 +1,114 @@
+// The torch engine's long-lived worker (a sweep's job slot): runs trained one after another in
+// one Python process train exactly as they do in processes of their own, the second as the
+// first (nothing of one run reaches the next), and a worker that dies fails only its run.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTraining, type TrainRequest } from '../../../src/run/session.js';
+import { readMetrics } from '../../../src/run/run-dir.js';
+import { loadBundledMnist } from '../../../src/data/mnist-bundled.js';
+import { permutation, subset, type Splits } from '../../../src/data/dataset.js';
+import { torchEngine } from '../../../src/backends/torch/engine.js';
+import type { TorchWorker } from '../../../src/backends/torch/worker.js';
+import { EngineKilled } from '../../../src/backends/engine.js';
+import { pythonOrReason, torchTitle } from './cases.js';
+
+const { python, reason } = pythonOrReason();
+const title = torchTitle(python, reason);
+
+let data: Splits;
+beforeAll(() => {
+  const { trainval, test } = loadBundledMnist();
+  const p = permutation(trainval.count, 4);
+  data = { train: subset(trainval, p.subarray(0, 300), 'train'), validation: subset(trainval, p.subarray(300, 360), 'validation'), test: subset(test, [0, 1, 2]), source: 'test subset' };
+});
+
+// dropout draws its masks from torch's generator: a run whose generator were not seeded by its
+// own job (only when the worker started) would draw other masks from its second run on
+const SPEC = (seed: number, optimizer: string) =>
+  `network n {\n  input 28x28x1\n  flatten\n  dropout 0.2\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dropout 0.3\n  dense 10 softmax\n}\ntrain {\n  optimizer ${optimizer}\n  lr 0.05\n  batch 32\n  epochs 2\n  seed ${seed}\n}\n`;
+const RUNS = [
+  { seed: 1, optimizer: 'sgd momentum=0.9', threads: 2 },
+  { seed: 2, optimizer: 'adam', threads: 1 },
+];
+
+const tmp = () => join(mkdtempSync(join(tmpdir(), 'hwy-torch-worker-')), 'run');
+const req = (r: (typeof RUNS)[number], over: Partial<TrainRequest> = {}): TrainRequest => ({ specFile: 'n.hwy', specText: SPEC(r.seed, r.optimizer), engine: 'torch', device: 'cpu', threads: r.threads, data, out: tmp(), ...over });
+
+async function trained(r: TrainRequest) {
+  const out = await runTraining(r);
+  if (out.kind !== 'trained') throw new Error('spec errors');
+  expect(out.outcome.status).toBe('done');
+  return { losses: readMetrics(out.runDir).map((m) => [m.loss, m.valLoss]), weights: readFileSync(join(out.runDir, 'model', 'weights.bin')) };
+}
+
+const gone = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+describe.skipIf(!python)(title('the torch worker'), () => {
+  it('trains runs one after another in one process, each as a fresh process trains it', async () => {
+    const fresh = [];
+    for (const r of RUNS) fresh.push(await trained(req(r)));
+    const worker = torchEngine.openWorker!() as TorchWorker;
+    const pids: (number | undefined)[] = [];
+    const reused = [];
+    try {
+      for (const r of RUNS) {
+        reused.push(await trained(req(r, { worker })));
+        pids.push(worker.pid);
+      }
+      // one process trained both
+      expect(pids[0]).toBeGreaterThan(0);
+      expect(pids[1]).toBe(pids[0]);
+    } finally {
+      await worker.close();
+    }
+    expect(gone(pids[0]!)).toBe(true);
+    for (let k = 0; k < RUNS.length; k++) {
+      expect(reused[k].losses, `run ${k + 1}`).toEqual(fresh[k].losses);
+      expect(reused[k].weights.equals(fresh[k].weights), `run ${k + 1}: weights.bin`).toBe(true);
+    }
+    // the runs differ from each other: equal curves above are not two copies of one run
+    expect(fresh[1].losses).not.toEqual(fresh[0].losses);
+  }, 240_000);
+
+  it('a worker killed mid-run fails that run with the usual message, and the next run gets a new process', async () => {
+    const worker = torchEngine.openWorker!() as TorchWorker;
+    try {
+      await trained(req(RUNS[0], { worker }));
+      const first = worker.pid!;
+      let killed = false;
+      const e = await runTraining(
+        req(RUNS[1], {
+          worker,
+          hooks: {
+            onEpochStart: (epoch) => {
+              if (epoch === 2 && !killed) {
+                killed = true;
+                process.kill(first, 'SIGKILL');
+              }
+            },
+          },
+        }),
+      ).catch((x) => x);
+      expect(e).toBeInstanceOf(EngineKilled);
+      expect((e as Error).message).toMatch(/^the torch worker \(Python\) was killed by SIGKILL \(perhaps out of memory/);
+      // the checkpoint of epoch 1 is what the run keeps
+      expect((e as EngineKilled).kept.epoch).toBe(1);
+      expect(worker.pid).toBeUndefined();
+      const again = await trained(req(RUNS[0], { worker }));
+      expect(worker.pid).toBeGreaterThan(0);
+      expect(worker.pid).not.toBe(first);
+      expect(again.losses.length).toBe(2);
+    } finally {
+      await worker.close();
+    }
+  }, 240_000);
+});
