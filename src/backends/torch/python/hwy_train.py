@@ -336,9 +336,16 @@ class DrivenSink:
 _orphan_cleanup = [None]
 
 
+_orphan_lock = threading.Lock()
+
+
 def orphaned():
     """hwy has gone (killed, or its terminal closed): end now, without a traceback, leaving no
-    temporary files. The run directory keeps its last committed checkpoint."""
+    temporary files. The run directory keeps its last committed checkpoint. Both the stdin
+    reader and the parent watcher find hwy gone, often at once: one removes the directory and
+    ends the process, the other waits (two removals at once could each skip what the other had
+    not yet removed, and the first to finish would end the process with the directory left)."""
+    _orphan_lock.acquire()
     if _orphan_cleanup[0]:
         _rmtree(_orphan_cleanup[0])
     os._exit(1)
