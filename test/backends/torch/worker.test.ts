@@ -79,6 +79,27 @@ describe.skipIf(!python)(title('the torch worker'), () => {
     expect(fresh[1].losses).not.toEqual(fresh[0].losses);
   }, 240_000);
 
+  it('a run stopped mid-epoch in the worker and resumed in it ends with the weights of an uninterrupted run', async () => {
+    const straight = await trained(req(RUNS[0]));
+    const worker = torchEngine.openWorker!() as TorchWorker;
+    try {
+      // asked to stop from the start: the stop follows the job on the worker's stdin, so it stops
+      // this run at its first step boundary (and is not taken for a stop left from a run before)
+      const stopped = await runTraining(req(RUNS[0], { worker, hooks: { shouldStop: () => true } }));
+      if (stopped.kind !== 'trained') throw new Error('spec errors');
+      expect(stopped.outcome.status).toBe('interrupted');
+      expect(stopped.outcome.state.epoch).toBe(0);
+      expect(stopped.outcome.state.step).toBeGreaterThan(0);
+      const pid = worker.pid;
+      const resumed = await trained({ resume: stopped.runDir, data, worker });
+      expect(worker.pid).toBe(pid);
+      expect(resumed.losses).toEqual(straight.losses);
+      expect(resumed.weights.equals(straight.weights)).toBe(true);
+    } finally {
+      await worker.close();
+    }
+  }, 240_000);
+
   it('a worker killed mid-run fails that run with the usual message, and the next run gets a new process', async () => {
     const worker = torchEngine.openWorker!() as TorchWorker;
     try {
