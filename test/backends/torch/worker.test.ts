@@ -2,7 +2,9 @@
 // one Python process train exactly as they do in processes of their own, the second as the
 // first (nothing of one run reaches the next), and a worker that dies fails only its run.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTraining, type TrainRequest } from '../../../src/run/session.js';
@@ -11,7 +13,7 @@ import { loadBundledMnist } from '../../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../../src/data/dataset.js';
 import { torchEngine } from '../../../src/backends/torch/engine.js';
 import type { TorchWorker } from '../../../src/backends/torch/worker.js';
-import { EngineKilled } from '../../../src/backends/engine.js';
+import { EngineKilled, EngineUnavailable } from '../../../src/backends/engine.js';
 import { pythonOrReason, torchTitle } from './cases.js';
 
 const { python, reason } = pythonOrReason();
@@ -100,6 +102,30 @@ describe.skipIf(!python)(title('the torch worker'), () => {
     }
   }, 240_000);
 
+  it("a checkpoint the worker refuses to load is that run's one-line error, and the same process trains the next run", async () => {
+    const worker = torchEngine.openWorker!() as TorchWorker;
+    try {
+      const first = await runTraining(req(RUNS[0], { worker }));
+      if (first.kind !== 'trained') throw new Error('spec errors');
+      const pid = worker.pid;
+      // a pickle that is not hwy's checkpoint format, its checksum in state.json made to match (as whoever put it there could)
+      const pt = join(first.runDir, 'model', 'torch.pt');
+      expect(spawnSync(python!.path, ['-c', `import torch; torch.save({'weights': [1, 2, 3]}, ${JSON.stringify(pt)})`]).status).toBe(0);
+      const sp = join(first.runDir, 'model', 'state.json');
+      const st = JSON.parse(readFileSync(sp, 'utf8'));
+      st.sha256['torch.pt'] = createHash('sha256').update(readFileSync(pt)).digest('hex');
+      writeFileSync(sp, JSON.stringify(st, null, 2));
+      const e = await runTraining({ resume: first.runDir, data, worker, overrides: { epochs: 3 } }).catch((x) => x);
+      expect(e).toBeInstanceOf(EngineUnavailable);
+      expect((e as Error).message).toMatch(/torch\.pt is not a torch checkpoint written by this hwy \(format None, expected 2\)$/);
+      expect(worker.pid).toBe(pid);
+      await trained(req(RUNS[1], { worker }));
+      expect(worker.pid).toBe(pid);
+    } finally {
+      await worker.close();
+    }
+  }, 240_000);
+
   it('a worker killed mid-run fails that run with the usual message, and the next run gets a new process', async () => {
     const worker = torchEngine.openWorker!() as TorchWorker;
     try {
@@ -125,9 +151,15 @@ describe.skipIf(!python)(title('the torch worker'), () => {
       expect((e as EngineKilled).kept.epoch).toBe(1);
       expect(worker.pid).toBeUndefined();
       const again = await trained(req(RUNS[0], { worker }));
-      expect(worker.pid).toBeGreaterThan(0);
-      expect(worker.pid).not.toBe(first);
+      const second = worker.pid!;
+      expect(second).toBeGreaterThan(0);
+      expect(second).not.toBe(first);
       expect(again.losses.length).toBe(2);
+      // a hook that throws leaves Python waiting for an answer: that process is ended too, not reused
+      await expect(runTraining(req(RUNS[1], { worker, hooks: { onEpochEnd: () => { throw new Error('disk full (simulated)'); } } }))).rejects.toThrow('disk full (simulated)');
+      expect(gone(second)).toBe(true);
+      await trained(req(RUNS[1], { worker }));
+      expect(worker.pid).not.toBe(second);
     } finally {
       await worker.close();
     }
