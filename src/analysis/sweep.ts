@@ -6,7 +6,8 @@ import { readJson, readMetrics, readRunRecord, readState, recoverCheckpoint, Run
 import { rng, type Splits } from '../data/dataset.js';
 import { loadData } from '../data/index.js';
 import type { BackendChoice } from '../backends/tfjs/runtime.js';
-import type { EngineName } from '../backends/engine.js';
+import type { EngineName, EngineWorker } from '../backends/engine.js';
+import { ENGINES } from '../backends/engines.js';
 import { packageRoot } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { lockDir } from '../run/lock.js';
@@ -25,7 +26,7 @@ export interface SweepOptions {
   stop?: Partial<Omit<StopRule, 'maxEpochs'>>;
   /** 1: the specs' own settings; more: a random search as in the paper. */
   trials: number;
-  /** Trials trained at once (each its own engine process with torch); default 1. */
+  /** Trials trained at once (with torch: each job slot its own Python process, which trains its trials one after another); default 1. */
   jobs?: number;
   /** CPU threads a trial (torch). */
   threads?: number;
@@ -193,7 +194,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     o.onProgress?.({ done: rows.length, total: plan.length, trainedNow, elapsed, eta, best, last, reused });
   };
 
-  const runTrial = async (k: number) => {
+  const runTrial = async (k: number, engineWorker: EngineWorker | undefined) => {
     const p = plan[k];
     const name = `${p.kind}-${p.depth}${o.trials > 1 ? `-t${p.trial}` : ''}`;
     const dir = join(o.out, name);
@@ -243,6 +244,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
               overrides: { epochs: rule.maxEpochs, seed: seed + p.trial - 1, ...(settings ? { lr: settings.lr, momentum: settings.momentum, gamma: settings.gamma } : {}) },
             }),
         data,
+        worker: engineWorker,
         hooks: {
           // checked at every epoch's end: a converged trial stops there, after its checkpoint
           onEpochEnd: (m) => {
@@ -299,14 +301,20 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   };
 
   const worker = async () => {
-    while (!stopping() && next < plan.length) {
-      const k = next++;
-      try {
-        await runTrial(k);
-      } catch (e) {
-        // the other trials stop at their next checkpoint; the first failure is reported
-        failure ??= e;
+    // one engine worker a job slot (torch: one Python process for the slot's trials), ended with it
+    const engineWorker = ENGINES[o.engine ?? 'tfjs'].openWorker?.();
+    try {
+      while (!stopping() && next < plan.length) {
+        const k = next++;
+        try {
+          await runTrial(k, engineWorker);
+        } catch (e) {
+          // the other trials stop at their next checkpoint; the first failure is reported
+          failure ??= e;
+        }
       }
+    } finally {
+      await engineWorker?.close();
     }
   };
   progress();

@@ -140,13 +140,28 @@ export interface EngineOptions {
   nproc?: number;
   /** CPU threads per worker; undefined: the engine's default. */
   threads?: number;
+  /** A worker kept between runs (Engine.openWorker) to train this run in; another engine's, or one the engine cannot use here (several processes), is not used. */
+  worker?: EngineWorker;
   log: (line: string) => void;
+}
+
+/**
+ * A worker an engine keeps between runs, for a caller that trains many one after another (a
+ * sweep's job slot): torch's is one Python process that imports torch once, instead of one a
+ * run. Each run in it starts as it would in a fresh one. The caller owns it: one run at a
+ * time, and close() when done (it ends the process).
+ */
+export interface EngineWorker {
+  readonly engine: EngineName;
+  close(): Promise<void>;
 }
 
 export interface Engine {
   name: EngineName;
   /** Chooses and checks the device (and any runtime the engine needs); throws EngineUnavailable with how to fix it. */
   prepare(opts: EngineOptions): Promise<PreparedEngine>;
+  /** A worker to train several runs in (see EngineWorker); absent where a run costs no start-up (tfjs trains in this process). */
+  openWorker?(): EngineWorker;
 }
 
 /** An engine or device that cannot start here: one line saying how to make it available. */

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ExperimentPlan, ParamValue, RunAssignment } from '../ir/experiment.js';
-import type { EngineName } from '../backends/engine.js';
+import type { EngineName, EngineWorker } from '../backends/engine.js';
+import { ENGINES } from '../backends/engines.js';
 import type { TrainConfig } from '../ir/types.js';
 import { compile } from '../core/compile.js';
 import { loadData } from '../data/index.js';
@@ -44,8 +45,10 @@ export interface SweepRunOptions {
   device?: string;
   /** CPU threads a run (torch). */
   threads?: number;
-  /** Trials trained at once (torch: each its own process; tfjs trains in this process, one at a time). */
+  /** Trials trained at once (torch: each job slot its own Python process; tfjs trains in this process, one at a time). */
   jobs?: number;
+  /** Train every run in processes of its own, as `hwy train` does, not in one worker a job slot (torch): for comparing the two (npm run bench -- sweep-overhead). */
+  processPerRun?: boolean;
   dataDir?: string;
   /** The data every run trains on (tests); otherwise each network's `data` line, loaded once. */
   preloaded?: Splits;
@@ -208,7 +211,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   };
 
   /** One run of a trial: trained (or continued, or read back when it had finished), stopped by the rule. */
-  const runOne = async (ticket: TrialTicket, name: string, a: RunAssignment, report: boolean): Promise<RunResult> => {
+  const runOne = async (ticket: TrialTicket, name: string, a: RunAssignment, report: boolean, engineWorker: EngineWorker | undefined): Promise<RunResult> => {
     const net = plan.networks.find((n) => n.label === a.network)!;
     const dir = join(o.out, 'runs', `${name}-s${a.seed}`);
     const where = pointLabel(plan, ticket.point);
@@ -239,6 +242,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
           ? { resume: dir, overrides: { epochs: rule.maxEpochs }, threads: o.threads }
           : { specFile: net.specFile, specText: texts.get(a.network)!, sets, settings, out: dir, force: true, ...common, overrides: { epochs: rule.maxEpochs, seed: a.seed } }),
         data,
+        worker: engineWorker,
         hooks: {
           // at every epoch's end: a converged run stops there, after its checkpoint
           onEpochEnd: (m) => {
@@ -306,7 +310,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     };
   };
 
-  const runTrial = async (ticket: TrialTicket): Promise<void> => {
+  const runTrial = async (ticket: TrialTicket, engineWorker: EngineWorker | undefined): Promise<void> => {
     const name = trialName(plan, ticket);
     const params = applicableParams(plan, ticket.point.network, ticket.params, has);
     const group = pointName(plan, ticket.point);
@@ -339,7 +343,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
       for (const [k, a] of runAssignments(plan, ticket.point, ticket.params, ticket.trial, has).entries()) {
         if (stopping()) return await stopHere();
         // the pruner follows the first seed's curve: each step is reported once
-        const r = await runOne(ticket, name, a, k === 0);
+        const r = await runOne(ticket, name, a, k === 0, engineWorker);
         if (r.status === 'interrupted') {
           runs.push(r);
           return await stopHere();
@@ -368,20 +372,27 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   };
 
   const worker = async () => {
-    while (!stopping() && next < slots.length) {
-      const point = slots[next++];
-      try {
-        const ticket = await search.ask(point);
-        if (!ticket) {
-          // the study has had this point's trials (another worker's, or an earlier invocation's)
-          done++;
-          continue;
+    // one engine worker a job slot (torch: one Python process trains the slot's runs, one after
+    // another, instead of one process a run), ended with the slot: the sweep's end, a stop, a failure
+    const engineWorker = o.processPerRun ? undefined : ENGINES[engine].openWorker?.();
+    try {
+      while (!stopping() && next < slots.length) {
+        const point = slots[next++];
+        try {
+          const ticket = await search.ask(point);
+          if (!ticket) {
+            // the study has had this point's trials (another worker's, or an earlier invocation's)
+            done++;
+            continue;
+          }
+          await runTrial(ticket, engineWorker);
+        } catch (e) {
+          // the other trials stop at their next checkpoint; the first failure is reported
+          failure ??= e;
         }
-        await runTrial(ticket);
-      } catch (e) {
-        // the other trials stop at their next checkpoint; the first failure is reported
-        failure ??= e;
       }
+    } finally {
+      await engineWorker?.close();
     }
   };
   progress();

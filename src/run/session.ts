@@ -8,7 +8,7 @@ import { DATASETS } from '../language/vocabulary.js';
 import { selectBackend, type BackendChoice } from '../backends/tfjs/runtime.js';
 import { loadModel } from '../backends/tfjs/checkpoint.js';
 import { evaluate } from '../backends/tfjs/train.js';
-import { deviceProblem, EngineKilled, EngineUnavailable, freshState, type EngineInfo, type EngineName, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
+import { deviceProblem, EngineKilled, EngineUnavailable, freshState, type EngineInfo, type EngineName, type EngineWorker, type TrainHooks, type TrainOutcome } from '../backends/engine.js';
 import { ENGINES } from '../backends/engines.js';
 import { readRunRecord, RunDirSink, truncateMetrics, writeRunFiles, BEST_DIR, type CheckpointChoice, type RunRecord } from './run-dir.js';
 import { defaultMonitor, Monitor, MonitorError, monitorProblem, type MonitorName, type MonitorSettings } from './monitor.js';
@@ -58,6 +58,8 @@ export interface TrainRequest {
   nproc?: number;
   /** CPU threads per worker (torch). */
   threads?: number;
+  /** A worker the caller keeps between runs (a sweep's job slot: ENGINES[engine].openWorker()); the run trains in it where its engine can. */
+  worker?: EngineWorker;
   dataDir?: string;
   out?: string;
   force?: boolean;
@@ -227,7 +229,7 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
   const tensorboard = req.tensorboard || resumed?.tensorboard ? findTensorboardWriter() : undefined;
   const problem = deviceProblem(engineName, device);
   if (problem) throw new EngineUnavailable(problem);
-  const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, log });
+  const engine = await ENGINES[engineName].prepare({ device, nproc: req.nproc, threads: req.threads, worker: req.worker, log });
   log(`engine: ${engine.info.engine} on ${engine.info.device} (${engine.info.reason})`);
   const environment = runEnvironment(engine.info.device, { engine: engine.info.engine, ...(engineName === 'tfjs' ? { tfjs: tfjsVersion } : {}), ...(engine.info.details ?? {}) });
   if (resumed && state.epoch >= config.epochs && state.step === 0) {

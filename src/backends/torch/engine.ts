@@ -1,12 +1,13 @@
 // The torch engine: Node resolves the data and the tfjs topology, a Python child (hwy_train.py)
 // trains with PyTorch and streams events back; checkpoints go through the RunSink, so the run
 // directory is the same as with tfjs (plus torch.pt) and hwy eval / analyze read it unchanged.
+// A run trains in processes of its own (hwy train; --nproc N: N of them), or in a worker the
+// caller keeps between runs (openWorker: a sweep's job slot; worker.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { EngineKilled, EngineUnavailable, RunFileError, type Engine, type EngineTrainArgs, type PreparedEngine, type TrainOutcome, type TrainState } from '../engine.js';
 import type { NetworkIR } from '../../ir/types.js';
 import { emitModelPy } from './emit-model.js';
@@ -17,6 +18,7 @@ import { cacheRoot } from '../../data/download.js';
 import { packageRoot } from '../../util/package-root.js';
 import { regularFileSize } from '../../util/read-regular.js';
 import { describeSpawnError } from '../../util/plain-errors.js';
+import { LineReader, sendTo, TorchWorker, type Exit, type ServeProcess } from './worker.js';
 
 /** The Python side failed in a way that is not the user's to fix: the message carries its stderr. */
 export class TorchEngineError extends Error {}
@@ -79,14 +81,23 @@ function threadsFrom(opt: number | undefined): number {
   return defaultThreads();
 }
 
-/** What torch sees: CUDA devices. Costs an interpreter start (importing torch), so only asked when the device is not cpu. */
-function probeDevices(python: string): { cuda: boolean; gpus: number; name: string } {
+type Devices = { cuda: boolean; gpus: number; name: string };
+// by interpreter: the devices a machine has do not change while hwy runs, and a sweep prepares the engine for every run
+const probed = new Map<string, Devices>();
+
+/** What torch sees: CUDA devices. Costs an interpreter start (importing torch), so only asked when the device is not cpu, and once an interpreter. */
+function probeDevices(python: string): Devices {
+  const known = probed.get(python);
+  if (known) return known;
   const r = spawnSync(python, ['-c', DEVICE_PROBE], { encoding: 'utf8', timeout: 120_000 });
+  let found: Devices;
   try {
-    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    found = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
   } catch {
     throw new EngineUnavailable(`${python} imports torch but cannot query its devices: ${r.error ? describeSpawnError(r.error, 120_000) : (r.stderr || '').trim().split('\n').pop()}`);
   }
+  probed.set(python, found);
+  return found;
 }
 
 export const torchEngine: Engine = {
@@ -119,8 +130,11 @@ export const torchEngine: Engine = {
       reason: `${why}; Python ${py.path}, torch ${py.torch}, ${threads} thread${threads > 1 ? 's' : ''}${workers}`,
       details: { python: py.path, torch: py.torch, threads, nproc },
     };
-    return { info, train: (args) => trainWithPython(args, { python: py.path, device, threads, nproc }) };
+    // a worker process trains one process's runs; data-parallel runs start their own processes
+    const worker = opts.worker instanceof TorchWorker && nproc === 1 ? opts.worker : undefined;
+    return { info, train: (args) => trainWithPython(args, { python: py.path, device, threads, nproc, worker }) };
   },
+  openWorker: () => new TorchWorker(() => join(pythonDir(), 'hwy_train.py')),
 };
 
 interface RunOpts {
@@ -128,6 +142,7 @@ interface RunOpts {
   device: 'cpu' | 'cuda';
   threads: number;
   nproc: number;
+  worker?: TorchWorker;
 }
 
 /** A free TCP port on the loopback interface, for the workers' rendezvous. */
@@ -229,25 +244,11 @@ function checkTorchCheckpoint(ckpt: string, ir: NetworkIR): void {
 }
 
 async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<TrainOutcome> {
-  const { ir, config, data, sink, hooks } = args;
+  const { ir, config, data } = args;
   if (args.resumeFrom) checkTorchCheckpoint(args.resumeFrom, ir);
   const jobDir = mkdtempSync(join(tmpdir(), 'hwy-torch-'));
-  const children: ChildProcess[] = [];
-  // the workers hwy ended itself: a signal that ended any other came from outside (the OOM killer, a kill)
-  const killedHere = new Set<ChildProcess>();
-  let timer: NodeJS.Timeout | undefined;
-  const killAll = () => {
-    for (const c of children)
-      if (c.exitCode === null && c.signalCode === null) {
-        killedHere.add(c);
-        c.kill('SIGKILL');
-      }
-  };
-  // a process ended by a signal runs no finally blocks: its 'exit' still ends the workers and removes the job directory
-  const onExit = () => {
-    killAll();
-    rmSync(jobDir, { recursive: true, force: true });
-  };
+  // a process ended by a signal runs no finally blocks: its 'exit' still removes the job directory (and ends the workers: inProcesses, worker.ts)
+  const onExit = () => rmSync(jobDir, { recursive: true, force: true });
   process.on('exit', onExit);
   try {
     const { modelJson, weights } = await initialModelFiles(ir, config.seed);
@@ -271,7 +272,145 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       device: o.device,
       threads: o.threads,
     };
-    writeFileSync(join(jobDir, 'job.json'), JSON.stringify(job));
+    const jobFile = join(jobDir, 'job.json');
+    writeFileSync(jobFile, JSON.stringify(job));
+    return o.worker && o.nproc === 1 ? await inWorker(args, o.worker, o.python, jobFile) : await inProcesses(args, o, jobFile);
+  } finally {
+    process.off('exit', onExit);
+    rmSync(jobDir, { recursive: true, force: true });
+  }
+}
+
+/** How one job's events went: its outcome or its error, and the newest checkpoint on disk. */
+interface Driven {
+  outcome?: TrainOutcome;
+  failure?: { message: string; user: boolean };
+  kept: TrainState;
+}
+
+/**
+ * Reads one job's events until its 'done' or 'error' (or the end of the stream: the process
+ * is gone), answering checkpoint requests through the sink and passing a stop on. Throws when
+ * an event is malformed or the sink or a hook fails: Python then waits for an answer, and the
+ * caller ends it.
+ */
+async function drive(next: () => Promise<string | null>, send: (msg: object) => void, args: EngineTrainArgs): Promise<Driven> {
+  const { sink, hooks } = args;
+  let stopSent = false;
+  const pollStop = () => {
+    if (!stopSent && hooks?.shouldStop?.()) {
+      stopSent = true;
+      send({ stop: true });
+    }
+  };
+  const timer = setInterval(pollStop, 100);
+  // the newest checkpoint on disk (the one resumed from, or none yet)
+  let kept: TrainState = args.state;
+  try {
+    for (let line = await next(); line !== null; line = await next()) {
+      let ev: WorkerEvent;
+      try {
+        ev = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const bad = eventProblem(ev);
+      if (bad) throw new TorchEngineError(`the torch worker sent a malformed event (${bad}): ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
+      switch (ev.event) {
+        case 'epoch_start':
+          hooks?.onEpochStart?.(ev.epoch as number, ev.epochs as number, ev.steps as number, ev.lr as number);
+          break;
+        case 'progress':
+          hooks?.onProgress?.(ev as never);
+          pollStop();
+          break;
+        case 'epoch_end':
+          sink.appendMetrics(ev.metrics as never);
+          hooks?.onEpochEnd?.(ev.metrics as never);
+          // a stop decided on this epoch's metrics (early stopping, a sweep's converged trial)
+          // must reach Python before the checkpoint's staging directory and answers on stdin do,
+          // so that the run stops after this epoch's checkpoint, not some steps into the next
+          pollStop();
+          break;
+        case 'checkpoint':
+          send({ stage: resolvePath(sink.stageCheckpoint()) });
+          break;
+        case 'checkpoint_staged':
+          kept = { ...(ev.state as TrainState), savedAt: new Date().toISOString() };
+          sink.commitCheckpoint(kept);
+          send({ ack: true });
+          break;
+        case 'done':
+          return { outcome: ev.outcome as TrainOutcome, kept };
+        case 'error':
+          return { failure: { message: ev.message as string, user: ev.user === true }, kept };
+      }
+    }
+    return { kept };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A diverged run keeps the newest checkpoint committed here (with the time it was saved). */
+function finished(d: Driven & { outcome: TrainOutcome }): TrainOutcome {
+  return d.outcome.status === 'diverged' ? { ...d.outcome, state: { ...d.kept, status: 'diverged' } } : d.outcome;
+}
+
+/** One run in the worker's process (started now if it has none): the job named on its stdin, its events on fd 3. */
+async function inWorker(args: EngineTrainArgs, worker: TorchWorker, python: string, jobFile: string): Promise<TrainOutcome> {
+  const p = worker.acquire(python);
+  let broken = true;
+  try {
+    sendTo(p, { job: jobFile });
+    // a failure here leaves Python waiting for an answer it will not get: the process goes (finally), the next run starts another
+    const d = await drive(() => p.events.next(), (msg) => sendTo(p, msg), args);
+    if (d.outcome) {
+      broken = false;
+      return finished(d as Driven & { outcome: TrainOutcome });
+    }
+    if (d.failure?.user) {
+      // a problem of this job (its data, its checkpoint): the process takes the next one
+      broken = false;
+      throw new EngineUnavailable(d.failure.message);
+    }
+    // an unexpected error ends the process (hwy_train.py); events that stopped without one: it died
+    const exit = await exitWithin(p, 10_000);
+    if (exit.signal && !p.killedHere && !d.failure) throw new EngineKilled(exit.signal, 'the torch worker (Python)', d.kept);
+    const detail = tail(p.output);
+    throw new TorchEngineError(`the torch engine failed: ${d.failure?.message ?? `Python exited with ${exit.code ?? exit.signal}`}${detail ? `\n${detail}` : ''}`);
+  } finally {
+    worker.release(p, broken);
+    if (broken) await p.exited;
+  }
+}
+
+/** How the process exited, ending it if it has not within `ms` (after an error it ends by itself). */
+async function exitWithin(p: ServeProcess, ms: number): Promise<Exit> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  const first = await Promise.race([p.exited, late.then(() => undefined)]);
+  clearTimeout(timer);
+  if (first) return first;
+  p.killedHere = true;
+  p.child.kill('SIGKILL');
+  return p.exited;
+}
+
+/** One run in processes of its own: `nproc` of them (rank 0 reports on fd 3), ended with it. */
+async function inProcesses(args: EngineTrainArgs, o: RunOpts, jobFile: string): Promise<TrainOutcome> {
+  const children: ChildProcess[] = [];
+  // the workers hwy ended itself: a signal that ended any other came from outside (the OOM killer, a kill)
+  const killedHere = new Set<ChildProcess>();
+  const killAll = () => {
+    for (const c of children)
+      if (c.exitCode === null && c.signalCode === null) {
+        killedHere.add(c);
+        c.kill('SIGKILL');
+      }
+  };
+  process.on('exit', killAll);
+  try {
     const script = join(pythonDir(), 'hwy_train.py');
     const port = o.nproc > 1 ? await freePort() : 0;
     const stderr: string[] = [];
@@ -281,7 +420,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       if (rank === 0) env.HWY_EVENTS_FD = '3';
       if (o.nproc > 1) Object.assign(env, { RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(o.nproc), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) });
       else for (const k of ['RANK', 'LOCAL_RANK', 'WORLD_SIZE']) delete env[k];
-      const child = spawn(o.python, [script, join(jobDir, 'job.json')], { env, stdio: rank === 0 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(o.python, [script, jobFile], { env, stdio: rank === 0 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       stderr.push('');
       const keep = (b: Buffer) => {
@@ -304,68 +443,17 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
       if (main.stdin!.writable) main.stdin!.write(JSON.stringify(msg) + '\n');
     };
     main.stdin!.on('error', () => {}); // the child may have exited; its exit status tells why
-    let stopSent = false;
-    const pollStop = () => {
-      if (!stopSent && hooks?.shouldStop?.()) {
-        stopSent = true;
-        send({ stop: true });
-      }
-    };
-    timer = setInterval(pollStop, 100);
-    let outcome: TrainOutcome | undefined;
-    // the newest checkpoint on disk (the one resumed from, or none yet)
-    let kept: TrainState = args.state;
-    let failure: { message: string; user: boolean } | undefined;
-    const events = createInterface({ input: main.stdio[3] as NodeJS.ReadableStream });
+    const events = new LineReader(main.stdio[3] as NodeJS.ReadableStream);
     // a failure here (a checkpoint that cannot be committed, a hook that throws) leaves Python
     // waiting for an answer: end the workers, and report it once they are gone
     let handlerError: unknown;
-    const handled = (async () => {
-      for await (const line of events) {
-        let ev: WorkerEvent;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        const bad = eventProblem(ev);
-        if (bad) throw new TorchEngineError(`the torch worker sent a malformed event (${bad}): ${line.length > 200 ? `${line.slice(0, 200)}…` : line}`);
-        switch (ev.event) {
-          case 'epoch_start':
-            hooks?.onEpochStart?.(ev.epoch as number, ev.epochs as number, ev.steps as number, ev.lr as number);
-            break;
-          case 'progress':
-            hooks?.onProgress?.(ev as never);
-            pollStop();
-            break;
-          case 'epoch_end':
-            sink.appendMetrics(ev.metrics as never);
-            hooks?.onEpochEnd?.(ev.metrics as never);
-            // a stop decided on this epoch's metrics (early stopping, a sweep's converged trial)
-            // must reach Python before the checkpoint's staging directory and answers on stdin do,
-            // so that the run stops after this epoch's checkpoint, not some steps into the next
-            pollStop();
-            break;
-          case 'checkpoint':
-            send({ stage: resolvePath(sink.stageCheckpoint()) });
-            break;
-          case 'checkpoint_staged':
-            kept = { ...(ev.state as TrainState), savedAt: new Date().toISOString() };
-            sink.commitCheckpoint(kept);
-            send({ ack: true });
-            break;
-          case 'done':
-            outcome = ev.outcome as TrainOutcome;
-            break;
-          case 'error':
-            failure = { message: ev.message as string, user: ev.user === true };
-            break;
-        }
-      }
-    })().catch((e) => {
-      handlerError = e;
-      killAll();
-    });
+    let d: Driven = { kept: args.state };
+    const handled = drive(() => events.next(), send, args)
+      .then((r) => void (d = r))
+      .catch((e) => {
+        handlerError = e;
+        killAll();
+      });
     // a worker that fails leaves the others waiting in a collective: end them all
     const results = await Promise.all(
       exits.map((p) =>
@@ -375,11 +463,11 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
         }),
       ),
     );
+    events.end();
     await handled;
     if (handlerError) throw handlerError;
-    // a diverged run keeps the newest checkpoint committed here (with the time it was saved)
-    if (outcome?.status === 'diverged') return { ...outcome, state: { ...kept, status: 'diverged' } };
-    if (outcome) return outcome;
+    if (d.outcome) return finished(d as Driven & { outcome: TrainOutcome });
+    const { failure, kept } = d;
     if (failure?.user) throw new EngineUnavailable(failure.message);
     const bad = results.find((r) => r.code !== 0 && r.signal !== 'SIGKILL') ?? results.find((r) => r.code !== 0) ?? results[0];
     // ended by a signal from outside: what happened, in words, and the checkpoint that is kept
@@ -388,9 +476,7 @@ async function trainWithPython(args: EngineTrainArgs, o: RunOpts): Promise<Train
     const detail = tail(stderr[bad.rank]);
     throw new TorchEngineError(`the torch engine failed${o.nproc > 1 ? ` (worker ${bad.rank})` : ''}: ${failure?.message ?? `Python exited with ${bad.code ?? bad.signal}`}${detail ? `\n${detail}` : ''}`);
   } finally {
-    clearInterval(timer);
     killAll();
-    process.off('exit', onExit);
-    rmSync(jobDir, { recursive: true, force: true });
+    process.off('exit', killAll);
   }
 }

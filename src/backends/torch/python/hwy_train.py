@@ -7,6 +7,11 @@ the output directory). Data-parallel when started with RANK / LOCAL_RANK / WORLD
 MASTER_ADDR / MASTER_PORT in the environment (by hwy --nproc, torchrun, or SLURM).
 
     python3 hwy_train.py JOB.json [--out DIR] [--resume] [--epochs N]
+    python3 hwy_train.py --serve     (driven, one process: jobs named on stdin, one after another)
+
+With --serve (a sweep's worker: torch is imported once for many runs) each job starts from the
+state a fresh process has: the process-wide settings as they were at start (threads,
+deterministic flags, the default generator's seed), then the job's own seeds.
 
 The job file names the generated model.py, the weight map, the tfjs model.json template, the
 initial weights, the resolved train config and the data (.npy files, memory-mapped). Same
@@ -16,12 +21,14 @@ learning-rate schedules and warm-up, and L2 weight decay on kernels only. Needs 
 """
 import argparse
 import contextlib
+import gc
 import importlib.util
 import json
 import math
 import os
 import pickle
 import queue
+import random
 import signal
 import sys
 import threading
@@ -281,10 +288,18 @@ class DrivenSink:
             if msg.get('stop'):
                 self.stop = True
             else:
+                if 'job' in msg:
+                    # a stop that came before the job was meant for the one before it (or none):
+                    # cleared here, in the order the lines came, so one sent after it still counts
+                    self.stop = False
                 self.commands.put(msg)
         # hwy has gone: nothing would receive what we compute
         self.commands.put({'gone': True})
         orphaned()
+
+    def next_job(self):
+        """--serve: the path of the next job file hwy names (waiting for it)."""
+        return self._wait('job')
 
     def _wait(self, key):
         msg = self.commands.get()
@@ -321,22 +336,40 @@ class DrivenSink:
 _orphan_cleanup = [None]
 
 
+_orphan_lock = threading.Lock()
+
+
 def orphaned():
     """hwy has gone (killed, or its terminal closed): end now, without a traceback, leaving no
-    temporary files. The run directory keeps its last committed checkpoint."""
+    temporary files. The run directory keeps its last committed checkpoint. Both the stdin
+    reader and the parent watcher find hwy gone, often at once: one removes the directory and
+    ends the process, the other waits (two removals at once could each skip what the other had
+    not yet removed, and the first to finish would end the process with the directory left)."""
+    _orphan_lock.acquire()
     if _orphan_cleanup[0]:
         _rmtree(_orphan_cleanup[0])
     os._exit(1)
 
 
 def watch_parent(job, job_dir):
-    """Driven by hwy: end within a second once hwy is gone. Rank 0 also sees its stdin close;
-    the other ranks have no stdin from hwy, and a worker busy in a long step reads none: its
-    parent changing (to init or a subreaper) says so."""
+    """Driven by hwy: end within a second once hwy is gone (see start_parent_watch), removing
+    this job's directory."""
     cleanup = job.get('remove_when_orphaned')
     # only the directory of the job file itself, which hwy made for this run
-    if cleanup and os.path.abspath(cleanup) == os.path.abspath(job_dir):
-        _orphan_cleanup[0] = job_dir
+    _orphan_cleanup[0] = job_dir if cleanup and os.path.abspath(cleanup) == os.path.abspath(job_dir) else None
+    start_parent_watch()
+
+
+_watching = [False]
+
+
+def start_parent_watch():
+    """Rank 0 also sees its stdin close; the other ranks have no stdin from hwy, and a worker
+    busy in a long step reads none: its parent changing (to init or a subreaper) says so.
+    One watcher a process, however many jobs it runs."""
+    if _watching[0]:
+        return
+    _watching[0] = True
     parent = os.getppid()
 
     def watch():
@@ -612,9 +645,12 @@ def run(job, job_dir, sink, rank, world, local_rank):
     weight_map = job['weight_map']
     model_json = open(path(job['model_json']), 'rb').read()
 
-    # dropout masks come from torch's generator: seeded per rank, saved in every checkpoint
+    # dropout masks come from torch's generator: seeded per rank, saved in every checkpoint;
+    # every stream is seeded here, by the job, so a run in a --serve worker draws what a fresh
+    # process draws however many runs came before it
     torch.manual_seed(cfg['seed'] * 1000003 + rank)
     np.random.seed((cfg['seed'] * 1000003 + rank) & U32)
+    random.seed(cfg['seed'] * 1000003 + rank)
     net = mod.Net()
     # the data is in the IR's layout (NHWC images, as tfjs reads them); the module takes NCHW
     to_input = mod.Net.from_ir_layout
@@ -789,6 +825,65 @@ def run(job, job_dir, sink, rank, world, local_rank):
     return {'status': 'done', 'state': dict(state, status='done')}
 
 
+class ProcessDefaults:
+    """The process-wide settings of torch as a fresh process has them, taken when --serve starts
+    (before any job) and put back before every job: a job that sets threads, deterministic
+    algorithms or cuDNN's flags must not hand them to the next one."""
+
+    def __init__(self):
+        self.threads = torch.get_num_threads()
+        self.deterministic = torch.are_deterministic_algorithms_enabled()
+        self.cudnn = (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic, torch.backends.cudnn.enabled)
+        self.dtype = torch.get_default_dtype()
+        self.seed = torch.initial_seed()
+
+    def restore(self):
+        torch.set_num_threads(self.threads)
+        torch.use_deterministic_algorithms(self.deterministic)
+        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic, torch.backends.cudnn.enabled = self.cudnn
+        torch.set_default_dtype(self.dtype)
+        torch.set_grad_enabled(True)
+        # the generators as a fresh process starts them (each job seeds its own streams as well)
+        torch.manual_seed(self.seed)
+        np.random.seed(None)
+        random.seed(None)
+
+
+def serve(sink):
+    """--serve: run the jobs hwy names on stdin ({"job": PATH}), one after another, each ending
+    with its 'done' or 'error' event. A job's problem that a person can fix ends that job only;
+    anything else ends the process (hwy reports it from stderr and starts a fresh one), since
+    after an unexpected failure (CUDA's, say) nothing says the process is as a fresh one."""
+    defaults = ProcessDefaults()
+    start_parent_watch()
+    while True:
+        job_file = sink.next_job()
+        defaults.restore()
+        try:
+            try:
+                job_dir = os.path.dirname(os.path.abspath(job_file))
+                with open(job_file) as f:
+                    job = json.load(f)
+            except (OSError, ValueError, TypeError) as e:
+                raise UserError('cannot read the job file %s: %s' % (job_file, e))
+            watch_parent(job, job_dir)
+            outcome = run(job, job_dir, sink, 0, 1, 0)
+        except UserError as e:
+            sink.emit('error', message=str(e), user=True)
+            continue
+        except Exception as e:  # noqa: BLE001 -- reported to hwy, which shows stderr's traceback
+            sink.emit('error', message='%s: %s' % (type(e).__name__, str(e).split('\n')[0]))
+            raise
+        finally:
+            # this job's directory is hwy's to remove from now on; what the job held goes now
+            _orphan_cleanup[0] = None
+            job = None
+            gc.collect()
+            if torch.cuda.is_available() and torch.cuda.is_initialized():
+                torch.cuda.empty_cache()
+        sink.emit('done', outcome=outcome)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description='Train a network compiled by hwy with PyTorch.')
     ap.add_argument('job', nargs='?', default=os.path.join(HERE, 'config.json'), help='the job file (default: config.json next to this script)')
@@ -796,6 +891,7 @@ def main(argv=None):
     ap.add_argument('--resume', action='store_true', help='standalone: continue from OUT/model')
     ap.add_argument('--epochs', type=int, help='train up to this many epochs')
     ap.add_argument('--device', choices=['auto', 'cpu', 'cuda'], help='default: the job\'s, else auto')
+    ap.add_argument('--serve', action='store_true', help='driven by hwy: run the jobs named on stdin, one after another, in this one process')
     args = ap.parse_args(argv)
 
     rank = int(os.environ.get('RANK', '0'))
@@ -809,6 +905,12 @@ def main(argv=None):
         # second signal ends it and, through watch_parent, us
         for s in STOP_SIGNALS:
             signal.signal(s, signal.SIG_IGN)
+
+    if args.serve:
+        if not isinstance(sink, DrivenSink) or world > 1:
+            print('error: --serve is for hwy: it needs HWY_EVENTS_FD and a single process (no WORLD_SIZE)', file=sys.stderr)
+            return 2
+        return serve(sink)
 
     try:
         try:
