@@ -130,7 +130,8 @@ interface Killed {
  * in its second trial once that trial has a checkpoint; C, with another sweep file on the same
  * directory or study, is refused meanwhile; B finishes the sweep.
  */
-async function scenario(o: { name: string; dir: string; outA: string; outB: string; storage?: string }): Promise<{ killed: Killed; refusal: string; b: Worker }> {
+async function scenario(o: { name: string; dir: string; outA: string; outB: string; storage?: string; signal?: 'SIGKILL' | 'SIGTERM' }): Promise<{ killed: Killed; refusal: string; b: Worker }> {
+  const signal = o.signal ?? 'SIGKILL';
   const file = join(o.dir, 'sweep.hwy');
   writeFileSync(file, sweepText(o.name));
   // the same file name in another directory: the plans differ only in the search range
@@ -158,12 +159,13 @@ async function scenario(o: { name: string; dir: string; outA: string; outB: stri
     90_000,
     () => `worker A's second trial to checkpoint (A: ${a.stderr()}; B: ${b.stderr()})`,
   );
-  process.kill(aPid, 'SIGKILL');
+  process.kill(aPid, signal);
   const lines = metricLines(victim.run);
-  expect(await a.exit).toEqual({ code: null, signal: 'SIGKILL' });
+  // SIGTERM: A stops the trial at its next checkpoint, tells the study so, and exits 143
+  expect(await a.exit, `worker A: ${a.stderr()}`).toEqual(signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 143, signal: null });
   // killed mid-trial: the run had not reached its last epoch
   expect(lines.length).toBeLessThan(EPOCHS);
-  // A's Python worker sees its stdin close, marks the trial interrupted and exits: no orphan
+  // A's Python worker sees its stdin close (or is closed), marks the trial interrupted and exits: no orphan
   await until(() => (groupAlive(aPid) ? undefined : true), 15_000, () => "worker A's Python worker to exit");
   // another sweep file on the same directory or study, while B works
   const c = hwySweep(o.dir, join(o.dir, 'other', 'sweep.hwy'), o.storage ? join(o.dir, 'out-c') : o.outB, o.storage);
@@ -209,7 +211,7 @@ function expectEachTrialOnce(name: string, out: string, storage: string): { rows
   const failed = trials.filter((t) => t.state === 'FAIL');
   expect(failed).toHaveLength(1);
   const dead = failed[0];
-  // failed at once by A's own Python worker when A died, without a result
+  // failed at once, without a result: by A's own Python worker when A died, or told so when A was stopped
   expect(dead.user_attrs.hwy_end).toBeUndefined();
   expect(dead.user_attrs.hwy_interrupted).toBe(true);
   const takers = trials.filter((t) => t.user_attrs.hwy_takes_over === dead.number);
@@ -248,6 +250,13 @@ describe.skipIf(skipOptuna)(python ? `two hwy sweep processes share a sweep (${p
     expectResumed(out, killed, r);
     expect(refusal).toMatch(/^hwy: study 'mp\[network=small\]' in sqlite:\/\/\/.*optuna\.db cannot be continued: it belongs to another sweep \(space\.train\.lr\.dist\.high: 0\.2 there, 0\.3 here\); give this sweep another study name or storage$/m);
     expect(refusal).not.toMatch(/\n\s+at /);
+  }, 200_000);
+
+  it('SQLite in a shared sweep directory: a worker stopped with SIGTERM hands its trial back; the other continues it from its checkpoint; every trial once', async () => {
+    const dir = mkdtempSync(join(root, 'sqlite-term-'));
+    const out = join(dir, 'out');
+    const { killed } = await scenario({ name: 'mp', dir, outA: out, outB: out, signal: 'SIGTERM' });
+    expectResumed(out, killed, expectEachTrialOnce('mp', out, `sqlite:///${join(out, 'optuna.db')}`));
   }, 200_000);
 });
 
