@@ -198,16 +198,19 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     if (!s.host || !s.dir || (s.host === here.host && s.dir === here.dir)) return r;
     return { ...r, host: s.host, sweepDir: s.dir, runs: r.runs.map((x) => ({ ...x, run: `${s.host}:${join(s.dir!, x.run)}` })) };
   };
+  // the study's records, read again after a trial at most every 10 s (a sweep of many short trials would read them all each time) and always at the end
+  let shared: { at: number; records: TrialRecord[] } | undefined;
   /** The trials to report: this process's and, with a shared study, every trial any worker finished; each once (by name). */
-  const allRecords = async (): Promise<TrialRecord[]> => {
+  const allRecords = async (final: boolean): Promise<TrialRecord[]> => {
     const byName = new Map<string, TrialRecord>();
-    if (search.records) {
+    if (search.records && (final || !shared || Date.now() - shared.at > 10_000)) {
       try {
-        for (const s of await search.records()) byName.set(s.record.name, located(s));
+        shared = { at: Date.now(), records: (await search.records()).map(located) };
       } catch (e) {
         log(`  the other workers' trials not read from the study: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    for (const r of shared?.records ?? []) byName.set(r.name, r);
     for (const r of records) byName.set(r.name, r);
     // stopped here and finished by another worker since: its record is the finished one
     for (const r of unfinished) if (!byName.has(r.name)) byName.set(r.name, r);
@@ -399,7 +402,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     done++;
     trainedNow++;
     progress(rec, false);
-    writeResults(o.out, plan, await allRecords(), { total: slots.length, complete: false, engine, points: points.length });
+    writeResults(o.out, plan, await allRecords(false), { total: slots.length, complete: false, engine, points: points.length });
   };
 
   const worker = async () => {
@@ -422,7 +425,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   progress();
   await Promise.all(Array.from({ length: Math.min(jobs, slots.length) }, worker));
   const complete = failure === undefined && !interrupted && done === slots.length;
-  const all = await allRecords();
+  const all = await allRecords(true);
   const summary = writeResults(o.out, plan, all, { total: slots.length, complete, engine, points: points.length });
   const finished = all.filter((r) => r.status !== 'interrupted');
   const files = ['plan.json', 'sweep.md', 'sweep.json', 'trials.csv'];
