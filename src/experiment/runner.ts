@@ -251,7 +251,10 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     const sets = a.constants as Record<string, number>; // constants may hold names (activation); the compiler reads them
     const settings = a.settings;
     // a taken-over trial's run may still be locked by its worker (on another machine: until the lock is stale)
-    if (existsSync(dir)) await waitUnlocked(dir, { log, shouldStop: stopping });
+    if (existsSync(dir)) {
+      await waitUnlocked(dir, { log, shouldStop: stopping });
+      if (stopping()) return readRun(dir, a.seed, 'interrupted', undefined);
+    }
     if (existsSync(join(dir, 'run.json'))) sameRun(dir, a);
     const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
     const state = ckpt ? readState(ckpt) : undefined;
