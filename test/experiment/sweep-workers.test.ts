@@ -235,8 +235,9 @@ function expectResumed(out: string, killed: Killed, r: ReturnType<typeof expectE
   const history = JSON.parse(readFileSync(join(killed.run, 'run.json'), 'utf8')).history as { fromEpoch: number }[];
   expect(history).toHaveLength(1);
   expect(history[0].fromEpoch).toBeGreaterThanOrEqual(killed.epoch);
-  // both workers ran here, recorded in the study: this machine, this sweep directory
+  // both workers ran here, recorded in the study: this machine, this sweep directory, each told trial's run directory
   for (const t of r.trials) expect([t.user_attrs.hwy_host, t.user_attrs.hwy_dir]).toEqual([hostname(), out]);
+  for (const x of r.rows) expect(r.trials.find((t) => (t.user_attrs.hwy_record as { name?: string } | undefined)?.name === x.trial)!.user_attrs.hwy_runs).toEqual([`${hostname()}:${join(out, x.run)}`]);
   // every run is local: no host:path
   for (const x of r.rows) expect(x.run).toMatch(/^runs\//);
 }
@@ -296,10 +297,12 @@ describe.skipIf(skipPg)(skipPg ? `hwy sweep processes share a PostgreSQL study: 
         elsewhere++;
         expect(row.run).toMatch(new RegExp(`^${hostname()}:${outA}/runs/[^/]+-s1$`));
         expect(existsSync(join(row.run.slice(hostname().length + 1), 'run.json'))).toBe(true);
+        expect(t.user_attrs.hwy_runs).toEqual([row.run]);
       } else {
         expect(t.user_attrs.hwy_dir).toBe(outB);
         expect(row.run).toMatch(/^runs\//);
         expect(existsSync(join(outB, row.run, 'run.json'))).toBe(true);
+        expect(t.user_attrs.hwy_runs).toEqual([`${hostname()}:${join(outB, row.run)}`]);
       }
     }
     expect(elsewhere).toBe(1);

@@ -22,8 +22,9 @@ it was stopped before it finished (Ctrl-C): only those are taken over. A trial k
 continues it in the same run directories.
 
 Each trial records where its runs live (hwy_host, hwy_dir: the machine and sweep directory
-of the worker that asked for it) and, once told, hwy's record of it (hwy_record), so any
-worker can write the results of the whole sweep, whichever worker trained each trial.
+of the worker that asked for it) and, once told, hwy's record of it (hwy_record) and its run
+directories as HOST:PATH (hwy_runs), so any worker can write the results of the whole
+sweep, whichever worker trained each trial.
 """
 import hashlib
 import json
@@ -435,8 +436,14 @@ class Worker:
         if state == "complete" and (value is None or not math.isfinite(value)):
             state, reason = "failed", f"the objective is {'missing' if value is None else value}"
         try:
-            if req.get("record") is not None:
-                trial.set_user_attr("hwy_record", req["record"])
+            record = req.get("record")
+            if record is not None:
+                trial.set_user_attr("hwy_record", record)
+                # where its runs live, for anyone reading the study (the record's paths are relative to the sweep directory)
+                where = self.cfg.get("where") or {}
+                if isinstance(where.get("host"), str) and isinstance(where.get("dir"), str):
+                    runs = [r["run"] for r in record.get("runs", []) if isinstance(r, dict) and isinstance(r.get("run"), str)]
+                    trial.set_user_attr("hwy_runs", [where["host"] + ":" + os.path.join(where["dir"], r) for r in runs])
             trial.set_user_attr("hwy_end", state)
             if reason:
                 trial.set_user_attr("hwy_reason", str(reason)[:500])
