@@ -51,6 +51,8 @@ export interface OptunaOptions {
   /** What the search would otherwise keep quiet about (a result that came too late to count). Default: stderr. */
   onWarning?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Where this worker's runs live (its machine and sweep directory), recorded in each trial it asks for. */
+  where?: { host: string; dir: string };
   /** Called once Python with Optuna is found, before the storage is opened (the runner makes the sweep directory there). */
   beforeStorage?: () => void;
 }
@@ -63,6 +65,17 @@ export interface OptunaTicket extends TrialTicket {
   study: string;
   /** The number of the interrupted trial (same study) whose slot and parameters this one takes over. */
   takesOver: number | null;
+  /** The number of the slot's first trial: kept through any number of takeovers. */
+  slot: number;
+}
+
+/** A told trial of the sweep with the record hwy gave it, and where its runs live. */
+export interface StoredRecord {
+  study: string;
+  number: number;
+  host: string | null;
+  dir: string | null;
+  record: unknown;
 }
 
 /** Optuna's parameter importances (fANOVA) within one grid point's study. */
@@ -349,6 +362,7 @@ export class OptunaSearch implements Search {
           heartbeat,
           grace,
           connect_timeout: connect,
+          where: opts.where ?? null,
         },
         // the driver's own timeout answers first; this one catches a storage that hangs past it
         (connect + 20) * 1000,
@@ -372,7 +386,7 @@ export class OptunaSearch implements Search {
         throw new OptunaError('identity', `study '${r.mismatch.name}' in ${maskStorage(this.storage)} belongs to another sweep`);
       }
       if (r.trial) {
-        return { id: r.trial.id, point, params: r.trial.params, number: r.trial.number, study: `${this.studyName}[${key}]`, takesOver: r.trial.takes_over };
+        return { id: r.trial.id, point, params: r.trial.params, number: r.trial.number, study: `${this.studyName}[${key}]`, takesOver: r.trial.takes_over, slot: r.trial.slot ?? r.trial.takes_over ?? r.trial.number };
       }
       if (r.done) return null;
       // The point's last slots are held by other workers: wait until they finish, or until their
@@ -391,9 +405,12 @@ export class OptunaSearch implements Search {
     return r.prune;
   }
 
-  async tell(trial: TrialTicket, end: TrialEnd): Promise<void> {
+  /** Tells how the trial ended, keeping `record` (JSON) in the trial for the other workers' results. */
+  async tell(trial: TrialTicket, end: TrialEnd, record?: unknown): Promise<void> {
     this.live();
     const body: Record<string, unknown> = { trial: trial.id, state: end.state };
+    // JSON as the worker reads it: a non-finite number is null
+    if (record !== undefined && end.state !== 'interrupted') body.record = JSON.parse(JSON.stringify(record));
     if (end.state === 'complete') body.value = Number.isFinite(end.value) ? end.value : String(end.value);
     if (end.state === 'pruned' && end.value !== undefined && Number.isFinite(end.value)) body.value = end.value;
     if (end.state === 'failed') body.reason = end.reason;
@@ -405,6 +422,12 @@ export class OptunaSearch implements Search {
     }
     const r = await this.worker.request<{ recorded: boolean }>('tell', body);
     if (!r.recorded) this.warn(`trial ${label(trial)} ended after another worker had failed it (no heartbeat for too long) and taken it over: its result is not recorded`);
+  }
+
+  /** Every told trial of the sweep (all its studies) that carries hwy's record, whichever worker told it. */
+  async storedRecords(): Promise<StoredRecord[]> {
+    this.live();
+    return this.worker.request<StoredRecord[]>('records', {});
   }
 
   /** Optuna's fANOVA importances of the searched parameters, per grid point (needs scikit-learn). */
@@ -443,7 +466,7 @@ interface StoredIdentity {
 }
 
 interface AskAnswer {
-  trial?: { id: number; number: number; params: Record<string, ParamValue>; takes_over: number | null };
+  trial?: { id: number; number: number; params: Record<string, ParamValue>; takes_over: number | null; slot?: number };
   wait?: number;
   done?: boolean;
   mismatch?: StoredIdentity;

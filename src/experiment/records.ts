@@ -61,6 +61,19 @@ export interface TrialRecord {
   rule: StopRule;
   objectiveSpec: Objective;
   finishedAt: string;
+  /** The machine and sweep directory its runs were trained in (each `run` is relative to that directory). */
+  host?: string;
+  sweepDir?: string;
+}
+
+/** A trial's record as JSON holds it (nulls for NaN read back as NaN), or undefined when it is not one. */
+export function recordFromJson(value: unknown): TrialRecord | undefined {
+  const rec = value as TrialRecord;
+  if (!rec || typeof rec !== 'object' || typeof rec.name !== 'string' || !Array.isArray(rec.runs) || !rec.point || typeof rec.point !== 'object') return undefined;
+  const num = (x: number | null) => x ?? NaN;
+  rec.objective = num(rec.objective);
+  for (const r of rec.runs) Object.assign(r, { objective: num(r.objective), finalLoss: num(r.finalLoss), finalAccuracy: num(r.finalAccuracy) });
+  return rec;
 }
 
 const FIELD: Record<ObjectiveMetric, keyof MetricsLine> = { loss: 'loss', accuracy: 'accuracy', val_loss: 'valLoss', val_accuracy: 'valAccuracy' };

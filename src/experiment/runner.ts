@@ -5,9 +5,16 @@
  * may prune), tells the search how the trial ended, and records it. The sweep directory is
  * resumable: a finished trial's record is kept and reused, an unfinished run continues from
  * its checkpoint, and the directory refuses a different plan.
+ *
+ * A search whose study several processes share (Optuna's) hands each trial out once, so
+ * several processes may work in one sweep directory (on a shared filesystem): each run
+ * directory is locked while it trains, each trial's record is written by the process that
+ * finished it, and the results are written from the study's records of every trial, whichever
+ * process trained it. Otherwise the sweep directory is one process's.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import type { ExperimentPlan, ParamValue, RunAssignment } from '../ir/experiment.js';
 import type { EngineName, EngineWorker } from '../backends/engine.js';
@@ -19,17 +26,17 @@ import type { Splits } from '../data/dataset.js';
 import { irFromJson } from '../ir/serialize.js';
 import { plannedConfig, runTraining } from '../run/session.js';
 import { readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError } from '../run/run-dir.js';
-import { lockDir } from '../run/lock.js';
+import { lockDir, lockHolder, waitUnlocked } from '../run/lock.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readRegularFile } from '../util/read-regular.js';
 import { VERSION } from '../version.js';
 import { convergedEpoch, stopReason, type StopReason } from '../analysis/sweep-protocol.js';
 import type { SweepProgress as PaperSweepProgress } from '../analysis/sweep.js';
-import type { Search, TrialTicket } from './search.js';
+import type { Search, SharedRecord, TrialTicket } from './search.js';
 import { applicableParams, gridPoints, pointLabel, pointName, runAssignments, type HasConstant } from './points.js';
 import { gridTrials } from './grid.js';
 import { searchFor, searchImportances } from './search-factory.js';
-import { atChance, mean, objectiveCurve, objectiveOf, planRule, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
+import { atChance, mean, objectiveCurve, objectiveOf, planRule, recordFromJson, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
 
 export { planRule };
 import { writeResults, type SweepSummary } from './results.js';
@@ -113,14 +120,18 @@ function differences(a: Record<string, unknown>, b: Record<string, unknown>): st
   return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
-/** Runs a plan to the end (or until stopped), writing the sweep directory; one process a directory. */
+/** Runs a plan to the end (or until stopped), writing the sweep directory; one process a directory unless the search's study is shared. */
 export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   let search = o.search;
   let lock: Awaited<ReturnType<typeof lockDir>> | undefined;
   try {
     mkdirSync(o.out, { recursive: true });
-    lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
     search ??= await searchFor(o.plan, { dir: o.out });
+    if (typeof search.records === 'function') {
+      // a shared study: other workers may be here too, but not a sweep run without one (it would train the same trials)
+      const holder = await lockHolder(o.out);
+      if (holder !== undefined) throw new ExperimentError(`sweep directory '${o.out}' is in use by a sweep that runs without a shared study (${holder ? `pid ${holder.pid} on ${holder.host}: ${holder.command}` : 'its holder is not recorded'}); wait for it to finish, or give another --out`);
+    } else lock = await lockDir(o.out, { what: 'sweep directory', log: o.log });
     return await runLocked(o, search);
   } finally {
     // the search given is closed too: its worker (Optuna's Python) ends with the sweep
@@ -183,6 +194,31 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
 
   const records: TrialRecord[] = [];
   const unfinished: TrialRecord[] = [];
+  const here = { host: hostname(), dir: resolve(o.out) };
+  /** A record another worker of a shared study made: its runs named host:path where they live elsewhere. */
+  const located = (s: SharedRecord): TrialRecord => {
+    const r = s.record;
+    if (!s.host || !s.dir || (s.host === here.host && s.dir === here.dir)) return r;
+    return { ...r, host: s.host, sweepDir: s.dir, runs: r.runs.map((x) => ({ ...x, run: `${s.host}:${join(s.dir!, x.run)}` })) };
+  };
+  // the study's records, read again after a trial at most every 10 s (a sweep of many short trials would read them all each time) and always at the end
+  let shared: { at: number; records: TrialRecord[] } | undefined;
+  /** The trials to report: this process's and, with a shared study, every trial any worker finished; each once (by name). */
+  const allRecords = async (final: boolean): Promise<TrialRecord[]> => {
+    const byName = new Map<string, TrialRecord>();
+    if (search.records && (final || !shared || Date.now() - shared.at > 10_000)) {
+      try {
+        shared = { at: Date.now(), records: (await search.records()).map(located) };
+      } catch (e) {
+        log(`  the other workers' trials not read from the study: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const r of shared?.records ?? []) byName.set(r.name, r);
+    for (const r of records) byName.set(r.name, r);
+    // stopped here and finished by another worker since: its record is the finished one
+    for (const r of unfinished) if (!byName.has(r.name)) byName.set(r.name, r);
+    return [...byName.values()];
+  };
   const started = Date.now();
   let done = 0;
   let trainedNow = 0;
@@ -217,6 +253,11 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     const where = pointLabel(plan, ticket.point);
     const sets = a.constants as Record<string, number>; // constants may hold names (activation); the compiler reads them
     const settings = a.settings;
+    // a taken-over trial's run may still be locked by its worker (on another machine: until the lock is stale)
+    if (existsSync(dir)) {
+      await waitUnlocked(dir, { log, shouldStop: stopping });
+      if (stopping()) return readRun(dir, a.seed, 'interrupted', undefined);
+    }
     if (existsSync(join(dir, 'run.json'))) sameRun(dir, a);
     const ckpt = existsSync(join(dir, 'run.json')) ? recoverCheckpoint(dir) : undefined;
     const state = ckpt ? readState(ckpt) : undefined;
@@ -331,13 +372,13 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     const runs: RunResult[] = [];
     const make = (status: RunStatus): TrialRecord => {
       const values = runs.map((r) => r.objective);
-      return { name, id: ticket.id, ...(ticket.trial !== undefined ? { trial: ticket.trial } : {}), point: ticket.point, group, params, status, objective: values.length && values.every(Number.isFinite) ? mean(values) : NaN, std: std(values.filter(Number.isFinite)), runs, rule, objectiveSpec: plan.objective, finishedAt: new Date().toISOString() };
+      return { name, id: ticket.id, ...(ticket.trial !== undefined ? { trial: ticket.trial } : {}), point: ticket.point, group, params, status, objective: values.length && values.every(Number.isFinite) ? mean(values) : NaN, std: std(values.filter(Number.isFinite)), runs, rule, objectiveSpec: plan.objective, finishedAt: new Date().toISOString(), host: here.host, sweepDir: here.dir };
     };
     // stopped by the user: shown in this invocation's results, not recorded, so that the same command continues it
     const stopHere = async () => {
       interrupted = true;
       unfinished.push(make('interrupted'));
-      await search.tell(ticket, { state: 'failed', reason: 'interrupted' });
+      await search.tell(ticket, { state: 'interrupted' });
     };
     try {
       for (const [k, a] of runAssignments(plan, ticket.point, ticket.params, ticket.trial, has).entries()) {
@@ -359,16 +400,16 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     }
     const rec = make(trialStatus(runs.map((r) => r.status)));
     const { status, objective } = rec;
-    if (status === 'pruned') await search.tell(ticket, { state: 'pruned', ...(Number.isFinite(objective) ? { value: objective } : {}) });
-    else if (status === 'diverged') await search.tell(ticket, { state: 'failed', reason: `diverged (seed ${runs.find((r) => r.status === 'diverged')!.seed})` });
-    else if (!Number.isFinite(objective)) await search.tell(ticket, { state: 'failed', reason: `no ${plan.objective.metric} to read${plan.objective.metric.startsWith('val_') ? ': the data has no validation split' : ''}` });
-    else await search.tell(ticket, { state: 'complete', value: objective });
+    if (status === 'pruned') await search.tell(ticket, { state: 'pruned', ...(Number.isFinite(objective) ? { value: objective } : {}) }, rec);
+    else if (status === 'diverged') await search.tell(ticket, { state: 'failed', reason: `diverged (seed ${runs.find((r) => r.status === 'diverged')!.seed})` }, rec);
+    else if (!Number.isFinite(objective)) await search.tell(ticket, { state: 'failed', reason: `no ${plan.objective.metric} to read${plan.objective.metric.startsWith('val_') ? ': the data has no validation split' : ''}` }, rec);
+    else await search.tell(ticket, { state: 'complete', value: objective }, rec);
     writeFileAtomic(recordFile, JSON.stringify(rec, replacer, 2) + '\n');
     records.push(rec);
     done++;
     trainedNow++;
     progress(rec, false);
-    writeResults(o.out, plan, records, { total: slots.length, complete: false, engine, points: points.length });
+    writeResults(o.out, plan, await allRecords(false), { total: slots.length, complete: false, engine, points: points.length });
   };
 
   const worker = async () => {
@@ -398,15 +439,17 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   progress();
   await Promise.all(Array.from({ length: Math.min(jobs, slots.length) }, worker));
   const complete = failure === undefined && !interrupted && done === slots.length;
-  const summary = writeResults(o.out, plan, [...records, ...unfinished], { total: slots.length, complete, engine, points: points.length });
+  const all = await allRecords(true);
+  const summary = writeResults(o.out, plan, all, { total: slots.length, complete, engine, points: points.length });
+  const finished = all.filter((r) => r.status !== 'interrupted');
   const files = ['plan.json', 'sweep.md', 'sweep.json', 'trials.csv'];
-  if (o.figures !== false && records.length) {
+  if (o.figures !== false && finished.length) {
     try {
       const importances = await searchImportances(search).catch((e) => {
         log(`  parameter importances not computed by the search: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       });
-      files.push(...(await writeFigures(o.out, plan, records, { importances })));
+      files.push(...(await writeFigures(o.out, plan, finished, { importances })));
     } catch (e) {
       log(`  figures not drawn: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -427,12 +470,7 @@ function sameRun(dir: string, a: RunAssignment): void {
 /** A trial's record as written (JSON's nulls for NaN read back as NaN), or undefined when it is not one. */
 export function readRecord(file: string): TrialRecord | undefined {
   try {
-    const rec = JSON.parse(readFileSync(file, 'utf8')) as TrialRecord;
-    if (!rec || typeof rec !== 'object' || !Array.isArray(rec.runs)) return undefined;
-    const num = (x: number | null) => x ?? NaN;
-    rec.objective = num(rec.objective);
-    for (const r of rec.runs) Object.assign(r, { objective: num(r.objective), finalLoss: num(r.finalLoss), finalAccuracy: num(r.finalAccuracy) });
-    return rec;
+    return recordFromJson(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
     return undefined;
   }

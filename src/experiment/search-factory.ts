@@ -5,8 +5,11 @@
  * refused by name, never replaced by something else.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { ExperimentPlan } from '../ir/experiment.js';
-import type { Search } from './search.js';
+import type { Search, SharedRecord } from './search.js';
+import { recordFromJson } from './records.js';
 import { randomSearch } from './random.js';
 import { gridSearch, GridSearchError } from './grid.js';
 
@@ -30,14 +33,17 @@ export function needsOptuna(plan: ExperimentPlan, o: { storage?: string } = {}):
 /**
  * Optuna's search, as the runner drives it: a ticket's `trial` is its number in its grid
  * point's study (1-based), and a trial that takes over an interrupted one keeps that one's
- * number, so its runs continue in the same run directories from their checkpoints.
+ * number (its slot's, through any number of takeovers), so its runs continue in the same run
+ * directories from their checkpoints. Each trial records the machine and sweep directory it
+ * was trained in, and the runner's record of it: the results list every trial of the study
+ * once, whichever worker trained it, and name where its runs live.
  */
 async function optunaSearch(plan: ExperimentPlan, o: SearchChoice): Promise<Search> {
   const { OptunaError, optunaSearch: open } = await import('./optuna.js');
   let inner: Awaited<ReturnType<typeof open>>;
   try {
     // the default storage is a SQLite file in the sweep directory, made here once Optuna is known to be there
-    inner = await open(plan, { sweepDir: o.dir, storage: o.storage, beforeStorage: o.storage === undefined ? () => mkdirSync(o.dir, { recursive: true }) : undefined });
+    inner = await open(plan, { sweepDir: o.dir, storage: o.storage, where: { host: hostname(), dir: resolve(o.dir) }, beforeStorage: o.storage === undefined ? () => mkdirSync(o.dir, { recursive: true }) : undefined });
   } catch (e) {
     if (e instanceof OptunaError) throw new SearchChoiceError(e.message);
     throw e;
@@ -47,11 +53,19 @@ async function optunaSearch(plan: ExperimentPlan, o: SearchChoice): Promise<Sear
     async ask(point) {
       const t = await inner.ask(point);
       if (!t) return null;
-      const o = t as Inner & { number: number; takesOver: number | null };
-      return { ...t, trial: (o.takesOver ?? o.number) + 1 };
+      const o = t as Inner & { slot: number };
+      return { ...t, trial: o.slot + 1 };
     },
     report: (t, step, value) => inner.report(t, step, value),
-    tell: (t, end) => inner.tell(t, end),
+    tell: (t, end, record) => inner.tell(t, end, record),
+    async records(): Promise<SharedRecord[]> {
+      const out: SharedRecord[] = [];
+      for (const s of await inner.storedRecords()) {
+        const record = recordFromJson(s.record);
+        if (record) out.push({ record, host: s.host ?? undefined, dir: s.dir ?? undefined });
+      }
+      return out;
+    },
     close: () => inner.close(),
     // fANOVA within each grid point, averaged over the points (weighted by their completed trials)
     async importances() {

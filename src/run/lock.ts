@@ -180,3 +180,38 @@ export async function lockDir(dir: string, opts: LockOptions = {}): Promise<DirL
     },
   };
 }
+
+/** Whether another live process holds DIR's lock: its recorded holder (or null when unrecorded); undefined when free, stale, or left by a process of this host that is gone. */
+export async function lockHolder(dir: string): Promise<LockOwner | null | undefined> {
+  let held: boolean;
+  try {
+    held = await lockfile.check(dir, { lockfilePath: join(dir, LOCK_DIR), realpath: false, stale: STALE_MS });
+  } catch {
+    return undefined; // not a lock hwy can read: lockDir says what is there
+  }
+  if (!held) return undefined;
+  const owner = readOwner(dir);
+  if (owner?.pid === process.pid && owner.host === hostname()) return owner;
+  return abandoned(dir, owner) ? undefined : (owner ?? null);
+}
+
+/**
+ * Waits while another process holds DIR's lock: a shared sweep's worker taking over a trial
+ * whose worker on another machine died, whose lock is taken over only once it is stale (a
+ * dead holder on this host is seen at once). Returns when the lock is free, stale or
+ * abandoned, when `shouldStop` says so, or after `timeoutMs` (default: a little over the
+ * stale time); taking the lock then says who holds it, if anyone still does.
+ */
+export async function waitUnlocked(dir: string, opts: { what?: string; log?: (message: string) => void; timeoutMs?: number; pollMs?: number; shouldStop?: () => boolean } = {}): Promise<void> {
+  const end = Date.now() + (opts.timeoutMs ?? STALE_MS + 30_000);
+  let told = false;
+  for (;;) {
+    const holder = await lockHolder(dir);
+    if (holder === undefined || Date.now() >= end || opts.shouldStop?.()) return;
+    if (!told) {
+      told = true;
+      opts.log?.(`waiting for ${opts.what ?? 'run directory'} '${dir}', in use by ${describeOwner(holder ?? undefined, dir)} (a lock not refreshed for ${STALE_MS / 60_000} minutes is taken over)`);
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+  }
+}

@@ -16,7 +16,7 @@ describe('hwy sweep FILE flags', () => {
   it('--help says what a sweep file does, which flags override it, and gives examples', () => {
     const r = hwy(['sweep', '--help']);
     expect(r.code).toBe(0);
-    for (const s of ['[file]', '--sampler', '--storage', 'sweep.md', 'trials.csv', '--depths, --low, --set and --data are refused with a file', 'npx hwy sweep specs/paper/figure1.hwy', "Without a file, the paper's protocol"]) expect(r.stdout).toContain(s);
+    for (const s of ['[file]', '--sampler', '--storage', 'sweep.md', 'trials.csv', '--depths, --low, --set and --data are refused with a file', 'npx hwy sweep specs/paper/figure1.hwy', "Without a file, the paper's protocol", 'Several processes, on any machines, run one sweep', '--storage postgresql://hwy:PASSWORD@db-host/hwy   # on each machine']) expect(r.stdout).toContain(s);
   });
   it.each([
     [['--depths', '10,20'], '--depths: with a sweep file the depths are the sweep\'s grid'],

@@ -276,6 +276,30 @@ describe.skipIf(skip)(title('the Optuna search over SQLite'), () => {
     expect(trials[0].user_attrs.hwy_interrupted).toBe(true);
   });
 
+  it('a trial told interrupted (a sweep stopped with Ctrl-C) is handed out again with its parameters, keeping its slot through takeovers', async () => {
+    const dir = sweepDir();
+    await withSearch(await optunaSearch(toyPlan({ trials: 1 }), { sweepDir: dir }), async (s) => {
+      const t = (await s.ask(P10))!;
+      expect([t.takesOver, t.slot]).toEqual([null, 0]);
+      await s.tell(t, { state: 'interrupted' });
+      const u = (await s.ask(P10))!;
+      expect([u.number, u.takesOver, u.slot, u.params]).toEqual([1, 0, 0, t.params]);
+      await s.tell(u, { state: 'interrupted' });
+      // the taker's taker continues the same slot (the same run directories), not the taker's own
+      const v = (await s.ask(P10))!;
+      expect([v.number, v.takesOver, v.slot, v.params]).toEqual([2, 1, 0, t.params]);
+      await s.tell(v, { state: 'complete', value: 1 }, { name: 'toy-t1' });
+      expect(await s.ask(P10)).toBeNull();
+      expect((await s.storedRecords()).map((r) => [r.number, r.record])).toEqual([[2, { name: 'toy-t1' }]]);
+    });
+    const trials = readStudies(python!, `sqlite:///${join(dir, 'optuna.db')}`, 'toy').sort((x, y) => x.number - y.number);
+    expect(trials.map((t) => [t.state, t.user_attrs.hwy_end ?? null, t.user_attrs.hwy_interrupted ?? null, t.user_attrs.hwy_slot])).toEqual([
+      ['FAIL', null, true, 0],
+      ['FAIL', null, true, 0],
+      ['COMPLETE', 'complete', null, 0],
+    ]);
+  });
+
   it('prunes with successive halving too', async () => {
     const plan = toyPlan({ pruner: 'successive_halving', trials: 12, sampler: 'random' });
     const dir = sweepDir();

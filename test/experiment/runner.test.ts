@@ -2,13 +2,14 @@
 // trained through the training session, stopped by the plan's rule, recorded, resumed, and
 // summarised without claiming more than the runs show.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, ExperimentError, type SweepProgress } from '../../src/experiment/runner.js';
 import type { Search, TrialTicket } from '../../src/experiment/search.js';
 import { randomSearch } from '../../src/experiment/random.js';
 import { readMetrics, readRunRecord } from '../../src/run/run-dir.js';
+import { lockDir } from '../../src/run/lock.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../src/data/dataset.js';
 import { TINY_SPEC, tinyPlan } from './plans.js';
@@ -209,7 +210,8 @@ describe('runSweep (tfjs)', () => {
     const first = await runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false, search, log: (l) => (stop ||= l.startsWith('  seed 1:')), shouldStop: () => stop });
     expect(first.complete).toBe(false);
     expect(first.records.map((x) => [x.status, x.runs.length])).toEqual([['interrupted', 1]]);
-    expect(told).toEqual(['failed']);
+    // told so: a shared study hands the trial out again (test/experiment/optuna.test.ts)
+    expect(told).toEqual(['interrupted']);
     expect(existsSync(join(out, 'trials', 'tiny-t1.json'))).toBe(false);
     expect(readFileSync(join(out, 'trials.csv'), 'utf8')).toContain(',interrupted,');
     expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('1 trial interrupted before it finished: not ranked; the same command continues it.');
@@ -219,5 +221,22 @@ describe('runSweep (tfjs)', () => {
     expect(rest.records.map((x) => [x.status, x.runs.map((run) => run.seed)])).toEqual([['capped', [1, 2]]]);
     // the finished seed was read back, not trained again
     expect(statSync(join(out, 'runs', 'tiny-t1-s1', 'metrics.jsonl')).mtimeMs).toBe(firstSeed);
+  }, 120_000);
+
+  it('a search whose study is shared does not hold the sweep directory alone, and is refused beside a sweep that does', async () => {
+    const { spec, out } = setup('hwy-exp-shared-');
+    const plan = tinyPlan(spec, { grid: [], trials: 1, seeds: [1], stop: { maxEpochs: 1 } });
+    const inner = randomSearch(plan);
+    let held: unknown;
+    // a shared study's search: records() says so (the other workers' trials: none here)
+    const shared = (): Search => ({ ask: (p) => inner.ask(p), report: async () => false, tell: async () => {}, close: async () => {}, records: async () => [] });
+    mkdirSync(out);
+    const lock = await lockDir(out, { what: 'sweep directory', command: 'hwy sweep tiny.hwy' });
+    await expect(runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false, search: shared() })).rejects.toThrow(`sweep directory '${out}' is in use by a sweep that runs without a shared study (pid ${process.pid} on ${hostname()}: hwy sweep tiny.hwy); wait for it to finish, or give another --out`);
+    await lock.release();
+    const r = await runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false, search: shared(), log: (l) => (held ??= l.startsWith('trial ') ? existsSync(join(out, '.hwy.lock')) : undefined) });
+    expect(r.complete).toBe(true);
+    // while it trained, the sweep directory had no lock of its own: another worker could have come in
+    expect(held).toBe(false);
   }, 120_000);
 });

@@ -16,8 +16,15 @@ every worker of the study (a lock file beside an SQLite database, an advisory lo
 PostgreSQL, GET_LOCK in MySQL), so two workers never fill the same slot. A worker that dies
 mid-trial stops its heartbeats; the next ask at that point fails the trial
 (fail_stale_trials) and a new trial takes its slot over with the same parameters. A trial is
-"interrupted" when it failed without hwy telling it (no hwy_end attribute): only those are
-taken over.
+"interrupted" when it failed without hwy telling it (no hwy_end attribute), or when hwy told
+it was stopped before it finished (Ctrl-C): only those are taken over. A trial keeps its slot
+(hwy_slot, the number of the slot's first trial) through any number of takeovers, so hwy
+continues it in the same run directories.
+
+Each trial records where its runs live (hwy_host, hwy_dir: the machine and sweep directory
+of the worker that asked for it) and, once told, hwy's record of it (hwy_record) and its run
+directories as HOST:PATH (hwy_runs), so any worker can write the results of the whole
+sweep, whichever worker trained each trial.
 """
 import hashlib
 import json
@@ -353,6 +360,7 @@ class Worker:
             self.rdb.record_heartbeat(tid)
             self.live[tid] = (study, trial)
             takes_over = None
+            slot = trial.number
             if pending:
                 old = pending[0]
                 takes_over = old.number
@@ -365,6 +373,7 @@ class Worker:
                     if attr in old.system_attrs:
                         store.set_trial_system_attr(tid, attr, old.system_attrs[attr])
                 store.set_trial_user_attr(tid, "hwy_takes_over", old.number)
+                slot = old.user_attrs.get("hwy_slot", old.number)
                 trial = Trial(study, tid)  # re-read: the parameters were written behind its back
                 self.live[tid] = (study, trial)
             else:
@@ -374,9 +383,15 @@ class Worker:
                     # a parameter of some networks only (the gate bias of a highway net beside a plain one) is not drawn for the others
                     if applies(p, point):
                         suggest(trial, p)
+            store = study._storage
+            store.set_trial_user_attr(tid, "hwy_slot", slot)
+            where = self.cfg.get("where") or {}
+            for name in ("host", "dir"):
+                if isinstance(where.get(name), str):
+                    store.set_trial_user_attr(tid, "hwy_" + name, where[name])
             params = trial.params
             space = {p["name"]: params[p["name"]] for p in self.cfg["space"] if p["name"] in params}
-            return {"trial": {"id": tid, "number": trial.number, "params": space, "takes_over": takes_over}}
+            return {"trial": {"id": tid, "number": trial.number, "params": space, "takes_over": takes_over, "slot": slot}}
 
     def _live(self, tid):
         got = self.live.get(tid)
@@ -408,9 +423,27 @@ class Worker:
         state = req["state"]
         value = req.get("value")
         reason = req.get("reason")
+        if state == "interrupted":
+            # stopped before it finished (Ctrl-C): failed without hwy_end, so the next ask at its point takes it over
+            try:
+                study._storage.set_trial_user_attr(tid, "hwy_interrupted", True)
+                study._storage.set_trial_state_values(tid, TrialState.FAIL)
+            except (RuntimeError, ValueError):
+                if not self._finished_elsewhere(tid):
+                    raise
+            self.live.pop(tid, None)
+            return {"recorded": True, "state": state}
         if state == "complete" and (value is None or not math.isfinite(value)):
             state, reason = "failed", f"the objective is {'missing' if value is None else value}"
         try:
+            record = req.get("record")
+            if record is not None:
+                trial.set_user_attr("hwy_record", record)
+                # where its runs live, for anyone reading the study (the record's paths are relative to the sweep directory)
+                where = self.cfg.get("where") or {}
+                if isinstance(where.get("host"), str) and isinstance(where.get("dir"), str):
+                    runs = [r["run"] for r in record.get("runs", []) if isinstance(r, dict) and isinstance(r.get("run"), str)]
+                    trial.set_user_attr("hwy_runs", [where["host"] + ":" + os.path.join(where["dir"], r) for r in runs])
             trial.set_user_attr("hwy_end", state)
             if reason:
                 trial.set_user_attr("hwy_reason", str(reason)[:500])
@@ -429,6 +462,19 @@ class Worker:
             raise
         self.live.pop(tid, None)
         return {"recorded": True, "state": state}
+
+    # -- records ------------------------------------------------------------------------
+    def records(self, req):
+        """hwy's record of every trial told with one, in every study of this sweep, and where its runs live."""
+        out = []
+        with self.lock:
+            summaries = [s for s in self.rdb.get_all_studies() if s.study_name.startswith(self.cfg["study"] + "[")]
+        for s in summaries:
+            for t in self.rdb.get_all_trials(s._study_id, deepcopy=False):
+                a = t.user_attrs
+                if t.state.is_finished() and "hwy_end" in a and "hwy_record" in a:
+                    out.append({"study": s.study_name, "number": t.number, "host": a.get("hwy_host"), "dir": a.get("hwy_dir"), "record": a["hwy_record"]})
+        return out
 
     # -- importances --------------------------------------------------------------------
     def importances(self, req):
@@ -474,7 +520,7 @@ class Worker:
 def main():
     emit({"ready": True, "optuna": optuna.__version__, "python": sys.version.split()[0]})
     worker = Worker()
-    ops = {"open": worker.open, "ask": worker.ask, "report": worker.report, "tell": worker.tell, "importances": worker.importances, "close": worker.close}
+    ops = {"open": worker.open, "ask": worker.ask, "report": worker.report, "tell": worker.tell, "importances": worker.importances, "records": worker.records, "close": worker.close}
     for line in sys.stdin:
         if not line.strip():
             continue
