@@ -1,0 +1,344 @@
+// A run's page (#run/ID) and the comparison of two runs (#diff/ID/ID): the spec as the
+// compiler reads it, the summary table, the curves, the confusion matrices and the analysis
+// figures; every chart a vega view with a tooltip on hover. The charts come from the server
+// already compiled to vega (../charts.ts); vega runs here with its expression interpreter,
+// never compiling code (the page's Content-Security-Policy allows no eval), and with a
+// loader that loads nothing, so a figure file cannot make the page fetch anything. Each
+// section stands alone: one the server could not read says why, and the others are drawn.
+import { parse, View, type Spec as VegaSpec, type Loader } from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
+import { Handler } from 'vega-tooltip';
+import { diffLines } from 'diff';
+// the server's types (type-only: erased from the bundle)
+import type { RunDetail } from '../run-detail.js';
+import type { RunRow } from '../runs.js';
+import type { SummaryJson } from '../../backends/text/summary.js';
+
+type Section<T> = T | { error: string };
+type Ok<T> = Exclude<T, { error: string }>;
+const failed = <T>(s: Section<T>): s is { error: string } => typeof s === 'object' && s !== null && 'error' in s && typeof (s as { error: unknown }).error === 'string';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string } = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (props.text !== undefined) e.textContent = props.text;
+  if (props.className) e.className = props.className;
+  for (const c of children) e.append(c);
+  return e;
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+const shape = (s: number[] | null | undefined) => (s ? s.join('×') : '');
+const fmt = (x: number | null | undefined, digits = 4) => (typeof x === 'number' && Number.isFinite(x) ? String(+x.toPrecision(digits)) : '');
+
+const runHash = (id: string) => `#run/${encodeURIComponent(id)}`;
+const diffHash = (a: string, b: string) => `#diff/${encodeURIComponent(a)}/${encodeURIComponent(b)}`;
+
+// ---------------------------------------------------------------- charts
+
+/** Loads nothing: the specs carry their data inline, and a link in one is not followed. */
+const noLoader = {
+  load: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
+  sanitize: () => Promise.reject(new Error('hwy studio follows no link from a chart')),
+  http: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
+  file: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
+} as unknown as Loader;
+
+// one tooltip element for the page; its look is in style.css (an inline <style> is refused by the page's policy)
+const tooltip = new Handler({ disableDefaultStyle: true, theme: 'light' });
+const views: View[] = [];
+
+async function chart(box: HTMLElement, spec: unknown, label: string): Promise<void> {
+  const holder = el('div', { className: 'vega' });
+  holder.setAttribute('role', 'figure');
+  holder.setAttribute('aria-label', label);
+  box.append(holder);
+  try {
+    const view = new View(parse(spec as VegaSpec, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'svg', container: holder, hover: true, loader: noLoader, tooltip: tooltip.call });
+    views.push(view);
+    await view.runAsync();
+  } catch (e) {
+    holder.replaceChildren(el('p', { className: 'error-text', text: `${label}: cannot draw it: ${(e as Error).message}` }));
+  }
+}
+
+function dropViews(): void {
+  for (const v of views.splice(0)) v.finalize();
+  document.getElementById('vg-tooltip-element')?.classList.remove('visible');
+}
+
+// ---------------------------------------------------------------- sections
+
+function sectionBox(title: string, id: string): HTMLElement {
+  const s = el('section', { className: 'card' }, [el('h3', { text: title })]);
+  s.id = id;
+  return s;
+}
+
+const errorLine = (text: string) => el('p', { className: 'error-text', text });
+const hintLine = (text: string) => el('p', { className: 'hint', text });
+
+function specSection(d: RunDetail): HTMLElement {
+  const box = sectionBox('Spec', 'rp-spec');
+  if (failed(d.spec)) {
+    box.append(errorLine(d.spec.error));
+    return box;
+  }
+  const code = el('code');
+  for (const s of d.spec.spans) code.append(s.cls === 'plain' ? document.createTextNode(s.text) : el('span', { className: `tok-${s.cls}`, text: s.text }));
+  const pre = el('pre', { className: 'spec' }, [code]);
+  box.append(pre);
+  if (!d.spec.highlighted) box.append(hintLine(`${num(d.spec.chars)} characters: shown without highlighting`));
+  return box;
+}
+
+function summarySection(d: RunDetail): HTMLElement {
+  const box = sectionBox('Network', 'rp-summary');
+  if (failed(d.summary)) {
+    box.append(errorLine(d.summary.error));
+    return box;
+  }
+  const s: SummaryJson = d.summary;
+  const head = el('tr', {}, ['layer', 'kind', 'output shape', 'params', 'notes'].map((h) => el('th', { text: h })));
+  const rows = s.rows.map((r) => {
+    const params = r.count > 1 ? `${num(r.params)} ×${r.count}` : num(r.params);
+    const tr = el('tr', {}, [el('td', { text: r.name }), el('td', { text: r.label }), el('td', { text: shape(r.outputShape) }), el('td', { text: params, className: 'num' }), el('td', { text: r.notes, className: 'hint' })]);
+    tr.title = r.layers.join(', ');
+    return tr;
+  });
+  const table = el('table', { className: 'summary' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);
+  const totals = [`${num(s.totalParams)} parameters`, `${num(s.totalFlops)} FLOPs an example`, `${s.weightedLayers} weighted layers`];
+  if (s.highwayLayers) totals.push(`${s.highwayLayers} highway`);
+  if (s.residualLayers) totals.push(`${s.residualLayers} residual`);
+  if (s.insertedLayers) totals.push(`${s.insertedLayers} inserted projection${s.insertedLayers === 1 ? '' : 's'}`);
+  box.append(el('div', { className: 'scroll' }, [table]), el('p', { className: 'totals', text: totals.join(' · ') }));
+  return box;
+}
+
+async function curvesSection(d: RunDetail): Promise<HTMLElement> {
+  const box = sectionBox('Curves', 'rp-curves');
+  if (failed(d.curves)) box.append(errorLine(d.curves.error));
+  else if (!d.curves.vega) box.append(hintLine('No epoch finished yet.'));
+  else {
+    await chart(box, d.curves.vega, 'loss and accuracy by epoch');
+    if (d.curves.downsampled) box.append(hintLine(`every ${d.curves.stride}th of ${num(d.curves.total)} epochs`));
+  }
+  return box;
+}
+
+async function evalSection(d: RunDetail): Promise<HTMLElement> {
+  const box = sectionBox('Confusion matrix', 'rp-confusion');
+  if (failed(d.evals)) {
+    box.append(errorLine(d.evals.error));
+    return box;
+  }
+  for (const e of d.evals.items) {
+    box.append(el('p', { className: 'totals', text: `${e.split} split, ${num(e.count)} examples: accuracy ${fmt(e.accuracy * 100)}%, loss ${fmt(e.loss)}` }));
+    await chart(box, e.vega, `confusion matrix, ${e.split} split, ${e.which} checkpoint`);
+  }
+  if (!d.evals.items.length) box.append(hintLine(`None recorded. ${d.evals.hint}.`));
+  return box;
+}
+
+async function analysisSection(d: RunDetail): Promise<HTMLElement> {
+  const box = sectionBox('Analysis', 'rp-analysis');
+  if (failed(d.analysis)) {
+    box.append(errorLine(d.analysis.error));
+    return box;
+  }
+  for (const f of d.analysis.figures) {
+    const fig = el('div', { className: 'figure' }, [el('h4', { text: f.title })]);
+    fig.dataset.figure = f.name;
+    box.append(fig);
+    if (f.error) fig.append(errorLine(f.error));
+    else await chart(fig, f.vega, f.title);
+  }
+  if (!d.analysis.figures.length) box.append(hintLine(`No analysis yet: ${d.analysis.hint}.`));
+  return box;
+}
+
+function settingsLine(d: RunDetail): HTMLElement {
+  if (failed(d.record)) return errorLine(d.record.error);
+  const r = d.record;
+  const c = r.config;
+  const parts = [
+    `${r.engine ?? 'tfjs'}${r.device ? ` (${r.device})` : ''}`,
+    `data ${c.data.name}`,
+    `${c.optimizer.name}, lr ${c.lr.value}${c.lr.schedule && c.lr.schedule !== 'constant' ? ` (${c.lr.schedule})` : ''}`,
+    `batch ${c.batch}`,
+    `${c.epochs} epoch${c.epochs === 1 ? '' : 's'}`,
+    `seed ${c.seed}`,
+    ...Object.entries(r.overrides ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(r.settings ?? []),
+  ];
+  return el('p', { className: 'totals', text: parts.join(' · ') });
+}
+
+// ---------------------------------------------------------------- the diff of two runs
+
+/** run.json as key → value rows (`config.optimizer.momentum`), what differs between runs being the point; when a run was made is not a setting. */
+function flatten(v: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (['createdAt', 'updatedAt', 'history', 'command'].includes(key) || key.startsWith('stopped.')) continue;
+      flatten(x, key, out);
+    }
+  } else out.set(prefix, typeof v === 'string' ? v : JSON.stringify(v));
+  return out;
+}
+
+function settingsDiff(a: RunDetail, b: RunDetail): HTMLElement {
+  const box = sectionBox('Settings that differ', 'rp-settings-diff');
+  if (failed(a.record) || failed(b.record)) {
+    box.append(errorLine([a.record, b.record].filter(failed).map((r) => r.error).join('; ')));
+    return box;
+  }
+  // what the network comes to (the recorded IR's counts) beside what run.json records
+  const counts = (d: RunDetail) => (failed(d.summary) ? {} : { parameters: d.summary.totalParams, flops: d.summary.totalFlops, weightedLayers: d.summary.weightedLayers, highwayLayers: d.summary.highwayLayers, residualLayers: d.summary.residualLayers });
+  const fa = flatten({ ...a.record, summary: counts(a) }, '', new Map());
+  const fb = flatten({ ...b.record, summary: counts(b) }, '', new Map());
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])].filter((k) => fa.get(k) !== fb.get(k)).sort();
+  if (!keys.length) {
+    box.append(hintLine('run.json records the same settings for both runs.'));
+    return box;
+  }
+  const head = el('tr', {}, [el('th', { text: 'setting' }), el('th', { text: a.dir }), el('th', { text: b.dir })]);
+  const rows = keys.map((k) => el('tr', {}, [el('td', { text: k }), el('td', { text: fa.get(k) ?? '—', className: fa.has(k) ? '' : 'hint' }), el('td', { text: fb.get(k) ?? '—', className: fb.has(k) ? '' : 'hint' })]));
+  box.append(el('div', { className: 'scroll' }, [el('table', { className: 'settings-diff' }, [el('thead', {}, [head]), el('tbody', {}, rows)])]));
+  return box;
+}
+
+const specText = (d: RunDetail) => (failed(d.spec) ? undefined : d.spec.spans.map((s) => s.text).join(''));
+
+function specDiff(a: RunDetail, b: RunDetail): HTMLElement {
+  const box = sectionBox('Spec diff', 'rp-spec-diff');
+  const ta = specText(a);
+  const tb = specText(b);
+  if (ta === undefined || tb === undefined) {
+    box.append(errorLine([a.spec, b.spec].filter(failed).map((s) => s.error).join('; ')));
+    return box;
+  }
+  const parts = diffLines(ta, tb);
+  if (parts.every((p) => !p.added && !p.removed)) {
+    box.append(hintLine('The two runs were trained from the same spec text.'));
+    return box;
+  }
+  const code = el('code');
+  for (const p of parts) {
+    const lines = p.value.replace(/\n$/, '').split('\n');
+    const mark = p.added ? '+' : p.removed ? '-' : ' ';
+    for (const line of lines) code.append(el('span', { className: p.added ? 'add' : p.removed ? 'del' : 'same', text: `${mark} ${line}\n` }));
+  }
+  box.append(el('p', { className: 'hint', text: `- ${a.dir}   + ${b.dir}` }), el('pre', { className: 'spec diff' }, [code]));
+  return box;
+}
+
+// ---------------------------------------------------------------- the views
+
+async function fetchJson<T>(url: string): Promise<T> {
+  const r = await fetch(url);
+  const body = (await r.json()) as T & { error?: string };
+  if (!r.ok) throw new Error(body.error ?? `${r.status} ${r.statusText}`);
+  return body;
+}
+
+const detailOf = (id: string) => fetchJson<RunDetail>(`/api/runs/${encodeURIComponent(id)}/detail`);
+
+function header(title: string, subtitle: string, runs: RunRow[], current: string[]): HTMLElement {
+  const back = el('a', { text: '← all runs', className: 'back' });
+  back.href = '#';
+  const compare = el('select');
+  compare.id = 'rp-compare';
+  compare.setAttribute('aria-label', 'compare with another run');
+  compare.append(el('option', { text: current.length === 2 ? 'compare with…' : 'compare with another run…' }));
+  for (const r of runs.filter((r) => r.id !== current[0])) {
+    const o = el('option', { text: r.dir });
+    o.value = r.id;
+    if (r.id === current[1]) o.selected = true;
+    compare.append(o);
+  }
+  compare.addEventListener('change', () => {
+    if (compare.value) location.hash = diffHash(current[0], compare.value);
+  });
+  return el('div', { className: 'rp-head' }, [back, el('h2', { text: title }), el('span', { className: 'hint', text: subtitle }), el('span', { className: 'spacer' }), compare]);
+}
+
+async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<void> {
+  const d = await detailOf(id);
+  const name = failed(d.record) ? d.dir : d.record.network;
+  view.replaceChildren(header(name, d.dir, runs, [id]), settingsLine(d));
+  const top = el('div', { className: 'rp-grid' }, [specSection(d), summarySection(d)]);
+  const charts = el('div', { className: 'rp-grid' });
+  view.append(top, charts);
+  charts.append(await curvesSection(d), await evalSection(d));
+  view.append(await analysisSection(d));
+}
+
+async function showDiff(view: HTMLElement, a: string, b: string, runs: RunRow[]): Promise<void> {
+  const [da, db] = await Promise.all([detailOf(a), detailOf(b)]);
+  view.replaceChildren(header(`${da.dir} vs ${db.dir}`, '', runs, [a, b]));
+  const open = el('p', { className: 'totals' }, ['open ', link(da), ' · ', link(db)]);
+  view.append(open, settingsDiff(da, db), specDiff(da, db));
+}
+
+function link(d: RunDetail): HTMLAnchorElement {
+  const a = el('a', { text: d.dir });
+  a.href = runHash(d.id);
+  return a;
+}
+
+/** Which view the hash names: the runs table (''), a run, or two runs compared. */
+export function parseRoute(hash: string): { page: 'table' } | { page: 'run'; id: string } | { page: 'diff'; a: string; b: string } {
+  const m = /^#(run|diff)\/(.+)$/.exec(hash);
+  if (!m) return { page: 'table' };
+  try {
+    const ids = m[2].split('/').map(decodeURIComponent);
+    if (m[1] === 'run' && ids.length === 1) return { page: 'run', id: ids[0] };
+    if (m[1] === 'diff' && ids.length === 2) return { page: 'diff', a: ids[0], b: ids[1] };
+  } catch {
+    // a hash typed by hand that is not percent-encoded: the table
+  }
+  return { page: 'table' };
+}
+
+let shown = 0;
+
+/** Shows the view the hash names: the table's <main>, or #run-view filled for a run or a comparison. */
+export async function route(hash: string): Promise<void> {
+  const r = parseRoute(hash);
+  const table = document.querySelector('body > main') as HTMLElement;
+  const view = document.getElementById('run-view') as HTMLElement;
+  const ticket = ++shown;
+  dropViews();
+  table.hidden = r.page !== 'table';
+  view.hidden = r.page === 'table';
+  if (r.page === 'table') {
+    view.replaceChildren();
+    document.title = 'hwy studio';
+    return;
+  }
+  view.replaceChildren(hintLine('loading…'));
+  window.scrollTo(0, 0);
+  try {
+    const runs = (await fetchJson<{ runs: RunRow[] }>('/api/runs')).runs;
+    if (ticket !== shown) return;
+    const scratch = el('div');
+    if (r.page === 'run') await showRun(scratch, r.id, runs);
+    else await showDiff(scratch, r.a, r.b, runs);
+    if (ticket !== shown) return; // another route was asked for meanwhile
+    view.replaceChildren(...scratch.childNodes);
+    document.title = `hwy studio: ${r.page === 'run' ? r.id : `${r.a} vs ${r.b}`}`;
+  } catch (e) {
+    if (ticket === shown) view.replaceChildren(header('hwy studio', '', [], ['']), errorLine((e as Error).message));
+  }
+}
+
+/** A click on a row of the runs table (not on its checkbox) opens that run's page. */
+export function openRunsOnClick(tbody: HTMLElement): void {
+  tbody.addEventListener('click', (e) => {
+    const target = e.target as HTMLElement;
+    if (target.closest('input, a, button, select, label')) return;
+    const id = target.closest('tr')?.dataset.id;
+    if (id) location.hash = runHash(id);
+  });
+}
