@@ -6,7 +6,7 @@
 // The spans cover the text exactly, in order, with nothing left out or repeated.
 import type { IToken, TokenType } from 'chevrotain';
 import { hwyLexer } from '../parser/lexer.js';
-import { Comment, Equals, Identifier, keywords, Let, MalformedNumber, NL, NumberLit, SlashComment, StringLit, X } from '../parser/tokens.js';
+import { Comment, Equals, Highway, Identifier, keywords, Let, MalformedNumber, NL, NumberLit, Residual, SlashComment, StringLit, X } from '../parser/tokens.js';
 import { BLOCK_BY_KIND, SETTING_BY_KIND, VALUE_NAMES } from '../language/catalogue.js';
 
 export type SpanClass = 'keyword' | 'block' | 'attr' | 'value' | 'name' | 'number' | 'string' | 'comment' | 'punct' | 'op' | 'error' | 'plain';
@@ -31,7 +31,8 @@ function classOf(t: IToken, prev: IToken | undefined, next: IToken | undefined):
   if (type === StringLit) return 'string';
   if (type === X) return 'op';
   if (type === Identifier) {
-    const atHead = !prev || prev.tokenType === NL;
+    // a statement's head, or the block a `highway` / `residual` wraps
+    const atHead = !prev || prev.tokenType === NL || prev.tokenType === Highway || prev.tokenType === Residual;
     if (atHead && (BLOCK_BY_KIND.has(t.image as never) || SETTING_BY_KIND.has(t.image as never))) return 'block';
     if (prev?.tokenType === Let) return 'name'; // the constant a `let` defines
     if (next?.tokenType === Equals) return 'attr';
