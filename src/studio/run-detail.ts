@@ -1,5 +1,5 @@
 // One run's page, as the server answers it: the spec as recorded (spec.hwy) cut into
-// highlighted spans, the summary table from the recorded IR (ir.json), the curves, the
+// highlighted spans, the summary table and the diagram from the recorded IR (ir.json), the curves, the
 // confusion matrices `hwy eval --save` recorded, and the figures `hwy analyze` wrote into
 // the run's analysis/ directory, as vega specs the page renders. Every section is read on
 // its own: a damaged or missing file is that section's `error` (or its hint), and the other
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { irFromJson } from '../ir/serialize.js';
 import type { NetworkIR } from '../ir/types.js';
 import { summaryJson, type SummaryJson } from '../backends/text/summary.js';
+import { renderNetworkSvg } from '../diagram/svg.js';
 import { EVAL_DIR, evalRecordName, EVAL_CHECKPOINTS, EVAL_SPLITS, type SavedEval } from '../run/eval-record.js';
 import type { RunRecord } from '../run/run-dir.js';
 import { readOwn, readRecord, readRunMetrics, RunReadError } from './runs.js';
@@ -46,6 +47,8 @@ export interface RunDetail {
   record: Section<RunRecord>;
   spec: Section<{ spans: Span[]; highlighted: boolean; chars: number }>;
   summary: Section<SummaryJson>;
+  /** The network drawn as `hwy compile --emit svg` draws it (src/diagram), from the recorded IR. */
+  diagram: Section<{ svg: string }>;
   curves: Section<{ vega: Vega | null; total: number; downsampled: boolean; stride: number }>;
   evals: Section<{ items: { name: string; which: string; split: string; checkpoint: string; count: number; loss: number; accuracy: number; vega: Vega }[]; hint: string }>;
   analysis: Section<{ figures: { name: string; title: string; vega?: Vega; error?: string }[]; hint: string }>;
@@ -140,6 +143,19 @@ async function readAnalysis(found: FoundDir): Promise<NonNullable<Exclude<RunDet
 export async function readRunDetail(found: FoundDir): Promise<RunDetail> {
   const record = await section(() => readRecord(found.real));
   const createdAt = 'error' in record ? undefined : record.createdAt;
+  // ir.json is read once for the summary and the diagram (a failed read is each one's error)
+  let read: { ir: NetworkIR } | { error: unknown } | undefined;
+  const ir = (): NetworkIR => {
+    if (!read) {
+      try {
+        read = { ir: readIr(found.real) };
+      } catch (e) {
+        read = { error: e };
+      }
+    }
+    if ('error' in read) throw read.error;
+    return read.ir;
+  };
   return {
     id: found.id,
     dir: found.dir,
@@ -148,7 +164,8 @@ export async function readRunDetail(found: FoundDir): Promise<RunDetail> {
       const text = readOwn(join(found.real, 'spec.hwy'), MAX_SPEC, 'a spec').toString('utf8');
       return { spans: highlight(text), highlighted: text.length <= MAX_HIGHLIGHT_CHARS, chars: text.length };
     }),
-    summary: await section(() => summaryJson(readIr(found.real))),
+    summary: await section(() => summaryJson(ir())),
+    diagram: await section(() => ({ svg: renderNetworkSvg(ir()) })),
     curves: await section(async () => {
       const m = readRunMetrics(found);
       return { vega: m.lines.length ? await toVega(curvesSpec(m.lines)) : null, total: m.total, downsampled: m.downsampled, stride: m.stride };

@@ -1,7 +1,7 @@
 // A run's page in hwy studio: GET /api/runs/ID/detail over a real trained, analysed and
 // evaluated run (and damaged copies of it: each damaged part is that section's error, the
 // others are answered; nothing outside the served directories is read), and the page in a
-// real browser (Debian's chromium): the highlighted spec, the summary, charts with a tooltip
+// real browser (Debian's chromium): the highlighted spec, the summary, the diagram, charts with a tooltip
 // on hover, the confusion matrix, and the diff of two runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ interface Detail {
   record: Section;
   spec: Section & { spans: { text: string; cls: string }[] };
   summary: Section & { totalParams: number; rows: { name: string; params: number }[] };
+  diagram: Section & { svg: string };
   curves: Section & { vega: unknown; total: number };
   evals: Section & { items: { name: string; accuracy: number; vega: { marks?: unknown[] } }[]; hint: string };
   analysis: Section & { figures: { name: string; vega?: unknown; error?: string }[]; hint: string };
@@ -106,6 +107,11 @@ describe('hwy studio: a run in detail', () => {
     const s = JSON.parse(hwy(['summary', join(work, 'tiny-highway.hwy'), '--format', 'json']).stdout);
     expect(d.summary.totalParams).toBe(s.totalParams);
     expect(d.summary.rows).toEqual(s.rows);
+    // the diagram hwy compile --emit svg draws, from the recorded IR
+    const svg = hwy(['compile', join(work, 'tiny-highway.hwy'), '--emit', 'svg']);
+    expect(svg.code, svg.stderr).toBe(0);
+    expect(d.diagram.svg.trim()).toBe(svg.stdout.trim());
+    expect(d.diagram.svg).toContain('aria-label="network tiny_highway"');
     expect(d.record).toMatchObject({ network: 'tiny_highway', settings: ['train.seed=7'] });
     expect(d.curves.total).toBe(1);
     expect(d.curves.vega).toMatchObject({ $schema: expect.stringContaining('vega/v6') });
@@ -127,6 +133,7 @@ describe('hwy studio: a run in detail', () => {
     const c = join(root, 'runs/c');
     expect(d.spec.spans.map((s) => s.text).join('')).toBe(HIGHWAY_SPEC);
     expect(d.summary.error).toMatch(new RegExp(`^cannot read ${join(c, 'ir.json')}: `));
+    expect(d.diagram.error).toBe(d.summary.error);
     expect(d.evals.error).toBe(`${join(c, 'eval/latest-validation.json')}: 'confusion' is not a square matrix of counts (at most 1000 classes)`);
     const byName = Object.fromEntries(d.analysis.figures.map((f) => [f.name, f]));
     expect(byName['figure2-gates'].error).toMatch(new RegExp(`^${join(c, 'analysis/figure2-gates.vl.json')} is not valid JSON \\(`));
@@ -194,6 +201,8 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(await page.locator('#rp-spec .tok-keyword').allTextContents()).toEqual(['let', 'network', 'repeat', 'highway', 'train']);
     expect(await page.locator('#rp-spec .tok-block').allTextContents()).toContain('flatten');
     expect(await page.locator('#rp-summary tbody tr').count()).toBeGreaterThanOrEqual(4);
+    // the diagram, as an image that loaded
+    await expect.poll(() => page.locator('#rp-diagram img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(300);
 
     const tooltip = page.locator('#vg-tooltip-element.visible');
     const hover = async (selector: string) => {

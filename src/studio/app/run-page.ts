@@ -114,6 +114,20 @@ function summarySection(d: RunDetail): HTMLElement {
   return box;
 }
 
+/** The diagram `hwy compile --emit svg` draws, as an image: markup from a run never enters the page's DOM. */
+function diagramSection(d: RunDetail): HTMLElement {
+  const box = sectionBox('Diagram', 'rp-diagram');
+  if (failed(d.diagram)) {
+    box.append(errorLine(d.diagram.error));
+    return box;
+  }
+  const img = el('img');
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(d.diagram.svg)}`;
+  img.alt = `the network ${failed(d.summary) ? '' : d.summary.network} drawn layer by layer, the shape on each edge`;
+  box.append(el('div', { className: 'diagram' }, [img]));
+  return box;
+}
+
 async function curvesSection(d: RunDetail): Promise<HTMLElement> {
   const box = sectionBox('Curves', 'rp-curves');
   if (failed(d.curves)) box.append(errorLine(d.curves.error));
@@ -267,7 +281,7 @@ async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<v
   const d = await detailOf(id);
   const name = failed(d.record) ? d.dir : d.record.network;
   view.replaceChildren(header(name, d.dir, runs, [id]), settingsLine(d));
-  const top = el('div', { className: 'rp-grid' }, [specSection(d), summarySection(d)]);
+  const top = el('div', { className: 'rp-grid' }, [el('div', {}, [specSection(d), summarySection(d)]), diagramSection(d)]);
   const charts = el('div', { className: 'rp-grid' });
   view.append(top, charts);
   charts.append(await curvesSection(d), await evalSection(d));
