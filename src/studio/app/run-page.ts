@@ -160,10 +160,11 @@ async function analysisSection(d: RunDetail): Promise<HTMLElement> {
     return box;
   }
   for (const f of d.analysis.figures) {
-    const fig = el('div', { className: 'figure' }, [el('h4', { text: f.title })]);
+    const fig = el('div', { className: 'figure' });
     fig.dataset.figure = f.name;
     box.append(fig);
-    if (f.error) fig.append(errorLine(f.error));
+    // a figure has its own title; one that cannot be drawn is named here
+    if (f.error) fig.append(el('h4', { text: f.title }), errorLine(f.error));
     else await chart(fig, f.vega, f.title);
   }
   if (!d.analysis.figures.length) box.append(hintLine(`No analysis yet: ${d.analysis.hint}.`));
@@ -277,10 +278,26 @@ function header(title: string, subtitle: string, runs: RunRow[], current: string
   return el('div', { className: 'rp-head' }, [back, el('h2', { text: title }), el('span', { className: 'hint', text: subtitle }), el('span', { className: 'spacer' }), compare]);
 }
 
+/** Where the run stands, from its row in the runs table: status, epochs, the best and last results. */
+function resultLine(row: RunRow | undefined): HTMLElement {
+  const p = el('p', { className: 'result' });
+  if (!row || row.error) return p;
+  const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${fmt(x * 100)}%` : '—');
+  const status = el('span', { text: row.status ?? '', className: `status-${row.status}` });
+  const parts = [
+    `${row.epochs ?? 0}${row.epochsPlanned ? `/${row.epochsPlanned}` : ''} epochs`,
+    `best val accuracy ${pct(row.bestValAccuracy)}`,
+    `best val loss ${fmt(row.bestValLoss) || '—'}`,
+    `last loss ${fmt(row.lastLoss) || '—'}`,
+  ];
+  p.append(status, ` · ${parts.join(' · ')}`);
+  return p;
+}
+
 async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<void> {
   const d = await detailOf(id);
   const name = failed(d.record) ? d.dir : d.record.network;
-  view.replaceChildren(header(name, d.dir, runs, [id]), settingsLine(d));
+  view.replaceChildren(header(name, d.dir, runs, [id]), resultLine(runs.find((r) => r.id === id)), settingsLine(d));
   const top = el('div', { className: 'rp-grid' }, [el('div', {}, [specSection(d), summarySection(d)]), diagramSection(d)]);
   const charts = el('div', { className: 'rp-grid' });
   view.append(top, charts);
