@@ -57,7 +57,7 @@ export function confusionSpec(confusion: number[][], title: string): Spec {
       mark: { type: 'rect', tooltip: true },
       encoding: {
         // from white (none) to dark blue (all of the class): an empty cell reads as empty
-        color: { field: 'share', type: 'quantitative', title: 'share of the true class', scale: { domain: [0, 1], range: ['#ffffff', '#08306b'] }, legend: { orient: 'bottom', format: '.0%', gradientLength: 140 } },
+        color: { field: 'share', type: 'quantitative', title: 'share of the true class', scale: { domain: [0, 1], range: ['#ffffff', '#08306b'], interpolate: 'rgb' }, legend: { orient: 'bottom', format: '.0%', gradientLength: 140 } },
       },
     },
   ];

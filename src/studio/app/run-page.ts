@@ -159,10 +159,13 @@ async function analysisSection(d: RunDetail): Promise<HTMLElement> {
     box.append(errorLine(d.analysis.error));
     return box;
   }
+  // side by side where they fit (lesioning beside the condition numbers), each on its own row otherwise
+  const figures = el('div', { className: 'figures' });
+  box.append(figures);
   for (const f of d.analysis.figures) {
     const fig = el('div', { className: 'figure' });
     fig.dataset.figure = f.name;
-    box.append(fig);
+    figures.append(fig);
     // a figure has its own title; one that cannot be drawn is named here
     if (f.error) fig.append(el('h4', { text: f.title }), errorLine(f.error));
     else await chart(fig, f.vega, f.title);
