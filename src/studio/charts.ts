@@ -4,6 +4,7 @@
 // (NAME.vl.json, its data inline); the curves and the confusion matrix are drawn here, with a
 // tooltip on every mark, so that a value is read by hovering rather than off an axis.
 import type { MetricsLine } from '../run/run-dir.js';
+import { CURVES_DATA, curveValues } from './curve-values.js';
 
 type Spec = Record<string, unknown>;
 
@@ -20,12 +21,6 @@ export async function toVega(spec: Spec): Promise<Spec> {
 
 /** Loss and accuracy by epoch, training solid and validation dashed, side by side. */
 export function curvesSpec(lines: MetricsLine[]): Spec {
-  const values = lines.flatMap((l) => [
-    { epoch: l.epoch, metric: 'loss', split: 'training', value: l.loss },
-    { epoch: l.epoch, metric: 'loss', split: 'validation', value: l.valLoss },
-    { epoch: l.epoch, metric: 'accuracy', split: 'training', value: l.accuracy },
-    { epoch: l.epoch, metric: 'accuracy', split: 'validation', value: l.valAccuracy },
-  ]).filter((v) => typeof v.value === 'number' && Number.isFinite(v.value));
   const panel = (metric: string): Spec => ({
     title: metric,
     width: 300,
@@ -40,7 +35,8 @@ export function curvesSpec(lines: MetricsLine[]): Spec {
       tooltip: [{ field: 'epoch', type: 'quantitative' }, { field: 'split', type: 'nominal' }, { field: 'value', type: 'quantitative', title: metric, format: '.4~f' }],
     },
   });
-  return { data: { values }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { color: 'shared' } } };
+  // named, so that the page can swap in the rows of epochs finished since
+  return { data: { name: CURVES_DATA, values: curveValues(lines) }, hconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { color: 'shared' } } };
 }
 
 /** A confusion matrix as a heat map: rows the true class, columns the predicted one; counts on hover, and written in the cells when they fit. */

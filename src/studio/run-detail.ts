@@ -120,6 +120,35 @@ async function readEvals(found: FoundDir, createdAt: string | undefined): Promis
   return { items, hint };
 }
 
+/**
+ * The vega spec of a figure file, compiled again only when the file changed (size, mtime,
+ * inode): a page opened twice, or many times by a poll, compiles once. The last few are
+ * kept (a 1000-layer network's gate maps are tens of MiB).
+ */
+const compiled = new Map<string, { key: string; vega: Vega }>();
+const COMPILED_KEPT = 24;
+async function figureVega(path: string): Promise<Vega> {
+  const st = lstatSync(path);
+  const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const hit = compiled.get(path);
+  if (hit?.key === key) {
+    compiled.delete(path);
+    compiled.set(path, hit); // most recently used last
+    return hit.vega;
+  }
+  const spec = parseJson(path, readOwn(path, MAX_FIGURE, 'a figure'));
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new RunReadError(`${path} is not a vega-lite spec (not a JSON object)`);
+  let vega: Vega;
+  try {
+    vega = await toVega(spec as Vega);
+  } catch (e) {
+    throw new RunReadError(`${path}: vega-lite cannot draw it: ${message(e)}`);
+  }
+  compiled.set(path, { key, vega });
+  while (compiled.size > COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
+  return vega;
+}
+
 async function readAnalysis(found: FoundDir): Promise<NonNullable<Exclude<RunDetail['analysis'], { error: string }>>> {
   const hint = `hwy analyze ${found.dir} writes the gate heat maps, routing, lesioning and condition numbers into ${join(found.dir, 'analysis')}`;
   const dir = ownDir(join(found.real, 'analysis'));
@@ -130,11 +159,9 @@ async function readAnalysis(found: FoundDir): Promise<NonNullable<Exclude<RunDet
     if (!lstatSync(path, { throwIfNoEntry: false })) continue;
     // one damaged figure is that figure's error; the others are still drawn
     try {
-      const spec = parseJson(path, readOwn(path, MAX_FIGURE, 'a figure'));
-      if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new RunReadError(`${path} is not a vega-lite spec (not a JSON object)`);
-      figures.push({ ...f, vega: await toVega(spec as Vega) });
+      figures.push({ ...f, vega: await figureVega(path) });
     } catch (e) {
-      figures.push({ ...f, error: e instanceof RunReadError ? e.message : `${path}: vega-lite cannot draw it: ${message(e)}` });
+      figures.push({ ...f, error: message(e) });
     }
   }
   return { figures, hint };

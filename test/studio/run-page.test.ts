@@ -4,7 +4,7 @@
 // real browser (Debian's chromium): the highlighted spec, the summary, the diagram, charts with a tooltip
 // on hover, the confusion matrix, and the diff of two runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -223,6 +223,14 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(text).toMatch(/^block 1 layer 1 value /);
     expect(Number(text.split(' ').pop()!.replace('−', '-'))).toBeCloseTo(gates.biases[0][0], 1);
     await page.mouse.move(2, 2);
+
+    // an epoch appended while the page is open: the result line and the curves follow, unreloaded
+    const points = page.locator('#rp-curves .mark-symbol.role-mark path');
+    expect(await points.count()).toBe(4); // loss, val loss, accuracy, val accuracy: one epoch each
+    const line = JSON.parse(readFileSync(join(root, 'runs/a/metrics.jsonl'), 'utf8').trim());
+    appendFileSync(join(root, 'runs/a/metrics.jsonl'), JSON.stringify({ ...line, epoch: 2, loss: line.loss * 0.6, valLoss: line.valLoss * 0.8, accuracy: Math.min(1, line.accuracy + 0.05), valAccuracy: Math.min(1, line.valAccuracy + 0.03) }) + '\n');
+    await expect.poll(() => points.count(), { timeout: 8000 }).toBe(8);
+    expect(await page.locator('.result').textContent()).toMatch(/^done · 2\/1 epochs · /);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(work, 'run-page.png') });
     if (process.env.HWY_RUN_PAGE_SCREENSHOT) cpSync(join(work, 'run-page.png'), process.env.HWY_RUN_PAGE_SCREENSHOT);
@@ -234,6 +242,17 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(await page.locator('#rp-spec-diff .add').allTextContents()).toEqual(['+     highway dense relu gate_bias=-3\n']);
     const settings = await page.locator('#rp-settings-diff tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
     expect(settings).toEqual([['config.lr.value', '0.05', '0.2']]);
+
+    // a damaged run's page: each damaged part says what is wrong, the rest is drawn
+    await page.evaluate(() => (location.hash = '#run/0%2Fruns%2Fc'));
+    await page.locator('[data-figure="figure3-routing"] .vega svg').waitFor({ timeout: 15_000 });
+    const c = join(root, 'runs/c');
+    expect(await page.locator('#rp-summary .error-text').textContent()).toMatch(new RegExp(`^cannot read ${join(c, 'ir.json')}: `));
+    expect(await page.locator('#rp-diagram .error-text').count()).toBe(1);
+    expect(await page.locator('#rp-confusion .error-text').textContent()).toContain("'confusion' is not a square matrix");
+    expect(await page.locator('[data-figure="figure2-gates"] .error-text').textContent()).toMatch(/is not valid JSON/);
+    expect(await page.locator('#rp-spec .tok-keyword').count()).toBe(5);
+    expect(await page.locator('#rp-curves .vega svg').count()).toBe(1);
 
     // back to the table
     await page.click('.rp-head a.back');

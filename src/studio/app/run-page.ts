@@ -1,11 +1,12 @@
 // A run's page (#run/ID) and the comparison of two runs (#diff/ID/ID): the spec as the
-// compiler reads it, the summary table, the curves, the confusion matrices and the analysis
-// figures; every chart a vega view with a tooltip on hover. The charts come from the server
+// compiler reads it, the summary table, the diagram, the curves (following a run that is
+// training), the confusion matrices and the analysis figures; every chart a vega view with
+// a tooltip on hover. The charts come from the server
 // already compiled to vega (../charts.ts); vega runs here with its expression interpreter,
 // never compiling code (the page's Content-Security-Policy allows no eval), and with a
 // loader that loads nothing, so a figure file cannot make the page fetch anything. Each
 // section stands alone: one the server could not read says why, and the others are drawn.
-import { parse, View, type Spec as VegaSpec, type Loader } from 'vega';
+import { changeset, parse, View, type Spec as VegaSpec, type Loader } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import { Handler } from 'vega-tooltip';
 import { diffLines } from 'diff';
@@ -13,6 +14,7 @@ import { diffLines } from 'diff';
 import type { RunDetail } from '../run-detail.js';
 import type { RunRow } from '../runs.js';
 import type { SummaryJson } from '../../backends/text/summary.js';
+import { CURVES_DATA, curveValues, type CurveLine } from '../curve-values.js';
 
 type Section<T> = T | { error: string };
 type Ok<T> = Exclude<T, { error: string }>;
@@ -47,17 +49,27 @@ const noLoader = {
 const tooltip = new Handler({ disableDefaultStyle: true, theme: 'light' });
 const views: View[] = [];
 
-async function chart(box: HTMLElement, spec: unknown, label: string): Promise<void> {
+/** Values inline in a vega spec: past some thousands of marks an SVG slows the page, and a canvas draws them instead (tooltips alike). */
+function inlineValues(spec: unknown): number {
+  const data = (spec as { data?: { values?: unknown }[] }).data ?? [];
+  return data.reduce((n, d) => n + (Array.isArray(d.values) ? d.values.length : 0), 0);
+}
+const SVG_MAX_VALUES = 20_000;
+
+async function chart(box: HTMLElement, spec: unknown, label: string): Promise<View | undefined> {
   const holder = el('div', { className: 'vega' });
   holder.setAttribute('role', 'figure');
   holder.setAttribute('aria-label', label);
   box.append(holder);
   try {
-    const view = new View(parse(spec as VegaSpec, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'svg', container: holder, hover: true, loader: noLoader, tooltip: tooltip.call });
+    const renderer = inlineValues(spec) > SVG_MAX_VALUES ? 'canvas' : 'svg';
+    const view = new View(parse(spec as VegaSpec, undefined, { ast: true }), { expr: expressionInterpreter, renderer, container: holder, hover: true, loader: noLoader, tooltip: tooltip.call });
     views.push(view);
     await view.runAsync();
+    return view;
   } catch (e) {
     holder.replaceChildren(el('p', { className: 'error-text', text: `${label}: cannot draw it: ${(e as Error).message}` }));
+    return undefined;
   }
 }
 
@@ -128,15 +140,16 @@ function diagramSection(d: RunDetail): HTMLElement {
   return box;
 }
 
-async function curvesSection(d: RunDetail): Promise<HTMLElement> {
+async function curvesSection(d: RunDetail): Promise<{ box: HTMLElement; view?: View }> {
   const box = sectionBox('Curves', 'rp-curves');
+  let view: View | undefined;
   if (failed(d.curves)) box.append(errorLine(d.curves.error));
   else if (!d.curves.vega) box.append(hintLine('No epoch finished yet.'));
   else {
-    await chart(box, d.curves.vega, 'loss and accuracy by epoch');
-    if (d.curves.downsampled) box.append(hintLine(`every ${d.curves.stride}th of ${num(d.curves.total)} epochs`));
+    view = await chart(box, d.curves.vega, 'loss and accuracy by epoch');
+    box.append(hintLine(d.curves.downsampled ? `every ${d.curves.stride}th of ${num(d.curves.total)} epochs` : ''));
   }
-  return box;
+  return { box, view };
 }
 
 async function evalSection(d: RunDetail): Promise<HTMLElement> {
@@ -297,15 +310,66 @@ function resultLine(row: RunRow | undefined): HTMLElement {
   return p;
 }
 
-async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<void> {
+/** What a shown run's page updates as its epochs finish: the result line and the curves. */
+interface Following {
+  id: string;
+  epochs: number | undefined;
+  result: HTMLElement;
+  curves: { box: HTMLElement; view?: View };
+}
+
+async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<Following> {
   const d = await detailOf(id);
   const name = failed(d.record) ? d.dir : d.record.network;
-  view.replaceChildren(header(name, d.dir, runs, [id]), resultLine(runs.find((r) => r.id === id)), settingsLine(d));
+  const row = runs.find((r) => r.id === id);
+  const result = resultLine(row);
+  view.replaceChildren(header(name, d.dir, runs, [id]), result, settingsLine(d));
   const top = el('div', { className: 'rp-grid' }, [el('div', {}, [specSection(d), summarySection(d)]), diagramSection(d)]);
   const charts = el('div', { className: 'rp-grid' });
   view.append(top, charts);
-  charts.append(await curvesSection(d), await evalSection(d));
+  const curves = await curvesSection(d);
+  charts.append(curves.box, await evalSection(d));
   view.append(await analysisSection(d));
+  return { id, epochs: row?.epochs, result, curves };
+}
+
+const FOLLOW_MS = 2000;
+
+/**
+ * While a run's page is shown, its epochs as they finish: the result line anew, and the
+ * curves' rows swapped in the same view (the page is not drawn again, so where the reader
+ * is and what they hover stay). Stops when another view is shown.
+ */
+function follow(f: Following, ticket: number): void {
+  const tick = async () => {
+    if (ticket !== shown) return;
+    try {
+      const row = (await fetchJson<{ runs: RunRow[] }>('/api/runs')).runs.find((r) => r.id === f.id);
+      if (row && !row.error && row.epochs !== f.epochs) {
+        const m = await fetchJson<{ lines: CurveLine[]; total: number; downsampled: boolean; stride: number; error?: string }>(`/api/runs/${encodeURIComponent(f.id)}/metrics`);
+        if (ticket !== shown) return;
+        f.epochs = row.epochs;
+        const result = resultLine(row);
+        f.result.replaceWith(result);
+        f.result = result;
+        if (f.curves.view && !m.error) {
+          await f.curves.view.change(CURVES_DATA, changeset().remove(() => true).insert(curveValues(m.lines))).runAsync();
+          const note = f.curves.box.querySelector('p.hint');
+          if (note) note.textContent = m.downsampled ? `every ${m.stride}th of ${num(m.total)} epochs` : '';
+        } else {
+          // the first epoch of a run that had none: its chart is drawn now
+          const fresh = await curvesSection(await detailOf(f.id));
+          if (ticket !== shown) return;
+          f.curves.box.replaceWith(fresh.box);
+          f.curves = fresh;
+        }
+      }
+    } catch {
+      // the server away for a moment: the next tick tries again
+    }
+    if (ticket === shown) setTimeout(() => void tick(), FOLLOW_MS);
+  };
+  setTimeout(() => void tick(), FOLLOW_MS);
 }
 
 async function showDiff(view: HTMLElement, a: string, b: string, runs: RunRow[]): Promise<void> {
@@ -357,10 +421,11 @@ export async function route(hash: string): Promise<void> {
     const runs = (await fetchJson<{ runs: RunRow[] }>('/api/runs')).runs;
     if (ticket !== shown) return;
     const scratch = el('div');
-    if (r.page === 'run') await showRun(scratch, r.id, runs);
-    else await showDiff(scratch, r.a, r.b, runs);
+    const following = r.page === 'run' ? await showRun(scratch, r.id, runs) : undefined;
+    if (r.page === 'diff') await showDiff(scratch, r.a, r.b, runs);
     if (ticket !== shown) return; // another route was asked for meanwhile
     view.replaceChildren(...scratch.childNodes);
+    if (following) follow(following, ticket);
     document.title = `hwy studio: ${r.page === 'run' ? r.id : `${r.a} vs ${r.b}`}`;
   } catch (e) {
     if (ticket === shown) view.replaceChildren(header('hwy studio', '', [], ['']), errorLine((e as Error).message));
