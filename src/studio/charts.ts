@@ -23,7 +23,8 @@ export async function toVega(spec: Spec): Promise<Spec> {
 export function curvesSpec(lines: MetricsLine[]): Spec {
   const panel = (metric: string): Spec => ({
     title: metric,
-    width: 300,
+    // two panels side by side in half of a 1280-pixel page
+    width: 215,
     height: 180,
     transform: [{ filter: { field: 'metric', equal: metric } }],
     mark: { type: 'line', point: { size: 30 }, tooltip: true },

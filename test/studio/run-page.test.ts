@@ -113,7 +113,7 @@ describe('hwy studio: a run in detail', () => {
     expect(d.diagram.svg.trim()).toBe(svg.stdout.trim());
     expect(d.diagram.svg).toContain('aria-label="network tiny_highway"');
     expect(d.record).toMatchObject({ network: 'tiny_highway', settings: ['train.seed=7'] });
-    expect(d.curves.total).toBe(1);
+    expect(d.curves.total).toBe(3);
     expect(d.curves.vega).toMatchObject({ $schema: expect.stringContaining('vega/v6') });
     // the confusion matrix hwy eval --save recorded, as a vega spec
     expect(d.evals.items.map((e) => e.name)).toEqual(['latest-validation']);
@@ -223,17 +223,17 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(text).toMatch(/^block 1 layer 1 value /);
     expect(Number(text.split(' ').pop()!.replace('−', '-'))).toBeCloseTo(gates.biases[0][0], 1);
     await page.mouse.move(2, 2);
-
-    // an epoch appended while the page is open: the result line and the curves follow, unreloaded
-    const points = page.locator('#rp-curves .mark-symbol.role-mark path');
-    expect(await points.count()).toBe(4); // loss, val loss, accuracy, val accuracy: one epoch each
-    const line = JSON.parse(readFileSync(join(root, 'runs/a/metrics.jsonl'), 'utf8').trim());
-    appendFileSync(join(root, 'runs/a/metrics.jsonl'), JSON.stringify({ ...line, epoch: 2, loss: line.loss * 0.6, valLoss: line.valLoss * 0.8, accuracy: Math.min(1, line.accuracy + 0.05), valAccuracy: Math.min(1, line.valAccuracy + 0.03) }) + '\n');
-    await expect.poll(() => points.count(), { timeout: 8000 }).toBe(8);
-    expect(await page.locator('.result').textContent()).toMatch(/^done · 2\/1 epochs · /);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(work, 'run-page.png') });
     if (process.env.HWY_RUN_PAGE_SCREENSHOT) cpSync(join(work, 'run-page.png'), process.env.HWY_RUN_PAGE_SCREENSHOT);
+
+    // an epoch appended while the page is open: the result line and the curves follow, unreloaded
+    const points = page.locator('#rp-curves .mark-symbol.role-mark path');
+    expect(await points.count()).toBe(12); // loss, val loss, accuracy, val accuracy: three epochs each
+    const line = JSON.parse(readFileSync(join(root, 'runs/a/metrics.jsonl'), 'utf8').trim().split('\n').pop()!);
+    appendFileSync(join(root, 'runs/a/metrics.jsonl'), JSON.stringify({ ...line, epoch: 4, loss: line.loss * 0.6, valLoss: line.valLoss * 0.8, accuracy: Math.min(1, line.accuracy + 0.05), valAccuracy: Math.min(1, line.valAccuracy + 0.03) }) + '\n');
+    await expect.poll(() => points.count(), { timeout: 8000 }).toBe(16);
+    expect(await page.locator('.result').textContent()).toMatch(/^done · 4\/3 epochs · /);
 
     // compare with b: the settings that differ, and the spec's changed line
     await page.selectOption('#rp-compare', '0/runs/b');

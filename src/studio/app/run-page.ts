@@ -324,12 +324,12 @@ async function showRun(view: HTMLElement, id: string, runs: RunRow[]): Promise<F
   const row = runs.find((r) => r.id === id);
   const result = resultLine(row);
   view.replaceChildren(header(name, d.dir, runs, [id]), result, settingsLine(d));
-  const top = el('div', { className: 'rp-grid' }, [el('div', {}, [specSection(d), summarySection(d)]), diagramSection(d)]);
-  const charts = el('div', { className: 'rp-grid' });
-  view.append(top, charts);
+  // two columns: what the run is (spec, layers) and how it did (confusion) on the left; its
+  // curves and its drawing on the right; the analysis below, full width
   const curves = await curvesSection(d);
-  charts.append(curves.box, await evalSection(d));
-  view.append(await analysisSection(d));
+  const left = el('div', {}, [specSection(d), summarySection(d), await evalSection(d)]);
+  const right = el('div', {}, [curves.box, diagramSection(d)]);
+  view.append(el('div', { className: 'rp-grid' }, [left, right]), await analysisSection(d));
   return { id, epochs: row?.epochs, result, curves };
 }
 
