@@ -239,6 +239,7 @@ function settingsDiff(a: RunDetail, b: RunDetail): HTMLElement {
   return box;
 }
 
+const DIFF_TIMEOUT_MS = 1000;
 const specText = (d: RunDetail) => (failed(d.spec) ? undefined : d.spec.spans.map((s) => s.text).join(''));
 
 function specDiff(a: RunDetail, b: RunDetail): HTMLElement {
@@ -249,7 +250,12 @@ function specDiff(a: RunDetail, b: RunDetail): HTMLElement {
     box.append(errorLine([a.spec, b.spec].filter(failed).map((s) => s.error).join('; ')));
     return box;
   }
-  const parts = diffLines(ta, tb);
+  // two long specs with little in common would hold the page for long: given up after a second
+  const parts = diffLines(ta, tb, { timeout: DIFF_TIMEOUT_MS });
+  if (!parts) {
+    box.append(hintLine(`The specs differ too much to be compared line by line here (${num(ta.split('\n').length)} and ${num(tb.split('\n').length)} lines).`));
+    return box;
+  }
   if (parts.every((p) => !p.added && !p.removed)) {
     box.append(hintLine('The two runs were trained from the same spec text.'));
     return box;
@@ -434,6 +440,7 @@ export async function route(hash: string): Promise<void> {
 
 /** A click on a row of the runs table (not on its checkbox) opens that run's page. */
 export function openRunsOnClick(tbody: HTMLElement): void {
+  tbody.title = "click a run for its page: spec, diagram, curves, confusion matrix, analysis";
   tbody.addEventListener('click', (e) => {
     const target = e.target as HTMLElement;
     if (target.closest('input, a, button, select, label')) return;
