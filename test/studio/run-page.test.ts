@@ -200,7 +200,10 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(await page.locator('#rp-spec pre').textContent()).toBe(HIGHWAY_SPEC);
     expect(await page.locator('#rp-spec .tok-keyword').allTextContents()).toEqual(['let', 'network', 'repeat', 'highway', 'train']);
     expect(await page.locator('#rp-spec .tok-block').allTextContents()).toContain('flatten');
-    expect(await page.locator('#rp-summary tbody tr').count()).toBeGreaterThanOrEqual(4);
+    // the summary folds the repeated highway layers into one row; every layer is one click away
+    expect(await page.locator('#rp-summary table.summary:not(.layers) tbody tr').count()).toBe(5);
+    await page.click('#rp-summary details summary');
+    expect(await page.locator('#rp-summary table.layers tbody tr td:first-child').allTextContents()).toEqual(['input_1', 'flatten_1', 'dense_1', 'highway_dense_1', 'highway_dense_2', 'dense_2']);
     // the diagram, as an image that loaded
     await expect.poll(() => page.locator('#rp-diagram img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(300);
 

@@ -123,6 +123,13 @@ function summarySection(d: RunDetail): HTMLElement {
   if (s.residualLayers) totals.push(`${s.residualLayers} residual`);
   if (s.insertedLayers) totals.push(`${s.insertedLayers} inserted projection${s.insertedLayers === 1 ? '' : 's'}`);
   box.append(el('div', { className: 'scroll' }, [table]), el('p', { className: 'totals', text: totals.join(' · ') }));
+  // the table folds runs of identical layers; every layer, with its own counts, on demand
+  if (s.layers.length > s.rows.length) {
+    const every = el('tr', {}, ['layer', 'kind', 'input', 'output', 'params', 'FLOPs', 'line'].map((h) => el('th', { text: h })));
+    const layerRows = s.layers.map((l) => el('tr', {}, [el('td', { text: l.name }), el('td', { text: l.label }), el('td', { text: shape(l.inputShape) }), el('td', { text: shape(l.outputShape) }), el('td', { text: num(l.params), className: 'num' }), el('td', { text: num(l.flops), className: 'num' }), el('td', { text: String(l.line), className: 'num' })]));
+    const details = el('details', {}, [el('summary', { text: `every layer (${num(s.layers.length)})` }), el('div', { className: 'scroll' }, [el('table', { className: 'summary layers' }, [el('thead', {}, [every]), el('tbody', {}, layerRows)])])]);
+    box.append(details);
+  }
   return box;
 }
 
