@@ -1,7 +1,7 @@
 // One run's page, as the server answers it: the spec as recorded (spec.hwy) cut into
-// highlighted spans, the summary table and the diagram from the recorded IR (ir.json), the curves, the
-// confusion matrices `hwy eval --save` recorded, and the figures `hwy analyze` wrote into
-// the run's analysis/ directory, as vega specs the page renders. Every section is read on
+// highlighted spans, the summary table and the diagram from the recorded IR (ir.json), the
+// curves, the confusion matrices `hwy eval --save` recorded, and the figures `hwy analyze`
+// wrote into the run's analysis/ directory, as vega specs the page renders. Every section is read on
 // its own: a damaged or missing file is that section's `error` (or its hint), and the other
 // sections are still answered. Reads are bounded and follow no link (./runs.ts), and only
 // the names below are read, inside a directory the scan found: nothing the client sends is
@@ -13,14 +13,14 @@ import type { NetworkIR } from '../ir/types.js';
 import { summaryJson, type SummaryJson } from '../backends/text/summary.js';
 import { renderNetworkSvg } from '../diagram/svg.js';
 import { EVAL_DIR, evalRecordName, EVAL_CHECKPOINTS, EVAL_SPLITS, type SavedEval } from '../run/eval-record.js';
-import type { RunRecord } from '../run/run-dir.js';
+import { RUN_FILE_BYTES, type RunRecord } from '../run/run-dir.js';
 import { readOwn, readRecord, readRunMetrics, RunReadError } from './runs.js';
 import { highlight, MAX_HIGHLIGHT_CHARS, type Span } from './highlight.js';
 import { confusionSpec, curvesSpec, toVega } from './charts.js';
 import type { FoundDir } from './scan.js';
 
-/** spec.hwy: as `hwy check` reads specs. */
-const MAX_SPEC = 8 * 2 ** 20;
+/** spec.hwy: as hwy reads a run's spec. */
+const MAX_SPEC = RUN_FILE_BYTES.spec;
 /** ir.json: a network of some thousands of layers is a few MiB; past this the page would not draw it anyway. */
 const MAX_IR = 64 * 2 ** 20;
 /** A figure's vega-lite spec with its data inline: a 1000-layer network's gate maps are tens of MiB. */

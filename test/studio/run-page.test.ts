@@ -261,6 +261,9 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     await page.click('.rp-head a.back');
     await page.locator('body > main').waitFor({ state: 'visible' });
     expect(await page.locator('#run-view').isHidden()).toBe(true);
+    // a link typed by hand, its id not percent-encoded, opens the run too
+    await page.evaluate(() => (location.hash = '#run/0/runs/b'));
+    await expect.poll(() => page.locator('.rp-head .hint').first().textContent()).toBe(join(root, 'runs/b'));
 
     expect(requests.filter((u) => !u.startsWith(studio.url))).toEqual([]);
     expect(problems).toEqual([]);

@@ -403,9 +403,10 @@ export function parseRoute(hash: string): { page: 'table' } | { page: 'run'; id:
   const m = /^#(run|diff)\/(.+)$/.exec(hash);
   if (!m) return { page: 'table' };
   try {
+    // a run's id holds slashes (0/runs/a): whole after #run/, and percent-encoded in #diff/A/B
+    if (m[1] === 'run') return { page: 'run', id: decodeURIComponent(m[2]) };
     const ids = m[2].split('/').map(decodeURIComponent);
-    if (m[1] === 'run' && ids.length === 1) return { page: 'run', id: ids[0] };
-    if (m[1] === 'diff' && ids.length === 2) return { page: 'diff', a: ids[0], b: ids[1] };
+    if (ids.length === 2) return { page: 'diff', a: ids[0], b: ids[1] };
   } catch {
     // a hash typed by hand that is not percent-encoded: the table
   }
@@ -426,6 +427,8 @@ export async function route(hash: string): Promise<void> {
   if (r.page === 'table') {
     view.replaceChildren();
     document.title = 'hwy studio';
+    // the table's chart was drawn while hidden, at no width: drawn again at the page's
+    window.dispatchEvent(new Event('resize'));
     return;
   }
   view.replaceChildren(hintLine('loading…'));
@@ -447,7 +450,7 @@ export async function route(hash: string): Promise<void> {
 
 /** A click on a row of the runs table (not on its checkbox) opens that run's page. */
 export function openRunsOnClick(tbody: HTMLElement): void {
-  tbody.title = "click a run for its page: spec, diagram, curves, confusion matrix, analysis";
+  tbody.title = 'click a run for its page: spec, diagram, curves, confusion matrix, analysis';
   tbody.addEventListener('click', (e) => {
     const target = e.target as HTMLElement;
     if (target.closest('input, a, button, select, label')) return;
