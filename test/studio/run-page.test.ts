@@ -204,6 +204,7 @@ describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
     expect(await page.locator('#rp-summary table.summary:not(.layers) tbody tr').count()).toBe(5);
     await page.click('#rp-summary details summary');
     expect(await page.locator('#rp-summary table.layers tbody tr td:first-child').allTextContents()).toEqual(['input_1', 'flatten_1', 'dense_1', 'highway_dense_1', 'highway_dense_2', 'dense_2']);
+    await page.click('#rp-summary details summary'); // folded again (the screenshot below)
     // the diagram, as an image that loaded
     await expect.poll(() => page.locator('#rp-diagram img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(300);
 
