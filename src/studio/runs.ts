@@ -53,7 +53,7 @@ export interface RunRow {
 class RunReadError extends Error {}
 
 /** A file of the run read as bytes: a regular file, not a link, at most `max` bytes. */
-function readOwn(path: string, max: number, what: string): Buffer {
+export function readOwn(path: string, max: number, what: string): Buffer {
   let st;
   try {
     st = lstatSync(path);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { scan, type FoundDir, type Root, type ScanResult } from './scan.js';
 import { readRunMetrics, readRunRow } from './runs.js';
 import { readSweepRow } from './sweeps.js';
+import { readRunDetail } from './run-detail.js';
 
 export interface StudioOptions {
   roots: Root[];
@@ -100,7 +101,7 @@ export function createStudioServer(o: StudioOptions): Server {
       const s = current().result;
       return send(res, 200, { truncated: s.truncated, sweeps: s.sweeps.map((w) => readSweepRow(w, s.runs)) });
     }
-    const m = /^\/api\/runs\/([^/]+)\/metrics$/.exec(path);
+    const m = /^\/api\/runs\/([^/]+)\/(metrics|detail)$/.exec(path);
     if (m) {
       let id: string;
       try {
@@ -110,6 +111,14 @@ export function createStudioServer(o: StudioOptions): Server {
       }
       const found = current().byId.get(id);
       if (!found) return send(res, 404, { error: `no run '${id}'` });
+      if (m[2] === 'detail') {
+        // each part of the page is its own section, its own error: this answers 200 whatever the run holds
+        readRunDetail(found).then(
+          (d) => send(res, 200, d),
+          (e) => send(res, 500, { error: `internal error: ${(e as Error)?.message ?? String(e)}` }),
+        );
+        return;
+      }
       try {
         return send(res, 200, readRunMetrics(found));
       } catch (e) {

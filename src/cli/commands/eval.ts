@@ -16,10 +16,13 @@ export function registerEval(program: Command): void {
     .addOption(tfjsDeviceOption())
     .addOption(backendAliasOption())
     .option('--data-dir <dir>', 'directory with the data files (or HWY_DATA_DIR)')
+    .option('--save', 'also record the result in the run directory (eval/CHECKPOINT-SPLIT.json), where hwy studio shows its confusion matrix')
     .addOption(formatOption())
-    .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json')
-    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; checkpoint: CheckpointChoice; format: OutputFormat }) => {
+    .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json\n  npx hwy eval runs/mlp-highway --save')
+    .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; checkpoint: CheckpointChoice; format: OutputFormat; save?: boolean }) => {
       if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
+      // a record names the run's own split: one of other data would be read as the run's
+      if (opts.save && opts.data !== undefined) throw new UsageError('--save records an evaluation on the run\'s own data, not on --data: leave out one of the two');
       const device = tfjsDevice(opts);
       const { runEval } = await import('../../run/session.js');
       const { RunDirError } = await import('../../run/run-dir.js');
@@ -27,6 +30,11 @@ export function registerEval(program: Command): void {
       let r;
       try {
         r = await runEval({ runDir, split: opts.split as 'test', data: opts.data, dataDir: opts.dataDir, backend: device, checkpoint: opts.checkpoint });
+        if (opts.save) {
+          const { saveEvalResult } = await import('../../run/eval-record.js');
+          const path = saveEvalResult(r);
+          if (opts.format !== 'json') process.stderr.write(`saved ${path}\n`);
+        }
       } catch (e) {
         if (e instanceof RunDirError || e instanceof DataError) throw new UsageError(e.message, EXIT_USAGE);
         throw e;

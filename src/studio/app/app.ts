@@ -6,6 +6,7 @@
 // the server's row types (type-only: erased from the bundle, so the page carries no server code)
 import type { RunRow } from '../runs.js';
 import type { SweepRow } from '../sweeps.js';
+import { openRunsOnClick, route } from './run-page.js';
 
 interface MetricsLine {
   epoch: number;
@@ -313,4 +314,8 @@ $('#filter').addEventListener('input', (e) => {
 });
 for (const id of ['#metric', '#show-train', '#show-val']) $(id).addEventListener('change', renderChart);
 window.addEventListener('resize', renderChart);
+// a run's page and the comparison of two runs (./run-page.ts) live at #run/ID and #diff/A/B
+openRunsOnClick($('#runs tbody'));
+window.addEventListener('hashchange', () => void route(location.hash));
+void route(location.hash);
 void poll();
