@@ -11,7 +11,7 @@
 // The snapshot is built here, in a temporary directory, for this Node binary.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,7 +45,20 @@ function interleaved(cases, runs, env) {
 /** `hwy check specs/` (exit status 0) against bare Node; each row's ratio is to `node -e ""` of the same run. */
 export function checkSpecsBench(runs = 20) {
   const check = (root) => [process.execPath, [join(root, 'bin/hwy.js'), 'check', 'specs']];
-  const cases = { 'node -e ""': [process.execPath, ['-e', '']], 'hwy check specs/': check(ROOT) };
+  // specs/ holds sweeps too, and checking a sweep compiles its networks at every grid point
+  // and range end (figure1.hwy: about 80 compiles): a row without them shows what start-up
+  // itself costs, apart from that work.
+  const sweeps = /^sweep\s/m;
+  const networkSpecs = ['specs/paper', 'specs/examples'].flatMap((d) =>
+    readdirSync(join(ROOT, d))
+      .filter((f) => f.endsWith('.hwy') && !sweeps.test(readFileSync(join(ROOT, d, f), 'utf8')))
+      .map((f) => `${d}/${f}`),
+  );
+  const cases = {
+    'node -e ""': [process.execPath, ['-e', '']],
+    'hwy check specs/': check(ROOT),
+    [`hwy check (the ${networkSpecs.length} specs without a sweep)`]: [process.execPath, [join(ROOT, 'bin/hwy.js'), 'check', ...networkSpecs]],
+  };
   const baseline = process.env.HWY_BENCH_BASELINE;
   if (baseline) cases[`hwy check specs/ (${baseline})`] = check(baseline);
   const ms = interleaved(cases, runs, process.env);
