@@ -98,6 +98,7 @@ export class Live {
   }
 
   private running = false;
+  private warm = false;
 
   private start(): void {
     this.running = true;
@@ -109,6 +110,7 @@ export class Live {
 
   private stop(): void {
     this.running = false;
+    this.warm = false;
     clearTimeout(this.rescanTimer);
     clearTimeout(this.debounce);
     clearInterval(this.keepalive);
@@ -138,9 +140,14 @@ export class Live {
       this.update([...this.byId.keys()], true);
       this.updateSweeps();
       this.setWatchers();
+    } catch {
+      // a walk that failed as a whole (the rows' own problems are their errors): the next one tries again
     } finally {
-      // a slow walk (a large tree, a slow disk) is done less often: at most a tenth of the time goes to it
-      this.rescanEvery = Math.max(RESCAN_MS, 10 * (Date.now() - t0));
+      // a slow walk (a large tree, a slow disk) is done less often: at most a fifth of the time
+      // goes to it. The first, which parses every file, says nothing of the next ones.
+      const took = Date.now() - t0;
+      this.rescanEvery = this.warm ? Math.max(RESCAN_MS, 5 * took) : RESCAN_MS;
+      this.warm = true;
       if (this.running) this.rescanTimer = setTimeout(() => this.rescan(), this.rescanEvery).unref();
     }
   }
