@@ -2,7 +2,6 @@
 // --open, against the server in this process (to set its bounds) and the command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -10,60 +9,7 @@ import { ROOT } from '../helpers.js';
 import { createStudioServer } from '../../src/studio/server.js';
 import { openCommand } from '../../src/studio/open.js';
 import { startStudio, trainTiny } from './fixture.js';
-
-interface Event {
-  event: string;
-  data: { full?: boolean; changed?: { id: string; epochs?: number; status?: string; lastValAccuracy?: number }[]; removed?: string[]; sweeps?: { id: string; runs: string[]; finished?: number; version: string }[] };
-  at: number;
-}
-
-/** An open event stream: the events so far, and a wait for one that matches. */
-export interface Stream {
-  status: number;
-  events: Event[];
-  next: (match: (e: Event) => boolean, timeoutMs?: number) => Promise<Event>;
-  close: () => void;
-}
-
-export function openStream(port: number): Promise<Stream> {
-  return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/events' }, (res: IncomingMessage) => {
-      const events: Event[] = [];
-      const waiters: { match: (e: Event) => boolean; ok: (e: Event) => void }[] = [];
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!event || !data) continue;
-          const e = { event, data: JSON.parse(data), at: Date.now() };
-          events.push(e);
-          for (const w of [...waiters]) if (w.match(e)) waiters.splice(waiters.indexOf(w), 1), w.ok(e);
-        }
-      });
-      res.on('error', () => {});
-      ok({
-        status: res.statusCode ?? 0,
-        events,
-        next: (match, timeoutMs = 5000) =>
-          new Promise((got, miss) => {
-            const seen = events.find(match);
-            if (seen) return got(seen);
-            const t = setTimeout(() => miss(new Error(`no matching event in ${timeoutMs} ms; got ${events.map((e) => `${e.event}:${JSON.stringify(e.data).slice(0, 200)}`).join(' | ')}`)), timeoutMs);
-            waiters.push({ match, ok: (e) => (clearTimeout(t), got(e)) });
-          }),
-        close: () => req.destroy(),
-      });
-    });
-    req.on('error', fail);
-    req.end();
-  });
-}
+import { openStream, type Event } from './stream.js';
 
 const changedRow = (id: string, pred: (r: NonNullable<Event['data']['changed']>[number]) => boolean) => (e: Event) => e.event === 'runs' && !!e.data.changed?.some((r) => r.id === id && pred(r));
 

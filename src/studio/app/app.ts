@@ -319,6 +319,7 @@ function statusLine(): string {
 }
 
 let frame = 0;
+let redrawPending = false;
 /** Renders on the next frame: several events within one frame make one render. */
 function scheduleRender(): void {
   if (frame) return;
@@ -328,7 +329,8 @@ function scheduleRender(): void {
     renderRuns();
     renderSweeps();
     renderSettingMenus();
-    void refreshMetrics();
+    void refreshMetrics(redrawPending);
+    redrawPending = false;
     scheduleCompare();
     if (route().sweep !== undefined) void showSweep($<HTMLElement>('#sweep-page'), state.sweeps.find((s) => s.id === route().sweep), state.runs, { loaded: state.loaded });
   });
@@ -376,7 +378,10 @@ connectLive({
   runs: (rows, truncated) => {
     state.runs = rows;
     state.truncated = truncated;
+    const before = state.selected.length;
     state.selected = state.selected.filter((id) => rows.has(id));
+    // a drawn run gone (deleted, moved): its curves go too
+    if (state.selected.length !== before) redrawPending = true;
     setStatus(statusLine());
     scheduleRender();
   },
