@@ -4,7 +4,7 @@ import { scaling } from './compiler.mjs';
 const fmt = (x, d = 1) => x.toFixed(d);
 const args = new Set(process.argv.slice(2));
 const all = args.size === 0;
-// Parts: compiler, startup, data, training, engines, lsp, analysis, optuna (none named: all).
+// Parts: compiler, startup, data, training, engines, lsp, analysis, optuna, studio (none named: all).
 
 if (all || args.has('compiler')) {
   console.log('## Compiler\n');
@@ -72,4 +72,10 @@ if (all || args.has('optuna')) {
   const { optunaBench } = await import('./optuna.mjs');
   console.log('\n## Optuna search overhead per trial (no training; SQLite in a temp sweep directory)\n');
   await optunaBench();
+}
+
+if (all || args.has('studio')) {
+  const { studioBench } = await import('./studio.mjs');
+  console.log('\n## Studio (generated runs; chromium)\n');
+  await studioBench();
 }

@@ -5,8 +5,9 @@
 // a rescan every RESCAN_MS (longer when the directories are slow to walk) finds new and
 // removed runs, and catches whatever no watcher saw: watchers are bounded (MAX_WATCHERS,
 // the runs training first, then the newest), as are the streams (MAX_CLIENTS). Only rows
-// that changed are sent. Nothing runs while no page is open. A directory removed while
-// watched closes its watcher; the next rescan sends its removal.
+// that changed are sent. Nothing runs while no page is open (the rows stay, for the next page
+// to have at once). A directory removed while watched closes its watcher; the next rescan
+// sends its removal.
 import { watch, type FSWatcher } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { FoundDir, ScanResult } from './scan.js';
@@ -90,6 +91,11 @@ export class Live {
     return true;
   }
 
+  /** Reads every row once now (hwy studio does, when it starts), so that the first page to open has them at once. */
+  prime(): void {
+    if (!this.running) this.rescan();
+  }
+
   /** Ends every stream and watcher (the server is closing). */
   close(): void {
     for (const c of this.clients) c.end();
@@ -102,7 +108,10 @@ export class Live {
 
   private start(): void {
     this.running = true;
-    this.rescan();
+    // the rows of the last page's time are sent at once and brought up to date right after;
+    // only the first page waits for a walk
+    if (this.rows.size || this.scanned.sweeps.length) this.rescanTimer = setTimeout(() => this.rescan(), 0).unref();
+    else this.rescan();
     this.keepalive = setInterval(() => {
       for (const c of this.clients) c.write(': keepalive\n\n');
     }, KEEPALIVE_MS).unref();
@@ -117,9 +126,6 @@ export class Live {
     this.rescanTimer = this.debounce = this.keepalive = undefined;
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
-    this.sent.clear();
-    this.rows.clear();
-    this.sweepsSent = '';
   }
 
   private write(res: ServerResponse, event: string, data: unknown): void {

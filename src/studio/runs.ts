@@ -84,13 +84,15 @@ const cache = new Map<string, { key: string; value: unknown }>();
 const lines = new Map<string, { key: string; value: unknown }>();
 const MAX_PARSED_METRICS = 16;
 
+// (throwIfNoEntry: false: a missing file is common here, and an exception a call costs more than the call)
 function statKey(path: string): string {
+  let st;
   try {
-    const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+    st = statSync(path, { throwIfNoEntry: false });
   } catch {
-    return 'missing';
+    return 'unreadable';
   }
+  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
 }
 
 /** `parse` of a file's bytes, again only when the file changed (by size, mtime, inode). */
@@ -134,11 +136,7 @@ export function readRecord(real: string): RunRecord {
 }
 
 function parseMetricLines(path: string): MetricsLine[] {
-  try {
-    lstatSync(path);
-  } catch {
-    return []; // no epoch finished yet
-  }
+  if (!lstatSync(path, { throwIfNoEntry: false })) return []; // no epoch finished yet
   const buf = readOwn(path, MAX_METRICS, 'a metrics file');
   const text = buf.toString('utf8').split('\n');
   const out: MetricsLine[] = [];
@@ -187,7 +185,7 @@ function readCheckpointState(real: string): TrainState | undefined {
   for (const d of [MODEL_DIR, '.checkpoint-new', '.checkpoint-old']) {
     const path = join(real, d, 'state.json');
     try {
-      if (!lstatSync(join(real, d)).isDirectory() || !lstatSync(path).isFile()) continue;
+      if (!lstatSync(join(real, d), { throwIfNoEntry: false })?.isDirectory() || !lstatSync(path, { throwIfNoEntry: false })?.isFile()) continue;
     } catch {
       continue;
     }
@@ -201,10 +199,11 @@ function readCheckpointState(real: string): TrainState | undefined {
 function lockHeld(real: string): boolean {
   let st;
   try {
-    st = lstatSync(join(real, LOCK_DIR));
+    st = lstatSync(join(real, LOCK_DIR), { throwIfNoEntry: false });
   } catch {
     return false;
   }
+  if (!st) return false;
   try {
     const o = JSON.parse(readOwn(join(real, LOCK_OWNER), 64 * 1024, 'a lock record').toString('utf8')) as { pid?: unknown; host?: unknown };
     if (o && o.host === hostname() && Number.isInteger(o.pid)) {

@@ -102,5 +102,7 @@ Examples:
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // every row read once while nobody waits: the first page then has them at once
+      setImmediate(() => server.live.prime());
     });
 }

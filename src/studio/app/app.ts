@@ -24,8 +24,6 @@ interface Column {
 
 /** Runs drawn at once: each is one fetch of its curves. */
 const MAX_SELECTED = 64;
-/** Rows put in the table at once; the filter narrows the rest. */
-const MAX_ROWS = 2000;
 
 const BASE_COLUMNS: Column[] = [
   { key: 'dir', label: 'run', value: (r) => r.dir },
@@ -77,6 +75,9 @@ function updateColumns(): boolean {
   return true;
 }
 
+// one collator for every comparison: localeCompare with options makes one a call
+const collator = new Intl.Collator(undefined, { numeric: true });
+
 function visibleRuns(): RunRow[] {
   const words = state.filter.toLowerCase().split(/\s+/).filter(Boolean);
   const all = [...state.runs.values()];
@@ -95,7 +96,7 @@ function visibleRuns(): RunRow[] {
     // empty cells last whichever the direction
     if (empty(x)) return empty(y) ? 0 : 1;
     if (empty(y)) return -1;
-    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true })) * d;
+    return (typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y))) * d;
   });
 }
 
@@ -127,44 +128,66 @@ function renderHead(): void {
   }
 }
 
+/**
+ * Rows in the table at first; scrolling to its end adds as many again. A table lays out
+ * every cell it holds, so thousands of rows would hold the first paint up: the filter and
+ * the sort still see every run.
+ */
+const PAGE_ROWS = 200;
+let shownRows = PAGE_ROWS;
+const more = new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting)) {
+    shownRows += PAGE_ROWS;
+    renderRuns();
+  }
+});
+
+function rowElement(r: RunRow, cols: Column[]): HTMLTableRowElement {
+  const tr = el('tr');
+  tr.dataset.id = r.id;
+  const selected = state.selected.includes(r.id);
+  if (selected) tr.classList.add('selected');
+  if (r.error) tr.classList.add('error');
+  const box = el('input');
+  box.type = 'checkbox';
+  box.checked = selected;
+  box.setAttribute('aria-label', `draw ${r.dir}`);
+  box.addEventListener('change', () => toggle(r.id));
+  const first = el('td', {}, [box]);
+  if (selected) first.prepend(swatch(colourOf(r.id)));
+  tr.append(first);
+  if (r.error) {
+    tr.append(el('td', { text: r.dir }));
+    const td = el('td', { text: r.error, className: 'error-text' });
+    td.colSpan = cols.length - 1;
+    tr.append(td);
+    return tr;
+  }
+  for (const c of cols) {
+    const v = c.value(r);
+    const td = el('td', { text: c.text ? c.text(r) : typeof v === 'number' ? fmt(v) : (v ?? ''), className: c.num ? 'num' : '' });
+    if (c.key === 'status' && v) td.classList.add(`status-${v}`);
+    tr.append(td);
+  }
+  return tr;
+}
+
 function renderRuns(): void {
-  const rows = visibleRuns();
+  const all = visibleRuns();
   const body = $<HTMLTableSectionElement>('#runs tbody');
   const cols = state.columns;
-  body.replaceChildren(
-    ...rows.slice(0, MAX_ROWS).map((r) => {
-      const tr = el('tr');
-      tr.dataset.id = r.id;
-      const selected = state.selected.includes(r.id);
-      if (selected) tr.classList.add('selected');
-      if (r.error) tr.classList.add('error');
-      const box = el('input');
-      box.type = 'checkbox';
-      box.checked = selected;
-      box.setAttribute('aria-label', `draw ${r.dir}`);
-      box.addEventListener('change', () => toggle(r.id));
-      const first = el('td', {}, [box]);
-      if (selected) first.prepend(swatch(colourOf(r.id)));
-      tr.append(first);
-      if (r.error) {
-        tr.append(el('td', { text: r.dir }));
-        const td = el('td', { text: r.error, className: 'error-text' });
-        td.colSpan = cols.length - 1;
-        tr.append(td);
-        return tr;
-      }
-      for (const c of cols) {
-        const v = c.value(r);
-        const td = el('td', { text: c.text ? c.text(r) : typeof v === 'number' ? fmt(v) : (v ?? ''), className: c.num ? 'num' : '' });
-        if (c.key === 'status' && v) td.classList.add(`status-${v}`);
-        tr.append(td);
-      }
-      return tr;
-    }),
-  );
+  more.disconnect();
+  body.replaceChildren(...all.slice(0, shownRows).map((r) => rowElement(r, cols)));
+  if (all.length > shownRows) {
+    const td = el('td', { className: 'hint', text: `${all.length - shownRows} more: scroll on, or filter` });
+    td.colSpan = cols.length + 1;
+    const tr = el('tr', { className: 'more' }, [td]);
+    body.append(tr);
+    more.observe(tr);
+  }
   const errors = [...state.runs.values()].filter((r) => r.error).length;
   const n = state.runs.size;
-  $('#count').textContent = `${rows.length} of ${n} run${n === 1 ? '' : 's'}${errors ? `, ${errors} unreadable` : ''}${rows.length > MAX_ROWS ? ` (the first ${MAX_ROWS} listed: filter to see others)` : ''}${state.selected.length ? ` · ${state.selected.length} drawn` : ''}`;
+  $('#count').textContent = `${all.length} of ${n} run${n === 1 ? '' : 's'}${errors ? `, ${errors} unreadable` : ''}${state.selected.length ? ` · ${state.selected.length} drawn` : ''}`;
 }
 
 function swatch(colour: string): HTMLElement {
@@ -358,6 +381,7 @@ function applyRoute(): void {
 renderHead();
 $('#filter').addEventListener('input', (e) => {
   state.filter = (e.target as HTMLInputElement).value;
+  shownRows = PAGE_ROWS;
   renderRuns();
   scheduleCompare();
 });

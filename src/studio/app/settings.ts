@@ -13,9 +13,14 @@ const FIXED: Record<string, (r: RunRow) => string | number | undefined> = {
   data: (r) => r.data,
 };
 
-/** The --set of a run as name → value (the last given wins, as in hwy train). */
+const parsed = new WeakMap<RunRow, Map<string, string | number>>();
+
+/** The --set of a run as name → value (the last given wins, as in hwy train); parsed once a row. */
 export function setsOf(r: RunRow): Map<string, string | number> {
+  const hit = parsed.get(r);
+  if (hit) return hit;
   const out = new Map<string, string | number>();
+  parsed.set(r, out);
   for (const s of r.sets) {
     const i = s.indexOf('=');
     if (i <= 0) continue;
