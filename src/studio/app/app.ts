@@ -59,7 +59,27 @@ const state = {
   metrics: new Map<string, { epochs: number | undefined; lines: MetricsLine[]; total: number; downsampled: boolean; error?: string }>(),
 };
 
-const colourOf = (id: string) => PALETTE[state.selected.indexOf(id) % PALETTE.length];
+/** Grouped by a setting: the groups of the selected runs, ordered by the setting's value. */
+function groupsOf(setting: string): Map<string, string[]> {
+  const withValue = state.selected.map((id) => ({ id, v: state.runs.get(id) ? settingOf(state.runs.get(id)!, setting) : undefined }));
+  withValue.sort((a, b) => (typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : collator.compare(String(a.v ?? ''), String(b.v ?? ''))));
+  const out = new Map<string, string[]>();
+  for (const { id, v } of withValue) {
+    const name = `${settingLabel(setting)}=${String(v ?? '—')}`;
+    out.set(name, [...(out.get(name) ?? []), id]);
+  }
+  return out;
+}
+
+/** A run's colour: its place among the selected runs, or, grouped, its group's place. */
+function colourOf(id: string): string {
+  const groupBy = $<HTMLSelectElement>('#group-by').value;
+  if (groupBy) {
+    const groups = [...groupsOf(groupBy).values()];
+    return PALETTE[Math.max(0, groups.findIndex((g) => g.includes(id))) % PALETTE.length];
+  }
+  return PALETTE[state.selected.indexOf(id) % PALETTE.length];
+}
 
 /** A column for each --set name any run has (`train.momentum`, `width`), between the settings and the spec. */
 function updateColumns(): boolean {
@@ -261,11 +281,14 @@ function curveOptions(): CurveOptions & { groupBy: string } {
 function renderChart(): void {
   const box = $<HTMLDivElement>('#chart');
   const o = curveOptions();
-  const runs: CurveRun[] = state.selected.flatMap((id) => {
+  const groups = o.grouped ? groupsOf(o.groupBy) : undefined;
+  const order = groups ? [...groups.values()].flat() : state.selected;
+  const runs: CurveRun[] = order.flatMap((id) => {
     const m = state.metrics.get(id);
     const row = state.runs.get(id);
     if (!m || !row) return [];
-    return [{ id, label: row.dir, colour: colourOf(id), lines: m.lines, group: o.grouped ? `${settingLabel(o.groupBy)}=${String(settingOf(row, o.groupBy) ?? '—')}` : undefined }];
+    const group = groups ? [...groups].find(([, ids]) => ids.includes(id))?.[0] : undefined;
+    return [{ id, label: row.dir, colour: colourOf(id), lines: m.lines, group }];
   });
   const notes = state.selected.flatMap((id) => {
     const m = state.metrics.get(id);
@@ -385,7 +408,12 @@ $('#filter').addEventListener('input', (e) => {
   renderRuns();
   scheduleCompare();
 });
-for (const id of ['#metric', '#show-train', '#show-val', '#x-axis', '#log-scale', '#group-by']) $(id).addEventListener('change', renderChart);
+for (const id of ['#metric', '#show-train', '#show-val', '#x-axis', '#log-scale']) $(id).addEventListener('change', renderChart);
+// grouping changes the swatches' colours too
+$('#group-by').addEventListener('change', () => {
+  renderChart();
+  renderRuns();
+});
 for (const id of ['#scatter-x', '#scatter-y']) $(id).addEventListener('change', () => scheduleCompare(true));
 $('#compare').addEventListener('toggle', () => scheduleCompare(true));
 $<HTMLSelectElement>('#scatter-y').replaceChildren(

@@ -20,7 +20,7 @@ export interface CurveRun {
   label: string;
   colour: string;
   lines: MetricsLine[];
-  /** The group's name, when grouped by a setting. */
+  /** The group's name, when grouped by a setting (its curves take the `colour` of its first run). */
   group?: string;
 }
 
@@ -81,12 +81,12 @@ function runSeries(runs: CurveRun[], o: CurveOptions): Series[] {
 }
 
 function groupSeries(runs: CurveRun[], o: CurveOptions): Series[] {
+  // in the order the runs come (the caller sorts them by the setting)
   const groups = new Map<string, CurveRun[]>();
   for (const r of runs) groups.set(r.group ?? '', [...(groups.get(r.group ?? '') ?? []), r]);
-  let gi = 0;
   const out: Series[] = [];
-  for (const [name, members] of [...groups].sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }))) {
-    const colour = PALETTE[gi++ % PALETTE.length];
+  for (const [name, members] of groups) {
+    const colour = members[0].colour;
     for (const k of keysOf(o)) {
       const byEpoch = new Map<number, number[]>();
       for (const r of members) for (const l of r.lines) if (finite(l[k.key]) && (!o.log || (l[k.key] as number) > 0)) byEpoch.set(l.epoch, [...(byEpoch.get(l.epoch) ?? []), l[k.key] as number]);
@@ -149,7 +149,8 @@ export function drawCurves(box: HTMLElement, runs: CurveRun[], o: CurveOptions, 
   const opts: uPlot.Options = {
     width: Math.max(box.clientWidth || 800, 400),
     height,
-    scales: { x: { time: false }, y: { distr: o.log ? 3 : 1 } },
+    // a log scale fitted to the data, not widened to whole decades
+    scales: { x: { time: false }, y: o.log ? { distr: 3, range: (_u, lo, hi) => [lo / 1.15, hi * 1.15] } : { distr: 1 } },
     axes: [
       { label: o.x === 'epoch' ? 'epoch' : 'training time', values: (_u, ticks) => ticks.map((t) => (t === null ? '' : o.x === 'epoch' ? (Number.isInteger(t) ? String(t) : '') : duration(t))) },
       { label: `${metricName}${o.log ? ' (log scale)' : ''}`, values: (_u, ticks) => ticks.map(fmt), size: 60 },

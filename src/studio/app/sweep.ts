@@ -11,6 +11,7 @@ interface Trial {
   name: string;
   group: string;
   params: Record<string, unknown>;
+  point?: { network?: string; values?: Record<string, unknown> };
   status: string;
   objective: number | null;
   std: number | null;
@@ -29,7 +30,7 @@ export async function showSweep(root: HTMLElement, row: SweepRow | undefined, ru
   if (!root.querySelector('#sweep-summary')) {
     root.replaceChildren();
     // in this order, whichever is filled first
-    for (const [id, title] of [['sweep-summary', 'Sweep'], ['sweep-trials', 'Finished trials'], ['sweep-runs', 'Runs (live)'], ['sweep-figures', 'Figures']]) section(root, id, title);
+    for (const [id, title] of [['sweep-summary', 'Sweep'], ['sweep-trials', 'Finished trials'], ['sweep-figures', 'Figures'], ['sweep-runs', 'Runs (live)']]) section(root, id, title);
   }
   const force = o.force;
   renderLiveRuns(root, row, runs);
@@ -71,7 +72,9 @@ function renderSummary(root: HTMLElement, d: SweepDetail): void {
     body.replaceChildren(el('p', { className: 'hint', text: 'No trial has finished yet: the runs below are training.' }));
     return;
   }
-  const params = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
+  // the grid's values, then the searched ones
+  const value = (t: Trial, p: string) => (Object.hasOwn(t.params, p) ? t.params[p] : t.point?.values?.[p]);
+  const params = [...new Set([...trials.flatMap((t) => Object.keys(t.point?.values ?? {})), ...trials.flatMap((t) => Object.keys(t.params))])];
   const table = el('table', { className: 'trials' });
   table.append(el('thead', {}, [el('tr', {}, ['trial', 'group', ...params, 'status', 'objective', '± std', 'seeds', 'epochs'].map((h) => el('th', { text: h })))]));
   table.append(
@@ -82,7 +85,10 @@ function renderSummary(root: HTMLElement, d: SweepDetail): void {
         const tr = el('tr', {}, [
           el('td', { text: t.name }),
           el('td', { text: t.group }),
-          ...params.map((p) => el('td', { text: typeof t.params[p] === 'number' ? fmt(t.params[p] as number) : String(t.params[p] ?? ''), className: typeof t.params[p] === 'number' ? 'num' : '' })),
+          ...params.map((p) => {
+            const v = value(t, p);
+            return el('td', { text: typeof v === 'number' ? fmt(v) : String(v ?? ''), className: typeof v === 'number' ? 'num' : '' });
+          }),
           el('td', { text: t.status, className: `status-${t.status}` }),
           el('td', { text: fmt(t.objective), className: 'num' }),
           el('td', { text: t.runs.length > 1 ? fmt(t.std) : '', className: 'num' }),
@@ -129,8 +135,13 @@ function renderLiveRuns(root: HTMLElement, row: SweepRow, runs: Map<string, RunR
   body.replaceChildren(table);
 }
 
+/** The sweep's own figures first, in the order a reader wants them; any other after, by name. */
+const FIGURE_ORDER = ['objective', 'curves', 'parallel', 'importances'];
+const rank = (name: string) => (FIGURE_ORDER.includes(name) ? FIGURE_ORDER.indexOf(name) : FIGURE_ORDER.length);
+
 async function renderFigures(root: HTMLElement, d: SweepDetail): Promise<void> {
   const body = section(root, 'sweep-figures', 'Figures');
+  d.figures.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
   if (!d.figures.length) {
     body.replaceChildren(el('p', { className: 'hint', text: 'No figures yet: the sweep draws them when trials finish.' }));
     return;
