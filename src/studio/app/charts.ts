@@ -88,13 +88,16 @@ export function parallelSpec(runs: RunRow[], settings: string[], metrics: (keyof
     const names = numeric ? [] : [...new Set(raw.filter((v) => v !== undefined && v !== null).map(String))].sort();
     const lo = Math.min(...nums);
     const hi = Math.max(...nums);
+    // a number spanning over 50x (a learning rate) is placed on a log scale, as the scatter does
+    const log = numeric && lo > 0 && hi / lo > 50;
+    const place = (v: number) => (hi > lo ? (log ? Math.log(v / lo) / Math.log(hi / lo) : (v - lo) / (hi - lo)) : 0.5);
     // each axis's ends, written at its top and bottom
-    if (numeric) ends.push({ axis: a.label, pos: 0, text: +lo.toPrecision(3) }, { axis: a.label, pos: 1, text: +hi.toPrecision(3) });
+    if (numeric) ends.push({ axis: a.label, pos: 0, text: `${+lo.toPrecision(3)}${log ? ' (log)' : ''}` }, { axis: a.label, pos: 1, text: +hi.toPrecision(3) });
     else names.forEach((n, i) => ends.push({ axis: a.label, pos: names.length > 1 ? i / (names.length - 1) : 0.5, text: n }));
     runs.forEach((r, i) => {
       const v = raw[i];
       if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return;
-      const pos = numeric ? (hi > lo ? ((v as number) - lo) / (hi - lo) : 0.5) : names.length > 1 ? names.indexOf(String(v)) / (names.length - 1) : 0.5;
+      const pos = numeric ? place(v as number) : names.length > 1 ? names.indexOf(String(v)) / (names.length - 1) : 0.5;
       values.push({ run: r.dir, axis: a.label, pos, value: typeof v === 'number' ? +v.toPrecision(4) : String(v), colour: r[colourBy] ?? null });
     });
   }
