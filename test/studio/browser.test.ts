@@ -88,6 +88,17 @@ describe.skipIf(skip)('hwy studio in a browser', () => {
     await expect.poll(() => chart.getAttribute('data-points'), { timeout: 5000 }).toBe('4');
     expect(Date.now() - t0).toBeLessThan(2500);
     expect(await rowA.locator('td').nth(4).textContent()).toBe('2/1');
+    // zoomed in (a drag across the plot), a new epoch keeps the zoom
+    const over = (await page.locator('#chart .u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.7, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(() => chart.getAttribute('data-x-range')).not.toBe('1..2');
+    const zoom = await chart.getAttribute('data-x-range');
+    appendFileSync(join(work, 'runs/a/metrics.jsonl'), JSON.stringify({ ...line, epoch: 3, loss: line.loss / 3, valLoss: line.valLoss / 3 }) + '\n');
+    await expect.poll(() => chart.getAttribute('data-points'), { timeout: 5000 }).toBe('6');
+    expect(await chart.getAttribute('data-x-range')).toBe(zoom);
 
     await page.selectOption('#metric', 'accuracy');
     await expect.poll(() => chart.getAttribute('aria-label')).toBe('accuracy by epoch');

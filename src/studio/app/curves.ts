@@ -128,19 +128,31 @@ const fmt = (v: number | null) => v === null ? '' :  Math.abs(v) >= 1e4 || (v !=
 const duration = (s: number) => (s < 120 ? `${fmt(s)} s` : s < 7200 ? `${fmt(s / 60)} min` : `${fmt(s / 3600)} h`);
 
 let plot: uPlot | undefined;
+/** What the drawn chart shows (options and curves): the same again takes new data only, keeping a zoom. */
+let drawnSignature = '';
 
 /** Draws `runs` into `box` (replacing what was there); returns how many curves and points it drew. */
 export function drawCurves(box: HTMLElement, runs: CurveRun[], o: CurveOptions, height = 320): { curves: number; points: number } {
-  plot?.destroy();
-  plot = undefined;
   const series = (o.grouped ? groupSeries(runs, o) : runSeries(runs, o)).filter((s) => s.points.length);
   const points = series.filter((s) => !s.edge).reduce((n, s) => n + s.points.length, 0);
   box.dataset.curves = String(series.filter((s) => !s.edge).length);
   box.dataset.points = String(points);
   box.dataset.bands = String(series.filter((s) => s.edge).length / 2);
+  const signature = JSON.stringify([o, series.map((s) => [s.label, s.colour, s.points.length < 30])]);
+  const data = align(series);
+  // a training run's new epoch: the same curves, longer; a zoom the user made stays
+  if (plot && series.length && signature === drawnSignature && box.contains(plot.root)) {
+    const was = plot.data[0];
+    const { min, max } = plot.scales.x;
+    const zoomed = min !== undefined && max !== undefined && (min > was[0] || max < was[was.length - 1]);
+    plot.setData(data, !zoomed);
+    return { curves: series.filter((s) => !s.edge).length, points };
+  }
+  plot?.destroy();
+  plot = undefined;
+  drawnSignature = signature;
   if (!series.length) return { curves: 0, points: 0 };
   box.replaceChildren();
-  const data = align(series);
   const bands: uPlot.Band[] = [];
   series.forEach((s, i) => {
     if (s.edge && series[i + 1]?.edge && !series[i - 1]?.edge) bands.push({ series: [i + 1, i + 2], fill: `${s.colour}33` });
@@ -169,6 +181,8 @@ export function drawCurves(box: HTMLElement, runs: CurveRun[], o: CurveOptions, 
     ],
     bands,
     legend: { live: true },
+    // the x range shown, for scripts (and the tests) to read
+    hooks: { setScale: [(u, key) => void (key === 'x' && (box.dataset.xRange = `${u.scales.x.min}..${u.scales.x.max}`))] },
     cursor: { drag: { x: true, y: false } },
   };
   plot = new uPlot(opts, data, box);
