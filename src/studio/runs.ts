@@ -2,7 +2,7 @@
 // the moment (a run may be training: its files change between two reads). Every read is
 // bounded (readRegularFile) and goes through no link; whatever is wrong with a run becomes
 // that run's `error`, never the server's. Files are parsed again only when their size or
-// modification time changed, so polling many runs each second stays cheap.
+// modification time changed, so reading every run each second (the event stream's rescan) stays cheap.
 import { lstatSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
