@@ -4,7 +4,7 @@ import { scaling } from './compiler.mjs';
 const fmt = (x, d = 1) => x.toFixed(d);
 const args = new Set(process.argv.slice(2));
 const all = args.size === 0;
-// Parts: compiler, startup, data, training, engines, lsp, analysis, optuna, sweep-overhead (none named: all).
+// Parts: compiler, startup, data, training, engines, lsp, analysis, optuna, sweep-overhead, studio (none named: all).
 
 if (all || args.has('compiler')) {
   console.log('## Compiler\n');
@@ -78,4 +78,10 @@ if (all || args.has('sweep-overhead')) {
   const { sweepOverheadBench } = await import('./sweep-overhead.mjs');
   console.log('\n## Sweep overhead a trial, torch engine (one Python process a run vs one a job slot, measured in the same run) [goal < 1 s a trial]\n');
   await sweepOverheadBench();
+}
+
+if (all || args.has('studio')) {
+  const { studioBench } = await import('./studio.mjs');
+  console.log('\n## Studio (generated runs; chromium)\n');
+  await studioBench();
 }

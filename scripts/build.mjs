@@ -84,12 +84,15 @@ const tfGlobal = {
 };
 await build({ ...browser, entryPoints: { 'layers.global': 'src/layers-entry.ts' }, format: 'iife', globalName: 'hwyLayers', outdir: 'dist', plugins: [tfGlobal] });
 
-// hwy studio's page (src/studio/app/): the three files `hwy studio` serves from dist/studio/,
-// the page's script bundled whole, so that it loads nothing from anywhere else.
+// hwy studio's page (src/studio/app/): the files `hwy studio` serves from dist/studio/,
+// each script bundled whole, so that the page loads nothing from anywhere else: app.js (the
+// table, uPlot's curves, the live stream) and vega.js (vega and vega-lite, which the page
+// loads only when it first draws one of their figures); style.css is uPlot's then ours.
 mkdirSync('dist/studio', { recursive: true });
-await build({ ...browser, sourcemap: false, entryPoints: { app: 'src/studio/app/app.ts' }, format: 'iife', outdir: 'dist/studio' });
+await build({ ...browser, sourcemap: false, entryPoints: { app: 'src/studio/app/app.ts', vega: 'src/studio/app/vega-entry.ts' }, format: 'iife', outdir: 'dist/studio' });
 copyFileSync('src/studio/app/index.html', 'dist/studio/index.html');
-copyFileSync('src/studio/app/style.css', 'dist/studio/style.css');
+const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+writeIfChanged('dist/studio/style.css', `${uplotCss}\n${readFileSync('src/studio/app/style.css', 'utf8')}`);
 
 // Python helpers the torch engine and the Optuna search run, shipped as they are (dist/python/).
 mkdirSync('dist/python', { recursive: true });

@@ -2,10 +2,10 @@
 // the moment (a run may be training: its files change between two reads). Every read is
 // bounded (readRegularFile) and goes through no link; whatever is wrong with a run becomes
 // that run's `error`, never the server's. Files are parsed again only when their size or
-// modification time changed, so polling many runs each second stays cheap.
+// modification time changed, so reading every run each second (the event stream's rescan) stays cheap.
 import { lstatSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readRegularFile } from '../util/read-regular.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { schemaProblems, RUN_RECORD_SCHEMA } from '../run/records.js';
@@ -39,6 +39,8 @@ export interface RunRow {
   lastValAccuracy?: number | null;
   bestValLoss?: number | null;
   bestValAccuracy?: number | null;
+  /** The learning rate of the last epoch (a schedule changes it). */
+  lastLr?: number | null;
   optimizer?: string;
   lr?: number;
   batch?: number;
@@ -72,30 +74,55 @@ function parseJson(path: string, buf: Buffer): unknown {
   }
 }
 
+/** Parsed files by path, with the (size, mtime, inode) they were parsed at. */
 const cache = new Map<string, { key: string; value: unknown }>();
+/**
+ * Whole metrics files are large (200 bytes an epoch): only the few last asked for stay
+ * parsed (a map's insertion order is its age); a row keeps its summary in `cache`, so the
+ * server's memory grows with the number of runs, not with their epochs.
+ */
+const lines = new Map<string, { key: string; value: unknown }>();
+const MAX_PARSED_METRICS = 16;
+
+// (throwIfNoEntry: false: a missing file is common here, and an exception a call costs more than the call)
+function statKey(path: string): string {
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return 'unreadable';
+  }
+  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
+}
 
 /** `parse` of a file's bytes, again only when the file changed (by size, mtime, inode). */
-function cached<T>(path: string, parse: () => T): T {
-  let key: string;
-  try {
-    const st = statSync(path);
-    key = `${st.size}:${st.mtimeMs}:${st.ino}`;
-  } catch {
-    key = 'missing';
-  }
-  const hit = cache.get(path);
+function cached<T>(path: string, parse: () => T, store = cache, max = Infinity): T {
+  const key = statKey(path);
+  const hit = store.get(path);
   if (hit && hit.key === key) {
     if (hit.value instanceof Error) throw hit.value;
+    if (max !== Infinity) store.delete(path), store.set(path, hit); // now the newest
     return hit.value as T;
   }
+  const keep = (value: unknown) => {
+    store.delete(path);
+    store.set(path, { key, value });
+    while (store.size > max) store.delete(store.keys().next().value as string);
+  };
   try {
     const value = parse();
-    cache.set(path, { key, value });
+    keep(value);
     return value;
   } catch (e) {
-    if (e instanceof RunReadError) cache.set(path, { key, value: e });
+    if (e instanceof RunReadError) keep(e);
     throw e;
   }
+}
+
+/** Forgets what was parsed of runs no longer found (deleted, moved): the caches hold only the runs there are. */
+export function forgetRunsExcept(reals: Iterable<string>): void {
+  const keep = new Set(reals);
+  for (const store of [cache, lines]) for (const path of store.keys()) if (!keep.has(dirname(path)) && !keep.has(dirname(dirname(path)))) store.delete(path);
 }
 
 export function readRecord(real: string): RunRecord {
@@ -108,34 +135,48 @@ export function readRecord(real: string): RunRecord {
   });
 }
 
+function parseMetricLines(path: string): MetricsLine[] {
+  if (!lstatSync(path, { throwIfNoEntry: false })) return []; // no epoch finished yet
+  const buf = readOwn(path, MAX_METRICS, 'a metrics file');
+  const text = buf.toString('utf8').split('\n');
+  const out: MetricsLine[] = [];
+  text.forEach((l, i) => {
+    if (!l.trim()) return;
+    let m: MetricsLine;
+    try {
+      m = JSON.parse(l) as MetricsLine;
+    } catch {
+      if (i === text.length - 1) return;
+      throw new RunReadError(`${path}:${i + 1}: not a JSON line`);
+    }
+    if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunReadError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
+    out.push(m);
+  });
+  return out;
+}
+
 /**
  * The epochs of metrics.jsonl. A line that does not parse at the end is an append in
  * progress (or cut short by a crash) and is left out; one elsewhere is an error.
  */
 export function readMetricLines(real: string): MetricsLine[] {
   const path = join(real, 'metrics.jsonl');
+  return cached(path, () => parseMetricLines(path), lines, MAX_PARSED_METRICS);
+}
+
+interface MetricsSummary {
+  epochs: number;
+  last?: MetricsLine;
+  bestValLoss: number | null;
+  bestValAccuracy: number | null;
+}
+
+/** What a row shows of metrics.jsonl, kept without the lines themselves. */
+function readMetricsSummary(real: string): MetricsSummary {
+  const path = join(real, 'metrics.jsonl');
   return cached(path, () => {
-    try {
-      lstatSync(path);
-    } catch {
-      return []; // no epoch finished yet
-    }
-    const buf = readOwn(path, MAX_METRICS, 'a metrics file');
-    const lines = buf.toString('utf8').split('\n');
-    const out: MetricsLine[] = [];
-    lines.forEach((l, i) => {
-      if (!l.trim()) return;
-      let m: MetricsLine;
-      try {
-        m = JSON.parse(l) as MetricsLine;
-      } catch {
-        if (i === lines.length - 1) return;
-        throw new RunReadError(`${path}:${i + 1}: not a JSON line`);
-      }
-      if (!Number.isInteger(m?.epoch) || m.epoch < 1) throw new RunReadError(`${path}:${i + 1}: not a metrics line (no whole epoch number)`);
-      out.push(m);
-    });
-    return out;
+    const all = readMetricLines(real);
+    return { epochs: all.length, last: all[all.length - 1], bestValLoss: best(all, 'valLoss', (a, b) => a < b), bestValAccuracy: best(all, 'valAccuracy', (a, b) => a > b) };
   });
 }
 
@@ -144,7 +185,7 @@ function readCheckpointState(real: string): TrainState | undefined {
   for (const d of [MODEL_DIR, '.checkpoint-new', '.checkpoint-old']) {
     const path = join(real, d, 'state.json');
     try {
-      if (!lstatSync(join(real, d)).isDirectory() || !lstatSync(path).isFile()) continue;
+      if (!lstatSync(join(real, d), { throwIfNoEntry: false })?.isDirectory() || !lstatSync(path, { throwIfNoEntry: false })?.isFile()) continue;
     } catch {
       continue;
     }
@@ -158,10 +199,11 @@ function readCheckpointState(real: string): TrainState | undefined {
 function lockHeld(real: string): boolean {
   let st;
   try {
-    st = lstatSync(join(real, LOCK_DIR));
+    st = lstatSync(join(real, LOCK_DIR), { throwIfNoEntry: false });
   } catch {
     return false;
   }
+  if (!st) return false;
   try {
     const o = JSON.parse(readOwn(join(real, LOCK_OWNER), 64 * 1024, 'a lock record').toString('utf8')) as { pid?: unknown; host?: unknown };
     if (o && o.host === hostname() && Number.isInteger(o.pid)) {
@@ -217,18 +259,19 @@ export function readRunRow(found: FoundDir): RunRow {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     });
-    const lines = readMetricLines(found.real);
-    const last = lines[lines.length - 1];
+    const m = readMetricsSummary(found.real);
+    const last = m.last;
     Object.assign(row, {
-      epochs: lines.length,
+      epochs: m.epochs,
       lastLoss: finite(last?.loss),
       lastAccuracy: finite(last?.accuracy),
       lastValLoss: finite(last?.valLoss),
       lastValAccuracy: finite(last?.valAccuracy),
-      bestValLoss: best(lines, 'valLoss', (a, b) => a < b),
-      bestValAccuracy: best(lines, 'valAccuracy', (a, b) => a > b),
+      lastLr: finite(last?.lr),
+      bestValLoss: m.bestValLoss,
+      bestValAccuracy: m.bestValAccuracy,
     });
-    row.status = statusOf(found.real, readCheckpointState(found.real), r, lines.length);
+    row.status = statusOf(found.real, readCheckpointState(found.real), r, m.epochs);
   } catch (e) {
     // whatever went wrong (a damaged file, one being rewritten, a bug) stays this run's problem
     row.error = e instanceof Error ? e.message : String(e);

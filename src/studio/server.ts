@@ -1,5 +1,5 @@
 // hwy studio's HTTP server: a JSON API over the runs and sweeps under the given
-// directories, and the app's three static files. It is a local, read-only server, and
+// directories, and the app's static files. It is a local, read-only server, and
 // guards itself as one:
 //  - only GET and HEAD (405 otherwise): nothing it serves changes anything;
 //  - the Host header must name the loopback address it listens on (DNS rebinding: a page
@@ -7,33 +7,40 @@
 //    the user chose to listen elsewhere with --host;
 //  - a request another site's page makes (an Origin that is not this server, or
 //    Sec-Fetch-Site: cross-site) is refused, and no CORS header is ever sent;
-//  - paths are never mapped onto the file system: the static files are three known names,
+//  - paths are never mapped onto the file system: the static files are four known names,
 //    and a run is named by its id in the last scan, whose directories were checked to lie
 //    inside the given ones (./scan.ts); a run's own files are read without following links;
 //  - a damaged run is an error row; an exception while answering is a 500 for that request;
-//    malformed HTTP gets a 400 from the socket's error handler. The server goes on.
+//    malformed HTTP gets a 400 from the socket's error handler. The server goes on;
+//  - pages stay current through one event stream each (GET /api/events, ./live.ts), at most
+//    MAX_CLIENTS of them: one more is a 503, not another watcher set.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scan, type FoundDir, type Root, type ScanResult } from './scan.js';
 import { readRunMetrics, readRunRow } from './runs.js';
-import { readSweepRow } from './sweeps.js';
+import { readSweepDetail, readSweepRow } from './sweeps.js';
 import { readRunDetail } from './run-detail.js';
+import { Live, MAX_CLIENTS } from './live.js';
 
 export interface StudioOptions {
   roots: Root[];
-  /** dist/studio: index.html, app.js, style.css. */
+  /** dist/studio: index.html, app.js, vega.js, style.css. */
   appDir: string;
   /** Set when it listens on an address other than loopback (--host): the Host header is then not checked against loopback names. */
   exposed: boolean;
-  /** How long a scan of the directories is reused (ms): polling clients share one. */
+  /** How long a scan of the directories is reused (ms): requests close together share one. */
   scanTtlMs?: number;
+  /** Bounds of the event streams (./live.ts); the defaults there. */
+  maxClients?: number;
+  maxWatchers?: number;
 }
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/static/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/static/vega.js': { file: 'vega.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -48,7 +55,7 @@ const SECURITY_HEADERS = {
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
-export function createStudioServer(o: StudioOptions): Server {
+export function createStudioServer(o: StudioOptions): Server & { live: Live } {
   const ttl = o.scanTtlMs ?? 500;
   let last: { at: number; result: ScanResult; byId: Map<string, FoundDir> } | undefined;
   const current = () => {
@@ -58,6 +65,15 @@ export function createStudioServer(o: StudioOptions): Server {
     }
     return last;
   };
+
+  const live = new Live({
+    scan: () => {
+      last = undefined;
+      return current().result;
+    },
+    maxClients: o.maxClients,
+    maxWatchers: o.maxWatchers,
+  });
 
   const server = createServer((req, res) => {
     try {
@@ -101,14 +117,24 @@ export function createStudioServer(o: StudioOptions): Server {
       const s = current().result;
       return send(res, 200, { truncated: s.truncated, sweeps: s.sweeps.map((w) => readSweepRow(w, s.runs)) });
     }
+    if (path === '/api/events') {
+      if (req.method === 'HEAD') return sendBody(res, 200, 'text/event-stream; charset=utf-8', '');
+      if (!live.attach(res, SECURITY_HEADERS)) send(res, 503, { error: `too many open pages (at most ${o.maxClients ?? MAX_CLIENTS}): close one, or reload later` });
+      return;
+    }
+    const sw = /^\/api\/sweeps\/([^/]+)$/.exec(path);
+    if (sw) {
+      const id = decodeId(sw[1]);
+      if (id === undefined) return send(res, 400, { error: 'bad sweep id' });
+      const s = current().result;
+      const found = s.sweeps.find((w) => w.id === id);
+      if (!found) return send(res, 404, { error: `no sweep '${id}'` });
+      return send(res, 200, readSweepDetail(found, s.runs));
+    }
     const m = /^\/api\/runs\/([^/]+)\/(metrics|detail)$/.exec(path);
     if (m) {
-      let id: string;
-      try {
-        id = decodeURIComponent(m[1]);
-      } catch {
-        return send(res, 400, { error: 'bad run id' });
-      }
+      const id = decodeId(m[1]);
+      if (id === undefined) return send(res, 400, { error: 'bad run id' });
       const found = current().byId.get(id);
       if (!found) return send(res, 404, { error: `no run '${id}'` });
       if (m[2] === 'detail') {
@@ -128,12 +154,21 @@ export function createStudioServer(o: StudioOptions): Server {
     return send(res, 404, { error: 'not found' });
   }
 
+  server.on('close', () => live.close());
   // A malformed request never reaches the handler: answer it 400 and close that socket only.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  return server;
+  return Object.assign(server, { live });
+}
+
+function decodeId(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 function sendBody(res: ServerResponse, status: number, type: string, body: Buffer | string): void {

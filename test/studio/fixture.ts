@@ -25,8 +25,8 @@ export interface Studio {
 }
 
 /** Starts `hwy studio ARGS` and waits for the URL it prints. */
-export function startStudio(args: string[]): Promise<Studio> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'studio', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+export function startStudio(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Studio> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'studio', ...args], { cwd: ROOT, env: { ...env, NO_COLOR: '1' } });
   let out = '';
   let err = '';
   child.stderr.on('data', (b) => (err += b));

@@ -19,21 +19,25 @@ export function registerStudio(program: Command): void {
     .description('serve a local web app that shows every run and sweep under the given directories, with their curves, live while they train')
     .argument('[dirs...]', 'directories searched for run and sweep directories (skipping node_modules and dot-directories)', ['.'])
     .option('--port <n>', `port to listen on (0: any free one; default ${DEFAULT_PORT}, or a free one when it is taken)`)
+    .option('--open', 'open the page in the default browser (xdg-open, open or start)')
     .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only); another address lets whoever can reach it read the runs')
     .addHelpText(
       'after',
       `
 The app is read-only and bundled with hwy: it loads nothing from the network. It shows a
-table of the runs (sortable, filterable) and draws the curves of the runs you select,
-updating every second while they train. Ctrl-C stops the server.
+table of the runs (sortable, filterable, every setting), the curves of the runs you select
+(by epoch or time, log scale, grouped by a setting with a band over seeds), a metric
+against a setting, parallel coordinates, and a page a sweep with its trials and figures.
+Pages follow training live (within a second of each epoch). Ctrl-C stops the server.
 
 Examples:
   npx hwy studio                         the runs under the current directory
   npx hwy studio runs sweeps/depth       the runs and sweeps under two directories
   npx hwy studio runs --port 8080
+  npx hwy studio runs --open             and open it in the browser
   npx hwy studio runs --host 0.0.0.0     reachable from other machines (anyone who can reach this one)`,
     )
-    .action(async (dirs: string[], opts: { port?: string; host?: string }) => {
+    .action(async (dirs: string[], opts: { port?: string; host?: string; open?: boolean }) => {
       const port = opts.port === undefined ? undefined : parsePort(opts.port);
       if (opts.host !== undefined && !opts.host.trim()) throw new UsageError('--host: expected an address, such as 127.0.0.1 or 0.0.0.0');
       const roots = dirs.map((given) => {
@@ -86,12 +90,19 @@ Examples:
         );
       process.stdout.write(`${url}\n`);
       process.stderr.write('hwy studio: Ctrl-C stops it\n');
+      if (opts.open) {
+        const { openBrowser } = await import('../../studio/open.js');
+        openBrowser(url, (line) => process.stderr.write(`hwy studio: ${line}\n`));
+      }
       const stop = () => {
+        server.live.close();
         server.close();
         server.closeAllConnections();
         process.exit(0);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // every row read once while nobody waits: the first page then has them at once
+      setImmediate(() => server.live.prime());
     });
 }

@@ -6,9 +6,9 @@
 // never compiling code (the page's Content-Security-Policy allows no eval), and with a
 // loader that loads nothing, so a figure file cannot make the page fetch anything. Each
 // section stands alone: one the server could not read says why, and the others are drawn.
-import { changeset, parse, View, type Spec as VegaSpec, type Loader } from 'vega';
-import { expressionInterpreter } from 'vega-interpreter';
-import { Handler } from 'vega-tooltip';
+// vega comes with /static/vega.js, loaded when a page first draws a chart: types only here
+import type { View } from 'vega';
+import { loadVega } from './charts.js';
 import { diffLines } from 'diff';
 // the server's types (type-only: erased from the bundle)
 import type { RunDetail } from '../run-detail.js';
@@ -37,16 +37,6 @@ const diffHash = (a: string, b: string) => `#diff/${encodeURIComponent(a)}/${enc
 
 // ---------------------------------------------------------------- charts
 
-/** Loads nothing: the specs carry their data inline, and a link in one is not followed. */
-const noLoader = {
-  load: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
-  sanitize: () => Promise.reject(new Error('hwy studio follows no link from a chart')),
-  http: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
-  file: () => Promise.reject(new Error('hwy studio loads no data from a chart')),
-} as unknown as Loader;
-
-// one tooltip element for the page; its look is in style.css (an inline <style> is refused by the page's policy)
-const tooltip = new Handler({ disableDefaultStyle: true, theme: 'light' });
 const views: View[] = [];
 
 /** Values inline in a vega spec: past some thousands of marks an SVG slows the page, and a canvas draws them instead (tooltips alike). */
@@ -63,9 +53,8 @@ async function chart(box: HTMLElement, spec: unknown, label: string): Promise<Vi
   box.append(holder);
   try {
     const renderer = inlineValues(spec) > SVG_MAX_VALUES ? 'canvas' : 'svg';
-    const view = new View(parse(spec as VegaSpec, undefined, { ast: true }), { expr: expressionInterpreter, renderer, container: holder, hover: true, loader: noLoader, tooltip: tooltip.call });
+    const view = await (await loadVega()).draw(holder, spec, renderer);
     views.push(view);
-    await view.runAsync();
     return view;
   } catch (e) {
     holder.replaceChildren(el('p', { className: 'error-text', text: `${label}: cannot draw it: ${(e as Error).message}` }));
@@ -366,7 +355,7 @@ function follow(f: Following, ticket: number): void {
         f.result.replaceWith(result);
         f.result = result;
         if (f.curves.view && !m.error) {
-          await f.curves.view.change(CURVES_DATA, changeset().remove(() => true).insert(curveValues(m.lines))).runAsync();
+          await (await loadVega()).replaceValues(f.curves.view, CURVES_DATA, curveValues(m.lines));
           const note = f.curves.box.querySelector('p.hint');
           if (note) note.textContent = m.downsampled ? `every ${m.stride}th of ${num(m.total)} epochs` : '';
         } else {
