@@ -13,8 +13,8 @@ export interface NetworkReply {
   version: number;
   errors: number;
   warnings: number;
-  /** The summary of the checked network; null when the spec has errors (or no network). */
-  summary: SummaryJson | null;
+  /** The summary of the checked network (its rows and totals, without the per-layer list: a repeat can make that 200,000 long); null when the spec has errors (or no network). */
+  summary: Omit<SummaryJson, 'layers'> | null;
 }
 
 /** `hwy/emit`: a download, made by the compiler's own emitters. */

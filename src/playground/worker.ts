@@ -4,7 +4,7 @@
 // @codemirror/lsp-client; nothing here touches the DOM.
 import { BrowserMessageReader, BrowserMessageWriter, createConnection } from 'vscode-languageserver/browser';
 import { setupServer } from '../lsp/driver.js';
-import { summaryJson } from '../backends/text/summary.js';
+import { summaryJson, type SummaryJson } from '../backends/text/summary.js';
 import { emitModelPy } from '../backends/torch/emit-model.js';
 import { irToJson } from '../ir/write.js';
 import type { NetworkIR } from '../ir/types.js';
@@ -31,6 +31,8 @@ const reasonOf = (a: Analysis) => {
   return e ? `the spec has ${e} error${e === 1 ? '' : 's'}` : 'the spec declares no network';
 };
 
+const withoutLayers = ({ layers: _, ...rest }: SummaryJson): Omit<SummaryJson, 'layers'> => rest;
+
 conn.onRequest<NetworkReply | null, unknown>(NETWORK_REQUEST, (p: NetworkParams): NetworkReply | null => {
   const got = analysis(p.uri);
   if (!got) return null;
@@ -40,7 +42,7 @@ conn.onRequest<NetworkReply | null, unknown>(NETWORK_REQUEST, (p: NetworkParams)
     version,
     errors: a.diagnostics.filter((d) => d.severity === 'error').length,
     warnings: a.diagnostics.filter((d) => d.severity === 'warning').length,
-    summary: ir ? summaryJson(ir) : null,
+    summary: ir ? withoutLayers(summaryJson(ir)) : null,
   };
 });
 

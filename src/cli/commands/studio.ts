@@ -53,7 +53,8 @@ Examples:
       const host = opts.host ?? '127.0.0.1';
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
       // on a loopback address the Host header is still checked (DNS rebinding); elsewhere the machine's names are many
-      const server = createStudioServer({ roots, appDir, exposed: !loopback });
+      // the playground (npm run build:site), at /editor/, when it is built
+      const server = createStudioServer({ roots, appDir, siteDir: join(packageRoot(), 'dist', 'site'), exposed: !loopback });
       const listen = (p: number) =>
         new Promise<number>((ok, fail) => {
           const onError = (e: Error) => fail(e);

@@ -6,7 +6,7 @@
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, drawSelection } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { lintGutter, lintKeymap } from '@codemirror/lint';
+import { closeLintPanel, lintGutter, lintKeymap, openLintPanel } from '@codemirror/lint';
 import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
 import { bracketMatching, indentOnInput } from '@codemirror/language';
 import { LSPClient, formatDocument, formatKeymap, hoverTooltips, jumpToDefinitionKeymap, serverCompletion, findReferencesKeymap } from '@codemirror/lsp-client';
@@ -16,7 +16,6 @@ import { mountTrainingPanel, type TrainingSettings } from './training.js';
 import { decodeShare, encodeShare, type Shared } from '../share.js';
 import { EMIT_REQUEST, IR_REQUEST, MAX_EDITOR_BYTES, NETWORK_REQUEST, type EmitReply, type EmitTarget, type IrReply, type NetworkReply } from '../protocol.js';
 import type { CreateTrainer } from '../train/api.js';
-import type { SummaryJson } from '../../backends/text/summary.js';
 import { EXAMPLES } from './examples.js';
 
 const URI = 'file:///playground.hwy';
@@ -121,13 +120,14 @@ async function refresh(version: number): Promise<void> {
   if (!r || r.version !== version || r.version < shown) return;
   shown = r.version;
   $('status').textContent = r.errors ? `${r.errors} error${r.errors === 1 ? '' : 's'}${r.warnings ? `, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}` : ''}` : r.warnings ? `ok, ${r.warnings} warning${r.warnings === 1 ? '' : 's'}` : 'ok';
+  if (!document.body.dataset.analysed) performance.mark('hwy:first-analysis');
   document.body.dataset.analysed = String(version);
   if (r.summary) showSummary(r.summary);
   $('views').classList.toggle('stale', !r.summary);
   $('stale').hidden = !!r.summary;
 }
 
-function showSummary(s: SummaryJson): void {
+function showSummary(s: NonNullable<NetworkReply['summary']>): void {
   $('counts').replaceChildren(
     ...[
       ['network', s.network],
@@ -213,6 +213,8 @@ async function emit(target: EmitTarget, ext: string, type: string): Promise<void
 $('dl-ir').onclick = () => void emit('ir', '.ir.json', 'application/json');
 $('dl-py').onclick = () => void emit('pytorch', '.py', 'text/x-python');
 $('format').onclick = () => formatDocument(view);
+// every diagnostic in a list, each with its quick fixes (also Ctrl-Shift-M in the editor)
+$('problems').onclick = () => (view.dom.querySelector('.cm-panel-lint') ? closeLintPanel(view) : openLintPanel(view));
 
 const examples = $<HTMLSelectElement>('examples');
 for (const e of EXAMPLES) examples.append(Object.assign(document.createElement('option'), { value: e.name, textContent: e.name }));
