@@ -30,6 +30,9 @@ const FAST = [
   'test/cli/files-cli.test.ts',
   'test/cli/hints.test.ts',
   'test/cli/io.test.ts',
+  'test/cli/diagram-cli.test.ts',
+  // the network drawn as SVG (pure, no training)
+  'test/diagram/**/*.test.ts',
   // engines and data, in process and without training: layers, kernels, emitters, readers
   'test/backends/*.test.ts',
   'test/browser/layers-entry.test.ts',

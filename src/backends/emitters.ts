@@ -8,6 +8,7 @@ import { IR_SCHEMA } from '../ir/schema.js';
 import { summaryText } from './text/summary.js';
 import { toDot } from './text/dot.js';
 import { emitModelPy } from './torch/emit-model.js';
+import { renderNetworkSvg } from '../diagram/svg.js';
 
 interface EmitterInfo {
   name: string;
@@ -34,6 +35,7 @@ export const EMITTERS: readonly Emitter[] = [
   { name: 'ir', description: 'the checked IR as JSON (the published artifact)', extension: '.json', needsSpec: true, emit: irToJson },
   { name: 'summary', description: 'the table of hwy summary', extension: '.txt', needsSpec: true, emit: (ir) => lines(summaryText(ir)) },
   { name: 'dot', description: 'a Graphviz diagram of the layers', extension: '.dot', needsSpec: true, emit: (ir) => lines(toDot(ir)) },
+  { name: 'svg', description: 'an SVG diagram of the layers (no Graphviz needed)', extension: '.svg', needsSpec: true, emit: (ir) => renderNetworkSvg(ir) },
   { name: 'pytorch', description: 'a self-contained PyTorch module: class Net(torch.nn.Module)', extension: '.py', needsSpec: true, emit: emitModelPy },
   { name: 'schema', description: 'the JSON Schema of the IR (no spec needed)', extension: '.json', needsSpec: false, emit: () => JSON.stringify(IR_SCHEMA, null, 2) + '\n' },
 ];

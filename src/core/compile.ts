@@ -20,6 +20,31 @@ export interface CompileOptions {
    * recorded before hwy refused them, whose network was built without them (its ir.json says so).
    */
   ignoreUnknownOverrides?: boolean;
+  /**
+   * The text already parsed (`parseSpec`): a sweep compiles one network at many values,
+   * and parsing is most of a compile. Used only when its text and file are these.
+   */
+  parsed?: ParsedSpec;
+}
+
+/** A spec's syntax tree and the diagnostics of reading it, to compile it again at other values. */
+export interface ParsedSpec {
+  readonly text: string;
+  readonly file: string;
+  readonly ast: FileAst;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses a spec once for `compile(…, { parsed })`; never throws (a failure leaves it to compile). */
+export function parseSpec(text: string, file: string): ParsedSpec | undefined {
+  try {
+    const diags = new Diagnostics();
+    const ast = parse(text, file, diags);
+    // a spec past the limits is refused by compile before it parses: nothing to keep
+    return diags.droppedCount() > 0 ? undefined : { text, file, ast, diagnostics: diags.items.slice() };
+  } catch {
+    return undefined;
+  }
 }
 
 interface CompileCommon {
@@ -61,7 +86,13 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
       diags.error('HWY4004', { file, start, end: start }, tooBig, 'write repeated layers as `repeat N { … }`: real specs are a few KB');
       return finish();
     }
-    ast = parse(text, file, diags);
+    const parsed = opts.parsed;
+    if (parsed && parsed.text === text && parsed.file === file) {
+      ast = parsed.ast;
+      for (const d of parsed.diagnostics) diags.add({ ...d });
+    } else {
+      ast = parse(text, file, diags);
+    }
     source = lower(ast, diags);
     if (opts.settings?.length) applySettingOverrides(source, opts.settings, diags);
     unknownOverrides = checkConstantOverrides(source, overrides, opts.ignoreUnknownOverrides ? new Diagnostics() : diags);

@@ -9,7 +9,7 @@ import { measureSpec, specSizeProblem } from '../passes/limits.js';
 import { TRAIN_DEFAULTS } from '../passes/expand.js';
 import type { Distribution, ExperimentPlan, GridAxis, GridPoint, ParamValue, SearchParam } from '../ir/experiment.js';
 import type { ConstantValue } from '../ir/types.js';
-import { compile, type CompileResult } from './compile.js';
+import { compile, parseSpec, type CompileResult, type ParsedSpec } from './compile.js';
 
 export { settingText, type ExperimentOverrides } from '../lower/sweep.js';
 
@@ -276,6 +276,8 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
 
   // Compiles are memoised: a network at the same values is compiled once.
   const cache = new Map<string, CompileResult>();
+  // and each network's text is parsed once: parsing is most of a compile
+  const parsedOf = new Map<ExperimentNetwork, ParsedSpec | undefined>();
   const at = (n: ExperimentNetwork, xs: Assigned[]): CompileResult => {
     const key = `${n.label}\u0000${JSON.stringify(xs.map((x) => [x.name.name, x.value]))}`;
     let r = cache.get(key);
@@ -286,7 +288,8 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
         if (x.name.target === 'constant') constants[x.name.name] = x.value;
         else settings.push({ path: x.name.name, value: settingText(x.value) });
       }
-      r = compile(n.text, n.specFile, { overrides: constants, settings, limits });
+      if (!parsedOf.has(n)) parsedOf.set(n, parseSpec(n.text, n.specFile));
+      r = compile(n.text, n.specFile, { overrides: constants, settings, limits, parsed: parsedOf.get(n) });
       cache.set(key, r);
     }
     return r;
@@ -343,7 +346,7 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
   for (const { param, networks } of params) {
     for (const n of nets) {
       if (!applies(networks, n)) continue;
-      const pts = good.get(n)!;
+      const pts = onlyWhereItMatters(param, good.get(n)!, (pt) => at(n, pt));
       const endsOk = pts.map((pt) => param.points.map((v) => !fails(n, [...pt, { name: param.name, value: v.value }], v.span)).every(Boolean));
       // uniform and loguniform draw fractions: a constant that must be whole fails between the ends
       const d = param.dist;
@@ -400,6 +403,25 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
 }
 
 /** A fraction strictly inside a range (on its scale), to find constants that must be whole; undefined when there is none to try. */
+/**
+ * The grid points at which a searched value must be compiled. A training setting other than
+ * the data's is checked against the training settings alone (no pass reads it with the
+ * layers), so one grid point of each distinct train section stands for the rest: a sweep
+ * over depth need not compile every depth at every learning rate.
+ */
+function onlyWhereItMatters(param: LoweredSweep['space'][number], pts: Assigned[][], at: (pt: Assigned[]) => CompileResult): Assigned[][] {
+  if (param.name.target !== 'setting') return pts;
+  const where = resolveSettingPath(param.name.name);
+  if ('error' in where || where.kind === 'data') return pts;
+  const seen = new Set<string>();
+  return pts.filter((pt) => {
+    const key = JSON.stringify(at(pt).ir?.train ?? null);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function between(d: { type: 'uniform' | 'loguniform'; low: number; high: number }): number | undefined {
   for (const f of [0.5, 0.37, 0.21, 0.83]) {
     const x = d.type === 'uniform' ? d.low + f * (d.high - d.low) : 10 ** (Math.log10(d.low) + f * (Math.log10(d.high) - Math.log10(d.low)));

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileExperiment, gridPoints, resolveBeside, type ExperimentOverrides } from '../../src/core/experiment.js';
+import { compile, parseSpec } from '../../src/core/compile.js';
 import { renderDiagnostic } from '../../src/diagnostics/render.js';
 import { golden, ROOT } from '../helpers.js';
 import { rng } from '../../src/data/dataset.js';
@@ -125,6 +126,16 @@ describe('compileExperiment: every check, with its golden diagnostic', () => {
     const d = errorsOf(sweep([NETS, 'grid depth [10, deep]']))[0];
     expect([d.code, d.message, d.hint, d.span.start.col]).toEqual(['HWY6004', "at depth=deep, networks 'plain' and 'highway' do not check: 'depth' holds a number, and 'deep' is not one", undefined, 19]);
   });
+  it('a searched setting is checked under every train section the grid gives, and once for the depths that share one', () => {
+    // momentum is a setting of sgd, not of adam: the grid's adam points must be checked,
+    // though a training setting is checked at one grid point a distinct train section
+    const r = sweep(['networks highway="mlp-highway.hwy"', 'grid train.optimizer [sgd, adam]', 'grid depth [10, 20]', 'search train.momentum uniform 0.5 0.99', 'trials 2']);
+    const errs = errorsOf(r);
+    expect(errs.length).toBeGreaterThan(0);
+    expect(errs.every((d) => d.code === 'HWY6004' && /train\.optimizer=adam/.test(d.message) && /'momentum' is not a setting of adam/.test(d.message))).toBe(true);
+    // with sgd alone every depth shares one train section, and it checks
+    expect(sweep(['networks highway="mlp-highway.hwy"', 'grid depth [10, 20, 50]', 'search train.momentum uniform 0.5 0.99', 'trials 2']).ok).toBe(true);
+  });
   it('the same setting swept by two paths is swept twice', () => {
     expect(errorsOf(sweep([NETS, 'grid train.momentum [0.9]', 'search train.optimizer.momentum uniform 0.5 0.9', 'trials 2'])).map((d) => d.code)).toEqual(['HWY6006']);
   });
@@ -179,6 +190,23 @@ describe('compileExperiment: the command line', () => {
 });
 
 describe('ranges and grids (properties)', () => {
+  it('a network compiled from its parsed text says exactly what a fresh compile says, at any values', () => {
+    const text = FILES[`${DIR}/mlp-highway.hwy`];
+    const file = `${DIR}/mlp-highway.hwy`;
+    const parsed = parseSpec(text, file)!;
+    fc.assert(
+      fc.property(fc.integer({ min: -3, max: 120 }), fc.constantFrom('relu', 'tanh', 'nope', 7), fc.constantFrom('0.1', '-1', 'x'), (depth, activation, lr) => {
+        const opts = { overrides: { depth, activation }, settings: [{ path: 'train.lr', value: lr }] };
+        const again = compile(text, file, { ...opts, parsed });
+        const fresh = compile(text, file, opts);
+        expect(again.diagnostics).toEqual(fresh.diagnostics);
+        expect(again.ir).toEqual(fresh.ir);
+      }),
+      { numRuns: 40 },
+    );
+    // the parsed text of another file is not used for this one
+    expect(compile('network n {', file, { parsed }).ok).toBe(false);
+  });
   it('any listed grid of depths gives one grid point a network and value, in order', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 5 }), (depths) => {

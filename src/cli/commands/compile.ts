@@ -10,12 +10,12 @@ export function registerCompile(program: Command): void {
   const targets = EMITTERS.map((e) => `  ${e.name.padEnd(Math.max(...EMITTERS.map((x) => x.name.length)))}  ${e.description} (${e.extension})`).join('\n');
   program
     .command('compile')
-    .description('compile a spec and emit one of its targets: the checked IR (JSON), a summary, a Graphviz diagram, …')
+    .description('compile a spec and emit one of its targets: the checked IR (JSON), a summary, an SVG or Graphviz diagram, …')
     .argument('[file]', 'a .hwy spec (not needed for --emit schema)')
     .option('--emit <what>', `what to write: ${NAMES}`, 'ir')
     .option('-o, --out <path>', 'write to this file instead of standard output')
     .option('--set <name=value>', 'override a let constant (repeatable)', collectSet)
-    .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  npx hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  npx hwy compile --emit schema   # the JSON Schema of the IR`)
+    .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit svg -o net.svg\n  npx hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  npx hwy compile --emit schema   # the JSON Schema of the IR`)
     .action(async (file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
       const emitter = emitterNamed(opts.emit);
       if (!emitter) throw new UsageError(`--emit must be one of ${NAMES}, not '${opts.emit}'`);
