@@ -15,6 +15,8 @@ export interface NetworkReply {
   warnings: number;
   /** The summary of the checked network (its rows and totals, without the per-layer list: a repeat can make that 200,000 long); null when the spec has errors (or no network). */
   summary: Omit<SummaryJson, 'layers'> | null;
+  /** The network as an SVG document (src/diagram/svg.ts), with the summary. */
+  svg: string | null;
 }
 
 /** `hwy/emit`: a download, made by the compiler's own emitters. */

@@ -7,6 +7,7 @@ import { setupServer } from '../lsp/driver.js';
 import { summaryJson, type SummaryJson } from '../backends/text/summary.js';
 import { emitModelPy } from '../backends/torch/emit-model.js';
 import { irToJson } from '../ir/write.js';
+import { renderNetworkSvg } from '../diagram/svg.js';
 import type { NetworkIR } from '../ir/types.js';
 import type { Analysis } from '../lsp/features.js';
 import { EMIT_REQUEST, IR_REQUEST, NETWORK_REQUEST, type EmitParams, type EmitReply, type IrReply, type NetworkParams, type NetworkReply } from './protocol.js';
@@ -43,6 +44,7 @@ conn.onRequest<NetworkReply | null, unknown>(NETWORK_REQUEST, (p: NetworkParams)
     errors: a.diagnostics.filter((d) => d.severity === 'error').length,
     warnings: a.diagnostics.filter((d) => d.severity === 'warning').length,
     summary: ir ? withoutLayers(summaryJson(ir)) : null,
+    svg: ir ? renderNetworkSvg(ir) : null,
   };
 });
 

@@ -109,6 +109,16 @@ describe.skipIf(skip)('the playground in a browser', () => {
       (window as any).hwyPlayground.view.contentDOM.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
     }, text);
   const status = (page: Page) => page.locator('#status').textContent();
+  /** The diagram as drawn: its image's pixels (the SVG is shown as an image of a blob). */
+  const diagramPixels = (page: Page) =>
+    page.evaluate(() => {
+      const img = document.querySelector('#diagram img') as HTMLImageElement | null;
+      if (!img || !img.complete || !img.naturalWidth) return null;
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+      c.getContext('2d')!.drawImage(img, 0, 0);
+      return c.toDataURL();
+    });
   /** Opens the lint panel (every diagnostic, with its actions). */
   const lintPanel = async (page: Page) => {
     const panel = page.locator('.cm-panel-lint');
@@ -136,6 +146,9 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await expect.poll(() => status(page)).toBe('ok');
     await expect.poll(() => page.locator('#counts').textContent()).toContain('digits');
     const before = await page.locator('#counts').textContent();
+    await expect.poll(() => page.locator('#diagram img').getAttribute('alt')).toBe('the network digits as a diagram');
+    const drawn = await diagramPixels(page);
+    expect(drawn).toMatch(/^data:image\/png/);
     // the mistake: delete the flatten line with the keyboard
     await cursorAt(page, 4);
     await page.keyboard.press('Shift+End');
@@ -147,6 +160,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     // on the line it is on: the 4th of the editor
     expect(await page.locator('.cm-line').nth(3).locator('.cm-lintRange-error').count()).toBe(1);
     expect(await page.locator('#stale').isVisible()).toBe(true);
+    expect(await diagramPixels(page)).toBe(drawn); // the last network that checked, shown as such
     await mark.hover();
     await expect.poll(() => page.locator('.cm-tooltip-lint').textContent(), { timeout: 5000 }).toContain("'dense' needs a vector");
     await shot(page, 'mistake.png');
@@ -161,6 +175,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await expect.poll(() => doc(page)).toContain('conv 16 3x3 relu');
     await expect.poll(() => page.locator('#counts').textContent()).not.toBe(before);
     expect(await page.locator('#summary tbody').textContent()).toContain('26x26x16');
+    await expect.poll(() => diagramPixels(page)).not.toBe(drawn);
     await shot(page, 'fixed.png');
 
     // quick fix: a highway layer that changes the size gets an inserted projection, which the fix writes out

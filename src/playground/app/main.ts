@@ -123,8 +123,23 @@ async function refresh(version: number): Promise<void> {
   if (!document.body.dataset.analysed) performance.mark('hwy:first-analysis');
   document.body.dataset.analysed = String(version);
   if (r.summary) showSummary(r.summary);
+  if (r.svg && r.summary) showDiagram(r.svg, r.summary.network);
   $('views').classList.toggle('stale', !r.summary);
   $('stale').hidden = !!r.summary;
+}
+
+let diagramUrl: string | undefined;
+/** The diagram as an image of a Blob: an <img> never runs script, and the SVG's text never becomes part of the page. */
+function showDiagram(svg: string, network: string): void {
+  const img = document.createElement('img');
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  img.src = url;
+  img.alt = `the network ${network} as a diagram`;
+  img.onload = () => {
+    $('diagram').replaceChildren(img);
+    if (diagramUrl) URL.revokeObjectURL(diagramUrl);
+    diagramUrl = url;
+  };
 }
 
 function showSummary(s: NonNullable<NetworkReply['summary']>): void {
