@@ -42,6 +42,8 @@ const FAST = [
   'test/analysis/figures.test.ts',
   // the playground's share links (its page is tested in a browser: slow)
   'test/playground/share.test.ts',
+  'test/playground/transport.test.ts',
+  'test/playground/studio-editor.test.ts',
 ];
 
 export default defineConfig({
