@@ -148,6 +148,10 @@ describe.skipIf(skip)('the playground in a browser', () => {
     const before = await page.locator('#counts').textContent();
     await expect.poll(() => page.locator('#diagram img').getAttribute('alt')).toBe('the network digits as a diagram');
     const drawn = await diagramPixels(page);
+    // hover: the server's description of the block, its shapes and parameters
+    await page.locator('.hwy-tok-type', { hasText: /^conv$/ }).hover();
+    await expect.poll(() => page.locator('.cm-tooltip-hover').textContent(), { timeout: 5000 }).toContain('26x26x8');
+    await page.mouse.move(1000, 700);
     expect(drawn).toMatch(/^data:image\/png/);
     // the mistake: delete the flatten line with the keyboard
     await cursorAt(page, 4);
@@ -167,7 +171,9 @@ describe.skipIf(skip)('the playground in a browser', () => {
 
     // the fix, typed: the error goes, the network is the same again, then a wider layer changes the counts
     await cursorAt(page, 4);
-    await page.keyboard.type('  flatten\n');
+    await page.keyboard.type('  flatten');
+    await page.keyboard.press('Escape'); // the completion list, if it is open, would take the Enter
+    await page.keyboard.press('Enter');
     await expect.poll(() => status(page)).toBe('ok');
     await expect.poll(() => page.locator('#counts').textContent()).toBe(before);
     await page.evaluate(() => { const v = (window as any).hwyPlayground.view; const at = v.state.doc.toString().indexOf('conv 8') + 5; v.focus(); v.dispatch({ selection: { anchor: at, head: at + 1 } }); });
@@ -297,7 +303,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await damaged.page.close();
 
     // a real share link whose spec carries markup and script in a comment and in a name
-    const hostile = '# <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\nnetwork n {\n  input 8\n  dense 2 softmax <b onmouseover=alert(1)>\n}\n';
+    const hostile = '# <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\nlet evil = "<img src=y onerror=\'window.__pwned=3\'>"\nnetwork n {\n  input 8\n  dense 2 softmax <b onmouseover=alert(1)>\n}\n';
     const maker = await open(site!.url);
     await setDoc(maker.page, hostile);
     await maker.page.click('#share');
@@ -307,11 +313,12 @@ describe.skipIf(skip)('the playground in a browser', () => {
     const opened = await open(url);
     expect(await doc(opened.page)).toBe(hostile);
     await expect.poll(() => status(opened.page)).toMatch(/error/);
-    // hover the bad line's diagnostic: the message quotes the text, as text
-    await opened.page.locator('.cm-lintRange-error').first().hover();
-    await opened.page.waitForTimeout(800);
+    // the string's diagnostic quotes it, markup and all: shown as text
+    await opened.page.locator('.cm-lintRange-error', { hasText: '<img src=y' }).first().hover();
+    await expect.poll(() => opened.page.locator('.cm-tooltip-lint').textContent(), { timeout: 5000 }).toContain('<img src=y');
+    expect(await opened.page.locator('.cm-tooltip img, .cm-tooltip [onerror]').count()).toBe(0);
     expect(await opened.page.evaluate(() => (window as any).__pwned)).toBeUndefined();
-    expect(await opened.page.locator('img[src="x"], b[onmouseover], #editor script').count()).toBe(0);
+    expect(await opened.page.locator('img[src="x"], img[src="y"], b[onmouseover], #editor script').count()).toBe(0);
     expect(await opened.page.locator('.cm-content').textContent()).toContain('<script>window.__pwned=2</script>');
     await shot(opened.page, 'markup-link.png');
     await opened.page.close();

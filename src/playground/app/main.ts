@@ -30,6 +30,29 @@ function say(text: string, kind: 'info' | 'error' = 'error'): void {
   messageEl.hidden = !text;
 }
 
+/**
+ * The HTML the client renders from the server's Markdown, rebuilt from an inert parse with
+ * formatting elements only and no attributes at all: text stays text, whatever the spec's
+ * names and comments hold.
+ */
+const KEEP = new Set(['P', 'B', 'STRONG', 'EM', 'I', 'CODE', 'PRE', 'BR', 'UL', 'OL', 'LI', 'SPAN', 'DIV']);
+function sanitizeHTML(html: string): string {
+  const copy = (from: Node, to: Node): void => {
+    for (const n of from.childNodes) {
+      if (n.nodeType === Node.TEXT_NODE) to.appendChild(document.createTextNode(n.textContent ?? ''));
+      else if (n.nodeType === Node.ELEMENT_NODE) {
+        const tag = (n as Element).tagName;
+        if (tag === 'SCRIPT' || tag === 'STYLE') continue;
+        const into = KEEP.has(tag) ? to.appendChild(document.createElement(tag)) : to; // other elements: their text only
+        copy(n, into);
+      }
+    }
+  };
+  const out = document.createElement('div');
+  copy(new DOMParser().parseFromString(html, 'text/html').body, out);
+  return out.innerHTML;
+}
+
 // ---- the language worker and its client -------------------------------------------------
 
 let transport: WorkerTransport;
@@ -37,12 +60,8 @@ const client = new LSPClient({
   rootUri: 'file:///',
   timeout: 5000,
   extensions: [serverCompletion(), hoverTooltips(), liveLanguage({ analysed: (_v, version) => void refresh(version) })],
-  // hover text is Markdown, which the client renders to HTML: the page takes none of it as markup
-  sanitizeHTML: (html) => {
-    const d = document.createElement('div');
-    d.textContent = new DOMParser().parseFromString(html, 'text/html').body.textContent ?? '';
-    return d.innerHTML;
-  },
+  // hover text is Markdown, which the client renders to HTML: only formatting survives
+  sanitizeHTML,
 });
 
 function startWorker(): void {
@@ -71,11 +90,11 @@ const sizeGuard = EditorState.transactionFilter.of((tr) => {
   return tr;
 });
 
+/** An accepted edit: a stopped worker starts again, and the last message (a refused paste, a bad link) has been read. */
 const restartOnEdit = EditorView.updateListener.of((u) => {
-  if (u.docChanged && !transport.alive) {
-    say('');
-    startWorker();
-  }
+  if (!u.docChanged) return;
+  if (!messageEl.hidden && u.transactions.some((t) => t.isUserEvent('input') || t.isUserEvent('delete') || t.isUserEvent('undo') || t.isUserEvent('redo'))) say('');
+  if (!transport.alive) startWorker();
 });
 
 const extensions: Extension = [
@@ -115,6 +134,7 @@ const view = new EditorView({ parent: $('editor'), state: EditorState.create({ d
 // ---- the live views: counts, summary table, diagram ---------------------------------------
 
 let shown = -1;
+let everShown = false;
 async function refresh(version: number): Promise<void> {
   const r = await client.request<{ uri: string }, NetworkReply | null>(NETWORK_REQUEST, { uri: URI }).catch(() => null);
   if (!r || r.version !== version || r.version < shown) return;
@@ -124,8 +144,10 @@ async function refresh(version: number): Promise<void> {
   document.body.dataset.analysed = String(version);
   if (r.summary) showSummary(r.summary);
   if (r.svg && r.summary) showDiagram(r.svg, r.summary.network);
+  if (r.summary) everShown = true;
   $('views').classList.toggle('stale', !r.summary);
   $('stale').hidden = !!r.summary;
+  $('stale').textContent = everShown ? 'the spec has errors: the views show the last network that checked' : 'the spec has errors: no network has checked yet';
 }
 
 let diagramUrl: string | undefined;
