@@ -6,7 +6,7 @@
 // keystroke-to-diagnostics times, the time to interactive and the app's gzipped size.
 // HWY_PLAYGROUND_SCREENSHOTS=DIR copies each state's screenshot (1280x800) into DIR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -251,6 +251,37 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await expect.poll(() => again.page.locator('#counts').textContent()).toContain('shared_net');
     expect(again.problems).toEqual([]);
     await again.page.close();
+  });
+
+  it('downloads the spec, the IR and the PyTorch module as hwy compile writes them', async () => {
+    const { page, problems } = await open(site!.url);
+    await setDoc(page, SPEC);
+    await expect.poll(() => status(page)).toBe('ok');
+    const fetchDownload = async (button: string) => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      const to = join(work, d.suggestedFilename());
+      await d.saveAs(to);
+      return { name: d.suggestedFilename(), text: readFileSync(to, 'utf8') };
+    };
+    const spec = await fetchDownload('#dl-spec');
+    expect(spec).toEqual({ name: 'digits.hwy', text: SPEC });
+    // the worker names its document playground.hwy: the CLI reads the same text under that name
+    const dir = mkdtempSync(join(work, 'cli-'));
+    writeFileSync(join(dir, 'playground.hwy'), SPEC);
+    const cli = (emit: string) => spawnSync(process.execPath, [join(ROOT, 'bin/hwy.js'), 'compile', 'playground.hwy', '--emit', emit], { cwd: dir, encoding: 'utf8' }).stdout;
+    const ir = await fetchDownload('#dl-ir');
+    expect(ir.name).toBe('digits.ir.json');
+    expect(ir.text).toBe(cli('ir'));
+    const py = await fetchDownload('#dl-py');
+    expect(py.name).toBe('digits.py');
+    expect(py.text).toBe(cli('pytorch'));
+    // with an error there is nothing to download, and the page says why
+    await setDoc(page, SPEC.replace('  flatten\n', ''));
+    await expect.poll(() => status(page)).toBe('1 error');
+    await page.click('#dl-ir');
+    await expect.poll(() => page.locator('#message').textContent()).toBe('nothing to download: the spec has 1 error');
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('bad input: an 8 MiB paste, a spec over the worker limit, a huge repeat; the page stays responsive', async () => {
