@@ -33,7 +33,7 @@ const SITE = join(ROOT, 'dist/site');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip' };
 
 /** A plain static file server over dist/site, as any static host is: files only, nothing outside the folder. */
-function serveSite(): Promise<{ server: Server; url: string }> {
+function serveSite(SITE: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path.endsWith('/')) path += 'index.html';
@@ -64,7 +64,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     work = mkdtempSync(join(tmpdir(), 'hwy-playground-'));
     const b = spawnSync(process.execPath, ['scripts/build-site.mjs'], { cwd: ROOT, encoding: 'utf8' });
     expect(b.status, b.stderr).toBe(0);
-    site = await serveSite();
+    site = await serveSite(SITE);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] });
   });
 
@@ -353,6 +353,67 @@ describe.skipIf(skip)('the playground in a browser', () => {
     expect(await opened.page.locator('.cm-content').textContent()).toContain('<script>window.__pwned=2</script>');
     await shot(opened.page, 'markup-link.png');
     await opened.page.close();
+  });
+
+  it('the training panel drives a trainer through the contract (a test double of it here)', async () => {
+    // the site built with test/playground/fake-trainer.ts as its trainer.js
+    const out = join(work, 'site-with-trainer');
+    const b = spawnSync(process.execPath, ['scripts/build-site.mjs'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HWY_SITE_OUT: out, HWY_SITE_TRAINER: 'test/playground/fake-trainer.ts' } });
+    expect(b.status, b.stderr).toBe(0);
+    const served = await serveSite(out);
+    try {
+      const { page, problems } = await open(served.url);
+      await expect.poll(() => page.locator('.train-status').textContent()).toContain('ready');
+      const [start, stop, more, save] = ['Start', 'Stop', 'Continue', 'Download model'].map((t) => page.locator('.train-controls button', { hasText: t }));
+      expect(await more.isDisabled()).toBe(true);
+      await page.fill('.train-controls input[type=number] >> nth=0', '2');
+      await page.fill('.train-controls input[type=number] >> nth=1', '5');
+      await page.selectOption('.train-controls select', 'wasm');
+      await start.click();
+      await expect.poll(() => page.locator('.train-status').textContent()).toContain('epoch 2: loss 0.6667, accuracy 66.7%, validation 60.0%');
+      expect(await page.locator('.speed').textContent()).toContain('1,234 samples/s');
+      expect(await page.locator('.train-status').textContent()).not.toContain('asked for'); // the status names the backend; the trainer's reason is shown while it trains
+      // two epochs: two points on each of the four curves
+      expect(await page.locator('.curves circle.loss').count()).toBe(2);
+      expect(await page.locator('.curves circle.val-acc').count()).toBe(2);
+      // the gates' heat map is drawn (not the empty background)
+      const lit = await page.evaluate(() => { const c = document.querySelector('.gates') as HTMLCanvasElement; const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] > 100) n++; return n; });
+      expect(lit).toBeGreaterThan(100);
+      // continue: two more epochs on the same trainer
+      await more.click();
+      await expect.poll(() => page.locator('.curves circle.loss').count()).toBe(4);
+      // stop: a run of many epochs ends at the next step
+      await page.fill('.train-controls input[type=number] >> nth=0', '100');
+      await more.click();
+      await expect.poll(() => stop.isDisabled()).toBe(false);
+      await stop.click();
+      await expect.poll(() => more.isDisabled()).toBe(false);
+      expect(await page.locator('.curves circle.loss').count()).toBeLessThan(8);
+      // draw a digit: the trainer's probabilities, the best in bold
+      await page.locator('.pad').scrollIntoViewIfNeeded();
+      const pad = await page.locator('.pad').boundingBox();
+      await page.mouse.move(pad!.x + 70, pad!.y + 20);
+      await page.mouse.down();
+      await page.mouse.move(pad!.x + 70, pad!.y + 120, { steps: 8 });
+      await page.mouse.up();
+      await expect.poll(() => page.locator('.probs li').count()).toBe(10);
+      expect(await page.locator('.probs li.best').textContent()).toBe('91.0%');
+      expect(await page.locator('.probs li').nth(7).getAttribute('class')).toBe('best');
+      const [d] = await Promise.all([page.waitForEvent('download'), save.click()]);
+      expect(d.suggestedFilename()).toBe('model.json');
+      // the settings went into the link
+      expect(await page.evaluate(() => location.hash)).toMatch(/^#s=/);
+      // a spec with errors is not trained, and the panel says why
+      await setDoc(page, SPEC.replace('  flatten\n', ''));
+      await expect.poll(() => status(page)).toBe('1 error');
+      await start.click();
+      await expect.poll(() => page.locator('.train-status').textContent()).toBe('cannot train: the spec has 1 error');
+      await shot(page, 'training-test-double.png'); // the panel with the test double's numbers: not for the docs
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      served.server.close();
+    }
   });
 
   it('hwy studio serves it at /editor/, under its policy', async () => {

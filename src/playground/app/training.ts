@@ -155,7 +155,8 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
     el('p', {}, speed),
     status,
     curves,
-    el('p', { className: 'caption' }, 'transform-gate activity after the last epoch'),
+    el('p', { className: 'caption legend' }, el('span', { className: 'loss' }, 'loss'), ' ', el('span', { className: 'val-loss' }, 'validation loss'), ' (scaled to the largest) · ', el('span', { className: 'acc' }, 'accuracy'), ' ', el('span', { className: 'val-acc' }, 'validation accuracy'), ' (0 to 1), by epoch'),
+    el('p', { className: 'caption' }, 'transform-gate activity after the last epoch: a row a gated layer, a column a unit, dark closed (carry) to bright open (transform)'),
     gates,
     el('div', { className: 'digit' }, pad.root, el('div', {}, el('button', { textContent: 'Clear', onclick: () => (pad.clear(), probs.replaceChildren()) }), probs)),
   );
