@@ -302,8 +302,11 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await expect.poll(() => status(page)).toBe('1 error');
 
     // 600 KiB: within what the page takes, over what the worker analyses (as hwy lsp): refused there, with HWY4004
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=/);
     await setDoc(page, SPEC + `# ${'y'.repeat(600 * 1024)}\n`);
     await expect.poll(() => status(page), { timeout: 10_000 }).toBe('1 error');
+    // too large for a share link: the address bar holds none rather than an older text's
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('');
     const panel = await lintPanel(page);
     await expect.poll(() => panel.textContent()).toContain('512 KiB');
 

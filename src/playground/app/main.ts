@@ -211,7 +211,8 @@ function scheduleHash(): void {
 async function writeHash(): Promise<string | null> {
   const shared: Shared = { spec: view.state.doc.toString(), settings: { epochs: settings.epochs, seed: settings.seed, backend: settings.backend } };
   const hash = await encodeShare(shared);
-  if (hash) window.history.replaceState(null, '', hash);
+  // a spec too large for a link leaves none: an older link in the address bar would reopen another text
+  window.history.replaceState(null, '', hash ?? location.pathname + location.search);
   return hash;
 }
 $('share').onclick = async () => {
