@@ -425,6 +425,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
     let studio: Studio | undefined;
     try {
       studio = await startStudio([runs, '--port', '0']);
+      await expect.poll(() => studio!.stderr()).toContain(`the playground (an editor for specs) at ${studio.url}editor/`);
       const { page, problems, foreign } = await open(`${studio.url}editor/`);
       expect(await doc(page)).toContain('network mlp_highway');
       await expect.poll(() => status(page)).toMatch(/^ok/);

@@ -86,6 +86,8 @@ Examples:
           `hwy studio: listening on ${host}:${actual}: ${loopback ? 'this machine only' : `anyone who can reach this machine at that address can read these runs (read-only; no password)`}\n`,
         );
       process.stdout.write(`${url}\n`);
+      const site = join(packageRoot(), 'dist', 'site', 'index.html');
+      process.stderr.write(existsSync(site) ? `hwy studio: the playground (an editor for specs) at ${url}editor/\n` : '');
       process.stderr.write('hwy studio: Ctrl-C stops it\n');
       const stop = () => {
         server.close();
