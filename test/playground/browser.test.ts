@@ -325,6 +325,30 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await page.close();
   });
 
+  it('a worker that takes longer than its budget is stopped, the page says so, and the next edit starts a new one', async () => {
+    const { page, problems } = await open(site!.url);
+    // a sweep of 40 networks of 150,000 layers each: the checker compiles every one (hwy check takes about 45 s)
+    const depths = Array.from({ length: 40 }, (_, i) => 150_000 - i).join(', ');
+    const heavy = `let depth = 2\nnetwork n {\n  input 8\n  dense 8 relu\n  repeat depth { highway dense relu }\n  dense 2 softmax\n}\nsweep s {\n  grid depth [${depths}]\n}\n`;
+    await setDoc(page, heavy);
+    const t0 = Date.now();
+    await expect.poll(() => page.locator('#message').textContent(), { timeout: 15_000 }).toContain('spent more than 5 s on this text and was stopped');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(await status(page)).toBe('analysis paused');
+    // the page itself was never blocked
+    const t1 = Date.now();
+    expect(await page.evaluate(() => document.querySelectorAll('.cm-line').length)).toBeGreaterThan(5);
+    expect(Date.now() - t1).toBeLessThan(1000);
+    await shot(page, 'worker-stopped.png');
+    // an edit to a small grid: a new worker, which sees the new text, not the old one
+    await page.evaluate(() => { const v = (window as any).hwyPlayground.view; const t = v.state.doc.toString(); const from = t.indexOf('['); v.dispatch({ changes: { from, to: t.indexOf(']') + 1, insert: '[2, 3]' }, userEvent: 'input.type' }); });
+    await expect.poll(() => status(page), { timeout: 10_000 }).toBe('ok');
+    expect(await page.locator('#message').isHidden()).toBe(true);
+    await expect.poll(() => page.locator('#counts').textContent()).toContain('network');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('bad links: oversized, malformed and carrying markup are refused or shown as text, never run', async () => {
     const big = await open(`${site!.url}#s=${'A'.repeat(600_000)}`);
     await expect.poll(() => big.page.locator('#message').textContent()).toContain('600,000 characters');

@@ -94,7 +94,11 @@ const sizeGuard = EditorState.transactionFilter.of((tr) => {
 const restartOnEdit = EditorView.updateListener.of((u) => {
   if (!u.docChanged) return;
   if (!messageEl.hidden && u.transactions.some((t) => t.isUserEvent('input') || t.isUserEvent('delete') || t.isUserEvent('undo') || t.isUserEvent('redo'))) say('');
-  if (!transport.alive) startWorker();
+  if (!transport.alive) {
+    // the new worker opens the text as it is now, not the text the stopped one was given
+    client.workspace.syncFiles();
+    startWorker();
+  }
 });
 
 const extensions: Extension = [
