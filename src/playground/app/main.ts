@@ -69,6 +69,7 @@ function startWorker(): void {
   transport = new WorkerTransport(w, (ms, error) => {
     say(ms < 0 ? `the language worker failed (${error ?? 'no reason given'}); it restarts on your next edit` : `the language worker spent more than ${ms / 1000} s on this text and was stopped; it restarts on your next edit`);
     $('status').textContent = 'analysis paused';
+    $('views').classList.add('stale'); // what they show is not this text's
     client.disconnect();
   });
   client.connect(transport);
@@ -191,7 +192,7 @@ function showSummary(s: NonNullable<NetworkReply['summary']>): void {
       [r.name, ''],
       [r.label, ''],
       [r.outputShape.join('x'), ''],
-      [r.count > 1 ? `${r.count} x ${num(r.params)}` : num(r.params), 'n'],
+      [r.count > 1 ? `${num(r.count)} x ${num(r.params)}` : num(r.params), 'n'],
       [r.notes, 'notes'],
     ]) {
       const td = document.createElement('td');
