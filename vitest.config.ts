@@ -40,6 +40,10 @@ const FAST = [
   'test/run/monitor.test.ts',
   'test/analysis/sweep-protocol.test.ts',
   'test/analysis/figures.test.ts',
+  // the playground's share links (its page is tested in a browser: slow)
+  'test/playground/share.test.ts',
+  'test/playground/transport.test.ts',
+  'test/playground/studio-editor.test.ts',
 ];
 
 export default defineConfig({

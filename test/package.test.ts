@@ -76,6 +76,8 @@ describe('the packed package', () => {
     expect(files.filter((f) => /^(src|test|bench|scripts|node_modules)\//.test(f))).toEqual([]);
     // source maps would double the package (they name our sources, which it does not ship)
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    // the playground (npm run build:site) is built from a clone and hosted on its own, not shipped
+    expect(files.filter((f) => f.startsWith('dist/site/'))).toEqual([]);
     // every export has its types, and they are in the tarball
     for (const [name, target] of Object.entries(pkg.exports as Record<string, string | { types?: string; default: string }>)) {
       if (name.endsWith('.json')) continue;

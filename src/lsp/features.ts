@@ -377,3 +377,48 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
   return out;
 }
 
+
+/**
+ * Highlighting from the compiler's own lexer, so that an editor without hwy's TextMate
+ * grammar (the playground's CodeMirror) colours exactly what the compiler reads: the
+ * token types of the LSP's semantic tokens, in this order (the legend).
+ */
+export const SEMANTIC_TOKEN_TYPES = ['keyword', 'type', 'function', 'property', 'variable', 'number', 'string', 'comment', 'operator'] as const;
+export type SemanticTokenType = (typeof SEMANTIC_TOKEN_TYPES)[number];
+export interface SemanticToken {
+  line: number; // 0-based
+  character: number;
+  length: number;
+  type: SemanticTokenType;
+}
+
+const KEYWORD_TOKENS = new Set(['Let', 'Network', 'Train', 'Repeat', 'Highway', 'Residual', 'Sweep']);
+const OPERATOR_TOKENS = new Set(['Equals', 'Plus', 'Minus', 'Star', 'Slash', 'Percent', 'X']);
+
+/** The tokens of a document in order, one line each (hwy tokens never span lines); none for a refused document. */
+export function semanticTokens(a: Analysis): SemanticToken[] {
+  if (a.result.diagnostics.some((d) => d.code === 'HWY4004')) return [];
+  const lexed = hwyLexer.tokenize(a.text);
+  const constants = new Set(Object.keys(a.result.ir?.constants ?? {}));
+  const all = [...lexed.tokens, ...(lexed.groups.comments ?? []), ...(lexed.groups.slashComments ?? [])].sort((x, y) => x.startOffset - y.startOffset);
+  const out: SemanticToken[] = [];
+  all.forEach((t, i) => {
+    const name = t.tokenType.name;
+    let type: SemanticTokenType | undefined;
+    if (KEYWORD_TOKENS.has(name)) type = 'keyword';
+    else if (name === 'Comment' || name === 'SlashComment') type = 'comment';
+    else if (name === 'NumberLit' || name === 'MalformedNumber') type = 'number';
+    else if (name === 'StringLit') type = 'string';
+    else if (OPERATOR_TOKENS.has(name)) type = 'operator';
+    else if (name === 'Identifier') {
+      const w = t.image;
+      const prev = all[i - 1]?.tokenType.name;
+      if (all[i + 1]?.tokenType.name === 'Equals' && prev !== 'Let') type = 'property';
+      else if (prev === 'Let' || constants.has(w)) type = 'variable';
+      else if ((ACTIVATIONS as readonly string[]).includes(w)) type = 'function'; // before the kinds: `relu` is a layer of its own too
+      else if (BLOCK_BY_KIND.has(w) || SETTING_BY_KIND.has(w)) type = 'type';
+    }
+    if (type && t.startLine !== undefined && t.startColumn !== undefined) out.push({ line: t.startLine - 1, character: t.startColumn - 1, length: t.image.length, type });
+  });
+  return out;
+}

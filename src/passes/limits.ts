@@ -74,8 +74,11 @@ export function measureSpec(text: string): SpecSize {
     inWord = cls;
   }
   if (text.length > 0 && !text.endsWith('\n')) lines++; // a last line without its newline
-  return { bytes: Buffer.byteLength(text, 'utf8'), lines, tokens };
+  return { bytes: utf8Length(text), lines, tokens };
 }
+
+/** UTF-8 bytes of a text; the compiler also runs in a browser (the playground's worker), which has no Buffer. */
+const utf8Length = (text: string): number => (typeof Buffer === 'function' ? Buffer.byteLength(text, 'utf8') : new TextEncoder().encode(text).length);
 
 /** The first limit a spec's size breaks, in words naming the file; undefined when none. */
 export function specSizeProblem(size: SpecSize, file: string, limits: Pick<Limits, 'maxSpecBytes' | 'maxSpecLines' | 'maxSpecTokens'>): string | undefined {

@@ -7,7 +7,8 @@
 //    the user chose to listen elsewhere with --host;
 //  - a request another site's page makes (an Origin that is not this server, or
 //    Sec-Fetch-Site: cross-site) is refused, and no CORS header is ever sent;
-//  - paths are never mapped onto the file system: the static files are four known names,
+//  - paths are never mapped onto the file system: the static files are known names (the
+//    app's four, and the playground's under /editor/),
 //    and a run is named by its id in the last scan, whose directories were checked to lie
 //    inside the given ones (./scan.ts); a run's own files are read without following links;
 //  - a damaged run is an error row; an exception while answering is a 500 for that request;
@@ -27,6 +28,8 @@ export interface StudioOptions {
   roots: Root[];
   /** dist/studio: index.html, app.js, vega.js, style.css. */
   appDir: string;
+  /** dist/site, the playground (npm run build:site), served at /editor/; absent or unbuilt: /editor/ says how to build it. */
+  siteDir?: string;
   /** Set when it listens on an address other than loopback (--host): the Host header is then not checked against loopback names. */
   exposed: boolean;
   /** How long a scan of the directories is reused (ms): requests close together share one. */
@@ -43,6 +46,20 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/static/vega.js': { file: 'vega.js', type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+
+/** The playground's files (scripts/build-site.mjs writes them): a fixed list, as the app's. */
+const SITE: Record<string, { file: string; type: string }> = {
+  '/editor/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/editor/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/editor/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/editor/worker.js': { file: 'worker.js', type: 'text/javascript; charset=utf-8' },
+  '/editor/trainer.js': { file: 'trainer.js', type: 'text/javascript; charset=utf-8' },
+  '/editor/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/editor/data/mnist-10k-images-idx3-ubyte.gz': { file: 'data/mnist-10k-images-idx3-ubyte.gz', type: 'application/gzip' },
+  '/editor/data/mnist-10k-labels-idx1-ubyte.gz': { file: 'data/mnist-10k-labels-idx1-ubyte.gz', type: 'application/gzip' },
+};
+/** The playground's own policy (its index.html carries the same): its worker, WebAssembly for the trainer, CodeMirror's inline styles, the diagram as a blob: image. */
+const SITE_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const SECURITY_HEADERS = {
   // the page loads only its own script and style and talks only to this server
@@ -104,6 +121,24 @@ export function createStudioServer(o: StudioOptions): Server & { live: Live } {
     if (!raw.startsWith('/')) return send(res, 400, { error: 'bad request target' });
     const path = raw.split('?')[0];
 
+    if (path === '/editor') {
+      res.writeHead(301, { ...SECURITY_HEADERS, location: '/editor/', 'content-length': 0 });
+      res.end();
+      return;
+    }
+    const site = SITE[path];
+    if (site) {
+      let body: Buffer;
+      try {
+        if (!o.siteDir) throw new Error('no site');
+        body = readFileSync(join(o.siteDir, site.file));
+      } catch {
+        return send(res, 404, { error: site.file === 'trainer.js' ? 'this playground was built without the in-page trainer' : 'the playground is not built: run npm run build:site' });
+      }
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-security-policy': SITE_CSP, 'content-type': site.type, 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     const file = STATIC[path];
     if (file) {
       const body = readFileSync(join(o.appDir, file.file));

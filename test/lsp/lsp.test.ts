@@ -149,6 +149,41 @@ describe('language server over stdio', () => {
     expect(await conn.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
   });
 
+  it('semantic tokens: the lexer words by what they are, comments included, in the legend types', async () => {
+    const uri = 'file:///tokens.hwy';
+    await open(uri, 'let d = 3 # depth\nnetwork n {\n  input 8\n  repeat d { highway dense relu gate_bias=-1 }\n}\n');
+    const { data } = (await conn.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri } })) as { data: number[] };
+    const legend = ['keyword', 'type', 'function', 'property', 'variable', 'number', 'string', 'comment', 'operator'];
+    // decode the relative encoding back to (line, character, length, type)
+    const got: string[] = [];
+    let line = 0;
+    let ch = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i];
+      ch = data[i] === 0 ? ch + data[i + 1] : data[i + 1];
+      got.push(`${line}:${ch}:${data[i + 2]}:${legend[data[i + 3]]}`);
+    }
+    expect(got).toEqual([
+      '0:0:3:keyword', // let
+      '0:4:1:variable', // d
+      '0:6:1:operator', // =
+      '0:8:1:number',
+      '0:10:7:comment',
+      '1:0:7:keyword', // network
+      '2:2:5:type', // input
+      '2:8:1:number',
+      '3:2:6:keyword', // repeat
+      '3:9:1:variable', // d, a constant
+      '3:13:7:keyword', // highway
+      '3:21:5:type', // dense
+      '3:27:4:function', // relu
+      '3:32:9:property', // gate_bias
+      '3:41:1:operator',
+      '3:42:1:operator', // -
+      '3:43:1:number',
+    ]);
+  });
+
   it('a code action writes an inserted projection into the text', async () => {
     const uri = 'file:///action.hwy';
     await open(uri, 'network n {\n  input 784\n  highway dense 50 tanh\n}\n');

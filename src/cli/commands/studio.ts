@@ -57,7 +57,8 @@ Examples:
       const host = opts.host ?? '127.0.0.1';
       const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
       // on a loopback address the Host header is still checked (DNS rebinding); elsewhere the machine's names are many
-      const server = createStudioServer({ roots, appDir, exposed: !loopback });
+      // the playground (npm run build:site), at /editor/, when it is built
+      const server = createStudioServer({ roots, appDir, siteDir: join(packageRoot(), 'dist', 'site'), exposed: !loopback });
       const listen = (p: number) =>
         new Promise<number>((ok, fail) => {
           const onError = (e: Error) => fail(e);
@@ -89,6 +90,8 @@ Examples:
           `hwy studio: listening on ${host}:${actual}: ${loopback ? 'this machine only' : `anyone who can reach this machine at that address can read these runs (read-only; no password)`}\n`,
         );
       process.stdout.write(`${url}\n`);
+      const site = join(packageRoot(), 'dist', 'site', 'index.html');
+      process.stderr.write(existsSync(site) ? `hwy studio: the playground (an editor for specs) at ${url}editor/\n` : '');
       process.stderr.write('hwy studio: Ctrl-C stops it\n');
       if (opts.open) {
         const { openBrowser } = await import('../../studio/open.js');

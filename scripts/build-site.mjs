@@ -1,0 +1,50 @@
+// Builds the browser playground (src/playground/) into dist/site/: one folder of static
+// files that any static host serves (no server code) and `hwy studio` serves at /editor/.
+//   index.html, style.css      the page
+//   app.js                     the page's script (CodeMirror, the LSP client), an ES module
+//   worker.js                  the language worker: hwy's compiler and language server
+//   trainer.js                 the in-page trainer (tfjs), only when src/playground/train/trainer.ts exists
+//   data/*.gz                  the bundled MNIST digits, for the trainer
+// Nothing is loaded from anywhere else. `--report` prints each file's gzipped size.
+// For the playground's tests: HWY_SITE_OUT builds into another folder, and HWY_SITE_TRAINER
+// bundles another module (a test double of the trainer contract) as trainer.js.
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+
+const OUT = process.env.HWY_SITE_OUT || 'dist/site';
+const minify = process.env.HWY_NO_MINIFY !== '1';
+// the paper's networks first, then the examples (figure 1 and the sweeps are left out: a sweep names other files)
+const EXAMPLES = ['specs/paper/mlp-highway.hwy', 'specs/paper/mnist-conv-highway.hwy', 'specs/paper/mlp-plain.hwy', 'specs/paper/mlp-residual.hwy', 'specs/paper/cifar10-highway-a.hwy', 'specs/paper/cifar100-highway.hwy'];
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(join(OUT, 'data'), { recursive: true });
+const examples = EXAMPLES.map((f) => ({ name: f.replace(/^specs\/paper\//, '').replace(/\.hwy$/, ''), text: readFileSync(f, 'utf8') }));
+const common = { bundle: true, platform: 'browser', target: 'es2022', minify, logLevel: 'warning', legalComments: 'none', // the parser's grammar self-check is a development switch read from the environment; a page has none
+  define: { 'process.env.NODE_ENV': '"production"', 'process.env.HWY_VALIDATE_GRAMMAR': '"0"' } };
+
+const trainer = process.env.HWY_SITE_TRAINER || 'src/playground/train/trainer.ts';
+const hasTrainer = existsSync(trainer);
+await build({ ...common, entryPoints: { app: 'src/playground/app/main.ts' }, format: 'esm', outdir: OUT, define: { ...common.define, __HWY_EXAMPLES__: JSON.stringify(examples), __HWY_HAS_TRAINER__: String(hasTrainer) } });
+await build({ ...common, entryPoints: { worker: 'src/playground/worker.ts' }, format: 'iife', outdir: OUT });
+// The trainer is its own bundle (tfjs), which the page imports when the training panel starts.
+if (hasTrainer) await build({ ...common, entryPoints: { trainer }, format: 'esm', outdir: OUT });
+copyFileSync('src/playground/app/index.html', join(OUT, 'index.html'));
+copyFileSync('src/playground/app/style.css', join(OUT, 'style.css'));
+for (const f of readdirSync('data')) if (f.endsWith('.gz')) copyFileSync(join('data', f), join(OUT, 'data', f));
+
+if (process.argv.includes('--report')) {
+  const sizes = {};
+  const walk = (dir) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else sizes[p.slice(OUT.length + 1)] = { bytes: statSync(p).size, gzip: gzipSync(readFileSync(p), { level: 9 }).length };
+    }
+  };
+  walk(OUT);
+  const app = Object.entries(sizes).filter(([f]) => !f.startsWith('data/') && f !== 'trainer.js');
+  for (const [f, s] of Object.entries(sizes)) console.log(`${f.padEnd(34)} ${String(s.bytes).padStart(10)} B  ${String(s.gzip).padStart(9)} B gzipped`);
+  console.log(`the app without the trainer and data: ${app.reduce((n, [, s]) => n + s.gzip, 0)} B gzipped`);
+}
