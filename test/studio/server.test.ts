@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT, hwy } from '../helpers.js';
 import { SPEC, startStudio, trainTiny, type Studio } from './fixture.js';
+import { pythonOrReason } from '../backends/torch/cases.js';
 
 /** A request sent as written: the path not normalised (fetch would resolve `..`), any Host. */
 function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -209,8 +210,17 @@ describe('hwy studio: the server', () => {
   });
 });
 
-describe('hwy studio: a run training now', () => {
-  it('shows it training, its epochs as they finish, then done', async () => {
+const { python, reason } = pythonOrReason();
+// the studio reads a run's files, whichever engine writes them: both are followed the same way
+const ENGINES = [
+  // batch 10: an epoch of 810 small steps lasts longer than the studio's scan (0.5 s) and the poll, on a fast idle machine too
+  { engine: 'tfjs', batch: '10', skip: '' },
+  // torch steps are faster: batch 2 keeps an epoch long enough to be seen
+  { engine: 'torch', batch: '2', skip: python ? '' : reason },
+];
+
+describe.each(ENGINES)('hwy studio: a run training now on $engine', ({ engine, batch, skip }) => {
+  it.skipIf(skip !== '')(`shows it training, its epochs as they finish, then done${skip ? `: SKIPPED, ${skip}` : ''}`, async () => {
     const work = mkdtempSync(join(tmpdir(), 'hwy-studio-live-'));
     const studio = await startStudio([work, '--port', '0', '--host', '127.0.0.1']);
     try {
@@ -218,8 +228,7 @@ describe('hwy studio: a run training now', () => {
       // --host 127.0.0.1 is still loopback: a foreign Host is refused
       expect((await raw(studio.port, '/api/runs', { headers: { host: `evil.example:${studio.port}` } })).status).toBe(403);
       writeFileSync(join(work, 'tiny.hwy'), SPEC);
-      // batch 10: an epoch of 810 small steps lasts longer than the studio's scan (0.5 s) and the poll, on a fast idle machine too
-      const train = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(work, 'tiny.hwy'), '--out', join(work, 'run'), '--epochs', '4', '--batch', '10'], { stdio: 'ignore' });
+      const train = spawn(process.execPath, [join(ROOT, 'bin/hwy.js'), 'train', join(work, 'tiny.hwy'), '--out', join(work, 'run'), '--engine', engine, '--epochs', '4', '--batch', batch], { stdio: 'ignore' });
       const exited = new Promise<number | null>((ok) => train.on('exit', (code) => ok(code)));
       let done = false;
       void exited.then(() => (done = true));
@@ -236,7 +245,7 @@ describe('hwy studio: a run training now', () => {
       expect(training.map((s) => Number(s.split(':')[1]))).toEqual([...training.map((s) => Number(s.split(":")[1]))].sort((a, b) => a - b));
       await new Promise((ok) => setTimeout(ok, 700));
       const after = ((await (await fetch(`${studio.url}api/runs`)).json()) as { runs: Row[] }).runs[0];
-      expect(after).toMatchObject({ status: 'done', epochs: 4 });
+      expect(after).toMatchObject({ status: 'done', epochs: 4, engine });
     } finally {
       expect(await studio.stop()).toBe(0);
       rmSync(work, { recursive: true, force: true });
