@@ -4,24 +4,15 @@
 // a setting with a band, the vega figures draw under the page's content security policy,
 // and a sweep's page shows its trials and figures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessSync, appendFileSync, constants, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
 import { startStudio, trainTiny, type Studio } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
-const skip = !present && !process.env.CI;
-if (skip) console.warn(`test/studio/browser.test.ts: skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
+const skip = skipWithoutChromium('test/studio/browser.test.ts');
 
 describe.skipIf(skip)('hwy studio in a browser', () => {
   let work: string;

@@ -4,23 +4,15 @@
 // real browser (Debian's chromium): the highlighted spec, the summary, the diagram, charts with a tooltip
 // on hover, the confusion matrix, and the diff of two runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessSync, appendFileSync, constants, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
 import { hwy } from '../helpers.js';
 import { startStudio, type Studio } from './fixture.js';
 import { HIGHWAY_SPEC, trainAnalysed } from './run-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const SECRET = 'outside-the-served-tree-7f3a';
 
 interface Section {
@@ -168,8 +160,7 @@ describe('hwy studio: a run in detail', () => {
 });
 
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
-const skip = !present && !process.env.CI;
-if (skip) console.warn(`test/studio/run-page.test.ts: browser part skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
+const skip = skipWithoutChromium('test/studio/run-page.test.ts', 'browser part skipped');
 
 describe.skipIf(skip)('hwy studio: a run\'s page in a browser', () => {
   let browser: Browser | undefined;
