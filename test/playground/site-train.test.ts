@@ -271,6 +271,66 @@ describe.skipIf(skip)('the built playground trains in the page', () => {
     await page.close();
   }, 300_000);
 
+  it('a network too big for the page is refused with the estimate; a lost WebGL context is said, epoch 1 is kept, and training goes on on wasm', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // the WebGL contexts the page makes (tfjs's is an OffscreenCanvas's), to lose one as a GPU reset would
+    await page.addInitScript(() => {
+      const seen: unknown[] = ((window as any).__webgl = []);
+      for (const C of [(window as any).HTMLCanvasElement, (window as any).OffscreenCanvas].filter(Boolean)) {
+        const get = C.prototype.getContext;
+        C.prototype.getContext = function (this: unknown, type: string, ...rest: unknown[]) {
+          const c = get.call(this, type, ...rest);
+          if (c && /webgl/.test(type)) seen.push(c);
+          return c;
+        };
+      }
+    });
+    await page.goto(site!.url);
+    await page.waitForSelector('body[data-analysed]', { timeout: 30_000 });
+    const setDoc = (t: string) =>
+      page.evaluate((text) => {
+        const v = (window as any).hwyPlayground.view;
+        v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+      }, t);
+    const status = page.locator('.train-status');
+    const speed = page.locator('.speed');
+    const [start, more] = ['Start', 'Continue'].map((t) => page.locator('.train-controls button', { hasText: t }));
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('ready');
+    await page.fill('.train-controls input[type=number] >> nth=0', '1');
+    await page.selectOption('.train-controls select', 'webgl');
+
+    // 8 GiB of weights alone: refused before anything is allocated, with hwy train's estimate
+    await setDoc(SPEC.replace('dense 16 relu', 'dense 8192 relu').replace('repeat 2', 'repeat 8'));
+    await expect.poll(() => page.locator('#counts').textContent()).toContain('1,080,385,546 parameters');
+    await start.click();
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^training failed: training page_mlp needs about [\d.]+ GiB \([\d.]+ GiB for [\d,]+ parameters with their gradients and optimizer state, .*\), but [\d.]+ GiB is what this page may use \(.*\): make the layers narrower/);
+    expect(await more.isDisabled()).toBe(true);
+
+    await setDoc(SPEC);
+    await expect.poll(() => page.locator('#counts').textContent()).toContain('13,818 parameters');
+    await start.click();
+    await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^epoch 1: .* on webgl$/);
+    await more.click();
+    await expect.poll(() => speed.textContent(), { timeout: 60_000 }).toMatch(/^webgl · epoch 2, step/);
+    const lost = await page.evaluate(() => (window as any).__webgl.map((gl: WebGLRenderingContext) => (gl.isContextLost() ? 'already' : (gl.getExtension('WEBGL_lose_context')?.loseContext(), 'lost'))));
+    expect(lost).toContain('lost');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toBe(
+      'training failed: the WebGL context was lost during epoch 2 (the browser reset the GPU, or the page used too much of its memory): the weights of epoch 1 are kept; run again to go on training on wasm',
+    );
+    expect(await page.locator('.curves circle.loss').count()).toBe(1);
+    await shot(page, 'training-context-lost.png');
+    // Continue: on wasm, from epoch 1's weights and momentum: hwy train's epoch 2
+    await more.click();
+    await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^epoch 2: .* on wasm$/);
+    const e2 = (await status.textContent())!;
+    expect(Math.abs(Number(/loss (\d+\.\d+)/.exec(e2)![1]) - node[1].loss)).toBeLessThan(1e-3);
+    expect(await page.locator('.curves circle.loss').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('a host that left out the .wasm files or trainer.js: the panel says what is missing', async () => {
     const out = join(work, 'site');
     const open = async () => {
