@@ -3,7 +3,8 @@
 //   index.html, style.css      the page
 //   app.js                     the page's script (CodeMirror, the LSP client), an ES module
 //   worker.js                  the language worker: hwy's compiler and language server
-//   trainer.js                 the in-page trainer (tfjs), only when src/playground/train/trainer.ts exists
+//   trainer.js                 the in-page trainer (tfjs), which the page imports when its training panel starts
+//   tfjs-backend-wasm*.wasm    tfjs's WebAssembly backend, for the trainer where WebGPU and WebGL are not
 //   data/*.gz                  the bundled MNIST digits, for the trainer
 // Nothing is loaded from anywhere else. `--report` prints each file's gzipped size.
 // For the playground's tests: HWY_SITE_OUT builds into another folder, and HWY_SITE_TRAINER
@@ -25,11 +26,20 @@ const common = { bundle: true, platform: 'browser', target: 'es2022', minify, lo
   define: { 'process.env.NODE_ENV': '"production"', 'process.env.HWY_VALIDATE_GRAMMAR': '"0"' } };
 
 const trainer = process.env.HWY_SITE_TRAINER || 'src/playground/train/trainer.ts';
-const hasTrainer = existsSync(trainer);
-await build({ ...common, entryPoints: { app: 'src/playground/app/main.ts' }, format: 'esm', outdir: OUT, define: { ...common.define, __HWY_EXAMPLES__: JSON.stringify(examples), __HWY_HAS_TRAINER__: String(hasTrainer) } });
+if (!existsSync(trainer)) {
+  console.error(`build-site: ${trainer}: no such file (the trainer's module)`);
+  process.exit(2);
+}
+await build({ ...common, entryPoints: { app: 'src/playground/app/main.ts' }, format: 'esm', outdir: OUT, define: { ...common.define, __HWY_EXAMPLES__: JSON.stringify(examples) } });
 await build({ ...common, entryPoints: { worker: 'src/playground/worker.ts' }, format: 'iife', outdir: OUT });
 // The trainer is its own bundle (tfjs), which the page imports when the training panel starts.
-if (hasTrainer) await build({ ...common, entryPoints: { trainer }, format: 'esm', outdir: OUT });
+await build({ ...common, entryPoints: { trainer }, format: 'esm', outdir: OUT });
+// tfjs's wasm backend fetches its binary at run time, from the URL the page passes the
+// trainer (wasmUrl: the site's root). The plain and SIMD builds only: the threaded one needs
+// a cross-origin-isolated page and a blob: worker, which the page's policy does not allow
+// (the trainer turns threads off, so it never asks for that file).
+const WASM = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(join(WASM, f), join(OUT, f));
 copyFileSync('src/playground/app/index.html', join(OUT, 'index.html'));
 copyFileSync('src/playground/app/style.css', join(OUT, 'style.css'));
 for (const f of readdirSync('data')) if (f.endsWith('.gz')) copyFileSync(join('data', f), join(OUT, 'data', f));
@@ -44,7 +54,7 @@ if (process.argv.includes('--report')) {
     }
   };
   walk(OUT);
-  const app = Object.entries(sizes).filter(([f]) => !f.startsWith('data/') && f !== 'trainer.js');
+  const app = Object.entries(sizes).filter(([f]) => !f.startsWith('data/') && f !== 'trainer.js' && !f.endsWith('.wasm'));
   for (const [f, s] of Object.entries(sizes)) console.log(`${f.padEnd(34)} ${String(s.bytes).padStart(10)} B  ${String(s.gzip).padStart(9)} B gzipped`);
-  console.log(`the app without the trainer and data: ${app.reduce((n, [, s]) => n + s.gzip, 0)} B gzipped`);
+  console.log(`the app without the trainer (trainer.js, *.wasm) and data: ${app.reduce((n, [, s]) => n + s.gzip, 0)} B gzipped`);
 }

@@ -16,7 +16,7 @@
 //  - pages stay current through one event stream each (GET /api/events, ./live.ts), at most
 //    MAX_CLIENTS of them: one more is a 503, not another watcher set.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scan, type FoundDir, type Root, type ScanResult } from './scan.js';
 import { readRunMetrics, readRunRow } from './runs.js';
@@ -55,6 +55,9 @@ const SITE: Record<string, { file: string; type: string }> = {
   '/editor/worker.js': { file: 'worker.js', type: 'text/javascript; charset=utf-8' },
   '/editor/trainer.js': { file: 'trainer.js', type: 'text/javascript; charset=utf-8' },
   '/editor/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // the trainer's wasm backend (application/wasm: the browser compiles it as it arrives)
+  '/editor/tfjs-backend-wasm.wasm': { file: 'tfjs-backend-wasm.wasm', type: 'application/wasm' },
+  '/editor/tfjs-backend-wasm-simd.wasm': { file: 'tfjs-backend-wasm-simd.wasm', type: 'application/wasm' },
   '/editor/data/mnist-10k-images-idx3-ubyte.gz': { file: 'data/mnist-10k-images-idx3-ubyte.gz', type: 'application/gzip' },
   '/editor/data/mnist-10k-labels-idx1-ubyte.gz': { file: 'data/mnist-10k-labels-idx1-ubyte.gz', type: 'application/gzip' },
 };
@@ -133,7 +136,7 @@ export function createStudioServer(o: StudioOptions): Server & { live: Live } {
         if (!o.siteDir) throw new Error('no site');
         body = readFileSync(join(o.siteDir, site.file));
       } catch {
-        return send(res, 404, { error: site.file === 'trainer.js' ? 'this playground was built without the in-page trainer' : 'the playground is not built: run npm run build:site' });
+        return send(res, 404, { error: `the playground is not built${o.siteDir && existsSync(join(o.siteDir, 'index.html')) ? ` completely (${site.file} is missing)` : ''}: run npm run build:site` });
       }
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-security-policy': SITE_CSP, 'content-type': site.type, 'content-length': body.length });
       res.end(req.method === 'HEAD' ? undefined : body);

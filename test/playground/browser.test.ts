@@ -30,7 +30,7 @@ const skip = !present && !process.env.CI;
 if (skip) console.warn(`test/playground/browser.test.ts: skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
 
 const SITE = join(ROOT, 'dist/site');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip' };
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip', '.wasm': 'application/wasm' };
 
 /** A plain static file server over dist/site, as any static host is: files only, nothing outside the folder. */
 function serveSite(SITE: string): Promise<{ server: Server; url: string }> {
@@ -139,7 +139,8 @@ describe.skipIf(skip)('the playground in a browser', () => {
     await expect.poll(() => page.locator('.hwy-tok-keyword').count()).toBeGreaterThan(3);
     await expect.poll(() => page.locator('.hwy-inlay').first().textContent()).toContain('→');
     expect(await page.locator('#counts').textContent()).toContain('85,660 parameters');
-    expect(await page.locator('.train-status').textContent()).toContain('training not available in this build');
+    // the site's own trainer (test/playground/site-train.test.ts trains with it)
+    await expect.poll(() => page.locator('.train-status').textContent()).toContain('ready');
     await shot(page, 'loaded.png');
 
     await setDoc(page, SPEC);
@@ -453,6 +454,10 @@ describe.skipIf(skip)('the playground in a browser', () => {
       const { page, problems, foreign } = await open(`${studio.url}editor/`);
       expect(await doc(page)).toContain('network mlp_highway');
       await expect.poll(() => status(page)).toMatch(/^ok/);
+      // the trainer loads, and its wasm binaries come from the studio's list and compile under its policy
+      await expect.poll(() => page.locator('.train-status').textContent()).toContain('ready');
+      const compiled = await page.evaluate(() => Promise.all(['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'].map(async (f) => WebAssembly.Module.exports(await WebAssembly.compileStreaming(fetch(f))).length)));
+      for (const n of compiled) expect(n).toBeGreaterThan(0);
       expect(problems).toEqual([]);
       expect(foreign).toEqual([]);
       await page.close();
@@ -462,7 +467,7 @@ describe.skipIf(skip)('the playground in a browser', () => {
   });
 
   it('reports the app size without tfjs', () => {
-    const files = readdirSync(SITE).filter((f) => statSync(join(SITE, f)).isFile() && f !== 'trainer.js');
+    const files = readdirSync(SITE).filter((f) => statSync(join(SITE, f)).isFile() && f !== 'trainer.js' && !f.endsWith('.wasm'));
     const gz = files.reduce((n, f) => n + gzipSync(readFileSync(join(SITE, f)), { level: 9 }).length, 0);
     console.log(`playground app without tfjs and data: ${files.join(', ')}: ${(gz / 1024).toFixed(0)} KiB gzipped`);
     expect(gz).toBeLessThan(1024 * 1024);

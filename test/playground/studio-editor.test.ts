@@ -38,7 +38,7 @@ describe('hwy studio serves the playground at /editor/', () => {
     work = mkdtempSync(join(tmpdir(), 'hwy-studio-editor-'));
     const site = join(work, 'site');
     mkdirSync(join(site, 'data'), { recursive: true });
-    for (const f of ['index.html', 'app.js', 'worker.js', 'style.css', 'secret.txt', 'data/mnist-10k-labels-idx1-ubyte.gz']) writeFileSync(join(site, f), `content of ${f}`);
+    for (const f of ['index.html', 'app.js', 'worker.js', 'style.css', 'secret.txt', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'data/mnist-10k-labels-idx1-ubyte.gz']) writeFileSync(join(site, f), `content of ${f}`);
     mkdirSync(join(work, 'app'));
     writeFileSync(join(work, 'app/index.html'), 'studio');
     built = createStudioServer({ roots: [], appDir: join(work, 'app'), siteDir: site, exposed: false });
@@ -62,6 +62,13 @@ describe('hwy studio serves the playground at /editor/', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect((await get(port, '/editor/worker.js')).body).toBe('content of worker.js');
     expect((await get(port, '/editor/data/mnist-10k-labels-idx1-ubyte.gz')).headers['content-type']).toBe('application/gzip');
+    // the trainer's wasm backend, as WebAssembly (a browser compiles only application/wasm as it arrives)
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+      const w = await get(port, `/editor/${f}`);
+      expect(w.status, f).toBe(200);
+      expect(w.body, f).toBe(`content of ${f}`);
+      expect(w.headers['content-type'], f).toBe('application/wasm');
+    }
     const bare = await get(port, '/editor');
     expect(bare.status).toBe(301);
     expect(bare.headers.location).toBe('/editor/');
@@ -70,17 +77,19 @@ describe('hwy studio serves the playground at /editor/', () => {
   });
 
   it('serves nothing else of the folder and maps no client path', async () => {
-    for (const p of ['/editor/secret.txt', '/editor/../app/index.html', '/editor/%2e%2e/secret.txt', '/editor/data/', '/editor//app.js', '/editor/app.js/']) {
+    for (const p of ['/editor/secret.txt', '/editor/tfjs-backend-wasm-threaded-simd.wasm', '/editor/../app/index.html', '/editor/%2e%2e/secret.txt', '/editor/data/', '/editor//app.js', '/editor/app.js/']) {
       const r = await get(port, p);
       expect(r.status, p).toBe(404);
       expect(r.body, p).not.toContain('content of');
     }
   });
 
-  it('says how to build it when it is not built, and that a build has no trainer', async () => {
+  it('says how to build it when it is not built, and names a listed file a partial copy lacks', async () => {
     const r = await get(port2, '/editor/');
     expect(r.status).toBe(404);
-    expect(JSON.parse(r.body).error).toContain('npm run build:site');
-    expect(JSON.parse((await get(port, '/editor/trainer.js')).body).error).toContain('without the in-page trainer');
+    expect(JSON.parse(r.body).error).toBe('the playground is not built: run npm run build:site');
+    const t = await get(port, '/editor/trainer.js');
+    expect(t.status).toBe(404);
+    expect(JSON.parse(t.body).error).toBe('the playground is not built completely (trainer.js is missing): run npm run build:site');
   });
 });

@@ -268,17 +268,17 @@ examples.onchange = () => {
 
 // ---- training ------------------------------------------------------------------------------
 
-/** Whether the site's build made the trainer's bundle (scripts/build-site.mjs: when src/playground/train/trainer.ts exists). */
-declare const __HWY_HAS_TRAINER__: boolean;
-
-/** The one place the trainer comes in: its own bundle beside this one (tfjs is large), when the build has it. */
+/**
+ * The one place the trainer comes in: its own bundle beside this one (tfjs is large), which
+ * every build makes. A host that left it out, or a network that failed, leaves the panel
+ * saying so with the browser's reason.
+ */
 async function loadTrainer(): Promise<{ create: CreateTrainer } | { create: null; reason: string }> {
-  if (!__HWY_HAS_TRAINER__) return { create: null, reason: 'this site was built without the in-page trainer' };
   try {
     const m = (await import(/* the trainer's bundle */ new URL('./trainer.js', import.meta.url).href)) as { createTrainer?: CreateTrainer };
     return m.createTrainer ? { create: m.createTrainer } : { create: null, reason: 'trainer.js exports no createTrainer' };
   } catch (e) {
-    return { create: null, reason: `its bundle did not load: ${(e as Error)?.message ?? e}` };
+    return { create: null, reason: `trainer.js did not load: ${(e as Error)?.message ?? e}` };
   }
 }
 mountTrainingPanel($('training'), {
@@ -286,6 +286,8 @@ mountTrainingPanel($('training'), {
   currentIr: () => client.request<{ uri: string }, IrReply>(IR_REQUEST, { uri: URI }).catch((e) => ({ ok: false as const, reason: String(e?.message ?? e) })),
   settings,
   dataUrl: new URL('./data/', import.meta.url).href,
+  // tfjs-backend-wasm's .wasm files, which the site build copies beside the page
+  wasmUrl: new URL('./', import.meta.url).href,
   onSettings: (s) => {
     settings = s;
     scheduleHash();

@@ -2,8 +2,8 @@
 // curves, the gates' heat map after each epoch, and a pad to draw a digit for the trained
 // network. It knows the trainer only through the contract in ../train/api.ts, and gets its
 // factory from one place (mountTrainingPanel's `loadTrainer`): the page passes a loader that
-// imports the trainer's own bundle, which a build without the trainer does not have; the
-// panel then says that training is not available, and offers nothing it cannot do.
+// imports the trainer's own bundle; where that bundle cannot be loaded (a host that left it
+// out), the panel says so with the reason, and offers nothing it cannot do.
 import type { CreateTrainer, EpochReport, Trainer, TrainerOptions } from '../train/api.js';
 import type { NetworkIR } from '../../ir/types.js';
 
@@ -14,12 +14,14 @@ export interface TrainingSettings {
 }
 
 export interface TrainingPanelOptions {
-  /** The trainer factory, or null when this build has none (with the reason). */
+  /** The trainer factory, or null when it could not be loaded (with the reason). */
   loadTrainer: () => Promise<{ create: CreateTrainer } | { create: null; reason: string }>;
   /** The checked IR of the spec in the editor now, or why there is none. */
   currentIr: () => Promise<{ ok: true; ir: NetworkIR } | { ok: false; reason: string }>;
   settings: TrainingSettings;
   dataUrl: string;
+  /** where the site serves tfjs-backend-wasm's .wasm files */
+  wasmUrl: string;
   /** Settings changed by the user (the share link carries them). */
   onSettings(s: TrainingSettings): void;
   download(name: string, data: Blob): void;
@@ -191,7 +193,7 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
         history = [];
         drawCurves(curves, history);
         status.textContent = 'preparing the data and the network…';
-        trainer = await create!({ ir: got.ir, dataUrl: o.dataUrl, seed: s.seed, backend: s.backend });
+        trainer = await create!({ ir: got.ir, dataUrl: o.dataUrl, wasmUrl: o.wasmUrl, seed: s.seed, backend: s.backend });
       }
       const t = trainer!;
       status.textContent = `training on ${t.backend.name}${t.backend.why ? ` (${t.backend.why})` : ''}`;
@@ -201,7 +203,7 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
           history.push(r);
           drawCurves(curves, history);
           drawGates(gates, r.gates);
-          status.textContent = `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(1)}%${r.valAccuracy === null ? '' : `, validation ${(100 * r.valAccuracy).toFixed(1)}%`}`;
+          status.textContent = `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(1)}%${r.valAccuracy === null ? '' : `, validation ${(100 * r.valAccuracy).toFixed(1)}%`} · ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s on ${t.backend.name}`;
         },
       });
     } catch (e) {
@@ -223,7 +225,7 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
       create = got.create;
       status.textContent = 'ready: Start trains the network in the editor on the bundled MNIST digits, in this page';
     } else {
-      status.textContent = `training not available in this build (${got.reason})`;
+      status.textContent = `training not available here (${got.reason})`;
       root.classList.add('unavailable');
     }
     buttons();

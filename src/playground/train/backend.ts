@@ -71,12 +71,31 @@ async function tryWebgl(softwareOk: boolean): Promise<{ ok: true; why?: string }
   return { ok: true };
 }
 
+/**
+ * Why tfjs could not start its wasm backend, where the reason is its binary (tfjs only warns
+ * in the console): the site does not serve the file it fetches (a host that copied the
+ * site without its .wasm files).
+ */
+async function missingWasm(wasmUrl: string | undefined): Promise<string> {
+  try {
+    const file = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+    const url = new URL(file, new URL(wasmUrl ?? './', globalThis.location?.href)).href;
+    const res = await fetch(url, { method: 'HEAD' });
+    return res.ok ? '' : ` (${url}: the site answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}; it serves tfjs-backend-wasm's .wasm files beside the page)`;
+  } catch {
+    return '';
+  }
+}
+
 async function tryWasm(wasmUrl: string | undefined): Promise<string | undefined> {
   try {
     if (wasmUrl) setWasmPaths(wasmUrl.endsWith('/') ? wasmUrl : `${wasmUrl}/`);
+    // threads would need a cross-origin-isolated page, a third .wasm file and a blob: worker
+    // (which the playground's policy refuses): the plain or SIMD build, on the page's thread
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     registerWasmTrainingKernels();
     if (await tf.setBackend('wasm')) return undefined;
-    return 'the wasm backend did not start';
+    return `the wasm backend did not start${await missingWasm(wasmUrl)}`;
   } catch (e) {
     return `the wasm backend failed to load (${(e as Error).message})`;
   }
