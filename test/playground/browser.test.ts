@@ -6,28 +6,19 @@
 // keystroke-to-diagnostics times, the time to interactive and the app's gzipped size.
 // HWY_PLAYGROUND_SCREENSHOTS=DIR copies each state's screenshot (1280x800) into DIR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
 import { ROOT } from '../helpers.js';
 import { startStudio, type Studio } from '../studio/fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
-const skip = !present && !process.env.CI;
-if (skip) console.warn(`test/playground/browser.test.ts: skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
+const skip = skipWithoutChromium('test/playground/browser.test.ts');
 
 const SITE = join(ROOT, 'dist/site');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip', '.wasm': 'application/wasm' };

@@ -10,8 +10,9 @@
 // HWY_PLAYGROUND_SCREENSHOTS=DIR copies the screenshots (1280x800) into DIR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Download, type Page } from 'playwright-core';
+import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -21,18 +22,8 @@ import { compile } from '../../src/core/compile.js';
 import type { MetricsLine } from '../../src/backends/engine.js';
 import { ROOT } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
-const skip = !present && !process.env.CI;
-if (skip) console.warn(`test/playground/site-train.test.ts: skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
+const skip = skipWithoutChromium('test/playground/site-train.test.ts');
 
 // The spec's own data line keeps the run small, as `hwy train` reads it: validation=0.9 holds
 // out 8,100 of the 9,000 training digits, leaving 900 to train on, in 113 steps of 8 (small

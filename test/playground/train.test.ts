@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,18 +20,8 @@ import type { MetricsLine } from '../../src/backends/engine.js';
 import type { NetworkIR } from '../../src/ir/types.js';
 import { ROOT } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 // In CI the browser is installed (scripts/install-chromium.sh): there a missing one fails the test.
-const skip = !present && !process.env.CI;
-if (skip) console.warn(`test/playground/train.test.ts: skipped: no ${CHROMIUM} (scripts/install-chromium.sh installs it)`);
+const skip = skipWithoutChromium('test/playground/train.test.ts');
 
 const SPEC = `network page_mlp {
   input 28x28x1
