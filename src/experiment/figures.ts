@@ -244,12 +244,14 @@ export function spreadImportances(plan: ExperimentPlan, records: TrialRecord[]):
 }
 
 export function importanceChart(plan: ExperimentPlan, values: Record<string, number>, source: 'search' | 'spread', logY = false, trials?: number): Spec {
+  // Optuna's importances are fitted within each grid point's study: the grid's axes are not among them
+  const grid = plan.grid.filter((a) => a.values.length > 1 && !Object.hasOwn(values, a.name)).map((a) => a.name);
   const rows = Object.entries(values).map(([setting, importance]) => ({ setting, importance }));
   return {
     title: {
       anchor: 'start',
       text: `Sweep ${plan.name}: ${source === 'search' ? 'parameter importances (Optuna)' : 'how much each setting alone explains'}`,
-      subtitle: source === 'search' ? "Optuna's importance evaluator over the finished trials" : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
+      subtitle: source === 'search' ? [`Optuna's importance evaluator within each grid point, averaged over the points${trials !== undefined ? ` (${trials} finished trials in all)` : ''}`, ...(grid.length ? [`${grid.join(', ')}: the grid, not among them (each point its own study): sweep.md compares the groups`] : [])] : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
     },
     width: 360,
     height: Math.max(60, 24 * rows.length),

@@ -32,8 +32,8 @@ import { searchFor, searchImportances } from './search-factory.js';
 import { atChance, mean, objectiveCurve, objectiveOf, planRule, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
 
 export { planRule };
-import { writeResults, type SweepSummary } from './results.js';
-import { writeFigures } from './figures.js';
+import { writeResults, type SweepImportances, type SweepSummary } from './results.js';
+import { spreadImportances, writeFigures } from './figures.js';
 
 export class ExperimentError extends Error {}
 
@@ -398,15 +398,20 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   progress();
   await Promise.all(Array.from({ length: Math.min(jobs, slots.length) }, worker));
   const complete = failure === undefined && !interrupted && done === slots.length;
-  const summary = writeResults(o.out, plan, [...records, ...unfinished], { total: slots.length, complete, engine, points: points.length });
+  // the importances before the summary, so that sweep.md says what the importances figure shows
+  const searched =
+    o.figures !== false && records.length
+      ? await searchImportances(search).catch((e) => {
+          log(`  parameter importances not computed by the search: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        })
+      : undefined;
+  const importances: SweepImportances | undefined = searched ? { source: 'optuna', values: searched } : records.length ? { source: 'eta-squared', values: spreadImportances(plan, records) } : undefined;
+  const summary = writeResults(o.out, plan, [...records, ...unfinished], { total: slots.length, complete, engine, points: points.length, importances });
   const files = ['plan.json', 'sweep.md', 'sweep.json', 'trials.csv'];
   if (o.figures !== false && records.length) {
     try {
-      const importances = await searchImportances(search).catch((e) => {
-        log(`  parameter importances not computed by the search: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      });
-      files.push(...(await writeFigures(o.out, plan, records, { importances })));
+      files.push(...(await writeFigures(o.out, plan, records, { importances: searched })));
     } catch (e) {
       log(`  figures not drawn: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -52,11 +52,15 @@ describe('sweep figures', () => {
     expect(Object.keys(imp.importances).sort()).toEqual(['depth', 'train.lr', 'train.momentum', 'width']);
     for (const v of Object.values(imp.importances) as number[]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
     expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('not Optuna');
+    // sweep.md says what the figure shows
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/Share of the objective's variance each setting explains alone \(η², not Optuna's importances: interactions ignored; \d+ finished trials\): /);
     // the search's own importances replace it, and say whose they are
     const files = await writeFigures(out, plan, r.records, { importances: { 'train.lr': 0.7, 'train.momentum': 0.2, depth: 0.1 } });
     expect(files).toContain('importances.png');
     expect(JSON.parse(readFileSync(join(out, 'importances.json'), 'utf8')).source).toBe('optuna');
     expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('Optuna');
+    // fitted within each grid point: the grid's width is not among them, and the figure says so
+    expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('width: the grid, not among them');
   }, 300_000);
 
   it('η² is the share of variance between the values of a setting: 1 when the setting decides the objective, 0 when it does not matter', () => {
