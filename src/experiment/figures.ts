@@ -169,10 +169,12 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
         [
           ['top', { align: 'center', baseline: 'bottom', dy: -4 }],
           ['bottom', { align: 'center', baseline: 'top', dy: 4 }],
+          // the first axis has no lines on its left: its values go there
+          ['first', { align: 'right', baseline: 'middle', dx: -5 }],
           ['middle', { align: 'left', baseline: 'bottom', dx: 4, dy: -2 }],
         ] as const
       )
-        .map(([at, place]) => ({ at, place, values: ends.filter((e) => endPlace(e.pos as number) === at) }))
+        .map(([at, place]) => ({ at, place, values: ends.filter((e) => endPlace(e.pos as number, e.axis === order[0]) === at) }))
         .filter((l) => l.values.length)
         // each label over a white halo of itself, so that a line crossing a value's label does not hide it
         .flatMap((l) =>
@@ -182,9 +184,9 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
   };
 }
 
-/** Where an axis's label goes: above its top, below its bottom, or beside a value between. */
-function endPlace(pos: number): 'top' | 'bottom' | 'middle' {
-  return pos >= 1 ? 'top' : pos <= 0 ? 'bottom' : 'middle';
+/** Where an axis's label goes: above its top, below its bottom, or beside a value between (left of the first axis, where no line runs). */
+function endPlace(pos: number, first: boolean): 'top' | 'bottom' | 'first' | 'middle' {
+  return pos >= 1 ? 'top' : pos <= 0 ? 'bottom' : first ? 'first' : 'middle';
 }
 
 /** The objective's metric per epoch of each group's best trial: the mean over its seeds, and a band from the lowest to the highest seed. */
