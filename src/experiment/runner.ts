@@ -6,7 +6,7 @@
  * resumable: a finished trial's record is kept and reused, an unfinished run continues from
  * its checkpoint, and the directory refuses a different plan.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ExperimentPlan, ParamValue, RunAssignment } from '../ir/experiment.js';
@@ -371,6 +371,22 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     writeResults(o.out, plan, records, { total: slots.length, complete: false, engine, points: points.length });
   };
 
+  /** The records this directory holds of a point the search has no more trials for, under this protocol, not yet counted. */
+  const reusedGroups = new Set<string>();
+  const reuseRecorded = (group: string) => {
+    if (reusedGroups.has(group)) return;
+    reusedGroups.add(group);
+    for (const f of readdirSync(trialsDir).sort()) {
+      if (!f.endsWith('.json')) continue;
+      const rec = readRecord(join(trialsDir, f));
+      if (!rec || rec.group !== group || records.some((r) => r.name === rec.name)) continue;
+      if (JSON.stringify(rec.rule) !== JSON.stringify(rule) || JSON.stringify(rec.objectiveSpec) !== JSON.stringify(plan.objective)) continue;
+      log(`trial ${rec.name} (done before: ${rec.status})`);
+      records.push(rec);
+      progress(rec, true);
+    }
+  };
+
   const worker = async () => {
     // one engine worker a job slot (torch: one Python process trains the slot's runs, one after
     // another, instead of one process a run), ended with the slot: the sweep's end, a stop, a failure
@@ -381,7 +397,10 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
         try {
           const ticket = await search.ask(point);
           if (!ticket) {
-            // the study has had this point's trials (another worker's, or an earlier invocation's)
+            // the study has had this point's trials (another worker's, or an earlier invocation's):
+            // those this directory recorded still count, or a finished sweep run again would
+            // summarise nothing and overwrite its sweep.md with an empty one
+            reuseRecorded(pointName(plan, point));
             done++;
             continue;
           }
