@@ -25,7 +25,12 @@ interface Axis {
   range?: [number, number];
   /** Whole numbers only. */
   whole?: boolean;
+  /** Every value it can take, when they are few (a grid's, a small int range's): each labelled on its axis. */
+  values?: number[];
 }
+
+/** At most this many values of a number axis are each labelled; more, and only its ends are. */
+const LABELLED_VALUES = 8;
 
 /** The settings a sweep varies: its space, then the grid axes with more than one value. */
 export function variedAxes(plan: ExperimentPlan): Axis[] {
@@ -34,7 +39,12 @@ export function variedAxes(plan: ExperimentPlan): Axis[] {
     if (p.dist.type === 'choice') {
       const numeric = p.dist.choices.every((c) => typeof c === 'number');
       out.push(numeric ? numberAxis(p.name, p.dist.choices as number[]) : { name: p.name, kind: 'name', names: p.dist.choices.map(String) });
-    } else out.push({ name: p.name, kind: p.dist.type === 'loguniform' ? 'log' : 'number', range: [p.dist.low, p.dist.high], whole: p.dist.type === 'int' });
+    } else if (p.dist.type === 'int') {
+      const { low, high } = p.dist;
+      const step = p.dist.step ?? 1;
+      const n = Math.floor((high - low) / step) + 1;
+      out.push({ name: p.name, kind: 'number', range: [low, high], whole: true, ...(n <= LABELLED_VALUES ? { values: Array.from({ length: n }, (_, i) => low + i * step) } : {}) });
+    } else out.push({ name: p.name, kind: p.dist.type === 'loguniform' ? 'log' : 'number', range: [p.dist.low, p.dist.high], whole: false });
   }
   for (const a of plan.grid) {
     if (a.values.length < 2) continue;
@@ -46,7 +56,8 @@ export function variedAxes(plan: ExperimentPlan): Axis[] {
 }
 
 function numberAxis(name: string, values: number[]): Axis {
-  return { name, kind: 'number', range: [Math.min(...values), Math.max(...values)], whole: values.every(Number.isInteger) };
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  return { name, kind: 'number', range: [distinct[0], distinct[distinct.length - 1]], whole: values.every(Number.isInteger), ...(distinct.length <= LABELLED_VALUES ? { values: distinct } : {}) };
 }
 
 function valueOf(r: TrialRecord, name: string): ParamValue | undefined {
@@ -128,6 +139,7 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
     // each axis's ends, written at its top and bottom
     const show = (x: number) => String(Number((a.kind === 'log' ? 10 ** x : x).toPrecision(3)));
     if (a.kind === 'name') a.names!.forEach((n) => ends.push({ axis: a.name, pos: pos(n), label: n }));
+    else if (a.values) a.values.forEach((v) => ends.push({ axis: a.name, pos: pos(v), label: show(t(v)) }));
     else if (nums.length) {
       ends.push({ axis: a.name, pos: hi > lo ? 0 : 0.5, label: show(lo) });
       if (hi > lo) ends.push({ axis: a.name, pos: 1, label: show(hi) });
@@ -144,16 +156,37 @@ export function parallelCoordinates(plan: ExperimentPlan, records: TrialRecord[]
         data: { values: rows },
         mark: { type: 'line', opacity: 0.7, strokeWidth: 1.5 },
         encoding: {
-          x: { field: 'axis', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelFontSize: 11, labelPadding: 16 } },
+          x: { field: 'axis', type: 'nominal', sort: order, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelFontSize: 11, labelPadding: 20 } },
           y: { field: 'pos', type: 'quantitative', axis: null, scale: { domain: [0, 1] } },
           detail: { field: 'trial' },
           color: { field: 'objective', type: 'quantitative', title: `${plan.objective.reduce} ${plan.objective.metric}${log ? ' (log)' : ''}`, scale: { type: log ? 'log' : 'linear', scheme: 'viridis', reverse: plan.objective.direction === 'minimize' }, legend: { titleLimit: 300, orient: 'right' } },
         },
       },
       { data: { values: axes.map((a) => ({ axis: a.name })) }, mark: { type: 'rule', color: '#999' }, encoding: { x: { field: 'axis', type: 'nominal', sort: order } } },
-      { data: { values: ends }, mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' }, encoding: { x: { field: 'axis', type: 'nominal', sort: order }, y: { field: 'pos', type: 'quantitative' }, text: { field: 'label' } } },
+      // an axis's ends above and below it, where no line runs: written beside the axis, a
+      // line leaving an end level with it struck through the label, and "-1" read as "1"
+      ...(
+        [
+          ['top', { align: 'center', baseline: 'bottom', dy: -4 }],
+          ['bottom', { align: 'center', baseline: 'top', dy: 4 }],
+          // the first axis has no lines on its left: its values go there
+          ['first', { align: 'right', baseline: 'middle', dx: -5 }],
+          ['middle', { align: 'left', baseline: 'bottom', dx: 4, dy: -2 }],
+        ] as const
+      )
+        .map(([at, place]) => ({ at, place, values: ends.filter((e) => endPlace(e.pos as number, e.axis === order[0]) === at) }))
+        .filter((l) => l.values.length)
+        // each label over a white halo of itself, so that a line crossing a value's label does not hide it
+        .flatMap((l) =>
+          [{ color: 'white', stroke: 'white', strokeWidth: 4, strokeJoin: 'round' }, { color: '#333' }].map((paint) => ({ data: { values: l.values }, mark: { type: 'text', ...l.place, fontSize: 10, ...paint }, encoding: { x: { field: 'axis', type: 'nominal', sort: order }, y: { field: 'pos', type: 'quantitative' }, text: { field: 'label' } } })),
+        ),
     ],
   };
+}
+
+/** Where an axis's label goes: above its top, below its bottom, or beside a value between (left of the first axis, where no line runs). */
+function endPlace(pos: number, first: boolean): 'top' | 'bottom' | 'first' | 'middle' {
+  return pos >= 1 ? 'top' : pos <= 0 ? 'bottom' : first ? 'first' : 'middle';
 }
 
 /** The objective's metric per epoch of each group's best trial: the mean over its seeds, and a band from the lowest to the highest seed. */
@@ -213,12 +246,14 @@ export function spreadImportances(plan: ExperimentPlan, records: TrialRecord[]):
 }
 
 export function importanceChart(plan: ExperimentPlan, values: Record<string, number>, source: 'search' | 'spread', logY = false, trials?: number): Spec {
+  // Optuna's importances are fitted within each grid point's study: the grid's axes are not among them
+  const grid = plan.grid.filter((a) => a.values.length > 1 && !Object.hasOwn(values, a.name)).map((a) => a.name);
   const rows = Object.entries(values).map(([setting, importance]) => ({ setting, importance }));
   return {
     title: {
       anchor: 'start',
       text: `Sweep ${plan.name}: ${source === 'search' ? 'parameter importances (Optuna)' : 'how much each setting alone explains'}`,
-      subtitle: source === 'search' ? "Optuna's importance evaluator over the finished trials" : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
+      subtitle: source === 'search' ? [`Optuna's importance evaluator within each grid point, averaged over the points${trials !== undefined ? ` (${trials} finished trials in all)` : ''}`, ...(grid.length ? [`${grid.join(', ')}: the grid, not among them (each point its own study): sweep.md compares the groups`] : [])] : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
     },
     width: 360,
     height: Math.max(60, 24 * rows.length),

@@ -35,6 +35,16 @@ export interface SweepSummary {
   best?: TrialRecord;
 }
 
+/** How much each varied setting mattered, as the importances figure draws it: Optuna's, or the η² stand-in. */
+export interface SweepImportances {
+  /** optuna: fANOVA within each grid point, averaged over the points (grid axes not among them); eta-squared: the share of variance each setting explains alone, grid axes included. */
+  source: 'optuna' | 'eta-squared';
+  values: Record<string, number>;
+}
+
+/** Fewer finished trials a grid point than this, and importances are a rough guide, not a ranking. */
+const FEW_TRIALS = 10;
+
 const STATUSES: RunStatus[] = ['done', 'capped', 'pruned', 'diverged', 'interrupted'];
 
 /** A number for a table: four significant digits, exponent notation outside [1e-3, 1e4). */
@@ -70,7 +80,7 @@ function bestOf(plan: ExperimentPlan, rs: TrialRecord[]): TrialRecord | undefine
 /** The first run of a trial that stayed at chance, if its runs all did. */
 const allAtChance = (r: TrialRecord) => r.runs.length > 0 && r.runs.every((x) => x.atChance);
 
-export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { total: number; complete: boolean }): SweepSummary {
+export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { total: number; complete: boolean; importances?: SweepImportances }): SweepSummary {
   const sorted = [...records].sort((a, b) => compareKeys(orderKey(plan, a), orderKey(plan, b)));
   const cap = plan.stop.maxEpochs;
   const groups: GroupSummary[] = [];
@@ -114,6 +124,8 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
     const second = ranked[1];
     if (second) verdicts.push(compareBest(plan, g.group, best, second.group, second.best!));
   }
+  const imp = o.importances && importanceVerdict(plan, o.importances, groups, sorted);
+  if (imp) verdicts.push(imp);
   return { complete: o.complete, finished, total: o.total, records: sorted, groups, verdicts, best };
 }
 
@@ -126,6 +138,32 @@ function groupVerdict(g: GroupSummary, cap: number): string {
   if (b.status === 'capped') return `inconclusive: the best trial reached the cap of ${plural(cap, 'epoch')}${tail}`;
   const conv = b.runs.map((r) => r.convergedEpoch).filter((x): x is number => x !== null);
   return `converged${conv.length ? ` (by epoch ${Math.max(...conv)})` : ''}${tail}`;
+}
+
+/**
+ * Which setting mattered, as far as the importances can say: each named with its share,
+ * whose they are, what they leave out (Optuna's: the grid's axes, each point its own
+ * study) and, with few finished trials a grid point, that they are no ranking.
+ */
+function importanceVerdict(plan: ExperimentPlan, imp: SweepImportances, groups: GroupSummary[], records: TrialRecord[]): string | undefined {
+  const entries = Object.entries(imp.values).sort((a, b) => b[1] - a[1]);
+  if (!entries.length) return undefined;
+  const finished = (g: GroupSummary) => records.filter((r) => r.group === g.group && (r.status === 'done' || r.status === 'capped') && Number.isFinite(r.objective)).length;
+  const counts = groups.map(finished).filter((n) => n > 0);
+  const least = counts.length ? Math.min(...counts) : 0;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const list = entries.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const grid = plan.grid.filter((a) => a.values.length > 1).map((a) => a.name);
+  const most = Math.max(0, ...counts);
+  const perPoint = `${least === most ? plural(least, 'finished trial') : `${least} to ${most} finished trials`}${counts.length > 1 ? ' a grid point' : ''}`;
+  let line =
+    imp.source === 'optuna'
+      ? `Importances (Optuna's fANOVA within each grid point, averaged over the points; ${perPoint}): ${list}.${grid.length ? ` ${grid.join(' and ')} ${grid.length === 1 ? 'is a grid axis, not among them' : 'are grid axes, not among them'}: the best of each group above compares ${grid.length === 1 ? 'its values' : 'their values'}.` : ''}`
+      : `Share of the objective's variance each setting explains alone (η², not Optuna's importances: interactions ignored; ${plural(total, 'finished trial')}): ${list}.`;
+  // fANOVA fits each point's trials alone; η² pools them, but has one share a setting to estimate
+  const few = imp.source === 'optuna' ? least < FEW_TRIALS : total < FEW_TRIALS * entries.length;
+  if (few) line += ` From ${imp.source === 'optuna' ? `fewer than ${FEW_TRIALS} finished trials a grid point` : plural(total, 'finished trial')} they are a rough guide, not a ranking of the settings.`;
+  return line;
 }
 
 /**
@@ -146,7 +184,7 @@ function compareBest(plan: ExperimentPlan, ga: string, a: TrialRecord, gb: strin
 }
 
 /** Writes sweep.md, sweep.json and trials.csv; returns the summary. */
-export function writeResults(out: string, plan: ExperimentPlan, records: TrialRecord[], o: { total: number; complete: boolean; engine?: string; points?: number }): SweepSummary {
+export function writeResults(out: string, plan: ExperimentPlan, records: TrialRecord[], o: { total: number; complete: boolean; engine?: string; points?: number; importances?: SweepImportances }): SweepSummary {
   const s = summarise(plan, records, o);
   writeFileAtomic(join(out, 'sweep.json'), JSON.stringify(sweepJson(plan, s, o.engine), finite, 2) + '\n');
   writeFileAtomic(join(out, 'sweep.md'), markdown(plan, s, o.engine, o.points));

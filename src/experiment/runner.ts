@@ -12,7 +12,7 @@
  * finished it, and the results are written from the study's records of every trial, whichever
  * process trained it. Otherwise the sweep directory is one process's.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -39,8 +39,8 @@ import { searchFor, searchImportances } from './search-factory.js';
 import { atChance, mean, objectiveCurve, objectiveOf, planRule, recordFromJson, std, trialStatus, type RunResult, type RunStatus, type TrialRecord } from './records.js';
 
 export { planRule };
-import { writeResults, type SweepSummary } from './results.js';
-import { writeFigures } from './figures.js';
+import { writeResults, type SweepImportances, type SweepSummary } from './results.js';
+import { spreadImportances, writeFigures } from './figures.js';
 
 export class ExperimentError extends Error {}
 
@@ -412,6 +412,22 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
     writeResults(o.out, plan, await allRecords(false), { total: slots.length, complete: false, engine, points: points.length });
   };
 
+  /** The records this directory holds of a point the search has no more trials for, under this protocol, not yet counted. */
+  const reusedGroups = new Set<string>();
+  const reuseRecorded = (group: string) => {
+    if (reusedGroups.has(group)) return;
+    reusedGroups.add(group);
+    for (const f of readdirSync(trialsDir).sort()) {
+      if (!f.endsWith('.json')) continue;
+      const rec = readRecord(join(trialsDir, f));
+      if (!rec || rec.group !== group || records.some((r) => r.name === rec.name)) continue;
+      if (JSON.stringify(rec.rule) !== JSON.stringify(rule) || JSON.stringify(rec.objectiveSpec) !== JSON.stringify(plan.objective)) continue;
+      log(`trial ${rec.name} (done before: ${rec.status})`);
+      records.push(rec);
+      progress(rec, true);
+    }
+  };
+
   const worker = async () => {
     // one engine worker a job slot (torch: one Python process trains the slot's runs, one after
     // another, instead of one process a run), ended with the slot: the sweep's end, a stop, a failure
@@ -422,7 +438,10 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
         try {
           const ticket = await search.ask(point);
           if (!ticket) {
-            // the study has had this point's trials (another worker's, or an earlier invocation's)
+            // the study has had this point's trials (another worker's, or an earlier invocation's):
+            // those this directory recorded still count, or a finished sweep run again would
+            // summarise nothing and overwrite its sweep.md with an empty one
+            reuseRecorded(pointName(plan, point));
             done++;
             continue;
           }
@@ -440,16 +459,21 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
   await Promise.all(Array.from({ length: Math.min(jobs, slots.length) }, worker));
   const complete = failure === undefined && !interrupted && done === slots.length;
   const all = await allRecords(true);
-  const summary = writeResults(o.out, plan, all, { total: slots.length, complete, engine, points: points.length });
   const finished = all.filter((r) => r.status !== 'interrupted');
+  // the importances before the summary, so that sweep.md says what the importances figure shows
+  const searched =
+    o.figures !== false && finished.length
+      ? await searchImportances(search).catch((e) => {
+          log(`  parameter importances not computed by the search: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        })
+      : undefined;
+  const importances: SweepImportances | undefined = searched ? { source: 'optuna', values: searched } : finished.length ? { source: 'eta-squared', values: spreadImportances(plan, finished) } : undefined;
+  const summary = writeResults(o.out, plan, all, { total: slots.length, complete, engine, points: points.length, importances });
   const files = ['plan.json', 'sweep.md', 'sweep.json', 'trials.csv'];
   if (o.figures !== false && finished.length) {
     try {
-      const importances = await searchImportances(search).catch((e) => {
-        log(`  parameter importances not computed by the search: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
-      });
-      files.push(...(await writeFigures(o.out, plan, finished, { importances })));
+      files.push(...(await writeFigures(o.out, plan, finished, { importances: searched })));
     } catch (e) {
       log(`  figures not drawn: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../../src/experiment/runner.js';
-import { spreadImportances, variedAxes, writeFigures } from '../../src/experiment/figures.js';
+import { parallelCoordinates, spreadImportances, variedAxes, writeFigures } from '../../src/experiment/figures.js';
 import type { TrialRecord } from '../../src/experiment/records.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../src/data/dataset.js';
@@ -52,11 +52,15 @@ describe('sweep figures', () => {
     expect(Object.keys(imp.importances).sort()).toEqual(['depth', 'train.lr', 'train.momentum', 'width']);
     for (const v of Object.values(imp.importances) as number[]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
     expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('not Optuna');
+    // sweep.md says what the figure shows
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/Share of the objective's variance each setting explains alone \(η², not Optuna's importances: interactions ignored; \d+ finished trials\): /);
     // the search's own importances replace it, and say whose they are
     const files = await writeFigures(out, plan, r.records, { importances: { 'train.lr': 0.7, 'train.momentum': 0.2, depth: 0.1 } });
     expect(files).toContain('importances.png');
     expect(JSON.parse(readFileSync(join(out, 'importances.json'), 'utf8')).source).toBe('optuna');
     expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('Optuna');
+    // fitted within each grid point: the grid's width is not among them, and the figure says so
+    expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('width: the grid, not among them');
   }, 300_000);
 
   it('η² is the share of variance between the values of a setting: 1 when the setting decides the objective, 0 when it does not matter', () => {
@@ -66,5 +70,35 @@ describe('sweep figures', () => {
     expect(imp['train.optimizer']).toBeCloseTo(1, 12);
     expect(imp.batch).toBeCloseTo(0, 12);
     expect(variedAxes(plan).map((a) => a.kind)).toEqual(['name', 'number']);
+  });
+  it('parallel coordinates write each axis end above or below its axis, where no line runs, and every value of a small int range or grid', () => {
+    // the conv sweep's axes: an int gate bias from -4 to -1, a carry choice, a log learning rate, depth on a grid
+    const plan = tinyPlan('/x.hwy', {
+      grid: [{ name: 'depth', target: 'constant', values: [2, 4, 8] }],
+      space: [
+        { name: 'gate_bias', target: 'constant', dist: { type: 'int', low: -4, high: -1, step: 1 } },
+        { name: 'carry', target: 'constant', dist: { type: 'choice', choices: ['coupled', 'free'] } },
+        { name: 'train.lr', target: 'setting', dist: { type: 'loguniform', low: 1e-3, high: 1e-1 } },
+      ],
+    });
+    const rec = (depth: number, gate_bias: number, carry: string, lr: number, objective: number): TrialRecord => ({ name: `t${depth}${gate_bias}${carry}`, id: 0, point: { network: 'tiny', values: { depth } }, group: `tiny-depth${depth}`, params: { gate_bias, carry, 'train.lr': lr }, status: 'capped', objective, std: 0, runs: [], rule: { maxEpochs: 1, targetLoss: 0, patience: 0, minImprovement: 0 }, objectiveSpec: plan.objective, finishedAt: '' });
+    // lines level with the ends: -1 to free and -4 to coupled, as the torch run drew them
+    const spec = parallelCoordinates(plan, [rec(2, -1, 'free', 0.01, 2.2), rec(8, -4, 'coupled', 0.05, 1.7), rec(4, -2, 'coupled', 0.002, 2.3)]);
+    type Layer = { data: { values: { axis: string; pos: number; label: string }[] }; mark: { type: string; baseline?: string; dy?: number; color?: string } };
+    const labels = (spec.layer as Layer[]).filter((l) => l.mark.type === 'text' && l.mark.color !== 'white');
+    const all = labels.flatMap((l) => l.data.values.map((v) => ({ ...v, mark: l.mark })));
+    for (const v of all) {
+      // the top end above the axis's top, the bottom end below its bottom: a line leaving an end level never strikes its label
+      if (v.pos === 1) expect(v.mark.baseline, `${v.axis} ${v.label}`).toBe('bottom'), expect(v.mark.dy).toBeLessThan(0);
+      if (v.pos === 0) expect(v.mark.baseline, `${v.axis} ${v.label}`).toBe('top'), expect(v.mark.dy).toBeGreaterThan(0);
+    }
+    const at = (axis: string) => all.filter((v) => v.axis === axis).sort((a, b) => a.pos - b.pos).map((v) => v.label);
+    expect(at('gate_bias')).toEqual(['-4', '-3', '-2', '-1']);
+    expect(at('depth')).toEqual(['2', '4', '8']);
+    expect(at('carry')).toEqual(['coupled', 'free']);
+    expect(at('train.lr')).toEqual(['0.001', '0.1']);
+    // every label drawn over a white halo of itself
+    const halos = (spec.layer as Layer[]).filter((l) => l.mark.type === 'text' && l.mark.color === 'white');
+    expect(halos.flatMap((l) => l.data.values.map((v) => v.label)).sort()).toEqual(all.map((v) => v.label).sort());
   });
 });

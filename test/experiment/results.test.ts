@@ -72,6 +72,23 @@ describe('sweep verdicts', () => {
 });
 
 describe('the stop rule of a plan', () => {
+  it('says which setting mattered as far as the importances can: whose they are, what they leave out, and that few trials rank nothing', () => {
+    const recs = [trial(4, 1, [run(1.0), run(1.02)]), trial(4, 2, [run(2), run(2.1)]), trial(8, 1, [run(0.5), run(0.52)]), trial(8, 2, [run(0.6), run(0.7)], 'pruned')];
+    // without importances (a sweep still running): no such verdict
+    expect(summarise(plan, recs, { total: 4, complete: true }).verdicts.join('\n')).not.toMatch(/importance|explains/i);
+    // Optuna's fANOVA is fitted within each grid point: the grid's width is not among them, and the groups compare it
+    const optuna = summarise(plan, recs, { total: 4, complete: true, importances: { source: 'optuna', values: { 'train.momentum': 0.25, 'train.lr': 0.75 } } });
+    expect(optuna.verdicts.at(-1)).toBe(
+      "Importances (Optuna's fANOVA within each grid point, averaged over the points; 1 to 2 finished trials a grid point): train.lr 0.75, train.momentum 0.25. width is a grid axis, not among them: the best of each group above compares its values. From fewer than 10 finished trials a grid point they are a rough guide, not a ranking of the settings.",
+    );
+    // the η² stand-in says it is one, over the trials it pooled
+    const eta = summarise(plan, recs, { total: 4, complete: true, importances: { source: 'eta-squared', values: { width: 0.9, 'train.lr': 0.1 } } });
+    expect(eta.verdicts.at(-1)).toBe("Share of the objective's variance each setting explains alone (η², not Optuna's importances: interactions ignored; 3 finished trials): width 0.90, train.lr 0.10. From 3 finished trials they are a rough guide, not a ranking of the settings.");
+    // enough trials a point: the importances stand without the caveat
+    const many = Array.from({ length: 10 }, (_, i) => [trial(4, i + 1, [run(1 + i / 10), run(1.01 + i / 10)]), trial(8, i + 1, [run(0.5 + i / 10), run(0.51 + i / 10)])]).flat();
+    expect(summarise(plan, many, { total: 20, complete: true, importances: { source: 'optuna', values: { 'train.lr': 1 } } }).verdicts.at(-1)).toMatch(/; 10 finished trials a grid point\): train\.lr 1\.00\. width is a grid axis, not among them: the best of each group above compares its values\.$/);
+  });
+
   it('what the plan leaves out does not stop a run: only the cap', () => {
     expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 9 } }))).toEqual({ maxEpochs: 9, targetLoss: -Infinity, patience: 0, minImprovement: 0 });
     expect(planRule(tinyPlan('/x', { stop: { maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 } }))).toEqual({ maxEpochs: 300, targetLoss: 1e-4, patience: 5, minImprovement: 0.01 });

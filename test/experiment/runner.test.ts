@@ -84,6 +84,15 @@ describe('runSweep (tfjs)', () => {
     expect(statSync(metricsFile).mtimeMs).toBe(before);
     expect(again.records.map((x) => x.objective)).toEqual(r.records.map((x) => x.objective));
 
+    // started again with a search whose study has had every trial (Optuna's, kept in the sweep
+    // directory, asks for no more): the recorded trials still make the summary
+    const exhausted: Search = { ask: async () => null, report: async () => false, tell: async () => {}, close: async () => {} };
+    const done = await runSweep({ plan, out, preloaded: data, device: 'wasm', figures: false, search: exhausted, log: () => {} });
+    expect(done.complete).toBe(true);
+    expect(done.records.map((x) => [x.name, x.objective])).toEqual(r.records.map((x) => [x.name, x.objective]));
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/\| tiny-width4 \| [\d.e-]+ ± [\d.e-]+ \(2 seeds\) \| capped \| 2, 2 \| 2 \|/);
+    expect(readFileSync(join(out, 'trials.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 8);
+
     // a cap of 3: the capped runs continue from their checkpoints (their first two epochs kept)
     const early = readMetrics(join(out, r.records[0].runs[0].run)).map((m) => m.loss);
     const more = await runSweep({ plan: tinyPlan(spec, { stop: { maxEpochs: 3, patience: 0 } }), out, preloaded: data, device: 'wasm', figures: false });
