@@ -9,6 +9,7 @@ import type { ExperimentPlan, ParamValue } from '../ir/experiment.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { better, planRule, type RunStatus, type TrialRecord } from './records.js';
+import { cappedTrials, plural } from '../analysis/sweep-protocol.js';
 
 export interface GroupSummary {
   /** The grid point's name (pointName). */
@@ -49,8 +50,6 @@ export function meanStd(r: TrialRecord): string {
   const n = r.runs.filter((x) => Number.isFinite(x.objective)).length;
   return n >= 2 ? `${num(r.objective)} ± ${num(r.std)} (${n} seeds)` : `${num(r.objective)} (1 seed)`;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Plan order: the grid's values as the plan lists them (first axis outermost), the network, then the trial. */
 function orderKey(plan: ExperimentPlan, r: TrialRecord): number[] {
@@ -96,7 +95,7 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   if (stopped) verdicts.push(`${plural(stopped, 'trial')} interrupted before ${stopped === 1 ? 'it' : 'they'} finished: not ranked; the same command continues ${stopped === 1 ? 'it' : 'them'}.`);
   const count = (s: RunStatus) => sorted.filter((r) => r.status === s).length;
   const capped = count('capped');
-  if (capped) verdicts.push(`inconclusive: ${plural(capped, 'trial')} reached the cap of ${plural(cap, 'epoch')} before converging; how far ${capped === 1 ? 'it' : 'they'} would go is unknown (raise the cap to continue ${capped === 1 ? 'it' : 'them'}).`);
+  if (capped) verdicts.push(`inconclusive: ${cappedTrials(capped, cap)} before converging; how far ${capped === 1 ? 'it' : 'they'} would go is unknown (raise the cap to continue ${capped === 1 ? 'it' : 'them'}).`);
   const chance = sorted.filter(allAtChance).length;
   if (chance) verdicts.push(`${plural(chance, 'trial')} never left chance level (training accuracy at most 1.5x chance): a flat curve there is not convergence.`);
   if (count('diverged')) verdicts.push(`${plural(count('diverged'), 'trial')} diverged (a non-finite loss); the search went on.`);
