@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { better, planRule, type RunStatus, type TrialRecord } from './records.js';
 import { cappedTrials, plural } from '../analysis/sweep-protocol.js';
+import { importancesNote } from './importances.js';
 
 export interface GroupSummary {
   /** The grid point's name (pointName). */
@@ -204,6 +205,8 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
     `Every trial and run: trials.csv, sweep.json. Epochs: one number a seed.`,
     '',
   ];
+  const note = importancesNote(plan, s.records);
+  if (note) lines.push(note, '');
   return lines.join('\n');
 }
 
