@@ -51,7 +51,7 @@ export function atChance(finalAccuracy: number, classes: number): boolean {
 /**
  * The epoch a run converged at, or null when it did not: only a run that stopped on its own
  * (target or plateau) and learned something (not at chance) converged; one stopped at the
- * cap was still falling, and a flat curve at chance is not convergence.
+ * cap had not converged (its curve may still fall), and a flat curve at chance is not convergence.
  */
 export function convergedAt(losses: number[], stopped: StopReason | undefined, chance: boolean): number | null {
   return (stopped === 'target' || stopped === 'plateau') && !chance ? convergedEpoch(losses) : null;
@@ -99,7 +99,7 @@ export interface ClaimRow {
   finalLoss: number;
   /** Training loss after each epoch, in order. */
   losses: number[];
-  /** Why its run stopped: one stopped at the cap ('max-epochs') was still falling. */
+  /** Why its run stopped: one stopped at the cap ('max-epochs') had not converged. */
   stopped?: StopReason;
 }
 
@@ -111,7 +111,7 @@ export const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : Str
  * "Converges faster" compares, at each depth, the epochs the two best runs take to reach
  * the loss level both reach (the higher of their final losses); a tie is not faster.
  * A verdict that more epochs of a run stopped at the cap could overturn is inconclusive
- * (its curve was still falling), never "does not hold".
+ * (its curve had not converged), never "does not hold".
  */
 export function evaluateClaims(best: ClaimRow[], t: ClaimThresholds = DEFAULT_CLAIMS): Claim[] {
   const get = (kind: string, depth: number) => best.find((r) => r.kind === kind && r.depth === depth);
@@ -123,7 +123,7 @@ export function evaluateClaims(best: ClaimRow[], t: ClaimThresholds = DEFAULT_CL
     const capped = [...new Set(open)].filter((r) => r.stopped === 'max-epochs');
     if (c.status === 'not checked' || !capped.length) return claims.push(c);
     const cap = Math.max(...capped.map((r) => r.losses.length));
-    return claims.push({ ...c, status: 'inconclusive', why: `${cappedTrials(capped.length, cap)} (${capped.map(net).join(', ')}), still falling: more epochs could change it` });
+    return claims.push({ ...c, status: 'inconclusive', why: `${cappedTrials(capped.length, cap)} (${capped.map(net).join(', ')}) before converging: more epochs could change it` });
   };
 
   const lowNets = best.filter((r) => (r.kind === 'plain' && r.depth <= 20) || r.kind === 'highway').sort((a, b) => a.depth - b.depth || a.kind.localeCompare(b.kind));

@@ -382,7 +382,7 @@ function markdown(rows: SweepRow[], best: SweepRow[], ratio: { depth: number; pl
     '',
     complete ? `All ${total} trials finished.` : `**Partial: ${rows.length} of ${total} trials finished.** Run the same command again to continue.`,
     '',
-    `Each trial trains until its training loss is at most ${rule.targetLoss}, or its best loss over the last ${plural(rule.patience, 'epoch')} is not ${rule.minImprovement * 100}% below the best before them (plateau), or for ${plural(rule.maxEpochs, 'epoch')} (max-epochs: stopped at the cap, still falling). "Low" loss: below ${t.low}. Converged: first epoch within 1.05x of the final loss, for a trial that stopped on its own (target or plateau) above chance accuracy; a trial stopped at the cap did not converge.`,
+    `Each trial trains until its training loss is at most ${rule.targetLoss}, or its best loss over the last ${plural(rule.patience, 'epoch')} is not ${rule.minImprovement * 100}% below the best before them (plateau), or for ${plural(rule.maxEpochs, 'epoch')} (max-epochs: stopped at the cap before converging). "Low" loss: below ${t.low}. Converged: first epoch within 1.05x of the final loss, for a trial that stopped on its own (target or plateau) above chance accuracy; a trial stopped at the cap did not converge.`,
     '',
     '| network | depth | final training loss | training accuracy | validation accuracy | epochs (stopped) | converged at epoch | epochs to loss < ' + t.low + ' | trials | settings |',
     '|---|---|---|---|---|---|---|---|---|---|',

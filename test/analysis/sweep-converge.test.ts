@@ -59,7 +59,7 @@ describe('hwy sweep trains each trial to convergence (tfjs)', () => {
     ]);
     const record = JSON.parse(readFileSync(join(out, 'trials', 'plain-2-t1.json'), 'utf8'));
     expect(record.row).toMatchObject({ run: 'plain-2-t1', stopped: 'max-epochs', epochs: 2 });
-    // stopped at the cap, still falling: not converged, and what they decide is inconclusive, not "does not hold"
+    // stopped at the cap: not converged, and what they decide is inconclusive, not "does not hold"
     expect(first.rows.map((x) => x.convergedEpoch)).toEqual([null, null]);
     expect(first.claims.find((c) => c.id === 'low-loss')).toMatchObject({ status: 'inconclusive', why: expect.stringContaining('1 trial reached the cap of 2 epochs (plain-2)') });
     const md = readFileSync(join(out, 'sweep.md'), 'utf8');
