@@ -24,16 +24,18 @@ export interface SweepRow {
   trials: number;
   /** The ids of the runs found inside the sweep directory. */
   runs: string[];
-  /** A live process holds the sweep directory's lock: the sweep is training now. */
+  /** A live process holds the sweep directory's lock, or one of its runs': the sweep is training now. */
   running: boolean;
   /** Changes whenever sweep.json, trials/ or a figure changes: the page then fetches the sweep again. */
   version: string;
 }
 
 export function readSweepRow(found: FoundDir, runs: FoundDir[]): SweepRow {
-  const row: SweepRow = { id: found.id, dir: found.dir, name: basename(found.dir), trials: 0, runs: runs.filter((r) => inside(found.real, r.real)).map((r) => r.id), running: false, version: '' };
+  const mine = runs.filter((r) => inside(found.real, r.real));
+  const row: SweepRow = { id: found.id, dir: found.dir, name: basename(found.dir), trials: 0, runs: mine.map((r) => r.id), running: false, version: '' };
   try {
-    row.running = lockHeld(found.real);
+    // the sweep's lock, or (a sweep sharing an Optuna study takes none) one of its runs' locks
+    row.running = lockHeld(found.real) || mine.some((r) => lockHeld(r.real));
     const t = join(found.real, 'trials');
     if (lstatSync(t, { throwIfNoEntry: false })?.isDirectory()) row.trials = readdirSync(t).filter((n) => n.endsWith('.json')).length;
     row.version = `${row.running ? 'running' : 'idle'}:${row.trials}:${figureFiles(found.real).map((f) => `${f.name}@${f.mtimeMs}`).join(',')}`;

@@ -54,6 +54,19 @@ describe('the sweep page, server side', () => {
     // the page is fetched again when it starts or stops running
     expect(live.row.version).not.toBe(idle.row.version);
   });
+
+  it('a sweep without a lock of its own (one sharing an Optuna study) is running while one of its runs is training', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-studio-shared-'));
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ sweep: 'tiny', complete: false, finished: 0, total: 2, verdicts: ['Partial: 0 of 2 trials finished; run the same command again to continue.'], trials: [] }));
+    const run = join(dir, 'runs', 't1-s1');
+    mkdirSync(run, { recursive: true });
+    const runs = [{ id: '0/sweep/runs/t1-s1', dir: run, real: run }];
+    expect(readSweepDetail(found(dir), runs).row.running).toBe(false);
+    holdLock(run);
+    const d = readSweepDetail(found(dir), runs);
+    expect(d.row).toMatchObject({ running: true, runs: ['0/sweep/runs/t1-s1'] });
+    expect((d.summary as { verdicts: string[] }).verdicts[0]).toMatch(/^Running: 0 of 2 trials finished/);
+  });
 });
 
 /** The sweep directory's lock as src/run/lock.ts leaves it, held by this (live) process. */
