@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { lockDir } from '../run/lock.js';
 import { makeDir } from '../run/claim.js';
 import { figure1, writeFigure } from './figures.js';
-import { convergedEpoch, DEFAULT_CLAIMS, DEFAULT_STOP, epochsTo, evaluateClaims, fmt, stopReason, type Claim, type ClaimThresholds, type StopReason, type StopRule } from './sweep-protocol.js';
+import { atChance, convergedAt, DEFAULT_CLAIMS, DEFAULT_STOP, epochsTo, evaluateClaims, fmt, plural, stopReason, type Claim, type ClaimThresholds, type StopReason, type StopRule } from './sweep-protocol.js';
 
 export * from './sweep-protocol.js';
 
@@ -79,7 +79,7 @@ export interface SweepRow {
   epochs: number;
   /** Why the trial stopped. */
   stopped: StopReason;
-  /** First epoch within 1.05x of the final training loss. */
+  /** First epoch within 1.05x of the final training loss; null when the trial did not converge (stopped at the cap, diverged, or at chance). */
   convergedEpoch: number | null;
   /** First epoch with a training loss below the summary's low threshold (null: never). */
   epochsToLow: number | null;
@@ -165,6 +165,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   const thresholds: ClaimThresholds = { ...DEFAULT_CLAIMS, ...o.claims };
   const jobs = Math.max(1, o.jobs ?? 1);
   const data = o.preloaded ?? (await loadData({ name: (o.data ?? 'mnist') as 'mnist', normalize: 'scale', augment: [], validation: 0.1 }, o.dataDir));
+  const classes = data.train.classes;
   // trial by trial across the networks: a sweep stopped early has searched every network alike
   const plan: { kind: 'plain' | 'highway'; depth: number; trial: number }[] = [];
   for (let trial = 1; trial <= o.trials; trial++) for (const depth of o.depths) for (const kind of o.kinds) plan.push({ kind, depth, trial });
@@ -209,6 +210,9 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
       if (JSON.stringify(rec.rule) === JSON.stringify(rule) && rec.low === thresholds.low && existsSync(join(dir, 'metrics.jsonl'))) {
         const { run: _run, ...rest } = rec.row;
         const row: SweepRow = { ...rest, runDir: dir, finalLoss: rest.finalLoss ?? NaN, finalAccuracy: rest.finalAccuracy ?? NaN, valAccuracy: rest.valAccuracy ?? NaN };
+        // records written before the rule below called a capped trial converged: not any more
+        if (row.stopped !== 'target' && row.stopped !== 'plateau') row.convergedEpoch = null;
+        else if (atChance(row.finalAccuracy, classes)) row.convergedEpoch = null;
         log(`run ${k + 1}/${plan.length}: ${label} (done before)`);
         rows.push(row);
         finished.add(k);
@@ -284,14 +288,14 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
       valAccuracy: last?.valAccuracy ?? NaN,
       epochs: m.length,
       stopped: reason!,
-      convergedEpoch: reason === 'diverged' ? null : convergedEpoch(curve),
+      convergedEpoch: convergedAt(curve, reason, atChance(last?.accuracy ?? NaN, classes)),
       epochsToLow: epochsTo(curve, thresholds.low),
       seconds: m.reduce((a, x) => a + x.seconds, 0),
     };
     const { runDir: _dir, ...rest } = row;
     const record: TrialRecord = { row: { ...rest, run: name }, rule, low: thresholds.low };
     writeFileAtomic(recordFile, JSON.stringify(record, null, 2) + '\n');
-    log(`  ${label}: ${reason} after ${row.epochs} epochs, final loss ${fmt(row.finalLoss)}`);
+    log(`  ${label}: ${reason} after ${plural(row.epochs, 'epoch')}, final loss ${fmt(row.finalLoss)}`);
     rows.push(row);
     finished.add(k);
     progress(row, false);
@@ -374,11 +378,11 @@ function writeSummary(o: SweepOptions, rows: SweepRow[], total: number, rule: St
 function markdown(rows: SweepRow[], best: SweepRow[], ratio: { depth: number; plainOverHighway: number } | undefined, claims: Claim[], rule: StopRule, t: ClaimThresholds, o: SweepOptions, complete: boolean, total: number): string {
   const count = (r: SweepRow) => rows.filter((x) => x.network === r.network).length;
   const lines = [
-    `# Optimisation vs depth (${o.trials} trial${o.trials > 1 ? 's' : ''} a network, at most ${rule.maxEpochs} epochs a trial)`,
+    `# Optimisation vs depth (${plural(o.trials, 'trial')} a network, at most ${plural(rule.maxEpochs, 'epoch')} a trial)`,
     '',
     complete ? `All ${total} trials finished.` : `**Partial: ${rows.length} of ${total} trials finished.** Run the same command again to continue.`,
     '',
-    `Each trial trains until its training loss is at most ${rule.targetLoss}, or its best loss over the last ${rule.patience} epochs is not ${rule.minImprovement * 100}% below the best before them (plateau), or for ${rule.maxEpochs} epochs. "Low" loss: below ${t.low}. Converged: first epoch within 1.05x of the final loss.`,
+    `Each trial trains until its training loss is at most ${rule.targetLoss}, or its best loss over the last ${plural(rule.patience, 'epoch')} is not ${rule.minImprovement * 100}% below the best before them (plateau), or for ${plural(rule.maxEpochs, 'epoch')} (max-epochs: stopped at the cap before converging). "Low" loss: below ${t.low}. Converged: first epoch within 1.05x of the final loss, for a trial that stopped on its own (target or plateau) above chance accuracy; a trial stopped at the cap did not converge.`,
     '',
     '| network | depth | final training loss | training accuracy | validation accuracy | epochs (stopped) | converged at epoch | epochs to loss < ' + t.low + ' | trials | settings |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -389,6 +393,6 @@ function markdown(rows: SweepRow[], best: SweepRow[], ratio: { depth: number; pl
     '',
   ];
   if (ratio) lines.push(`Final training loss, plain-${ratio.depth} / highway-${ratio.depth}: **${ratio.plainOverHighway.toFixed(1)}x** (the paper: more than 100x).`, '');
-  lines.push('## Claims', '', '| claim | verdict | numbers |', '|---|---|---|', ...claims.map((c) => `| ${c.claim} | **${c.status}** | ${c.detail} |`), '');
+  lines.push('## Claims', '', '| claim | verdict | numbers |', '|---|---|---|', ...claims.map((c) => `| ${c.claim} | **${c.status}**${c.why ? `: ${c.why}` : ''} | ${c.detail} |`), '');
   return lines.join('\n');
 }

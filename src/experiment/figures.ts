@@ -12,66 +12,11 @@ import { writeFigure } from '../analysis/figures.js';
 import { readMetrics } from '../run/run-dir.js';
 import { objectiveCurve, type TrialRecord } from './records.js';
 import { summarise } from './results.js';
+import { judgedSettings, logObjective, ranked, spreadImportances, valueOf, variedAxes } from './importances.js';
+
+export { spreadImportances, variedAxes } from './importances.js';
 
 type Spec = Record<string, unknown>;
-
-/** A searched or gridded name and how its values lie: numbers (log scale for log-uniform draws) or names. */
-interface Axis {
-  name: string;
-  kind: 'number' | 'log' | 'name';
-  /** A name's values in the plan's order. */
-  names?: string[];
-  /** A number's range as the plan gives it (a distribution's ends, a grid's extremes). */
-  range?: [number, number];
-  /** Whole numbers only. */
-  whole?: boolean;
-  /** Every value it can take, when they are few (a grid's, a small int range's): each labelled on its axis. */
-  values?: number[];
-}
-
-/** At most this many values of a number axis are each labelled; more, and only its ends are. */
-const LABELLED_VALUES = 8;
-
-/** The settings a sweep varies: its space, then the grid axes with more than one value. */
-export function variedAxes(plan: ExperimentPlan): Axis[] {
-  const out: Axis[] = [];
-  for (const p of plan.space) {
-    if (p.dist.type === 'choice') {
-      const numeric = p.dist.choices.every((c) => typeof c === 'number');
-      out.push(numeric ? numberAxis(p.name, p.dist.choices as number[]) : { name: p.name, kind: 'name', names: p.dist.choices.map(String) });
-    } else if (p.dist.type === 'int') {
-      const { low, high } = p.dist;
-      const step = p.dist.step ?? 1;
-      const n = Math.floor((high - low) / step) + 1;
-      out.push({ name: p.name, kind: 'number', range: [low, high], whole: true, ...(n <= LABELLED_VALUES ? { values: Array.from({ length: n }, (_, i) => low + i * step) } : {}) });
-    } else out.push({ name: p.name, kind: p.dist.type === 'loguniform' ? 'log' : 'number', range: [p.dist.low, p.dist.high], whole: false });
-  }
-  for (const a of plan.grid) {
-    if (a.values.length < 2) continue;
-    const numeric = a.values.every((v) => typeof v === 'number');
-    out.push(numeric ? numberAxis(a.name, a.values as number[]) : { name: a.name, kind: 'name', names: a.values.map(String) });
-  }
-  if (plan.networks.length > 1) out.push({ name: 'network', kind: 'name', names: plan.networks.map((n) => n.label) });
-  return out;
-}
-
-function numberAxis(name: string, values: number[]): Axis {
-  const distinct = [...new Set(values)].sort((a, b) => a - b);
-  return { name, kind: 'number', range: [distinct[0], distinct[distinct.length - 1]], whole: values.every(Number.isInteger), ...(distinct.length <= LABELLED_VALUES ? { values: distinct } : {}) };
-}
-
-function valueOf(r: TrialRecord, name: string): ParamValue | undefined {
-  if (name === 'network') return r.point.network;
-  return Object.hasOwn(r.params, name) ? r.params[name] : r.point.values[name];
-}
-
-const ranked = (r: TrialRecord) => (r.status === 'done' || r.status === 'capped') && Number.isFinite(r.objective);
-
-/** Is the objective a loss whose values span enough to want a log scale (all positive, over 10x)? */
-function logObjective(plan: ExperimentPlan, values: number[]): boolean {
-  const pos = values.filter((v) => v > 0);
-  return plan.objective.metric.endsWith('loss') && pos.length === values.length && pos.length > 0 && Math.max(...pos) / Math.min(...pos) > 10;
-}
 
 function objectiveTitle(plan: ExperimentPlan, log: boolean): string {
   return `${plan.objective.reduce} ${plan.objective.metric}, mean over seeds${log ? ' (log scale)' : ''}`;
@@ -210,41 +155,6 @@ export function bestCurves(plan: ExperimentPlan, curves: { group: string; epoch:
   };
 }
 
-/**
- * Without the search's importances: the share of the objective's variance (of its log10 for
- * a loss over orders of magnitude) that each setting explains alone, η² = between-value
- * sum of squares / total, numbers binned into quartiles. Not Optuna's fANOVA: it ignores
- * interactions.
- */
-export function spreadImportances(plan: ExperimentPlan, records: TrialRecord[]): Record<string, number> {
-  const rs = records.filter(ranked);
-  const log = logObjective(plan, rs.map((r) => r.objective));
-  const y = (r: TrialRecord) => (log ? Math.log10(r.objective) : r.objective);
-  const out: Record<string, number> = {};
-  for (const a of variedAxes(plan)) {
-    const have = rs.filter((r) => valueOf(r, a.name) !== undefined);
-    if (have.length < 3) continue;
-    const ys = have.map(y);
-    const m = ys.reduce((s, v) => s + v, 0) / ys.length;
-    const total = ys.reduce((s, v) => s + (v - m) ** 2, 0);
-    if (!(total > 0)) continue;
-    let key: (r: TrialRecord) => string;
-    const distinct = new Set(have.map((r) => String(valueOf(r, a.name))));
-    if (a.kind === 'name' || distinct.size <= 4) key = (r) => String(valueOf(r, a.name));
-    else {
-      const sorted = have.map((r) => valueOf(r, a.name) as number).sort((p, q) => p - q);
-      const cut = [1, 2, 3].map((q) => sorted[Math.floor((q * sorted.length) / 4)]);
-      key = (r) => String(cut.filter((c) => (valueOf(r, a.name) as number) >= c).length);
-    }
-    const groups = new Map<string, number[]>();
-    for (const r of have) groups.set(key(r), [...(groups.get(key(r)) ?? []), y(r)]);
-    let between = 0;
-    for (const g of groups.values()) between += g.length * ((g.reduce((s, v) => s + v, 0) / g.length) - m) ** 2;
-    out[a.name] = between / total;
-  }
-  return out;
-}
-
 export function importanceChart(plan: ExperimentPlan, values: Record<string, number>, source: 'search' | 'spread', logY = false, trials?: number): Spec {
   // Optuna's importances are fitted within each grid point's study: the grid's axes are not among them
   const grid = plan.grid.filter((a) => a.values.length > 1 && !Object.hasOwn(values, a.name)).map((a) => a.name);
@@ -253,7 +163,11 @@ export function importanceChart(plan: ExperimentPlan, values: Record<string, num
     title: {
       anchor: 'start',
       text: `Sweep ${plan.name}: ${source === 'search' ? 'parameter importances (Optuna)' : 'how much each setting alone explains'}`,
-      subtitle: source === 'search' ? [`Optuna's importance evaluator within each grid point, averaged over the points${trials !== undefined ? ` (${trials} finished trials in all)` : ''}`, ...(grid.length ? [`${grid.join(', ')}: the grid, not among them (each point its own study): sweep.md compares the groups`] : [])] : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''} between trials that each setting explains alone`, `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials: few trials overstate it` : ''}); not Optuna's importances: interactions are ignored`],
+      // short lines: the figure is as wide as its longest line, and the bars are 360 wide
+      subtitle:
+        source === 'search'
+          ? ["Optuna's importance evaluator within each grid point,", `averaged over the points${trials !== undefined ? ` (${trials} finished trials in all)` : ''}`, ...(grid.length ? [`${grid.join(', ')}: the grid, not among them`, '(each point its own study): sweep.md compares the groups'] : [])]
+          : [`the share of the variance of the objective${logY ? ' (of its log10)' : ''}`, 'between trials that each setting explains alone', `(η², numbers in quartiles${trials !== undefined ? `, over ${trials} finished trials` : ''});`, "not Optuna's importances: interactions are ignored"],
     },
     width: 360,
     height: Math.max(60, 24 * rows.length),
@@ -288,7 +202,9 @@ export async function writeFigures(out: string, plan: ExperimentPlan, records: T
       : [],
   );
   if (curves.length) await write('curves', bestCurves(plan, curves), curves);
-  const imp = o.importances ?? spreadImportances(plan, records);
+  // only the settings the trials can judge, whoever computed the importances (sweep.md names the others)
+  const judged = new Set(judgedSettings(plan, records).judged);
+  const imp = o.importances ? Object.fromEntries(Object.entries(o.importances).filter(([k]) => judged.has(k))) : spreadImportances(plan, records);
   if (Object.keys(imp).length) await write('importances', importanceChart(plan, imp, o.importances ? 'search' : 'spread', logObjective(plan, rs.map((r) => r.objective)), rs.length), { source: o.importances ? 'optuna' : 'eta-squared', importances: imp });
   return files;
 }

@@ -117,10 +117,8 @@ export function std(xs: number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-/** Training accuracy at most 1.5x chance: the network did not learn (a flat loss there is not convergence). */
-export function atChance(finalAccuracy: number, classes: number): boolean {
-  return Number.isFinite(finalAccuracy) && classes > 1 && finalAccuracy <= 1.5 / classes;
-}
+// the paper sweep's rule too: one definition (src/analysis/sweep-protocol.ts)
+export { atChance } from '../analysis/sweep-protocol.js';
 
 /** A trial's status from its runs': the first of pruned, diverged, capped that any run has, else done. */
 export function trialStatus(runs: RunStatus[]): TrialRecord['status'] {

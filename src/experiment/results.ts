@@ -9,6 +9,8 @@ import type { ExperimentPlan, ParamValue } from '../ir/experiment.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 import { better, planRule, type RunStatus, type TrialRecord } from './records.js';
+import { cappedTrials, plural } from '../analysis/sweep-protocol.js';
+import { importancesNote } from './importances.js';
 
 export interface GroupSummary {
   /** The grid point's name (pointName). */
@@ -60,8 +62,6 @@ export function meanStd(r: TrialRecord): string {
   return n >= 2 ? `${num(r.objective)} ± ${num(r.std)} (${n} seeds)` : `${num(r.objective)} (1 seed)`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /** Plan order: the grid's values as the plan lists them (first axis outermost), the network, then the trial. */
 function orderKey(plan: ExperimentPlan, r: TrialRecord): number[] {
   return [...plan.grid.map((a) => (Object.hasOwn(r.point.values, a.name) ? a.values.indexOf(r.point.values[a.name]) : -1)), plan.networks.findIndex((n) => n.label === r.point.network), r.trial ?? r.id];
@@ -106,7 +106,7 @@ export function summarise(plan: ExperimentPlan, records: TrialRecord[], o: { tot
   if (stopped) verdicts.push(`${plural(stopped, 'trial')} interrupted before ${stopped === 1 ? 'it' : 'they'} finished: not ranked; the same command continues ${stopped === 1 ? 'it' : 'them'}.`);
   const count = (s: RunStatus) => sorted.filter((r) => r.status === s).length;
   const capped = count('capped');
-  if (capped) verdicts.push(`inconclusive: ${plural(capped, 'trial')} reached the cap of ${plural(cap, 'epoch')} before converging; how far ${capped === 1 ? 'it' : 'they'} would go is unknown (raise the cap to continue ${capped === 1 ? 'it' : 'them'}).`);
+  if (capped) verdicts.push(`inconclusive: ${cappedTrials(capped, cap)} before converging; how far ${capped === 1 ? 'it' : 'they'} would go is unknown (raise the cap to continue ${capped === 1 ? 'it' : 'them'}).`);
   const chance = sorted.filter(allAtChance).length;
   if (chance) verdicts.push(`${plural(chance, 'trial')} never left chance level (training accuracy at most 1.5x chance): a flat curve there is not convergence.`);
   if (count('diverged')) verdicts.push(`${plural(count('diverged'), 'trial')} diverged (a non-finite loss); the search went on.`);
@@ -243,6 +243,8 @@ function markdown(plan: ExperimentPlan, s: SweepSummary, engine?: string, points
     `Every trial and run: trials.csv, sweep.json. Epochs: one number a seed.`,
     '',
   ];
+  const note = importancesNote(plan, s.records);
+  if (note) lines.push(note, '');
   return lines.join('\n');
 }
 

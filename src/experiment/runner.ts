@@ -30,7 +30,7 @@ import { lockDir, lockHolder, waitUnlocked } from '../run/lock.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readRegularFile } from '../util/read-regular.js';
 import { VERSION } from '../version.js';
-import { convergedEpoch, stopReason, type StopReason } from '../analysis/sweep-protocol.js';
+import { convergedAt, stopReason, type StopReason } from '../analysis/sweep-protocol.js';
 import type { SweepProgress as PaperSweepProgress } from '../analysis/sweep.js';
 import type { Search, SharedRecord, TrialTicket } from './search.js';
 import { applicableParams, gridPoints, pointLabel, pointName, runAssignments, type HasConstant } from './points.js';
@@ -344,7 +344,7 @@ async function runLocked(o: SweepRunOptions, search: Search): Promise<SweepRunRe
       finalAccuracy: last?.accuracy ?? NaN,
       valLoss: last?.valLoss ?? null,
       valAccuracy: last?.valAccuracy ?? null,
-      convergedEpoch: status === 'done' && !chance ? convergedEpoch(curve) : null,
+      convergedEpoch: status === 'done' ? convergedAt(curve, reason, chance) : null,
       atChance: chance,
       classes,
       seconds: m.reduce((a, x) => a + x.seconds, 0),

@@ -195,8 +195,8 @@ function readCheckpointState(real: string): TrainState | undefined {
   return undefined;
 }
 
-/** Whether a live process holds the run's lock: it is training (or resuming) now. */
-function lockHeld(real: string): boolean {
+/** Whether a live process holds the run's (or sweep's) lock: it is training (or resuming) now. */
+export function lockHeld(real: string): boolean {
   let st;
   try {
     st = lstatSync(join(real, LOCK_DIR), { throwIfNoEntry: false });

@@ -1,7 +1,7 @@
 // Figure 1's protocol: when a trial has converged, and the paper's claims checked on the
 // best run of each network (made-up rows, so that every verdict is exercised).
 import { describe, expect, it } from 'vitest';
-import { convergedEpoch, DEFAULT_CLAIMS, epochsTo, evaluateClaims, stopReason, type ClaimRow, type StopRule } from '../../src/analysis/sweep-protocol.js';
+import { convergedAt, convergedEpoch, DEFAULT_CLAIMS, epochsTo, evaluateClaims, stopReason, type ClaimRow, type StopRule } from '../../src/analysis/sweep-protocol.js';
 
 const RULE: StopRule = { maxEpochs: 50, targetLoss: 1e-4, patience: 3, minImprovement: 0.01 };
 
@@ -120,5 +120,32 @@ describe('evaluateClaims', () => {
     expect(verdicts(paperLike().map((r) => ({ ...r })))['low-loss']).toBe('holds');
     expect(Object.fromEntries(evaluateClaims(paperLike(), { ...DEFAULT_CLAIMS, low: 1.5e-4 }).map((c) => [c.id, c.status]))['low-loss']).toBe('does not hold');
     expect(Object.fromEntries(evaluateClaims(paperLike(), { ...DEFAULT_CLAIMS, ratio: 1e4 }).map((c) => [c.id, c.status]))['ratio']).toBe('does not hold');
+  });
+
+  it('a verdict that runs stopped at the cap could overturn is inconclusive, naming how many reached the cap of how many epochs, never "does not hold"', () => {
+    // hwy sweep --depths 10 --epochs 2: both runs stopped at the cap, far from low
+    const capped = (kind: 'plain' | 'highway', finalLoss: number): ClaimRow => ({ kind, depth: 10, finalLoss, losses: [2.2, finalLoss], stopped: 'max-epochs' });
+    const claims = evaluateClaims([capped('plain', 1.969), capped('highway', 1.5)]);
+    for (const id of ['low-loss', 'ratio', 'faster']) {
+      const c = claims.find((x) => x.id === id)!;
+      expect(c.status, id).toBe('inconclusive');
+      expect(c.why, id).toMatch(/^\d trials? reached the cap of 2 epochs \(/);
+    }
+    expect(claims.find((x) => x.id === 'low-loss')!.why).toContain('2 trials reached the cap of 2 epochs (highway-10, plain-10)');
+    // one epoch: singular
+    expect(evaluateClaims([{ ...capped('plain', 2), losses: [2] }]).find((x) => x.id === 'low-loss')!.why).toMatch(/^1 trial reached the cap of 1 epoch \(plain-10\)/);
+    // the same numbers from runs that stopped on their own: the verdicts stand
+    const own = evaluateClaims([{ ...capped('plain', 1.969), stopped: 'plateau' }, { ...capped('highway', 1.5), stopped: 'plateau' }]);
+    expect(own.map((c) => c.status)).toEqual(['does not hold', 'not checked', 'does not hold', 'does not hold']);
+    // a low loss reached at the cap still counts as reached; paper-like rows where nothing hit the cap read as before
+    expect(verdicts(paperLike().map((r) => ({ ...r, stopped: 'plateau' as const })))).toEqual(verdicts(paperLike()));
+    expect(verdicts(change(paperLike(), 'highway', 10, { stopped: 'max-epochs' }))['low-loss']).toBe('holds');
+  });
+
+  it('convergedAt: only a run that stopped on its own above chance converged', () => {
+    expect(convergedAt([2, 1, 0.52, 0.51, 0.5], 'plateau', false)).toBe(3);
+    expect(convergedAt([2.2, 1.969], 'max-epochs', false)).toBeNull();
+    expect(convergedAt([2.3, 2.3, 2.3], 'plateau', true)).toBeNull();
+    expect(convergedAt([2, NaN], 'diverged', false)).toBeNull();
   });
 });

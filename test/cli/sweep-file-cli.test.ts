@@ -141,6 +141,8 @@ sweep tiny {
     writeFileSync(join(d, 's.hwy'), SPEC);
     const r = hwy(['sweep', 's.hwy', '--out', 'out', '--format', 'json'], { cwd: d });
     expect(r.code, r.stderr).toBe(0);
+    // one epoch, not "1 epochs"
+    expect(r.stderr).toContain('a run stops at the cap of 1 epoch or when it has converged');
     const j = JSON.parse(r.stdout) as { trials: { point: { values: Record<string, number> }; params: Record<string, unknown>; status: string }[] };
     expect(j.trials.map((t) => t.point.values.depth).sort()).toEqual([1, 1, 3, 3]);
     for (const t of j.trials) {

@@ -2,12 +2,13 @@
 // its vega-lite spec; importances from the search when it has them, else the η² stand-in,
 // labelled as such.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../../src/experiment/runner.js';
 import { parallelCoordinates, spreadImportances, variedAxes, writeFigures } from '../../src/experiment/figures.js';
 import type { TrialRecord } from '../../src/experiment/records.js';
+import { writeResults } from '../../src/experiment/results.js';
 import { loadBundledMnist } from '../../src/data/mnist-bundled.js';
 import { permutation, subset, type Splits } from '../../src/data/dataset.js';
 import { TINY_SPEC, tinyPlan } from './plans.js';
@@ -49,7 +50,9 @@ describe('sweep figures', () => {
     // without the search's importances: the η² stand-in, named as such
     const imp = JSON.parse(readFileSync(join(out, 'importances.json'), 'utf8'));
     expect(imp.source).toBe('eta-squared');
-    expect(Object.keys(imp.importances).sort()).toEqual(['depth', 'train.lr', 'train.momentum', 'width']);
+    // 6 trials over the 4 quartiles of lr and of momentum cannot judge them (1.5 trials a quartile); depth's 3 values and width's 2 can
+    expect(Object.keys(imp.importances).sort()).toEqual(['depth', 'width']);
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toContain('Importances leave out train.lr (6 trials over 4 values or quartiles), train.momentum (6 trials over 4 values or quartiles): too few finished trials');
     for (const v of Object.values(imp.importances) as number[]) expect(v).toBeGreaterThanOrEqual(0), expect(v).toBeLessThanOrEqual(1);
     expect(readFileSync(join(out, 'importances.svg'), 'utf8')).toContain('not Optuna');
     // sweep.md says what the figure shows
@@ -101,4 +104,29 @@ describe('sweep figures', () => {
     const halos = (spec.layer as Layer[]).filter((l) => l.mark.type === 'text' && l.mark.color === 'white');
     expect(halos.flatMap((l) => l.data.values.map((v) => v.label)).sort()).toEqual(all.map((v) => v.label).sort());
   });
+
+  it('leaves the importances out when each trial has a value of its own (η² 1 by construction), says why in sweep.md, and draws the figure no wider than its bars', async () => {
+    const plan = tinyPlan('/x.hwy', { grid: [], space: [{ name: 'train.lr', target: 'setting', dist: { type: 'loguniform', low: 1e-3, high: 1e-1 } }] });
+    const rec = (lr: number, objective: number, i: number): TrialRecord => ({ name: `tiny-t${i}`, id: i, trial: i, point: { network: 'tiny', values: {} }, group: 'tiny', params: { 'train.lr': lr }, status: 'done', objective, std: 0, runs: [], rule: { maxEpochs: 1, targetLoss: 0, patience: 0, minImprovement: 0 }, objectiveSpec: plan.objective, finishedAt: '' });
+    const four = [0.001, 0.003, 0.01, 0.03].map((lr, i) => rec(lr, 1 + i * 0.1, i + 1));
+    expect(spreadImportances(plan, four)).toEqual({});
+    const dir = mkdtempSync(join(tmpdir(), 'hwy-exp-imp-'));
+    const few = join(dir, 'few');
+    mkdirSync(few);
+    const files = await writeFigures(few, plan, four, {});
+    expect(files.filter((f) => f.startsWith('importances'))).toEqual([]);
+    // the search's own importances of the same four trials say no more
+    expect((await writeFigures(few, plan, four, { importances: { 'train.lr': 1 } })).filter((f) => f.startsWith('importances'))).toEqual([]);
+    writeResults(few, plan, four, { total: 4, complete: true });
+    expect(readFileSync(join(few, 'sweep.md'), 'utf8')).toContain('No importances figure: train.lr (4 trials over 4 values or quartiles); too few finished trials');
+    // two trials a quartile: judged, drawn, and the PNG as wide as the chart, not its subtitle
+    const eight = [0.001, 0.0015, 0.003, 0.004, 0.01, 0.012, 0.03, 0.05].map((lr, i) => rec(lr, 1 + i * 0.1, i + 1));
+    const enough = join(dir, 'enough');
+    mkdirSync(enough);
+    expect(await writeFigures(enough, plan, eight)).toContain('importances.png');
+    const png = readFileSync(join(enough, 'importances.png'));
+    expect(png.readUInt32BE(16)).toBeLessThanOrEqual(1300);
+    writeResults(enough, plan, eight, { total: 8, complete: true });
+    expect(readFileSync(join(enough, 'sweep.md'), 'utf8')).not.toContain('importances');
+  }, 60_000);
 });

@@ -147,7 +147,7 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
   process.on('SIGTERM', onSigterm);
   const size = plannedRuns(plan);
   process.stderr.write(
-    `sweep ${plan.name}: at most ${size.trials} trials (${plan.trials} a grid point${plan.networks.length > 1 ? ' and network' : ''}) x ${plan.seeds.length} seed${plan.seeds.length > 1 ? 's' : ''}, ${plan.sampler} search${plan.pruner !== 'none' ? `, ${plan.pruner} pruner` : ''}, ${engine} engine, ${jobs} at once; a run stops at the cap of ${plan.stop.maxEpochs} epochs or when it has converged; into ${out}\n`,
+    `sweep ${plan.name}: at most ${size.trials} trials (${plan.trials} a grid point${plan.networks.length > 1 ? ' and network' : ''}) x ${plan.seeds.length} seed${plan.seeds.length > 1 ? 's' : ''}, ${plan.sampler} search${plan.pruner !== 'none' ? `, ${plan.pruner} pruner` : ''}, ${engine} engine, ${jobs} at once; a run stops at the cap of ${plan.stop.maxEpochs} epoch${plan.stop.maxEpochs === 1 ? '' : 's'} or when it has converged; into ${out}\n`,
   );
   try {
     const r = await runSweep({

@@ -254,7 +254,7 @@ export function registerSweep(program: Command): void {
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
       process.on('SIGHUP', onSighup);
-      process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epochs without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epochs\n`);
+      process.stderr.write(`sweep: ${opts.depths.length * 2 * opts.trials} trials (${opts.trials} a network), ${engine} engine, ${jobs} at once${engine === 'torch' ? ` x ${threads} thread${threads > 1 ? 's' : ''}` : ''}; a trial stops at a training loss <= ${opts.targetLoss}, after ${opts.patience} epoch${opts.patience === 1 ? '' : 's'} without ${opts.minImprovement * 100}% improvement, or at ${opts.epochs} epoch${opts.epochs === 1 ? '' : 's'}\n`);
       try {
         const { format, progress: _p, targetLoss, patience, minImprovement, low, set: _set, ...rest } = opts;
         const r = await sweep({

@@ -3,20 +3,11 @@
 // stream), and the figures the sweep saved beside its data (NAME.vl.json), drawn by vega.
 // It is fetched again whenever the sweep's row says something changed.
 import type { RunRow } from '../runs.js';
-import type { SweepDetail, SweepRow } from '../sweeps.js';
+import type { SweepDetail, SweepRow, SweepTrial } from '../sweeps.js';
 import { drawSpec } from './charts.js';
 import { el, fmt } from './dom.js';
 
-interface Trial {
-  name: string;
-  group: string;
-  params: Record<string, unknown>;
-  point?: { network?: string; values?: Record<string, unknown> };
-  status: string;
-  objective: number | null;
-  std: number | null;
-  runs: { seed: number; epochs: number; run: string; status: string }[];
-}
+type Trial = SweepTrial;
 
 let shown: { id: string; version: string } | undefined;
 
@@ -59,17 +50,19 @@ function section(root: HTMLElement, id: string, title: string): HTMLElement {
 
 function renderSummary(root: HTMLElement, d: SweepDetail): void {
   const head = section(root, 'sweep-summary', 'Sweep');
-  const s = d.summary as { sweep?: string; objective?: { metric: string; direction: string; reduce: string }; verdicts?: string[]; trials?: Trial[]; seeds?: number[]; sampler?: string } | undefined;
+  const s = d.summary as { sweep?: string; objective?: { metric: string; direction: string; reduce: string }; verdicts?: unknown; trials?: unknown; seeds?: number[]; sampler?: string } | undefined;
   const r = d.row;
-  const progress = r.error ?? (r.total !== undefined ? `${r.finished ?? 0} of ${r.total} trials finished${r.complete ? ' (complete)' : ''}` : 'no trial finished yet');
+  const progress = r.error ?? (r.total !== undefined ? `${r.finished ?? 0} of ${r.total} trials finished${r.complete ? ' (complete)' : r.running ? ' (running)' : ' (stopped)'}` : r.running ? 'running: no trial finished yet' : 'no trial finished yet');
   const parts: HTMLElement[] = [el('p', { text: `${r.name} · ${r.dir} · ${progress}${r.engine ? ` · ${r.engine}` : ''}${s?.sampler ? ` · ${s.sampler} search` : ''}${s?.objective ? ` · objective: ${s.objective.direction} ${s.objective.reduce} ${s.objective.metric}` : ''}` })];
-  if (s?.verdicts?.length) parts.push(el('ul', { className: 'verdicts' }, s.verdicts.map((v) => el('li', { text: v }))));
+  const verdicts = Array.isArray(s?.verdicts) ? (s.verdicts as unknown[]).filter((v): v is string => typeof v === 'string') : [];
+  if (verdicts.length) parts.push(el('ul', { className: 'verdicts' }, verdicts.map((v) => el('li', { text: v }))));
   head.replaceChildren(...parts);
 
   const body = section(root, 'sweep-trials', 'Trials');
-  const trials = s?.trials ?? [];
+  // the server gives both formats' trials this shape; anything else is not listed
+  const trials = Array.isArray(s?.trials) ? (s.trials as Trial[]) : [];
   if (!trials.length) {
-    body.replaceChildren(el('p', { className: 'hint', text: 'No trial has finished yet: the runs below are training.' }));
+    body.replaceChildren(el('p', { className: 'hint', text: r.running ? 'No trial has finished yet: the runs below are training.' : (r.finished ?? 0) > 0 ? 'The summary lists no trials.' : 'No trial has finished.' }));
     return;
   }
   // the grid's values, then the searched ones
@@ -108,7 +101,8 @@ function renderLiveRuns(root: HTMLElement, row: SweepRow, runs: Map<string, RunR
   const body = section(root, 'sweep-runs', 'Runs');
   const rows = row.runs.map((id) => runs.get(id)).filter((r): r is RunRow => !!r);
   if (!rows.length) {
-    body.replaceChildren(el('p', { className: 'hint', text: 'No run started yet.' }));
+    // a published sweep (its summary and figures without the run directories) has finished trials and no runs here
+    body.replaceChildren(el('p', { className: 'hint', text: row.running || !(row.finished ?? 0) ? 'No run started yet.' : 'None of its run directories is here: the table above is what sweep.json records of them.' }));
     return;
   }
   const table = el('table', { className: 'sweep-runs' });
@@ -143,7 +137,8 @@ async function renderFigures(root: HTMLElement, d: SweepDetail): Promise<void> {
   const body = section(root, 'sweep-figures', 'Figures');
   d.figures.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
   if (!d.figures.length) {
-    body.replaceChildren(el('p', { className: 'hint', text: 'No figures yet: the sweep draws them when trials finish.' }));
+    // a sweep file's figures are drawn when the sweep ends or is stopped; the paper sweep's after each trial
+    body.replaceChildren(el('p', { className: 'hint', text: d.row.running ? `No figures yet: the sweep draws them ${d.format === 'paper' ? 'as its trials finish' : 'when it finishes or is stopped'}.` : 'No figures.' }));
     return;
   }
   const boxes = d.figures.map((f) => {
