@@ -17,6 +17,10 @@ describe('hwy sweep FILE flags', () => {
     const r = hwy(['sweep', '--help']);
     expect(r.code).toBe(0);
     for (const s of ['[file]', '--sampler', '--storage', 'sweep.md', 'trials.csv', '--depths, --low, --set and --data are refused with a file', 'npx hwy sweep specs/paper/figure1.hwy', "Without a file, the paper's protocol", 'Several processes, on any machines, run one sweep', '--storage postgresql://hwy:PASSWORD@db-host/hwy   # on each machine']) expect(r.stdout).toContain(s);
+    // --out's own line gives both defaults, and no single one that is wrong with a file
+    const outHelp = r.stdout.slice(r.stdout.indexOf('--out <dir>'), r.stdout.indexOf('--seed <n>')).replace(/\s+/g, ' ');
+    expect(outHelp).toContain('default runs/SWEEP_NAME with a file, runs/sweep without');
+    expect(outHelp).not.toContain('(default: "runs/sweep")');
   });
   it.each([
     [['--depths', '10,20'], '--depths: with a sweep file the depths are the sweep\'s grid'],
