@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { backendAliasOption, engineName, resolveDevice } from '../device.js';
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
@@ -125,7 +126,7 @@ interface SweepOpts {
 }
 
 const sampler = (v: string): SamplerName => {
-  if (!(SAMPLERS as string[]).includes(v)) throw new UsageError(`--sampler must be one of ${SAMPLERS.join(', ')}, not '${v}'`);
+  if (!(SAMPLERS as string[]).includes(v)) throw notAChoice(`--sampler must be one of ${SAMPLERS.join(', ')}, not '${v}'`, v, SAMPLERS);
   return v as SamplerName;
 };
 
@@ -220,7 +221,7 @@ export function registerSweep(program: Command): void {
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
       checkDepths(opts.depths, settings);
-      if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
+      if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw notAChoice(`--data must be mnist or mnist_full, not '${opts.data}'`, opts.data, ['mnist', 'mnist_full']);
       const engine = opts.engine ?? 'tfjs';
       // tfjs trains in this process: two trials at once would take turns on one thread
       if (engine === 'tfjs' && opts.jobs !== undefined && opts.jobs > 1) throw new UsageError(`--jobs ${opts.jobs}: the tfjs engine trains in this process, one trial at a time; use --engine torch to train several at once`);
