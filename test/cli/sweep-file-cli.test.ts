@@ -2,7 +2,7 @@
 // instead), and the command run on a hand-written plan (the language side makes plans from
 // sweep sections; runSweepCommand is what the command does with one).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
@@ -154,6 +154,32 @@ sweep tiny {
     }
     for (const f of ['sweep.md', 'sweep.json', 'trials.csv', 'objective.png', 'parallel.png', 'curves.png', 'importances.png']) expect(existsSync(join(d, 'out', f)), f).toBe(true);
   }, 300_000);
+
+  it("a run directory, a directory of someone's files, or the other kind of sweep's directory is refused as --out, exit 2, nothing written", () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-notsweep-'));
+    writeFileSync(join(d, 's.hwy'), SPEC);
+    const dirs: Record<string, string[]> = { run: ['run.json', 'metrics.jsonl'], project: ['notes.txt'], 'file-sweep': ['plan.json'], 'paper-sweep': ['sweep.json'] };
+    for (const [name, files] of Object.entries(dirs)) {
+      mkdirSync(join(d, name));
+      for (const f of files) writeFileSync(join(d, name, f), '{}\n');
+    }
+    const cases: [string[], string][] = [
+      [['s.hwy', '--out', 'run'], "'run' is a hwy run directory (hwy train's), not a sweep directory: hwy sweep does not write into it; choose a new or empty --out"],
+      [['s.hwy', '--out', 'project'], "'project' already exists, is not empty and is not a hwy sweep directory (1 entry, no plan.json): hwy does not write into it; choose a new or empty --out"],
+      [['s.hwy', '--out', 'project/new/..'], "'project/new/..' already exists, is not empty and is not a hwy sweep directory"],
+      [['s.hwy', '--out', 'paper-sweep'], "'paper-sweep' holds the paper's sweep (hwy sweep without a file; no plan.json)"],
+      [['--depths', '2', '--epochs', '1', '--out', 'run'], "'run' is a hwy run directory (hwy train's), not a sweep directory"],
+      [['--depths', '2', '--epochs', '1', '--out', 'project'], "'project' already exists, is not empty and is not a hwy sweep directory (1 entry, no sweep.json or trials/)"],
+      [['--depths', '2', '--epochs', '1', '--out', 'file-sweep'], "'file-sweep' holds a sweep file's sweep (plan.json)"],
+    ];
+    for (const [args, message] of cases) {
+      const r = hwy(['sweep', ...args], { cwd: d });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`hwy: ${message}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    for (const [name, files] of Object.entries(dirs)) expect(readdirSync(join(d, name)).sort(), name).toEqual([...files].sort());
+  });
 
   it('a sweep whose grid point no longer checks is refused before anything trains, naming the point', () => {
     const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-e2e-'));

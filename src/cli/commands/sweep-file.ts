@@ -114,6 +114,10 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
   const { DataError } = await import('../../data/index.js');
   const { RunDirError } = await import('../../run/run-dir.js');
   const { EngineUnavailable } = await import('../../backends/engine.js');
+  const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+  // before Optuna's study is made in it, too
+  const notASweep = sweepDirProblem(out, 'file');
+  if (notASweep) throw new UsageError(notASweep);
   // refused before anything is written: what needs Optuna and this build cannot give
   if (!deps.search) {
     const why = needsOptuna(plan, { storage: o.storage });

@@ -232,6 +232,9 @@ export function registerSweep(program: Command): void {
       const manyThreads = engine === 'torch' ? threadsProblem(threads, opts.threads !== undefined ? `--threads ${opts.threads}` : `HWY_THREADS=${process.env.HWY_THREADS}`) : undefined;
       if (manyThreads) throw new UsageError(manyThreads);
       const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
+      const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+      const notASweep = sweepDirProblem(out, 'paper');
+      if (notASweep) throw new UsageError(notASweep);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
