@@ -181,6 +181,26 @@ sweep tiny {
     for (const [name, files] of Object.entries(dirs)) expect(readdirSync(join(d, name)).sort(), name).toEqual([...files].sort());
   });
 
+  it('names files in its diagnostics as hwy check does: as given, networks relative to the working directory', () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-paths-'));
+    mkdirSync(join(d, 'sub'));
+    writeFileSync(join(d, 'sub', 'bad.hwy'), 'network n {\n  input 28x28x1\n  dense 10\n}\n');
+    writeFileSync(join(d, 'sub', 'two.hwy'), 'sweep s {\n  networks a="nothere.hwy" b="bad.hwy"\n  grid depth [1]\n}\n');
+    const sweep = hwy(['sweep', join('sub', 'two.hwy'), '--out', 'out'], { cwd: d });
+    const check = hwy(['check', join('sub', 'two.hwy')], { cwd: d });
+    expect(sweep.code).toBe(1);
+    expect(sweep.stderr).not.toContain(d);
+    expect(sweep.stderr).toContain('sub/two.hwy:2:12: error HWY6005');
+    expect(sweep.stderr).toContain('(sub/bad.hwy:3:3)');
+    // the diagnostics are check's, word for word; only the verdict lines differ
+    const body = (s: string) => s.split('\n').filter((l) => !/^(hwy: |sub\/two\.hwy: failed)/.test(l)).join('\n');
+    expect(body(sweep.stderr)).toBe(body(check.stderr));
+    const missing = hwy(['sweep', 'nonexist.hwy'], { cwd: d });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe("hwy: cannot read 'nonexist.hwy': no such file or directory");
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+
   it('a sweep whose grid point no longer checks is refused before anything trains, naming the point', () => {
     const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-e2e-'));
     writeFileSync(join(d, 's.hwy'), SPEC.replace('grid depth [1, 3]', 'grid depth [1, -3]'));
