@@ -11,8 +11,8 @@ export type SweepKind = 'file' | 'paper';
 
 /** What a sweep of this kind may find in a directory it continues, though it has not written its first file yet. */
 const EARLY: Record<SweepKind, string[]> = {
-  // the Optuna study's SQLite file is made before plan.json
-  file: ['optuna.db', 'optuna.db-journal', 'optuna.db-wal', 'optuna.db-shm'],
+  // the Optuna study's SQLite files (and hwy_optuna.py's lock beside them) are made before plan.json
+  file: ['optuna.db', 'optuna.db-journal', 'optuna.db-wal', 'optuna.db-shm', 'optuna.db.hwy-lock'],
   paper: [],
 };
 
