@@ -3,6 +3,7 @@
 // run/: run/ implements the sink over a run directory; tests or embedders can supply another.
 import type { NetworkIR, TrainConfig } from '../ir/types.js';
 import type { Splits } from '../data/dataset.js';
+import { didYouMean } from '../language/suggest.js';
 
 /** The engines hwy trains with. */
 export type EngineName = 'tfjs' | 'torch';
@@ -19,7 +20,8 @@ export type DeviceChoice<E extends EngineName = EngineName> = (typeof DEVICES)[E
 export function deviceProblem(engine: EngineName, device: string): string | undefined {
   if ((DEVICES[engine] as readonly string[]).includes(device)) return undefined;
   const other = ENGINE_NAMES.find((e) => e !== engine && (DEVICES[e] as readonly string[]).includes(device));
-  const hint = other ? ` ('${device}' is a device of the ${other} engine: add --engine ${other})` : '';
+  const near = other ? undefined : didYouMean(device, DEVICES[engine]);
+  const hint = other ? ` ('${device}' is a device of the ${other} engine: add --engine ${other})` : near ? `; ${near}` : '';
   return `--device ${device} is not a device of the ${engine} engine, which has ${DEVICES[engine].join(', ')}${hint}`;
 }
 

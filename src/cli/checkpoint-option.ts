@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { UsageError } from './errors.js';
+import { notAChoice } from './choice.js';
 
 export type CheckpointChoice = 'latest' | 'best';
 
@@ -9,7 +9,7 @@ export function checkpointOption(what = "latest (model/, the default: where trai
   // export leaves it unset, to tell a spec (where the flag means nothing) from a run
   if (opts.defaultLatest) option.default('latest');
   return option.argParser((v: string): CheckpointChoice => {
-      if (v !== 'latest' && v !== 'best') throw new UsageError(`--checkpoint must be latest or best, not '${v}'`);
+      if (v !== 'latest' && v !== 'best') throw notAChoice(`--checkpoint must be latest or best, not '${v}'`, v, ['latest', 'best']);
       return v;
     });
 }

@@ -2,6 +2,7 @@
 // one of the engine's devices. --backend, the old name of a tfjs device, still works.
 import { Option } from 'commander';
 import { UsageError } from './errors.js';
+import { notAChoice } from './choice.js';
 import { DEVICES, deviceProblem, ENGINE_NAMES, type EngineName } from '../backends/engine.js';
 import type { BackendChoice } from '../backends/tfjs/backend-choice.js';
 
@@ -34,6 +35,6 @@ export function tfjsDevice(opts: { device?: string; backend?: string }): Backend
 
 /** --engine's parser: one of the engines, by name. */
 export function engineName(v: string): EngineName {
-  if (!(ENGINE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${v}'`);
+  if (!(ENGINE_NAMES as readonly string[]).includes(v)) throw notAChoice(`--engine must be one of ${ENGINE_NAMES.join(', ')}, not '${v}'`, v, ENGINE_NAMES);
   return v as EngineName;
 }

@@ -2,12 +2,12 @@
 // and messages and progress stay on standard error, so `hwy … --format json | jq` always parses.
 // Human text remains the default.
 import { Option } from 'commander';
-import { UsageError } from './errors.js';
+import { notAChoice } from './choice.js';
 
 export type OutputFormat = 'text' | 'json';
 
 function parseFormat(v: string): OutputFormat {
-  if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
+  if (v !== 'text' && v !== 'json') throw notAChoice(`--format must be text or json, not '${v}'`, v, ['text', 'json']);
   return v;
 }
 

@@ -70,6 +70,9 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
   const diags = new Diagnostics();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const out: ExperimentResult = { ok: false, diagnostics: [], plan: null, ast: { file, items: [], comments: [] }, sweep: null, own: null, networks: [], budget: null };
+  const held: Diagnostic[] = [];
+  // the own network as the sweep's check compiled it (at grid points, range ends, choices); null: the check did not run
+  let ownCompiles: CompileResult[] | null = null;
   try {
     const tooBig = specSizeProblem(measureSpec(text), file, limits);
     if (tooBig) {
@@ -80,9 +83,11 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
     out.ast = parse(text, file, parsed);
     const decls = out.ast.items.filter((i): i is SweepDecl => i.type === 'sweep');
     if (out.ast.items.some((i) => i.type === 'network')) {
-      // the file's own network: its diagnostics (the syntax of the whole file among them) are this file's
+      // the file's own network: its diagnostics (the syntax of the whole file among them) are this file's;
+      // its warnings and notes are of its constants as written, which the sweep may vary: held back
+      // until the sweep is checked, and shown only where they hold at every point checked
       out.own = compile(text, file, { limits });
-      for (const d of out.own.diagnostics) diags.add(d);
+      for (const d of out.own.diagnostics) (d.severity === 'error' ? diags.add(d) : held.push(d));
     } else {
       for (const d of parsed.items) diags.add(d);
       const lowered = new Diagnostics();
@@ -105,7 +110,10 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
     // when every network was read: a constant of one that was not would seem to be nobody's
     const expected = sweep.networks === null ? 1 : sweep.networks.length;
     if (diags.errorCount() > before || out.networks.length !== expected) return finish();
-    const plan = checkAgainstNetworks(sweep, file, out.networks, limits, diags);
+    ownCompiles = [];
+    const plan = checkAgainstNetworks(sweep, file, out.networks, limits, diags, (n, r) => {
+      if (n.result === out.own) ownCompiles!.push(r);
+    });
     if (plan && !diags.hasErrors()) {
       out.plan = plan;
       const points = gridPoints(plan).length;
@@ -119,6 +127,8 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
 
   function finish(): ExperimentResult {
     out.diagnostics = diags.sorted();
+    // after the sweep's own diagnostics, never before its errors
+    out.diagnostics.push(...heldThatHold());
     if (diags.droppedCount() > 0) {
       const last = out.diagnostics[out.diagnostics.length - 1]?.span ?? { file, start: START, end: START };
       out.diagnostics.push({ severity: 'info', code: 'HWY1004', message: `${diags.droppedSummary()} not shown`, span: last, hint: 'fix the first errors and check again' });
@@ -129,6 +139,21 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
       out.budget = null;
     }
     return out;
+  }
+
+  /**
+   * The own network's warnings and notes that hold wherever the sweep trains it: all of them
+   * when the sweep varies nothing of it; those that every compile of its check gave too when
+   * it does (a note on the depth as written says nothing of a sweep over depths); none when the
+   * sweep varies something and its check did not run (its errors come first).
+   */
+  function heldThatHold(): Diagnostic[] {
+    if (!held.length) return [];
+    const varies = out.sweep !== null && (out.sweep.grid.length > 0 || out.sweep.space.length > 0);
+    if (!varies || (ownCompiles !== null && ownCompiles.length === 0 && !diags.hasErrors())) return held;
+    if (!ownCompiles?.length) return [];
+    const same = (a: Diagnostic, b: Diagnostic) => a.severity === b.severity && a.code === b.code && a.message === b.message && a.span.start.offset === b.span.start.offset && a.span.file === b.span.file;
+    return held.filter((d) => ownCompiles!.every((r) => r.diagnostics.some((x) => same(x, d))));
   }
 }
 
@@ -229,7 +254,7 @@ function product<T>(axes: T[][]): T[][] {
 
 const pointText = (xs: Assigned[]) => xs.map((x) => `${x.name.name}=${typeof x.value === 'number' ? x.value : x.value}`).join(', ');
 
-function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: ExperimentNetwork[], limits: Limits, diags: Diagnostics): ExperimentPlan | null {
+function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: ExperimentNetwork[], limits: Limits, diags: Diagnostics, compiled: (n: ExperimentNetwork, r: CompileResult) => void): ExperimentPlan | null {
   const start = diags.errorCount();
   const failed = () => diags.errorCount() > start;
   const axes: { axis: LoweredSweep['grid'][number]; networks?: string[] }[] = [];
@@ -291,6 +316,7 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
       if (!parsedOf.has(n)) parsedOf.set(n, parseSpec(n.text, n.specFile));
       r = compile(n.text, n.specFile, { overrides: constants, settings, limits, parsed: parsedOf.get(n) });
       cache.set(key, r);
+      compiled(n, r);
     }
     return r;
   };

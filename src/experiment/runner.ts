@@ -26,6 +26,7 @@ import type { Splits } from '../data/dataset.js';
 import { irFromJson } from '../ir/serialize.js';
 import { plannedConfig, runTraining } from '../run/session.js';
 import { readMetrics, readRunRecord, readState, recoverCheckpoint, RunDirError } from '../run/run-dir.js';
+import { checkSweepDir } from '../run/sweep-dir.js';
 import { lockDir, lockHolder, waitUnlocked } from '../run/lock.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readRegularFile } from '../util/read-regular.js';
@@ -125,6 +126,8 @@ export async function runSweep(o: SweepRunOptions): Promise<SweepRunResult> {
   let search = o.search;
   let lock: Awaited<ReturnType<typeof lockDir>> | undefined;
   try {
+    // refused before anything is written: a run directory or someone's files are no sweep's
+    checkSweepDir(o.out, 'file');
     mkdirSync(o.out, { recursive: true });
     search ??= await searchFor(o.plan, { dir: o.out });
     if (typeof search.records === 'function') {

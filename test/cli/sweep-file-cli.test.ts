@@ -2,7 +2,7 @@
 // instead), and the command run on a hand-written plan (the language side makes plans from
 // sweep sections; runSweepCommand is what the command does with one).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
@@ -17,6 +17,10 @@ describe('hwy sweep FILE flags', () => {
     const r = hwy(['sweep', '--help']);
     expect(r.code).toBe(0);
     for (const s of ['[file]', '--sampler', '--storage', 'sweep.md', 'trials.csv', '--depths, --low, --set and --data are refused with a file', 'npx hwy sweep specs/paper/figure1.hwy', "Without a file, the paper's protocol", 'Several processes, on any machines, run one sweep', '--storage postgresql://hwy:PASSWORD@db-host/hwy   # on each machine']) expect(r.stdout).toContain(s);
+    // --out's own line gives both defaults, and no single one that is wrong with a file
+    const outHelp = r.stdout.slice(r.stdout.indexOf('--out <dir>'), r.stdout.indexOf('--seed <n>')).replace(/\s+/g, ' ');
+    expect(outHelp).toContain('default runs/SWEEP_NAME with a file, runs/sweep without');
+    expect(outHelp).not.toContain('(default: "runs/sweep")');
   });
   it.each([
     [['--depths', '10,20'], '--depths: with a sweep file the depths are the sweep\'s grid'],
@@ -152,6 +156,52 @@ sweep tiny {
     }
     for (const f of ['sweep.md', 'sweep.json', 'trials.csv', 'objective.png', 'parallel.png', 'curves.png', 'importances.png']) expect(existsSync(join(d, 'out', f)), f).toBe(true);
   }, 300_000);
+
+  it("a run directory, a directory of someone's files, or the other kind of sweep's directory is refused as --out, exit 2, nothing written", () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-notsweep-'));
+    writeFileSync(join(d, 's.hwy'), SPEC);
+    const dirs: Record<string, string[]> = { run: ['run.json', 'metrics.jsonl'], project: ['notes.txt'], 'file-sweep': ['plan.json'], 'paper-sweep': ['sweep.json'] };
+    for (const [name, files] of Object.entries(dirs)) {
+      mkdirSync(join(d, name));
+      for (const f of files) writeFileSync(join(d, name, f), '{}\n');
+    }
+    const cases: [string[], string][] = [
+      [['s.hwy', '--out', 'run'], "'run' is a hwy run directory (hwy train's), not a sweep directory: hwy sweep does not write into it; choose a new or empty --out"],
+      [['s.hwy', '--out', 'project'], "'project' already exists, is not empty and is not a hwy sweep directory (1 entry, no plan.json): hwy does not write into it; choose a new or empty --out"],
+      [['s.hwy', '--out', 'project/new/..'], "'project/new/..' already exists, is not empty and is not a hwy sweep directory"],
+      [['s.hwy', '--out', 'paper-sweep'], "'paper-sweep' holds the paper's sweep (hwy sweep without a file; no plan.json)"],
+      [['--depths', '2', '--epochs', '1', '--out', 'run'], "'run' is a hwy run directory (hwy train's), not a sweep directory"],
+      [['--depths', '2', '--epochs', '1', '--out', 'project'], "'project' already exists, is not empty and is not a hwy sweep directory (1 entry, no sweep.json or trials/)"],
+      [['--depths', '2', '--epochs', '1', '--out', 'file-sweep'], "'file-sweep' holds a sweep file's sweep (plan.json)"],
+    ];
+    for (const [args, message] of cases) {
+      const r = hwy(['sweep', ...args], { cwd: d });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`hwy: ${message}`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    for (const [name, files] of Object.entries(dirs)) expect(readdirSync(join(d, name)).sort(), name).toEqual([...files].sort());
+  });
+
+  it('names files in its diagnostics as hwy check does: as given, networks relative to the working directory', () => {
+    const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-paths-'));
+    mkdirSync(join(d, 'sub'));
+    writeFileSync(join(d, 'sub', 'bad.hwy'), 'network n {\n  input 28x28x1\n  dense 10\n}\n');
+    writeFileSync(join(d, 'sub', 'two.hwy'), 'sweep s {\n  networks a="nothere.hwy" b="bad.hwy"\n  grid depth [1]\n}\n');
+    const sweep = hwy(['sweep', join('sub', 'two.hwy'), '--out', 'out'], { cwd: d });
+    const check = hwy(['check', join('sub', 'two.hwy')], { cwd: d });
+    expect(sweep.code).toBe(1);
+    expect(sweep.stderr).not.toContain(d);
+    expect(sweep.stderr).toContain('sub/two.hwy:2:12: error HWY6005');
+    expect(sweep.stderr).toContain('(sub/bad.hwy:3:3)');
+    // the diagnostics are check's, word for word; only the verdict lines differ
+    const body = (s: string) => s.split('\n').filter((l) => !/^(hwy: |sub\/two\.hwy: failed)/.test(l)).join('\n');
+    expect(body(sweep.stderr)).toBe(body(check.stderr));
+    const missing = hwy(['sweep', 'nonexist.hwy'], { cwd: d });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe("hwy: cannot read 'nonexist.hwy': no such file or directory");
+    expect(existsSync(join(d, 'out'))).toBe(false);
+  });
 
   it('a sweep whose grid point no longer checks is refused before anything trains, naming the point', () => {
     const d = mkdtempSync(join(tmpdir(), 'hwy-sweepfile-e2e-'));

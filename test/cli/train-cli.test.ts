@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hwy, trainUntilFirstEpoch } from '../helpers.js';
+import { hwy, ROOT, trainUntilFirstEpoch } from '../helpers.js';
 
 const SPEC = 'network tiny {\n  input 28x28x1\n  flatten\n  dense 16 relu\n  highway dense relu gate_bias=-1\n  dense 10 softmax\n}\ntrain {\n  lr 0.05\n  batch 100\n  epochs 1\n}\n';
 
@@ -21,6 +21,10 @@ describe('hwy train / hwy eval', () => {
     expect(r.stderr).toContain('engine: tfjs on wasm (as asked)');
     expect(r.stderr).toMatch(/epoch 1: loss [\d.]+ acc [\d.]+ \| val loss [\d.]+ val acc [\d.]+/);
     expect(r.stdout).toContain(`evaluate with: npx hwy eval ${out}`);
+    // the README's example prints the same kinds of lines, in the same order (its numbers are another network's)
+    const kinds = (lines: string[]) => lines.filter((l) => l).map((l) => (/^epoch \d+:/.test(l) ? 'epoch' : l.split(':')[0])).filter((k, i, a) => k !== a[i - 1]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').split('$ npx hwy train specs/paper/mlp-highway.hwy')[1].split('\n\n')[0].split('\n').slice(1);
+    expect(kinds(readme)).toEqual(kinds([...r.stderr.split('\n'), ...r.stdout.split('\n')]));
     const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(1);
     const e = hwy(['eval', out, '--format', 'json']);

@@ -75,13 +75,18 @@ describe('hwy train never loses work (CLI)', () => {
     expect(record.history.at(-1).command).toEqual(['hwy', 'train', '--resume', out, '--epochs', String(done + 1)]);
   });
 
-  it('hwy sweep refuses a sweep directory another process is writing', async () => {
+  it('hwy sweep refuses a sweep directory another process is writing, and a project as its directory', async () => {
     const d = project();
-    const lock = await lockDir(d, { what: 'sweep directory', command: 'hwy sweep --out x' });
+    const project_ = hwy(['sweep', '--out', d, '--depths', '2', '--epochs', '1']);
+    expect(project_.code).toBe(2);
+    expect(project_.stderr).toContain(`'${d}' already exists, is not empty and is not a hwy sweep directory`);
+    const sweep = join(d, 'sweep');
+    mkdirSync(sweep);
+    const lock = await lockDir(sweep, { what: 'sweep directory', command: 'hwy sweep --out x' });
     try {
-      const r = hwy(['sweep', '--out', d, '--depths', '2', '--epochs', '1']);
+      const r = hwy(['sweep', '--out', sweep, '--depths', '2', '--epochs', '1']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`sweep directory '${d}' is in use by another hwy process: pid ${process.pid} (hwy sweep --out x)`);
+      expect(r.stderr).toContain(`sweep directory '${sweep}' is in use by another hwy process: pid ${process.pid} (hwy sweep --out x)`);
     } finally {
       await lock.release();
     }

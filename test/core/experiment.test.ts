@@ -148,6 +148,22 @@ describe('compileExperiment: every check, with its golden diagnostic', () => {
     expect(r.budget).toEqual({ points: 2, trials: 2, runs: 6, epochs: 60 });
     expect(errorsOf(sweep(['grid w [1]'])).map((d) => d.code)).toEqual(['HWY6005']);
   });
+  it("the own network's notes are shown only where they hold at the sweep's points, and after its errors", () => {
+    const spec = (sweepLines: string[]) =>
+      `let depth = 10\nlet gate_bias = auto\nnetwork n {\n  input 784\n  dense 16 relu\n  repeat depth - 1 {\n    highway dense relu gate_bias=gate_bias\n  }\n  dense 10 softmax\n}\nsweep s {\n${sweepLines.map((l) => `  ${l}\n`).join('')}}\n`;
+    const notes = (lines: string[]) => compileExperiment(spec(lines), '/x/own.hwy', { readFile: () => null }).diagnostics.map((d) => `${d.severity} ${d.code}${d.severity === 'info' ? `: ${d.message}` : ''}`);
+    const atTen = 'info HWY5004: no gate bias given: using -1, the depth guideline for 9 highway layers';
+    // the sweep varies nothing the note is about: it holds at every point
+    expect(notes(['grid train.lr [0.1, 0.2]'])).toEqual([atTen]);
+    // a sweep over depths (10 among them) or over the gate bias trains no network the note is about
+    expect(notes(['grid depth [10, 20]'])).toEqual([]);
+    expect(notes(['search gate_bias choice [-1, -2]', 'trials 2'])).toEqual([]);
+    // its errors come alone, or first
+    expect(notes(['grid depth [2, 4]', 'grid nothere [1]'])).toEqual(['error HWY6002']);
+    expect(notes(['grid depth [2, 4]', 'search gate_bias choice [-1, -2]'])).toEqual(['error HWY6006']);
+    expect(notes(['grid train.lr [0.1, 0.2]', 'objective val_los min final'])[0]).toMatch(/^error /);
+  });
+
   it('a file without a sweep, a second sweep, and a train section in a file without a network are errors', () => {
     expect(errorsOf(compileExperiment('network n {\n  input 10\n}\n', '/x/a.hwy', { readFile: () => null })).map((d) => d.message)).toEqual(['this file declares no sweep']);
     expect(errorsOf(sweep([NETS]).diagnostics ? compileExperiment(`sweep a {\n  ${NETS}\n}\nsweep b {\n  ${NETS}\n}\n`, `${DIR}/s.hwy`, { readFile }) : sweep([])).map((d) => d.code)).toEqual(['HWY2012']);

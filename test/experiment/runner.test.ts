@@ -2,7 +2,7 @@
 // trained through the training session, stopped by the plan's rule, recorded, resumed, and
 // summarised without claiming more than the runs show.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep, ExperimentError, type SweepProgress } from '../../src/experiment/runner.js';
@@ -114,6 +114,21 @@ describe('runSweep (tfjs)', () => {
     expect(lines.filter((l) => l.includes('(done before'))).toHaveLength(1);
     expect(rest.records.length).toBe(4);
   }, 240_000);
+
+  it("refuses a run directory, or a directory of someone's files, as --out before writing anything", async () => {
+    const { dir, spec } = setup('hwy-exp-notsweep-');
+    const plan = tinyPlan(spec, { seeds: [1], trials: 1, grid: [], stop: { maxEpochs: 1 } });
+    const run = join(dir, 'run');
+    mkdirSync(join(run, 'model'), { recursive: true });
+    writeFileSync(join(run, 'run.json'), '{}\n');
+    await expect(runSweep({ plan, out: run, preloaded: data, figures: false })).rejects.toThrow(`'${run}' is a hwy run directory (hwy train's), not a sweep directory: hwy sweep does not write into it; choose a new or empty --out`);
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'notes.txt'), 'mine\n');
+    await expect(runSweep({ plan, out: project, preloaded: data, figures: false })).rejects.toThrow(/'.*project' already exists, is not empty and is not a hwy sweep directory \(1 entry, no plan.json\)/);
+    expect(readdirSync(run).sort()).toEqual(['model', 'run.json']);
+    expect(readdirSync(project)).toEqual(['notes.txt']);
+  });
 
   it('refuses another plan in the same directory, naming what differs; a constant no network has; --jobs with tfjs', async () => {
     const { spec, out } = setup('hwy-exp-refuse-');

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -273,6 +273,21 @@ describe('hwy studio: usage', () => {
         for (const r of [missing, port, taken]) expect(r.stderr).not.toMatch(/\n\s+at /);
       } finally {
         expect(await first.stop()).toBe(0);
+      }
+      // without --port, a taken 4321 is said in one line, with the port used instead
+      const holder = createServer();
+      const held = await new Promise<boolean>((ok) => {
+        holder.once('error', () => ok(false)); // taken already (another studio): taken all the same
+        holder.listen(4321, '127.0.0.1', () => ok(true));
+      });
+      const moved = await startStudio([work]);
+      try {
+        expect(moved.port).not.toBe(4321);
+        for (let i = 0; i < 50 && !moved.stderr().includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(moved.stderr().split('\n').filter((l) => l.includes('port 4321'))).toEqual([`hwy studio: port 4321 is taken, so it listens on port ${moved.port} (--port to choose one)`]);
+      } finally {
+        expect(await moved.stop()).toBe(0);
+        if (held) holder.close();
       }
       const help = hwy(['studio', '--help']);
       expect(help.stdout).toContain('npx hwy studio runs --port 8080');

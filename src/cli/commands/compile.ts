@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { EMITTERS, emitterNamed } from '../../backends/emitters.js';
 import { compileOrReport } from './summary.js';
 
@@ -18,7 +19,7 @@ export function registerCompile(program: Command): void {
     .addHelpText('after', `\nTargets (--emit):\n${targets}\n\nExamples:\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit ir -o net.json\n  npx hwy compile specs/paper/mnist-conv-highway.hwy --emit svg -o net.svg\n  npx hwy compile specs/paper/cifar10-highway-b.hwy --emit dot | dot -Tsvg > net.svg\n  npx hwy compile --emit schema   # the JSON Schema of the IR`)
     .action(async (file: string | undefined, opts: { emit: string; out?: string; set?: string[] }) => {
       const emitter = emitterNamed(opts.emit);
-      if (!emitter) throw new UsageError(`--emit must be one of ${NAMES}, not '${opts.emit}'`);
+      if (!emitter) throw notAChoice(`--emit must be one of ${NAMES}, not '${opts.emit}'`, opts.emit, EMITTERS.map((e) => e.name));
       let text: string;
       if (!emitter.needsSpec) {
         // The output does not depend on a spec: one given would be silently ignored.

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, EXIT_USAGE } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { backendAliasOption, tfjsDevice, tfjsDeviceOption } from '../device.js';
 import { checkpointOption, type CheckpointChoice } from '../checkpoint-option.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
@@ -20,7 +21,7 @@ export function registerEval(program: Command): void {
     .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  npx hwy eval runs/mlp-highway\n  npx hwy eval runs/mlp-highway --split test --format json\n  npx hwy eval runs/mlp-highway --save')
     .action(async (runDir: string, opts: { split: string; data?: string; dataDir?: string; device?: string; backend?: string; checkpoint: CheckpointChoice; format: OutputFormat; save?: boolean }) => {
-      if (!['train', 'validation', 'test'].includes(opts.split)) throw new UsageError(`--split must be train, validation or test, not '${opts.split}'`);
+      if (!['train', 'validation', 'test'].includes(opts.split)) throw notAChoice(`--split must be train, validation or test, not '${opts.split}'`, opts.split, ['train', 'validation', 'test']);
       // a record names the run's own split: one of other data would be read as the run's
       if (opts.save && opts.data !== undefined) throw new UsageError('--save records an evaluation on the run\'s own data, not on --data: leave out one of the two');
       const device = tfjsDevice(opts);

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSet, compileFile, printDiagnostics, shellQuote, splitSets } from '../io.js';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
 import { checkpointOption, type CheckpointChoice } from '../checkpoint-option.js';
 
@@ -41,7 +42,7 @@ Examples:
   npx hwy export runs/mlp-highway --to onnx --out mlp.onnx`,
     )
     .action(async (source: string, opts: ExportOpts) => {
-      if (opts.to !== 'pytorch' && opts.to !== 'onnx') throw new UsageError(`--to must be pytorch or onnx, not '${opts.to}'`);
+      if (opts.to !== 'pytorch' && opts.to !== 'onnx') throw notAChoice(`--to must be pytorch or onnx, not '${opts.to}'`, opts.to, ['pytorch', 'onnx']);
       const isRun = existsSync(source) && statSync(source).isDirectory();
       if (isRun && opts.set?.length) throw new UsageError('--set changes a spec; a run directory has its network already');
       if (!isRun && opts.checkpoint) throw new UsageError('--checkpoint picks a run directory\'s checkpoint; a spec has only its initial weights');

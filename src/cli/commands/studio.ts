@@ -70,11 +70,15 @@ Examples:
           });
         });
       let actual: number;
+      let moved = false;
       try {
         actual = await listen(port ?? DEFAULT_PORT);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' && port === undefined) actual = await listen(0);
+        if (code === 'EADDRINUSE' && port === undefined) {
+          actual = await listen(0);
+          moved = true;
+        }
         else if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: the port is in use; choose another, or --port 0 for any free one`);
         else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new UsageError(`--host ${host}: not an address of this machine`);
         else if (code === 'EACCES') throw new UsageError(`--port ${port ?? DEFAULT_PORT}: permission denied (ports below 1024 need privileges)`);
@@ -84,6 +88,8 @@ Examples:
       const urlHost = opts.host === undefined || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
       const url = `http://${urlHost}:${actual}/`;
       const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+      // said, or the URL would seem to change for no reason (another studio, or another program, has the default)
+      if (moved) process.stderr.write(`hwy studio: port ${DEFAULT_PORT} is taken, so it listens on port ${actual} (--port to choose one)\n`);
       process.stderr.write(`hwy studio: ${n(found.runs.length, 'run')} and ${n(found.sweeps.length, 'sweep')} under ${dirs.join(', ')}${found.truncated ? ' (search stopped early: too many directories)' : ''}\n`);
       if (opts.host !== undefined)
         process.stderr.write(

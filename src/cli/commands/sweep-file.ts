@@ -2,7 +2,7 @@
 // paper sweep as overrides of its plan where they mean the same thing, and a message saying
 // what to write instead where they do not.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import { writeJson, type OutputFormat } from '../output.js';
@@ -66,10 +66,33 @@ export function readSpecFile(path: string): string | null {
   }
 }
 
+/**
+ * A diagnostic with its files named as hwy check names them: as given on the command line, a
+ * network's spec relative to the working directory (the plan keeps absolute paths: its runs
+ * must find the specs wherever they are started from, and a continued sweep compares them).
+ */
+function shownAs(d: Diagnostic, file: string, abs: string): Diagnostic {
+  const show = (p: string) => (p === abs ? file : isAbsolute(p) && !isAbsolute(file) ? relative(process.cwd(), p) : p);
+  // a message naming a file (a network's spec that cannot be read) names it the same way
+  const dir = isAbsolute(file) ? undefined : relative(process.cwd(), dirname(abs));
+  const inText = (s: string | undefined) => {
+    if (s === undefined) return s;
+    const t = s.split(abs).join(file);
+    return dir === undefined ? t : t.split(`${dirname(abs)}${sep}`).join(dir ? `${dir}${sep}` : '');
+  };
+  return {
+    ...d,
+    message: inText(d.message)!,
+    hint: inText(d.hint),
+    span: { ...d.span, file: show(d.span.file) },
+    related: d.related?.map((x) => ({ ...x, message: inText(x.message)!, span: { ...x.span, file: show(x.span.file) } })),
+  };
+}
+
 /** The plan of FILE, or exits 1 after printing its diagnostics (every file's, with code frames). */
 export function loadPlan(file: string): ExperimentPlan {
   const abs = resolve(file);
-  const text = readRegularFile(abs, { maxBytes: 8 * 2 ** 20, what: 'a spec', error: (m) => new UsageError(m) }).toString('utf8');
+  const text = readRegularFile(file, { maxBytes: 8 * 2 ** 20, what: 'a spec', error: (m) => new UsageError(m) }).toString('utf8');
   const texts = new Map<string, string>([[abs, text]]);
   const r = compileSweepFile(text, abs, (p) => {
     const t = readSpecFile(p);
@@ -77,7 +100,7 @@ export function loadPlan(file: string): ExperimentPlan {
     return t;
   });
   const color = colorOn(process.stderr);
-  for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(d, texts.get(d.span.file) ?? '', { color }) + '\n\n');
+  for (const d of r.diagnostics) process.stderr.write(renderDiagnostic(shownAs(d, file, abs), texts.get(d.span.file) ?? '', { color }) + '\n\n');
   if (!r.ok || !r.plan) throw new UsageError(`${file}: the sweep has errors; nothing was trained`, EXIT_SPEC);
   return r.plan;
 }
@@ -114,6 +137,10 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
   const { DataError } = await import('../../data/index.js');
   const { RunDirError } = await import('../../run/run-dir.js');
   const { EngineUnavailable } = await import('../../backends/engine.js');
+  const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+  // before Optuna's study is made in it, too
+  const notASweep = sweepDirProblem(out, 'file');
+  if (notASweep) throw new UsageError(notASweep);
   // refused before anything is written: what needs Optuna and this build cannot give
   if (!deps.search) {
     const why = needsOptuna(plan, { storage: o.storage });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE, UsageError } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { backendAliasOption, engineName, resolveDevice } from '../device.js';
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
@@ -103,7 +104,8 @@ interface SweepOpts {
   depths: number[];
   epochs: number;
   trials: number;
-  out: string;
+  /** Not given: runs/SWEEP_NAME with a file, runs/sweep without (commander's default cannot say both). */
+  out?: string;
   seed: number;
   data: string;
   dataDir?: string;
@@ -124,7 +126,7 @@ interface SweepOpts {
 }
 
 const sampler = (v: string): SamplerName => {
-  if (!(SAMPLERS as string[]).includes(v)) throw new UsageError(`--sampler must be one of ${SAMPLERS.join(', ')}, not '${v}'`);
+  if (!(SAMPLERS as string[]).includes(v)) throw notAChoice(`--sampler must be one of ${SAMPLERS.join(', ')}, not '${v}'`, v, SAMPLERS);
   return v as SamplerName;
 };
 
@@ -144,7 +146,7 @@ async function sweepFile(file: string, opts: SweepOpts, cmd: Command): Promise<v
     format: opts.format,
     progress: opts.progress,
   });
-  await runSweepCommand(plan, { out: given('out') ? opts.out : undefined, engine: opts.engine, device, jobs: opts.jobs, threads: opts.threads, dataDir: opts.dataDir, storage: opts.storage, format: opts.format, progress: opts.progress });
+  await runSweepCommand(plan, { out: opts.out, engine: opts.engine, device, jobs: opts.jobs, threads: opts.threads, dataDir: opts.dataDir, storage: opts.storage, format: opts.format, progress: opts.progress });
 }
 
 export function registerSweep(program: Command): void {
@@ -161,7 +163,7 @@ export function registerSweep(program: Command): void {
     .option('--low <x>', 'the training loss the claims call low', positive('--low'), DEFAULT_CLAIMS.low)
     .option('--jobs <n>', 'trials trained at once (torch: default the CPU cores / --threads; tfjs trains in this process: 1)', int('--jobs'))
     .option('--threads <n>', 'torch: CPU threads a trial (or HWY_THREADS; default 1)', int('--threads'))
-    .option('--out <dir>', 'sweep directory (one run directory a network and trial)', 'runs/sweep')
+    .option('--out <dir>', 'sweep directory (one run directory a network and trial; default runs/SWEEP_NAME with a file, runs/sweep without)')
     .option(
       '--seed <n>',
       'seed of runs and search',
@@ -214,11 +216,12 @@ export function registerSweep(program: Command): void {
     )
     .action(async (file: string | undefined, opts: SweepOpts, cmd: Command) => {
       if (file !== undefined) return sweepFile(file, opts, cmd);
+      const out = opts.out ?? 'runs/sweep';
       for (const k of ['sampler', 'storage'] as const) if (opts[k] !== undefined) throw new UsageError(`--${k} is for sweep files (hwy sweep FILE.hwy --${k} …): without a file hwy sweep runs the paper's random search in-process`);
       const device = resolveDevice(opts);
       const settings = sweepSettings(opts.set, opts.trials);
       checkDepths(opts.depths, settings);
-      if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw new UsageError(`--data must be mnist or mnist_full, not '${opts.data}'`);
+      if (opts.data !== 'mnist' && opts.data !== 'mnist_full') throw notAChoice(`--data must be mnist or mnist_full, not '${opts.data}'`, opts.data, ['mnist', 'mnist_full']);
       const engine = opts.engine ?? 'tfjs';
       // tfjs trains in this process: two trials at once would take turns on one thread
       if (engine === 'tfjs' && opts.jobs !== undefined && opts.jobs > 1) throw new UsageError(`--jobs ${opts.jobs}: the tfjs engine trains in this process, one trial at a time; use --engine torch to train several at once`);
@@ -229,6 +232,9 @@ export function registerSweep(program: Command): void {
       const manyThreads = engine === 'torch' ? threadsProblem(threads, opts.threads !== undefined ? `--threads ${opts.threads}` : `HWY_THREADS=${process.env.HWY_THREADS}`) : undefined;
       if (manyThreads) throw new UsageError(manyThreads);
       const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
+      const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+      const notASweep = sweepDirProblem(out, 'paper');
+      if (notASweep) throw new UsageError(notASweep);
       const { sweep } = await import('../../analysis/sweep.js');
       const { DataError } = await import('../../data/index.js');
       const { RunDirError } = await import('../../run/run-dir.js');
@@ -259,6 +265,7 @@ export function registerSweep(program: Command): void {
         const { format, progress: _p, targetLoss, patience, minImprovement, low, set: _set, ...rest } = opts;
         const r = await sweep({
           ...rest,
+          out,
           settings,
           kinds: ['plain', 'highway'],
           engine: opts.engine,
@@ -274,11 +281,11 @@ export function registerSweep(program: Command): void {
         });
         progress.stop();
         if (format === 'json') {
-          const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(opts.out, f)).filter((f) => existsSync(f));
+          const files = ['sweep.md', 'sweep.json', 'figure1-depth.svg', 'figure1-depth.png', 'figure1-depth.json', 'figure1-depth.vl.json'].map((f) => join(out, f)).filter((f) => existsSync(f));
           // `best` is the table of sweep.md; a stopped sweep lists what it finished (complete: false)
           // run directories as sweep.json has them: relative to the sweep directory (`out`)
-          const saved = JSON.parse(readFileSync(join(opts.out, 'sweep.json'), 'utf8'));
-          writeJson({ out: opts.out, complete: r.complete, epochs: opts.epochs, trials: opts.trials, best: saved.best, ratio: r.ratio ?? null, claims: r.claims, runs: saved.rows, files });
+          const saved = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+          writeJson({ out, complete: r.complete, epochs: opts.epochs, trials: opts.trials, best: saved.best, ratio: r.ratio ?? null, claims: r.claims, runs: saved.rows, files });
         }
         if (!r.complete) {
           process.stderr.write(`stopped after ${r.rows.length} of ${r.total} trials; run the same command again to continue\n`);
@@ -286,7 +293,7 @@ export function registerSweep(program: Command): void {
           return;
         }
         if (format === 'json') return;
-        process.stdout.write(`\n${readFileSync(`${opts.out}/sweep.md`, 'utf8')}\nwritten: ${opts.out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
+        process.stdout.write(`\n${readFileSync(`${out}/sweep.md`, 'utf8')}\nwritten: ${out}/sweep.md, sweep.json, figure1-depth.svg/.png\n`);
         if (!r.ratio) process.stdout.write('(the plain / highway ratio needs both kinds at the deepest depth)\n');
       } catch (e) {
         progress.stop();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collectSet } from '../io.js';
 import { UsageError } from '../errors.js';
+import { notAChoice } from '../choice.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../../backends/tfjs/backend-choice.js';
 import { DEVICES, ENGINE_NAMES, type EngineName } from '../../backends/engine.js';
 import { backendAliasOption, engineName, resolveDevice } from '../device.js';
@@ -24,7 +25,7 @@ function positiveNumber(name: string) {
   };
 }
 function backendChoice(v: string): BackendChoice {
-  if (!(BACKEND_CHOICES as string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not '${v}'`);
+  if (!(BACKEND_CHOICES as string[]).includes(v)) throw notAChoice(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, not '${v}'`, v, BACKEND_CHOICES);
   return v as BackendChoice;
 }
 
@@ -36,7 +37,7 @@ export function dataName(v: string): string {
   try {
     dir = statSync(v).isDirectory();
   } catch {}
-  if (!dir) throw new UsageError(`--data must be one of ${NAMED.join(', ')}, an .npz file or a directory of .npy files, not '${v}'`);
+  if (!dir) throw notAChoice(`--data must be one of ${NAMED.join(', ')}, an .npz file or a directory of .npy files, not '${v}'`, v, NAMED);
   return v;
 }
 const NAMED = DATASETS.filter((d) => !(ARRAY_FORMATS as readonly string[]).includes(d));
@@ -94,7 +95,7 @@ export function registerTrain(program: Command): void {
     .option('--print-config', 'print the configuration the run would train with (defaults, spec, --set and flags) and exit without training')
     .option('--patience <n>', 'early stopping: stop after n epochs in which the monitored metric did not improve', positiveInt('--patience'))
     .option('--monitor <metric>', `the metric early stopping and the best checkpoint follow: ${MONITORS.join(' | ')} (default val_loss, or loss without a validation split; with --resume, the run's)`, (v: string) => {
-      if (!(MONITORS as readonly string[]).includes(v)) throw new UsageError(`--monitor must be one of ${MONITORS.join(', ')}, not '${v}'`);
+      if (!(MONITORS as readonly string[]).includes(v)) throw notAChoice(`--monitor must be one of ${MONITORS.join(', ')}, not '${v}'`, v, MONITORS);
       return v as MonitorName;
     })
     .option('--min-delta <x>', 'early stopping: the least change of the monitored metric that counts as an improvement (default 0)', (v: string) => {
