@@ -7,13 +7,14 @@
 // HWY_PLAYGROUND_SCREENSHOTS=DIR copies each state's screenshot (1280x800) into DIR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
+import { serveSite } from './site-helpers.js';
 import { ROOT } from '../helpers.js';
 import { startStudio, type Studio } from '../studio/fixture.js';
 
@@ -21,27 +22,6 @@ import { startStudio, type Studio } from '../studio/fixture.js';
 const skip = skipWithoutChromium('test/playground/browser.test.ts');
 
 const SITE = join(ROOT, 'dist/site');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip', '.wasm': 'application/wasm' };
-
-/** A plain static file server over dist/site, as any static host is: files only, nothing outside the folder. */
-function serveSite(SITE: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (path.endsWith('/')) path += 'index.html';
-    const file = resolve(SITE, '.' + path);
-    const rel = relative(SITE, file);
-    let body: Buffer;
-    try {
-      if (rel.startsWith('..') || rel.split(sep).includes('..')) throw new Error('outside');
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
-}
 
 const SPEC = 'network digits {\n  input 28x28x1\n  conv 8 3x3 relu\n  flatten\n  dense 10 softmax\n}\n';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, skipWithoutChromium } from '../chromium.js';
-import { spawnSync } from 'node:child_process';
+import { predictWithLayersEntry } from './site-helpers.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -108,28 +108,6 @@ const irOf = (text: string): NetworkIR => {
   return r.ir;
 };
 
-/** Runs a headless Node with stock tfjs and hwy-lang/layers (dist/layers.js): loads the page's files, predicts one image. */
-function predictWithLayersEntry(dir: string, pixels: number[]): number[] {
-  const script = `
-    import * as tf from '@tensorflow/tfjs-core';
-    import '@tensorflow/tfjs-backend-cpu';
-    import * as tfl from '@tensorflow/tfjs-layers';
-    import { readFileSync } from 'node:fs';
-    import { join } from 'node:path';
-    await import(${JSON.stringify(join(ROOT, 'dist/layers.js'))});
-    await tf.setBackend('cpu');
-    const dir = ${JSON.stringify(dir)};
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    const bin = readFileSync(join(dir, 'weights.bin'));
-    const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length) }));
-    const x = tf.tensor(JSON.parse(readFileSync(join(dir, 'pixels.json'), 'utf8')), [1, 28, 28, 1]);
-    process.stdout.write(JSON.stringify(Array.from(model.predict(x).dataSync())));
-  `;
-  writeFileSync(join(dir, 'pixels.json'), JSON.stringify(pixels));
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`node with hwy-lang/layers failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
 
 const sums = (s: Splits) => Object.fromEntries((['train', 'validation', 'test'] as const).map((k) => [k, { count: s[k].count, x: s[k].x.reduce((a, b) => a + b, 0), labels: s[k].labels.reduce((a, b) => a + b, 0), first: Array.from(s[k].labels.subarray(0, 20)) }]));
 
