@@ -10,7 +10,8 @@
 // For the playground's tests: HWY_SITE_OUT builds into another folder, and HWY_SITE_TRAINER
 // bundles another module (a test double of the trainer contract) as trainer.js.
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 
@@ -41,7 +42,9 @@ await build({ ...common, entryPoints: { trainer }, format: 'esm', outdir: OUT })
 const WASM = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(join(WASM, f), join(OUT, f));
 copyFileSync('src/playground/app/index.html', join(OUT, 'index.html'));
-copyFileSync('src/playground/app/style.css', join(OUT, 'style.css'));
+// uPlot's own stylesheet (the training curves), then the page's
+const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+writeFileSync(join(OUT, 'style.css'), `${uplotCss}\n${readFileSync('src/playground/app/style.css', 'utf8')}`);
 for (const f of readdirSync('data')) if (f.endsWith('.gz')) copyFileSync(join('data', f), join(OUT, 'data', f));
 
 if (process.argv.includes('--report')) {

@@ -50,3 +50,15 @@ export function predictWithLayersEntry(dir: string, pixels: number[]): number[] 
   if (r.status !== 0) throw new Error(`node with hwy-lang/layers failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
+
+/** How many pixels of the training panel's curves are the loss curve's red (#c0392b): none before an epoch is drawn (the axes and grid are grey). */
+export function curvesInk(page: { evaluate<T>(f: () => T): Promise<T> }): Promise<number> {
+  return page.evaluate(() => {
+    const c = document.querySelector('.curves canvas') as HTMLCanvasElement | null;
+    if (!c) return 0;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] > 150 && d[i + 1] < 110 && d[i + 2] < 100) n++;
+    return n;
+  });
+}

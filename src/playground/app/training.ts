@@ -4,6 +4,7 @@
 // factory from one place (mountTrainingPanel's `loadTrainer`): the page passes a loader that
 // imports the trainer's own bundle; where that bundle cannot be loaded (a host that left it
 // out), the panel says so with the reason, and offers nothing it cannot do.
+import uPlot from 'uplot';
 import type { CreateTrainer, EpochReport, Trainer, TrainerOptions } from '../train/api.js';
 import type { NetworkIR } from '../../ir/types.js';
 
@@ -27,7 +28,6 @@ export interface TrainingPanelOptions {
   download(name: string, data: Blob): void;
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = Object.assign(document.createElement(tag), props);
@@ -35,33 +35,36 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return e;
 }
 
-/** Loss and accuracy by epoch, as two polylines on a fixed frame (no text from the spec in it). */
-function drawCurves(svg: SVGSVGElement, epochs: EpochReport[]): void {
-  svg.replaceChildren();
-  const W = 360;
-  const H = 140;
-  const maxLoss = Math.max(1e-9, ...epochs.map((e) => Math.max(e.loss, e.valLoss ?? 0)));
-  const x = (i: number) => 30 + (epochs.length < 2 ? 0 : (i * (W - 40)) / (epochs.length - 1));
-  const line = (values: (number | null)[], scale: number, cls: string) => {
-    const pts = values.map((v, i) => (v === null || !Number.isFinite(v) ? null : `${x(i).toFixed(1)},${(H - 15 - (v / scale) * (H - 25)).toFixed(1)}`)).filter((p) => p !== null);
-    const p = document.createElementNS(SVG, 'polyline');
-    p.setAttribute('points', pts.join(' '));
-    p.setAttribute('class', cls);
-    svg.append(p);
-    for (const pt of pts) {
-      const [cx, cy] = pt.split(',');
-      const c = document.createElementNS(SVG, 'circle');
-      c.setAttribute('cx', cx);
-      c.setAttribute('cy', cy);
-      c.setAttribute('r', '2');
-      c.setAttribute('class', cls);
-      svg.append(c);
-    }
+/**
+ * Loss (left axis) and accuracy (right axis, 0 to 1) by epoch, training solid and validation
+ * dashed, drawn by uPlot as the studio's curves are; hover shows the values. The epochs
+ * drawn are on the element (data-epochs) for the page's tests.
+ */
+function curvesChart(box: HTMLElement): (epochs: EpochReport[]) => void {
+  const axis = { stroke: '#5a6472', grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d5d9e0' } };
+  const series = (label: string, stroke: string, scale: 'loss' | 'acc', dash?: number[]) => ({ label, stroke, scale, width: 1.5, ...(dash ? { dash } : {}), points: { show: true, size: 5 }, value: (_u: unknown, v: number | null) => (v === null ? '–' : v.toFixed(4)) });
+  const plot = new uPlot(
+    {
+      width: 360,
+      height: 170,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, loss: { auto: true }, acc: { range: [0, 1] } },
+      axes: [
+        { ...axis, label: 'epoch', size: 34, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500], values: (_u: unknown, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
+        { ...axis, scale: 'loss', label: 'loss', size: 44, labelSize: 14 },
+        { ...axis, scale: 'acc', side: 1, label: 'accuracy', size: 44, labelSize: 14, grid: { show: false } },
+      ],
+      series: [{ label: 'epoch' }, series('loss', '#c0392b', 'loss'), series('val loss', '#e59866', 'loss', [5, 4]), series('accuracy', '#1f618d', 'acc'), series('val accuracy', '#76b7e0', 'acc', [5, 4])],
+    },
+    [[], [], [], [], []],
+    box,
+  );
+  return (epochs) => {
+    box.dataset.epochs = String(epochs.length);
+    const n = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+    plot.setData([epochs.map((e) => e.epoch), epochs.map((e) => n(e.loss)), epochs.map((e) => n(e.valLoss)), epochs.map((e) => n(e.accuracy)), epochs.map((e) => n(e.valAccuracy))] as uPlot.AlignedData);
   };
-  line(epochs.map((e) => e.loss), maxLoss, 'loss');
-  line(epochs.map((e) => e.valLoss), maxLoss, 'val-loss');
-  line(epochs.map((e) => e.accuracy), 1, 'acc');
-  line(epochs.map((e) => e.valAccuracy), 1, 'val-acc');
 }
 
 /** One row a gated block, one cell a unit: the mean transform-gate activity, black (0, carry) to bright (1, transform). */
@@ -139,11 +142,10 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
   const backend = el('select', { title: 'backend' }, ...['auto', 'webgpu', 'webgl', 'wasm'].map((b) => el('option', { value: b, textContent: b })));
   backend.value = o.settings.backend;
   const speed = el('span', { className: 'speed' }, '');
-  const curves = document.createElementNS(SVG, 'svg');
-  curves.setAttribute('viewBox', '0 0 360 140');
-  curves.setAttribute('class', 'curves');
+  const curves = el('div', { className: 'curves' });
   curves.setAttribute('role', 'img');
   curves.setAttribute('aria-label', 'loss and accuracy by epoch');
+  curves.dataset.epochs = '0';
   const gates = el('canvas', { width: 360, height: 90, className: 'gates', title: 'transform-gate activity: a row a gated block, a column a unit' });
   const probs = el('ol', { className: 'probs', start: 0 });
   const pad = digitPad((px) => {
@@ -157,12 +159,12 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
     el('p', {}, speed),
     status,
     curves,
-    el('p', { className: 'caption legend' }, el('span', { className: 'loss' }, 'loss'), ' ', el('span', { className: 'val-loss' }, 'validation loss'), ' (scaled to the largest) · ', el('span', { className: 'acc' }, 'accuracy'), ' ', el('span', { className: 'val-acc' }, 'validation accuracy'), ' (0 to 1), by epoch'),
     el('p', { className: 'caption' }, 'transform-gate activity after the last epoch: a row a gated layer, a column a unit, dark closed (carry) to bright open (transform)'),
     gates,
     el('div', { className: 'digit' }, pad.root, el('div', {}, el('button', { textContent: 'Clear', onclick: () => (pad.clear(), probs.replaceChildren()) }), probs)),
   );
 
+  const drawCurves = curvesChart(curves);
   const settings = (): TrainingSettings => ({ epochs: Math.max(1, Math.min(1000, Math.floor(Number(epochs.value) || 1))), seed: seed.value === '' ? undefined : Math.max(0, Math.floor(Number(seed.value))), backend: backend.value as TrainingSettings['backend'] });
   for (const input of [epochs, seed, backend]) input.addEventListener('change', () => o.onSettings(settings()));
 
@@ -191,7 +193,7 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
         trainer?.dispose();
         trainer = null;
         history = [];
-        drawCurves(curves, history);
+        drawCurves(history);
         status.textContent = 'preparing the data and the network…';
         trainer = await create!({ ir: got.ir, dataUrl: o.dataUrl, wasmUrl: o.wasmUrl, seed: s.seed, backend: s.backend });
       }
@@ -201,7 +203,7 @@ export function mountTrainingPanel(root: HTMLElement, o: TrainingPanelOptions): 
         step: (r) => (speed.textContent = `${t.backend.name} · epoch ${r.epoch}, step ${r.step}/${r.steps} · loss ${r.loss.toFixed(4)} · ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s`),
         epoch: (r) => {
           history.push(r);
-          drawCurves(curves, history);
+          drawCurves(history);
           drawGates(gates, r.gates);
           status.textContent = `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, accuracy ${(100 * r.accuracy).toFixed(1)}%${r.valAccuracy === null ? '' : `, validation ${(100 * r.valAccuracy).toFixed(1)}%`} · ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s on ${t.backend.name}`;
         },
