@@ -164,7 +164,8 @@ export function drawCurves(box: HTMLElement, runs: CurveRun[], o: CurveOptions, 
     // a log scale fitted to the data, not widened to whole decades
     scales: { x: { time: false }, y: o.log ? { distr: 3, range: (_u, lo, hi) => [lo / 1.15, hi * 1.15] } : { distr: 1 } },
     axes: [
-      { label: o.x === 'epoch' ? 'epoch' : 'training time', values: (_u, ticks) => ticks.map((t) => (t === null ? '' : o.x === 'epoch' ? (Number.isInteger(t) ? String(t) : '') : duration(t))) },
+      // epochs are whole: ticks (and their grid lines) only at whole steps, never between epochs
+      { label: o.x === 'epoch' ? 'epoch' : 'training time', ...(o.x === 'epoch' ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000] } : {}), values: (_u, ticks) => ticks.map((t) => (t === null ? '' : o.x === 'epoch' ? (Number.isInteger(t) ? String(t) : '') : duration(t))) },
       { label: `${metricName}${o.log ? ' (log scale)' : ''}`, values: (_u, ticks) => ticks.map(fmt), size: 60 },
     ],
     series: [
