@@ -304,14 +304,20 @@ class DrivenSink:
     def _wait(self, key):
         msg = self.commands.get()
         if msg.get('gone'):
-            os._exit(1)
+            # not os._exit here: the reader may still be removing the job directory, and the
+            # process ending under it would leave the directory behind (orphaned() waits for it)
+            orphaned()
         if key not in msg:
             raise RuntimeError('expected %r from hwy, got %r' % (key, msg))
         return msg[key]
 
     def emit(self, event, **fields):
         fields['event'] = event
-        self.out.write(json.dumps(fields) + '\n')
+        try:
+            self.out.write(json.dumps(fields) + '\n')
+        except OSError:
+            # the pipe to hwy is broken: hwy has gone (killed); end as the watchers would
+            orphaned()
 
     def progress(self, p):
         self.emit('progress', **p)
