@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy, ROOT } from '../helpers.js';
 import { pythonOrReason } from '../backends/torch/cases.js';
+import { alive, childrenOf } from '../processes.js';
 
 const { python, reason } = pythonOrReason();
 const TITLE = python ? `the torch engine under signals and damage (${python.path}, torch ${python.torch})` : `the torch engine under signals and damage: SKIPPED, ${reason}`;
@@ -23,30 +24,6 @@ function setup() {
   return { d, tmp, out: join(d, 'run') };
 }
 
-/** The processes whose parent is `pid` (from /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
-      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(n));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Starts `hwy train …` (torch, cpu) and resolves once `ready(stderr)` holds, with the process and what it wrote so far. */
 function start(args: string[], opts: { cwd: string; tmp: string; env?: Record<string, string> }, ready: (err: string) => boolean) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 import { pythonOrReason, torchTitle } from '../backends/torch/cases.js';
+import { alive, childrenOf } from '../processes.js';
 
 const { python, reason } = pythonOrReason();
 const title = torchTitle(python, reason);
@@ -32,31 +33,6 @@ sweep tiny {
 }
 `;
 
-/** The hwy_train.py processes whose parent is `pid` (from /proc). */
-function workersOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
-      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      if (readFileSync(`/proc/${n}/cmdline`, 'utf8').includes('hwy_train.py')) out.push(Number(n));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -76,7 +52,7 @@ function sweep(spec: string, args: string[]) {
   const seen = new Set<number>();
   const out = { err: '' };
   child.stderr.on('data', (b) => (out.err += b));
-  const poll = setInterval(() => workersOf(child.pid!).forEach((p) => seen.add(p)), 50);
+  const poll = setInterval(() => childrenOf(child.pid!, 'hwy_train.py').forEach((p) => seen.add(p)), 50);
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => {
       clearInterval(poll);
