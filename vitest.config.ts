@@ -25,6 +25,7 @@ const FAST = [
   // the compiler commands (check, summary, compile, explain, fmt), none of which trains
   'test/cli/cli.test.ts',
   'test/cli/bounds-cli.test.ts',
+  'test/cli/core-bundle.test.ts',
   'test/cli/compiler-loads.test.ts',
   'test/cli/files.test.ts',
   'test/cli/files-cli.test.ts',

@@ -68,6 +68,32 @@ for (const f of readdirSync('dist/chunks')) if (!written.has(`chunks/${f}`)) rmS
 // built it, so the package no longer builds or ships one (bench/startup.mjs measures why).
 for (const old of ['dist/hwy.snapshot.blob', 'dist/hwy.snapshot.node', 'dist/hwy-snapshot.cjs']) rmSync(old, { force: true });
 
+// dist/hwy-core.cjs: the compiler commands (check, summary, compile, explain) as one
+// CommonJS file, which bin/hwy.js loads for them with V8's code cache of it
+// (dist/hwy-core.cache, written here for this Node by a warm-up run in a process of its
+// own; not shipped in the package, whose users' Node may differ: theirs compiles from the
+// text). One file instead of the ES bundle's dozens of modules, and compiled from the
+// cache: together half of these commands' start-up (npm run bench -- startup).
+// commander requires node:child_process (and with it net, dgram, streams) for subcommands
+// that are programs of their own, which hwy has none of: it gets it when it first uses it.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (a) => (/[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: a.path, namespace: 'lazy-child-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({ contents: "module.exports = new Proxy({}, { get: (_, k) => require('node:child_process')[k] });", loader: 'js' }));
+  },
+};
+await build({ ...common, entryPoints: { 'hwy-core': 'src/cli/compiler-main.ts' }, format: 'cjs', outdir: 'dist', outExtension: { '.js': '.cjs' }, sourcemap: 'linked', plugins: [lazyChildProcess] });
+{
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS; // the cache holds only for the V8 flags it was made with: none, as the CLI runs
+  const r = spawnSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    process.stderr.write('hwy build: writing the code cache of dist/hwy-core.cjs failed (above)\n');
+    process.exit(1);
+  }
+}
+
 // The browser entry (package export `./layers`): hwy's layers for a page or a bundler, with
 // tfjs left to the page (one copy of tfjs-core and -layers, or layer registration lands in
 // the wrong one). dist/layers.js is an ES module importing @tensorflow/tfjs-core and

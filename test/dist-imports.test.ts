@@ -18,7 +18,7 @@ function packageOf(spec: string): string {
 }
 
 function specifiers(): Map<string, string[]> {
-  const files = [...readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).map((f) => join('dist', f)), ...readdirSync(join(ROOT, 'dist', 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join('dist', 'chunks', f))];
+  const files = [...readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js') || f.endsWith('.cjs')).map((f) => join('dist', f)), ...readdirSync(join(ROOT, 'dist', 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join('dist', 'chunks', f))];
   const found = new Map<string, string[]>();
   for (const f of files) {
     const code = readFileSync(join(ROOT, f), 'utf8');

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '../util/atomic.js';
 import type { GateStats, LayerBlock, OpenGates } from './probes.js';
 import { isSingular } from './linalg.js';
+import { thousands } from '../language/thousands.js';
 
 type Spec = Record<string, unknown>;
 const FONT = 'DejaVu Sans';
@@ -113,7 +114,7 @@ export function figure2(g: GateStats, network: string): Spec {
 /** "12 of 2,450 gates (0.5%) more than half open". */
 function openText(count: number, o: OpenGates): string {
   const pct = o.gates ? (100 * count) / o.gates : 0;
-  return `${count.toLocaleString('en-US')} of ${o.gates.toLocaleString('en-US')} gates (${pct < 1 ? pct.toFixed(2) : pct.toFixed(1)}%) more than ${o.threshold === 0.5 ? 'half' : o.threshold} open`;
+  return `${thousands(count)} of ${thousands(o.gates)} gates (${pct < 1 ? pct.toFixed(2) : pct.toFixed(1)}%) more than ${o.threshold === 0.5 ? 'half' : o.threshold} open`;
 }
 
 /**

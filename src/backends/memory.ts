@@ -6,6 +6,7 @@ import type { Layer, NetworkIR, TrainConfig } from '../ir/types.js';
 import { isGated, flagsOf } from '../language/kinds.js';
 import { shapeSize } from '../language/shape.js';
 import { formatBytes } from '../util/bytes.js';
+import { thousands } from '../language/thousands.js';
 
 /** Bytes of one value: both engines train in float32. */
 export const BYTES_PER_VALUE = 4;
@@ -108,7 +109,7 @@ export function refuseWhatCannotFit(ir: NetworkIR, config: Pick<TrainConfig, 'ba
       ? `lower the batch (${batchSetting}; ${config.batch} now), or make the layers narrower or the feature maps smaller`
       : 'make the layers narrower (fewer units or filters) or the network shallower (fewer repeats)';
   throw new NotEnoughMemory(
-    `training ${ir.network.name} needs about ${formatBytes(e.total)} (${formatBytes(e.paramBytes)} for ${ir.stats.totalParams.toLocaleString('en-US')} parameters with their gradients and optimizer state, ` +
+    `training ${ir.network.name} needs about ${formatBytes(e.total)} (${formatBytes(e.paramBytes)} for ${thousands(ir.stats.totalParams)} parameters with their gradients and optimizer state, ` +
       `${formatBytes(e.activationBytes)} for the activations of a batch of ${config.batch}), but ${formatBytes(available.bytes)} is ${available.source}: ${advice}`,
   );
 }

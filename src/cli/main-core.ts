@@ -9,7 +9,13 @@ import { describeFsError } from './io.js';
 export { VERSION } from '../version.js';
 import { VERSION } from '../version.js';
 
-/** The CLI. `extra` registers the commands that load tfjs; the startup snapshot leaves them out. */
+/**
+ * The commands this module registers itself: bin/hwy.js runs a command line that names one
+ * of them (and not --help alone) from dist/hwy-core.cjs, which holds only these.
+ */
+export const CORE_COMMANDS: ReadonlySet<string> = new Set(['check', 'summary', 'compile', 'explain']);
+
+/** The CLI. `extra` registers the commands that load tfjs, Python or prettier; dist/hwy-core.cjs leaves them out. */
 export function buildProgram(extra: ((program: Command) => void)[]): Command {
   const program = new Command('hwy')
     .description('Design, check, train and analyse highway networks from declarative .hwy specs.')
@@ -56,7 +62,8 @@ export async function main(argv: string[], program: Command): Promise<void> {
     }
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code === 'EPIPE') return;
-    if (code === 'ERR_MODULE_NOT_FOUND') {
+    // ERR_MODULE_NOT_FOUND from import(), MODULE_NOT_FOUND from require() (dist/hwy-core.cjs is CommonJS)
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       // a command loads its modules when it runs (start-up time): a dependency missing there is
       // what bin/hwy.js says for one missing at start, a clone used before `npm install`
       const missing = /Cannot find (?:package|module) '([^']+)'/.exec((e as Error).message)?.[1] ?? 'a module';

@@ -3,14 +3,11 @@
 // module and no other's (start-up time: npm run bench -- startup); help and a mistyped
 // command get them all.
 import type { Command } from 'commander';
-import { buildProgram as buildCore, main as runCore } from './main-core.js';
+import { buildProgram as buildCore, CORE_COMMANDS, main as runCore } from './main-core.js';
 
 export { VERSION } from '../version.js';
 
 type Register = (program: Command) => void;
-
-/** The commands main-core.ts registers itself. */
-const CORE_COMMANDS = new Set(['check', 'summary', 'compile', 'explain']);
 
 /** The other commands, in the order `hwy --help` lists them. */
 const OTHER_COMMANDS: Record<string, () => Promise<Register>> = {

@@ -10,6 +10,7 @@ import { TRAIN_DEFAULTS } from '../passes/expand.js';
 import type { Distribution, ExperimentPlan, GridAxis, GridPoint, ParamValue, SearchParam } from '../ir/experiment.js';
 import type { ConstantValue } from '../ir/types.js';
 import { compile, parseSpec, type CompileResult, type ParsedSpec } from './compile.js';
+import { thousands } from '../language/thousands.js';
 
 export { settingText, type ExperimentOverrides } from '../lower/sweep.js';
 
@@ -72,7 +73,7 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
   const out: ExperimentResult = { ok: false, diagnostics: [], plan: null, ast: { file, items: [], comments: [] }, sweep: null, own: null, networks: [], budget: null };
   const held: Diagnostic[] = [];
   // the own network as the sweep's check compiled it (at grid points, range ends, choices); null: the check did not run
-  let ownCompiles: CompileResult[] | null = null;
+  let ownCompiles: (readonly Diagnostic[])[] | null = null;
   try {
     const tooBig = specSizeProblem(measureSpec(text), file, limits);
     if (tooBig) {
@@ -112,7 +113,7 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
     if (diags.errorCount() > before || out.networks.length !== expected) return finish();
     ownCompiles = [];
     const plan = checkAgainstNetworks(sweep, file, out.networks, limits, diags, (n, r) => {
-      if (n.result === out.own) ownCompiles!.push(r);
+      if (n.result === out.own) ownCompiles!.push(r.diagnostics);
     });
     if (plan && !diags.hasErrors()) {
       out.plan = plan;
@@ -153,7 +154,7 @@ export function compileExperiment(text: string, file: string, opts: ExperimentOp
     if (!varies || (ownCompiles !== null && ownCompiles.length === 0 && !diags.hasErrors())) return held;
     if (!ownCompiles?.length) return [];
     const same = (a: Diagnostic, b: Diagnostic) => a.severity === b.severity && a.code === b.code && a.message === b.message && a.span.start.offset === b.span.start.offset && a.span.file === b.span.file;
-    return held.filter((d) => ownCompiles!.every((r) => r.diagnostics.some((x) => same(x, d))));
+    return held.filter((d) => ownCompiles!.every((ds) => ds.some((x) => same(x, d))));
   }
 }
 
@@ -254,6 +255,20 @@ function product<T>(axes: T[][]): T[][] {
 
 const pointText = (xs: Assigned[]) => xs.map((x) => `${x.name.name}=${typeof x.value === 'number' ? x.value : x.value}`).join(', ');
 
+/**
+ * What the sweep's check keeps of one compile at one point. A sweep compiles its networks
+ * dozens of times (figure1.hwy: about 80); keeping each whole result (IR, syntax tree,
+ * spans) kept megabytes alive that the garbage collector then copied from one generation to
+ * the next, a third of `hwy check specs/`.
+ */
+interface PointCheck {
+  ok: boolean;
+  /** The first error, when not ok. */
+  firstError?: Diagnostic;
+  /** The train section as checked there: points with the same one check a training setting alike. */
+  trainKey: string;
+}
+
 function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: ExperimentNetwork[], limits: Limits, diags: Diagnostics, compiled: (n: ExperimentNetwork, r: CompileResult) => void): ExperimentPlan | null {
   const start = diags.errorCount();
   const failed = () => diags.errorCount() > start;
@@ -289,21 +304,21 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
     total += pts.length;
   }
   if (total > MAX_GRID_POINTS) {
-    diags.error('HWY6007', sweep.nameSpan, `sweep '${sweep.name}' has ${total.toLocaleString('en-US')} grid points; the limit is ${MAX_GRID_POINTS.toLocaleString('en-US')}`, 'fewer grid values, or search a range instead of listing it');
+    diags.error('HWY6007', sweep.nameSpan, `sweep '${sweep.name}' has ${thousands(total)} grid points; the limit is ${thousands(MAX_GRID_POINTS)}`, 'fewer grid values, or search a range instead of listing it');
     return null;
   }
   let budget = 0;
   for (const n of nets) budget += pointsOf.get(n)!.length * (1 + params.filter((p) => applies(p.networks, n)).reduce((s, p) => s + p.param.points.length + 1, 0));
   if (budget > MAX_SWEEP_COMPILES) {
-    diags.error('HWY6007', sweep.nameSpan, `checking sweep '${sweep.name}' compiles its networks ${budget.toLocaleString('en-US')} times (each grid point, and each range end and choice at each); the limit is ${MAX_SWEEP_COMPILES.toLocaleString('en-US')}`, 'fewer grid values or choices');
+    diags.error('HWY6007', sweep.nameSpan, `checking sweep '${sweep.name}' compiles its networks ${thousands(budget)} times (each grid point, and each range end and choice at each); the limit is ${thousands(MAX_SWEEP_COMPILES)}`, 'fewer grid values or choices');
     return null;
   }
 
   // Compiles are memoised: a network at the same values is compiled once.
-  const cache = new Map<string, CompileResult>();
+  const cache = new Map<string, PointCheck>();
   // and each network's text is parsed once: parsing is most of a compile
   const parsedOf = new Map<ExperimentNetwork, ParsedSpec | undefined>();
-  const at = (n: ExperimentNetwork, xs: Assigned[]): CompileResult => {
+  const at = (n: ExperimentNetwork, xs: Assigned[]): PointCheck => {
     const key = `${n.label}\u0000${JSON.stringify(xs.map((x) => [x.name.name, x.value]))}`;
     let r = cache.get(key);
     if (!r) {
@@ -314,9 +329,10 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
         else settings.push({ path: x.name.name, value: settingText(x.value) });
       }
       if (!parsedOf.has(n)) parsedOf.set(n, parseSpec(n.text, n.specFile));
-      r = compile(n.text, n.specFile, { overrides: constants, settings, limits, parsed: parsedOf.get(n) });
+      const full = compile(n.text, n.specFile, { overrides: constants, settings, limits, parsed: parsedOf.get(n) });
+      r = { ok: full.ok, firstError: full.ok ? undefined : full.diagnostics.find((d) => d.severity === 'error'), trainKey: JSON.stringify(full.ir?.train ?? null) };
       cache.set(key, r);
-      compiled(n, r);
+      compiled(n, full);
     }
     return r;
   };
@@ -328,7 +344,7 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
   const fails = (n: ExperimentNetwork, xs: Assigned[], blame: Span, code = 'HWY6004'): boolean => {
     const r = at(n, xs);
     if (r.ok) return false;
-    const first = r.diagnostics.find((d) => d.severity === 'error')!;
+    const first = r.firstError!;
     const key = `${blame.file}:${blame.start.offset}`;
     // a setting's value refused as a flag names the flag as its file: the value itself is wrong, and there is nothing to show
     const note: RelatedInfo[] = first.span.file.startsWith('--set ') ? [] : [{ span: first.span, message: `where ${n.written} fails` }];
@@ -383,7 +399,7 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
           const r = at(n, [...pts[k], { name: param.name, value: mid }]);
           if (!r.ok && !reported.has(`whole:${param.name.name}`)) {
             reported.set(`whole:${param.name.name}`, { d: diags.items[0], labels: [], xs: [], message: '' });
-            const first = r.diagnostics.find((x) => x.severity === 'error')!;
+            const first = r.firstError!;
             diags.error('HWY6003', param.name.span, `'${param.name.name}' takes whole numbers in network '${n.label}': ${d.type} draws fractions (at ${param.name.name}=${mid}: ${first.message})`, `search it with int: search ${param.name.name} int ${Math.ceil(d.low)} ${Math.floor(d.high)}`, [{ span: first.span, message: `where ${n.written} fails` }]);
           }
         }
@@ -435,13 +451,13 @@ function checkAgainstNetworks(sweep: LoweredSweep, file: string, nets: Experimen
  * layers), so one grid point of each distinct train section stands for the rest: a sweep
  * over depth need not compile every depth at every learning rate.
  */
-function onlyWhereItMatters(param: LoweredSweep['space'][number], pts: Assigned[][], at: (pt: Assigned[]) => CompileResult): Assigned[][] {
+function onlyWhereItMatters(param: LoweredSweep['space'][number], pts: Assigned[][], at: (pt: Assigned[]) => PointCheck): Assigned[][] {
   if (param.name.target !== 'setting') return pts;
   const where = resolveSettingPath(param.name.name);
   if ('error' in where || where.kind === 'data') return pts;
   const seen = new Set<string>();
   return pts.filter((pt) => {
-    const key = JSON.stringify(at(pt).ir?.train ?? null);
+    const key = at(pt).trainKey;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, type Dataset } from './dataset.js';
 import { readRegularFile } from '../util/read-regular.js';
+import { thousands } from '../language/thousands.js';
 
 const SHAPE = DATASET_INFO.cifar10.shape;
 const PLANE = SHAPE[0] * SHAPE[1];
@@ -17,7 +18,7 @@ function readBatches(paths: string[], labelBytes: 1 | 2, classes: number, name: 
     const b = readRegularFile(p, {
       maxBytes: maxRecords * record,
       what: `a CIFAR-${classes} batch`,
-      limitNote: `(${maxRecords.toLocaleString('en-US')} records of ${record} bytes, as published)`,
+      limitNote: `(${thousands(maxRecords)} records of ${record} bytes, as published)`,
       error: (m) => new DataError(m),
     });
     if (b.length === 0 || b.length % record !== 0) {

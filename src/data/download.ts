@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describeNetworkError } from '../util/plain-errors.js';
 import { DataError } from './dataset.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { thousands } from '../language/thousands.js';
 
 export interface RemoteFile {
   file: string;
@@ -99,7 +100,7 @@ async function fetchVerified(urls: string[], f: RemoteFile, dest: string, log: (
         continue;
       }
       const total = Number(res.headers.get('content-length')) || 0;
-      if (total > f.bytes) throw new TooLarge(`announces ${total.toLocaleString('en-US')} bytes, but the published file has ${f.bytes.toLocaleString('en-US')}`);
+      if (total > f.bytes) throw new TooLarge(`announces ${thousands(total)} bytes, but the published file has ${thousands(f.bytes)}`);
       const hash = createHash('md5');
       out = createWriteStream(tmp);
       let got = 0;
@@ -107,7 +108,7 @@ async function fetchVerified(urls: string[], f: RemoteFile, dest: string, log: (
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         watch();
         got += chunk.length;
-        if (got > f.bytes) throw new TooLarge(`sent more than the ${f.bytes.toLocaleString('en-US')} bytes of the published file`);
+        if (got > f.bytes) throw new TooLarge(`sent more than the ${thousands(f.bytes)} bytes of the published file`);
         hash.update(chunk);
         if (!out.write(chunk)) await new Promise<void>((r) => out!.once('drain', () => r()));
         if (Date.now() - lastLog > 2000) {

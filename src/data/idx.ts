@@ -5,6 +5,7 @@ import { DATASET_INFO } from '../language/vocabulary.js';
 import { DataError, type Dataset } from './dataset.js';
 import { readRegularFile } from '../util/read-regular.js';
 import { MAX_IDX_BYTES, parseIdx, readIdxHeader } from './idx-format.js';
+import { thousands } from '../language/thousands.js';
 
 export { MAX_IDX_BYTES } from './idx-format.js';
 
@@ -26,7 +27,7 @@ function gunzipIdx(gz: Buffer, path: string): Buffer {
     return gunzipSync(gz, { maxOutputLength: total });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new DataError(`${path}: unpacks to more than the ${total.toLocaleString('en-US')} bytes its IDX header promises (${dims.join('x')}); the file is corrupt or not what it claims`);
+      throw new DataError(`${path}: unpacks to more than the ${thousands(total)} bytes its IDX header promises (${dims.join('x')}); the file is corrupt or not what it claims`);
     }
     throw new DataError(`${path}: a corrupt or truncated gzip file`);
   }

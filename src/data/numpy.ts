@@ -16,6 +16,7 @@ import { describeFsError } from '../util/fs-errors.js';
 import { formatBytes } from '../util/bytes.js';
 import { kindOf } from '../util/read-regular.js';
 import { DataError, type Dataset } from './dataset.js';
+import { thousands } from '../language/thousands.js';
 
 /** The array names, as Keras' mnist.npz and cifar10 loaders use them. */
 export const ARRAY_NAMES = ['x_train', 'y_train', 'x_test', 'y_test'] as const;
@@ -98,7 +99,7 @@ function parseHeader(head: Buffer, label: string): Header | undefined {
   if (major > 1 && head.length < 12) return undefined;
   const len = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
   const offset = (major === 1 ? 10 : 12) + len;
-  if (len > MAX_HEADER) throw new DataError(`${label}: an .npy header of ${len.toLocaleString('en-US')} bytes: not a NumPy array hwy can read`);
+  if (len > MAX_HEADER) throw new DataError(`${label}: an .npy header of ${thousands(len)} bytes: not a NumPy array hwy can read`);
   if (head.length < offset) return undefined;
   const exact = new Uint8Array(offset);
   exact.set(head.subarray(0, offset));
@@ -133,7 +134,7 @@ async function readNpy(stream: Readable, label: string, check: (h: Header) => vo
   let header: Header | undefined;
   let buf: Uint8Array | undefined;
   let filled = 0;
-  const tooLong = () => new DataError(`${label}: longer than its header says (${fmtDims(header!.shape)} ${dtypeName(header!.dtype)} is ${header!.dataBytes.toLocaleString('en-US')} bytes of data)`);
+  const tooLong = () => new DataError(`${label}: longer than its header says (${fmtDims(header!.shape)} ${dtypeName(header!.dtype)} is ${thousands(header!.dataBytes)} bytes of data)`);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (buf) {
@@ -158,7 +159,7 @@ async function readNpy(stream: Readable, label: string, check: (h: Header) => vo
   }
   if (!header || !buf) throw new DataError(`${label}: truncated: the file ends inside the .npy header (${head.length} bytes)`);
   if (filled < buf.length) {
-    throw new DataError(`${label}: truncated: its header promises ${header.dataBytes.toLocaleString('en-US')} bytes of data for ${fmtDims(header.shape)} ${dtypeName(header.dtype)}, the file holds ${(filled - header.offset).toLocaleString('en-US')}`);
+    throw new DataError(`${label}: truncated: its header promises ${thousands(header.dataBytes)} bytes of data for ${fmtDims(header.shape)} ${dtypeName(header.dtype)}, the file holds ${thousands(filled - header.offset)}`);
   }
   return { header, array: parseNpy(buf.buffer as ArrayBuffer) };
 }

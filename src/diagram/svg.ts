@@ -9,6 +9,7 @@ import type { Layer, NetworkIR, Shape } from '../ir/types.js';
 import { fmtShape } from '../language/shape.js';
 import { flagsOf, isGated, layerLabel } from '../language/kinds.js';
 import { diagramNodes, type DiagramNode } from './structure.js';
+import { thousands } from '../language/thousands.js';
 
 export interface DiagramOptions {
   /** The heading; the network's name by default. */
@@ -52,7 +53,7 @@ const OUT_H = 26;
 /** Longest heading drawn; a longer one ends in an ellipsis. */
 const MAX_TITLE = 120;
 
-const num = (n: number) => n.toLocaleString('en-US');
+const num = thousands;
 
 /**
  * Text as SVG character data or an attribute value: markup characters escaped, and the

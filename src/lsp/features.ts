@@ -12,6 +12,7 @@ import { getParser } from '../parser/parser.js';
 import { ACTIVATIONS, BLOCK_BY_KIND, BLOCKS, OPTIMIZER_NAMES, SETTING_BY_KIND, SETTINGS, optimizerAttrs, type ValueType } from '../language/catalogue.js';
 import { fmtShape, windowOut } from '../language/shape.js';
 import { isGated, layerLabel } from '../language/kinds.js';
+import { thousands } from '../language/thousands.js';
 
 
 /** A `let` constant's value, looked up as data: `let toString = 3` is a constant, not Object.prototype's. */
@@ -63,7 +64,7 @@ export function analyse(text: string, file: string, opts: { interactive?: boolea
   const result = compile(text, file, limits);
   const refused = result.diagnostics.find((d) => d.code === 'HWY4004');
   if (refused) {
-    refused.hint = `the language server analyses specs up to ${INTERACTIVE_LIMITS.maxSpecBytes / 1024} KiB and ${INTERACTIVE_LIMITS.maxSpecTokens.toLocaleString('en-US')} words and symbols; \`npx hwy check\` reads larger ones`;
+    refused.hint = `the language server analyses specs up to ${INTERACTIVE_LIMITS.maxSpecBytes / 1024} KiB and ${thousands(INTERACTIVE_LIMITS.maxSpecTokens)} words and symbols; \`npx hwy check\` reads larger ones`;
     return { text, result, tokens: [], diagnostics: result.diagnostics }; // nothing else is built for a refused document
   }
   const experiment = result.ast.items.some((i) => i.type === 'sweep') ? compileExperiment(text, file, { readFile: opts.readFile ?? (() => null), ...limits }) : undefined;
@@ -72,7 +73,7 @@ export function analyse(text: string, file: string, opts: { interactive?: boolea
   return { text, result, tokens: result.ast.tokens ?? hwyLexer.tokenize(text).tokens, experiment, diagnostics: experiment?.diagnostics ?? result.diagnostics };
 }
 
-const n0 = (n: number, w: string) => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
+const n0 = (n: number, w: string) => `${thousands(n)} ${w}${n === 1 ? '' : 's'}`;
 
 /** Hover inside a sweep: the sweep's size at its head, a line's or word's meaning, a swept name's networks. */
 function sweepHover(a: Analysis, off: number, tok: IToken | undefined): string | undefined {
@@ -111,7 +112,7 @@ function sweepHover(a: Analysis, off: number, tok: IToken | undefined): string |
 }
 
 const contains = (s: Span, off: number) => s.start.offset <= off && off <= s.end.offset;
-const num = (n: number) => n.toLocaleString('en-US');
+const num = thousands;
 
 function tokenAt(a: Analysis, off: number): IToken | undefined {
   return a.tokens.find((t) => t.startOffset <= off && off <= t.startOffset + t.image.length);

@@ -5,6 +5,7 @@ import { KINDS, kindOfBlock } from '../language/kinds.js';
 import { IR_VERSION, type ConstantValue, type DraftLayer, type LayerKind, type DraftNetworkIR, type Expect, type NetworkSourceIR, type SourceIR, type SrcBlock, type SrcNode, type TrainConfig, type RepeatIndex } from '../ir/types.js';
 import { convertValue, evalConstant, evalExpr, type Concrete, type Env } from './evaluate.js';
 import type { Limits } from './limits.js';
+import { thousands } from '../language/thousands.js';
 
 /** Attribute names of the language -> field names of the IR: `gate_bias` -> `gateBias` (memoised: asked once an attribute a layer). */
 const FIELDS = new Map<string, string>();
@@ -55,7 +56,7 @@ export function expand(src: NetworkSourceIR, overrides: Record<string, ConstantV
  */
 const STEPS_PER_LAYER = 4;
 
-const many = (n: number) => (n > 1e15 ? 'more than 10^15' : n.toLocaleString('en-US'));
+const many = (n: number) => (n > 1e15 ? 'more than 10^15' : thousands(n));
 
 /**
  * Layers a body expands to; undefined when a count is invalid or a limit is crossed
@@ -92,14 +93,14 @@ function countWork(nodes: SrcNode[], env: Env, diags: Diagnostics, limits: Limit
       span = n.headSpan;
     }
     if (layers > limits.maxLayers) {
-      diags.error('HWY4001', span, `the network expands to ${many(layers)} layers here; the limit is ${limits.maxLayers.toLocaleString('en-US')}`, n.type === 'repeat' ? 'lower the repeat count' : 'split the network or use fewer layers');
+      diags.error('HWY4001', span, `the network expands to ${many(layers)} layers here; the limit is ${thousands(limits.maxLayers)}`, n.type === 'repeat' ? 'lower the repeat count' : 'split the network or use fewer layers');
       return undefined;
     }
     if (steps > maxSteps) {
       diags.error(
         'HWY4001',
         span,
-        `expanding the network takes ${many(steps)} steps here; the limit is ${maxSteps.toLocaleString('en-US')}`,
+        `expanding the network takes ${many(steps)} steps here; the limit is ${thousands(maxSteps)}`,
         n.type === 'repeat' ? 'lower the repeat count: a repeated body that adds no layers still costs a step each time' : 'use fewer statements',
       );
       return undefined;

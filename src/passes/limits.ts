@@ -1,3 +1,4 @@
+import { thousands } from '../language/thousands.js';
 /** Ceilings that turn absurd specs into errors instead of out-of-memory crashes. */
 export interface Limits {
   /** Layers after expanding every repeat. */
@@ -82,7 +83,7 @@ const utf8Length = (text: string): number => (typeof Buffer === 'function' ? Buf
 
 /** The first limit a spec's size breaks, in words naming the file; undefined when none. */
 export function specSizeProblem(size: SpecSize, file: string, limits: Pick<Limits, 'maxSpecBytes' | 'maxSpecLines' | 'maxSpecTokens'>): string | undefined {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   const mib = (b: number) => (b < 2 ** 20 ? `${Math.round(b / 1024)} KiB` : `${(b / 2 ** 20).toFixed(1)} MiB`);
   if (size.bytes > limits.maxSpecBytes) return `'${file}' is ${mib(size.bytes)}; specs are limited to ${mib(limits.maxSpecBytes)}`;
   if (size.lines > limits.maxSpecLines) return `'${file}' has ${n(size.lines)} lines; specs are limited to ${n(limits.maxSpecLines)}`;

@@ -3,6 +3,7 @@ import type { DraftLayer, DraftNetworkIR, Shape } from '../ir/types.js';
 import { fmtShape, sameShape, shapeSize, type ShapeResult } from '../language/shape.js';
 import { isReady, kindDef } from '../language/kinds.js';
 import type { Limits } from './limits.js';
+import { thousands } from '../language/thousands.js';
 
 /** "in repetition 3 of 99" for layers expanded from a repeat. */
 export function repetitionNote(l: DraftLayer): string {
@@ -65,7 +66,7 @@ export function inferShapes(ir: DraftNetworkIR, diags: Diagnostics, limits: Limi
       }
       l.outShape = shape;
       if (shape && shapeSize(shape) > limits.maxElements) {
-        diags.error('HWY4002', l.span, `this layer's output ${fmtShape(shape)} holds more than ${limits.maxElements.toLocaleString('en-US')} numbers per example`, 'reduce the sizes');
+        diags.error('HWY4002', l.span, `this layer's output ${fmtShape(shape)} holds more than ${thousands(limits.maxElements)} numbers per example`, 'reduce the sizes');
         shape = null;
         l.outShape = null;
       }

@@ -126,4 +126,25 @@ describe('bin/hwy.js in a clone before npm install', () => {
     expect(r.stderr).toMatch(/^hwy: cannot start: the package [@\w/.-]+ is not installed\. In a clone of hwy, run 'npm install' first/);
     noStack(r.stderr);
   });
+
+  // check: a compiler command, which runs from dist/hwy-core.cjs (bin/core-loader.js)
+  const check = (d: string) => spawnSync(process.execPath, [join(d, 'bin', 'hwy.js'), 'check', 'x.hwy'], { cwd: d, encoding: 'utf8', timeout: 60_000 });
+
+  it('a compiler command without dist/ says the same, naming the compiler bundle', () => {
+    const r = check(clone(false));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("hwy: cannot start: dist/hwy-core.cjs, the built CLI, is missing. In a clone of hwy, run 'npm install' first (it installs the dependencies and builds dist/).\n");
+  });
+
+  it('with dist/ but no node_modules a check runs (its bundle holds all it needs); compile -o names the package it lacks', () => {
+    const d = clone(true);
+    writeFileSync(join(d, 'x.hwy'), 'network n {\n  input 784\n  dense 10 softmax\n}\n');
+    const r = check(d);
+    expect(r.stderr).toBe('x.hwy: ok (0 errors, 0 warnings, 0 notes)\n');
+    expect(r.status).toBe(0);
+    const o = spawnSync(process.execPath, [join(d, 'bin', 'hwy.js'), 'compile', 'x.hwy', '-o', 'x.json'], { cwd: d, encoding: 'utf8', timeout: 60_000 });
+    expect(o.status).toBe(2);
+    expect(o.stderr).toMatch(/^hwy: cannot start: the package write-file-atomic is not installed\. In a clone of hwy, run 'npm install' first/);
+    noStack(o.stderr);
+  });
 });

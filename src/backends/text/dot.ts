@@ -2,6 +2,7 @@ import type { NetworkIR } from '../../ir/types.js';
 import { fmtShape } from '../../language/shape.js';
 import { flagsOf, isGated, layerLabel } from '../../language/kinds.js';
 import { groupLayers } from './groups.js';
+import { thousands } from '../../language/thousands.js';
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 
@@ -12,7 +13,7 @@ export function toDot(ir: NetworkIR): string {
   groups.forEach((g, i) => {
     const l = g.first;
     const times = g.count > 1 ? ` x${g.count}` : '';
-    const params = l.params ? `\\n${(l.params * g.count).toLocaleString('en-US')} params` : '';
+    const params = l.params ? `\\n${thousands(l.params * g.count)} params` : '';
     const style = flagsOf(l).gated
       ? ', fillcolor="#d8ecff"'
       : flagsOf(l).residual

@@ -4,8 +4,9 @@ import { isGated, layerLabel } from '../../language/kinds.js';
 import { groupLayers, type LayerGroup } from './groups.js';
 import { estimateTrainingMemory, MEMORY_METHOD, savedValuesPerExample, type MemoryEstimate } from '../memory.js';
 import { formatBytes } from '../../util/bytes.js';
+import { thousands } from '../../language/thousands.js';
 
-const num = (n: number) => n.toLocaleString('en-US');
+const num = thousands;
 
 function notes(l: Layer): string {
   const n: string[] = [];

@@ -3,6 +3,7 @@ import { collectSet, compileFile, compileSweepFile, countsLine, declaresSweep, e
 import { EXIT_OK, EXIT_SPEC, EXIT_USAGE, UsageError } from '../errors.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import { formatOption, writeJson, type OutputFormat } from '../output.js';
+import { thousands } from '../../language/thousands.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -44,7 +45,7 @@ export function registerCheck(program: Command): void {
           process.stderr.write(`${file}: ${r.ok ? 'ok' : 'failed'} (${countsLine(r.diagnostics)})\n`);
           const b = sweep?.budget;
           if (sweep?.plan && b) {
-            const n = (x: number) => x.toLocaleString('en-US');
+            const n = thousands;
             process.stderr.write(`  sweep ${sweep.plan.name}: ${n(b.points)} grid point${b.points === 1 ? '' : 's'} x ${n(sweep.plan.trials)} trial${sweep.plan.trials === 1 ? '' : 's'} x ${n(sweep.plan.seeds.length)} seed${sweep.plan.seeds.length === 1 ? '' : 's'}: ${n(b.runs)} training run${b.runs === 1 ? '' : 's'}, at most ${n(b.epochs)} epochs\n`);
           }
         }
