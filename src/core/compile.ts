@@ -7,7 +7,7 @@ import { applySettingOverrides, checkConstantOverrides, type SettingOverride } f
 export { isSettingPath, resolveSettingPath, settingFlag, settingPaths, type SettingOverride } from '../lower/settings.js';
 import type { ConstantValue, DraftNetworkIR, NetworkIR, SourceIR } from '../ir/types.js';
 import { DEFAULT_LIMITS, runPasses, toChecked, type Limits } from '../passes/index.js';
-import { measureSpec, specSizeProblem } from '../passes/limits.js';
+import { measureSpec, specSizeProblem, type SpecSize } from '../passes/limits.js';
 
 export interface CompileOptions {
   /** Overrides of `let` constants (`--set depth=50`, `--set act=tanh`). */
@@ -33,6 +33,8 @@ export interface ParsedSpec {
   readonly file: string;
   readonly ast: FileAst;
   readonly diagnostics: readonly Diagnostic[];
+  /** The text's size, measured once for the limits that every compile of it checks. */
+  readonly size: SpecSize;
 }
 
 /** Parses a spec once for `compile(…, { parsed })`; never throws (a failure leaves it to compile). */
@@ -41,7 +43,7 @@ export function parseSpec(text: string, file: string): ParsedSpec | undefined {
     const diags = new Diagnostics();
     const ast = parse(text, file, diags);
     // a spec past the limits is refused by compile before it parses: nothing to keep
-    return diags.droppedCount() > 0 ? undefined : { text, file, ast, diagnostics: diags.items.slice() };
+    return diags.droppedCount() > 0 ? undefined : { text, file, ast, diagnostics: diags.items.slice(), size: measureSpec(text) };
   } catch {
     return undefined;
   }
@@ -80,14 +82,14 @@ export function compile(text: string, file: string, opts: CompileOptions = {}): 
   let unknownOverrides: string[] = [];
   try {
     // Checked before parsing: the parser's memory grows with the text (see DEFAULT_LIMITS).
-    const tooBig = specSizeProblem(measureSpec(text), file, limits);
+    const parsed = opts.parsed && opts.parsed.text === text && opts.parsed.file === file ? opts.parsed : undefined;
+    const tooBig = specSizeProblem(parsed?.size ?? measureSpec(text), file, limits);
     if (tooBig) {
       const start = { line: 1, col: 1, offset: 0 };
       diags.error('HWY4004', { file, start, end: start }, tooBig, 'write repeated layers as `repeat N { … }`: real specs are a few KB');
       return finish();
     }
-    const parsed = opts.parsed;
-    if (parsed && parsed.text === text && parsed.file === file) {
+    if (parsed) {
       ast = parsed.ast;
       for (const d of parsed.diagnostics) diags.add({ ...d });
     } else {

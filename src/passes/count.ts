@@ -20,9 +20,11 @@ export function count(ir: DraftNetworkIR, diags: Diagnostics, limits: Limits): D
   let totalParams = 0;
   let totalFlops = 0;
   for (const l of ir.layers) {
+    // layerParams and layerFlops with readiness asked once: a sweep's check counts thousands of layers
+    const def = kindDef(l.kind);
     const ready = l.inShape && l.outShape && isReady(l);
-    l.params = ready ? layerParams(l) : 0;
-    l.flops = ready ? layerFlops(l) : 0;
+    l.params = ready && def.params ? def.params(l, l.inShape!, l.outShape!) : 0;
+    l.flops = ready && def.flops ? def.flops(l, l.inShape!, l.outShape!) : 0;
     totalParams += l.params;
     totalFlops += l.flops;
   }
