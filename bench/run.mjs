@@ -25,7 +25,7 @@ if (all || args.has('compiler')) {
 
 if (all || args.has('startup')) {
   const { checkSpecsBench, startupBench } = await import('./startup.mjs');
-  console.log('\n## Start-up (hwy check specs/, median of 20, ratio to bare Node measured in the same run) [goal <= 2x]\n');
+  console.log('\n## Start-up (hwy check, median of 20, ratio to bare Node measured in the same run) [goal <= 2x: the network specs; checking a sweep adds its networks\' compiles at every grid point]\n');
   console.log('| command | ms | vs node -e "" |');
   console.log('|---|---|---|');
   for (const r of checkSpecsBench()) console.log(`| ${r.name} | ${fmt(r.ms)} | ${fmt(r.ratio, 2)}x |`);
