@@ -4,7 +4,7 @@
 //    an installed package: DIR/bin/hwy.js), to compare a change with what it replaces.
 //  - startupBench: `hwy check specs/examples/tiny-mlp.hwy` three ways, against the plain
 //    bundle measured in the same run:
-//  - plain: bin/hwy.js, the shipped launcher, importing dist/hwy.js;
+//  - plain: bin/hwy.js, the shipped launcher (for check: dist/hwy-core.cjs with its code cache);
 //  - js+snapshot: a JavaScript launcher that starts a second node with a V8 startup snapshot
 //    of the compiler (bench/launchers/hwy-snapshot.cjs);
 //  - sh+snapshot: the shell launcher hwy had before (bench/launchers/hwy-snapshot.sh).

@@ -6,6 +6,8 @@
 //    without them and their ~20 MB tree (test/dist-imports.test.ts keeps every external
 //    import a dependency). dist/lib.js, dist/train.js, dist/prettier-plugin.js: the
 //    package's exports.
+//  - dist/hwy-core.cjs: the compiler commands alone, one CommonJS file, and
+//    dist/hwy-core.cache, V8's code cache of it for the Node that built it (below).
 //  - schema/: the JSON Schemas of the IR (src/ir/schema.ts) and of the run records
 //    (src/run/records.ts), which their $ids point at.
 //  - dist/types/: the exports' type declarations (tsc). `--types` builds only these;
