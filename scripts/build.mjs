@@ -12,7 +12,9 @@
 //    (src/run/records.ts), which their $ids point at.
 //  - dist/types/: the exports' type declarations (tsc). `--types` builds only these;
 //    HWY_NO_TYPES=1 leaves them out (tsc takes seconds; the CLI does not need them).
-// Nothing built here depends on the machine it is built on: what is built is what ships.
+// Nothing that ships depends on the machine it is built on. dist/hwy-core.cache does (it is
+// V8's, for this Node) and is left out of the package (package.json files): an install
+// compiles dist/hwy-core.cjs from its text, a clone built with npm install has the cache.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';

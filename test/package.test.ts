@@ -70,9 +70,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('holds what it needs and nothing built for one machine', () => {
     expect(PACKAGE_NAME).toBe(pkg.name); // hwy finds its own directory (data, specs) by this name
-    for (const f of ['bin/hwy.js', 'dist/hwy.js', 'dist/lib.js', 'dist/train.js', 'dist/types/index.d.ts', 'dist/types/train-api.d.ts', 'dist/python/hwy_train.py', 'dist/python/hwy_optuna.py', 'schema/ir-v1.json', 'data/mnist-10k-images-idx3-ubyte.gz', 'data/mnist-10k-labels-idx1-ubyte.gz', 'LICENSE', 'README.md', 'package.json']) expect(files).toContain(f);
-    // a V8 startup snapshot only loads in the Node binary that built it
-    expect(files.filter((f) => /snapshot|\.blob$/.test(f))).toEqual([]);
+    for (const f of ['bin/hwy.js', 'bin/core-loader.js', 'bin/package.json', 'dist/hwy-core.cjs', 'dist/hwy.js', 'dist/lib.js', 'dist/train.js', 'dist/types/index.d.ts', 'dist/types/train-api.d.ts', 'dist/python/hwy_train.py', 'dist/python/hwy_optuna.py', 'schema/ir-v1.json', 'data/mnist-10k-images-idx3-ubyte.gz', 'data/mnist-10k-labels-idx1-ubyte.gz', 'LICENSE', 'README.md', 'package.json']) expect(files).toContain(f);
+    // a V8 startup snapshot or code cache only loads in the Node that built it
+    expect(files.filter((f) => /snapshot|\.blob$|\.cache$/.test(f))).toEqual([]);
     expect(files.filter((f) => /^(src|test|bench|scripts|node_modules)\//.test(f))).toEqual([]);
     // source maps would double the package (they name our sources, which it does not ship)
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
