@@ -16,13 +16,13 @@ const vm = require('node:vm');
 
 // A compiler command is short: V8's optimizing compiler starts on the functions a check
 // calls most, in threads of its own, and a check of a dozen specs ends before most of those
-// compiles do, while exiting waits for them (15-30 ms of a 130 ms check of specs/; on 2
-// cores they also take the main thread's CPU). A tier-up budget 15 times V8's default
-// (67,584 in Node 20) leaves optimizing to long work: a check of a sweep that compiles
-// networks of 8,000 layers takes about 6% longer. Set before the bundle is compiled, and
-// set the same way by the build, because V8 takes a code cache only with the flags it was
-// made with. Only for the V8 versions known to have the flag: V8 prints an error for a flag
-// it does not know.
+// compiles do, while exiting waits for them (20-30 ms of a 150 ms check of the 13 network
+// specs; on 2 cores they also take the main thread's CPU). A tier-up budget 15 times V8's
+// default (67,584 in Node 20) leaves optimizing to long work: a check of a sweep that
+// compiles networks of 8,000 layers took about 6% longer. Set before the bundle is
+// compiled, and set the same way by the build, because V8 takes a code cache only with the
+// flags it was made with. Only for V8 11 (Node 20) to 13: V8 prints an error for a flag it
+// does not know, and a later V8 may drop this one.
 const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
 if (V8_MAJOR >= 11 && V8_MAJOR <= 13) require('node:v8').setFlagsFromString('--interrupt-budget=1000000');
 
