@@ -263,7 +263,12 @@ export class RunDirSink implements RunSink {
   private pendingBest: number | undefined;
   constructor(
     readonly dir: string,
-    readonly opts: { monitor?: Monitor; onMetrics?: (line: MetricsLine) => void } = {},
+    readonly opts: {
+      monitor?: Monitor;
+      onMetrics?: (line: MetricsLine) => void;
+      /** Whether the user asked the run to stop (Ctrl-C, SIGTERM, SIGHUP, a caller's hook). */
+      stopAsked?: () => boolean;
+    } = {},
   ) {}
 
   stageCheckpoint(): string {
@@ -282,7 +287,11 @@ export class RunDirSink implements RunSink {
     const weightsSha256 = sums['weights.bin'];
     // the monitor's standing goes with the checkpoint it belongs to, so a resume continues from both
     const monitor = this.opts.monitor ? { monitor: this.opts.monitor.record } : {};
-    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, ...monitor, weightsSha256, sha256: sums, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    // An epoch's checkpoint committed after the user asked to stop is the run's last, and says
+    // so: the engines write it as "running" and see the request only after it, when they stop,
+    // which left a run stopped at an epoch's end reading as one still training.
+    const status = state.step === 0 && state.status === 'running' && this.opts.stopAsked?.() === true ? 'interrupted' : state.status;
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, status, ...monitor, weightsSha256, sha256: sums, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
     fsyncDir(tmp);
     swapIn(this.dir, tmp, MODEL_DIR, OLD_DIR);
     this.commits++;

@@ -295,9 +295,9 @@ async function trainLocked(req: TrainRequest, locks: DirLock[]): Promise<TrainRe
     tb = new TensorboardWriter(runDir, tensorboard, resumed ? state.epoch + 1 : undefined);
     log(`tensorboard: ${join(runDir, 'tensorboard')} (${tensorboard.library}, Python ${tensorboard.python}); view with: tensorboard --logdir ${join(runDir, 'tensorboard')}`);
   }
-  const sink = new RunDirSink(runDir, { monitor, onMetrics: tb ? (m) => tb!.write(m) : undefined });
-  // early stopping asks the engine to stop as Ctrl-C does, after the epoch's checkpoint
   const userStop = () => req.hooks?.shouldStop?.() === true;
+  const sink = new RunDirSink(runDir, { monitor, onMetrics: tb ? (m) => tb!.write(m) : undefined, stopAsked: userStop });
+  // early stopping asks the engine to stop as Ctrl-C does, after the epoch's checkpoint
   const hooks: TrainHooks = { ...req.hooks, shouldStop: () => sink.earlyStop || userStop() };
   let outcome: TrainOutcome;
   let tensorboardFailure: string | undefined;

@@ -74,6 +74,21 @@ describe('training (small real runs on the bundled digits)', () => {
     expect(readFileSync(join(b.runDir, 'model/weights.bin'))).toEqual(readFileSync(join(a.runDir, 'model/weights.bin')));
   });
 
+  it('a run stopped at the end of an epoch says so in its checkpoint (interrupted, not running), and resumes from it', async () => {
+    // the stop is asked for once the epoch's last step is reported: the engine finishes the epoch, checkpoints and stops
+    let lastStep = false;
+    const stopped = await runTraining(req({ hooks: { onProgress: (p) => (lastStep ||= p.step === p.steps), shouldStop: () => lastStep } }));
+    if (stopped.kind !== 'trained') throw new Error();
+    expect(stopped.outcome.status).toBe('interrupted');
+    const state = JSON.parse(readFileSync(join(stopped.runDir, 'model/state.json'), 'utf8'));
+    expect({ epoch: state.epoch, step: state.step, status: state.status }).toEqual({ epoch: 1, step: 0, status: 'interrupted' });
+    const resumed = await runTraining({ resume: stopped.runDir, backend: 'wasm', data });
+    if (resumed.kind !== 'trained') throw new Error();
+    expect(resumed.outcome.status).toBe('done');
+    expect(readMetrics(resumed.runDir).map((m) => m.epoch)).toEqual([1, 2]);
+    expect(JSON.parse(readFileSync(join(resumed.runDir, 'model/state.json'), 'utf8')).status).toBe('done');
+  });
+
   it('an interrupted run checkpoints mid-epoch and resumes to exactly the uninterrupted result', async () => {
     const straight = await runTraining(req());
     if (straight.kind !== 'trained') throw new Error();

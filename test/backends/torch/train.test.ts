@@ -111,6 +111,15 @@ describe.skipIf(!python)(title('the torch engine'), () => {
     expect(t[2].loss).toBeLessThan(t[0].loss);
   });
 
+  it('stopped at the end of an epoch, its checkpoint says interrupted (not running)', async () => {
+    // one step an epoch (a batch as large as the training set): a stop asked for from the start is seen at the epoch's end
+    const stopped = await trained(req({ overrides: { batch: 2048 }, hooks: { shouldStop: () => true } }));
+    expect(stopped.outcome.status).toBe('interrupted');
+    const state = JSON.parse(readFileSync(join(stopped.runDir, 'model/state.json'), 'utf8'));
+    expect({ epoch: state.epoch, step: state.step, status: state.status }).toEqual({ epoch: 1, step: 0, status: 'interrupted' });
+    expect(readMetrics(stopped.runDir).map((m) => m.epoch)).toEqual([1]);
+  });
+
   it('stopped mid-epoch through the hook, then resumed: the same weights, bit for bit, as an uninterrupted run (dropout included)', async () => {
     const straight = await trained(req());
     // asked to stop from the start: the request waits in Python's stdin while torch loads, so
