@@ -59,6 +59,8 @@ export interface TrainState {
   weightsSha256?: string;
   /** sha256 of every other checkpoint file by name (torch.pt, optimizer.bin…): a file that is not listed, or does not match, is never loaded. */
   sha256?: Record<string, string>;
+  /** The size of every file `sha256` lists: a file of another size is refused before it is read (a 20 GB file takes a minute to hash). */
+  bytes?: Record<string, number>;
 }
 
 export function freshState(): TrainState {

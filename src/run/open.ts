@@ -1,7 +1,7 @@
 // Opening a run directory to read it (eval, analyze) or to continue it (resume): every
 // record is checked, and the records must belong together (the spec, its IR, the
 // checkpoint), before any value in them is used.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { fileSha256 } from '../util/file-hash.js';
 import { join } from 'node:path';
 import { compile, type CompileResult } from '../core/compile.js';
@@ -42,6 +42,11 @@ export function verifyCheckpoint(ckpt: string, state: TrainState): void {
   }
   for (const [name, want] of Object.entries(sums)) {
     const path = join(ckpt, name);
+    // a regular file of another size than the one written is refused before it is read (hashing a 20 GB one takes a minute);
+    // a link, device or FIFO is left to fileSha256, which names it
+    const size = state.bytes?.[name];
+    const st = size === undefined ? undefined : lstatSync(path, { throwIfNoEntry: false });
+    if (st?.isFile() && st.size !== size) throw new RunDirError(`${path} does not match the checksum in ${stateFile}: it holds ${st.size} bytes, not the ${size} it was written with (the checkpoint is damaged or was replaced)`);
     const got = fileSha256(path, (m) => new RunDirError(m));
     if (got !== want) throw new RunDirError(`${path} does not match the checksum in ${stateFile}: the checkpoint is damaged or was replaced`);
   }

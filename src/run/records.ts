@@ -90,6 +90,12 @@ export const TRAIN_STATE_SCHEMA = {
       propertyNames: { enum: ['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'torch.pt'] },
       additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' },
     },
+    bytes: {
+      description: 'The size of every file `sha256` lists, by name: a file of another size is refused before it is read.',
+      type: 'object',
+      propertyNames: { enum: ['model.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'torch.pt'] },
+      additionalProperties: { type: 'integer', minimum: 0 },
+    },
     monitor: MONITOR_RECORD_SCHEMA,
   },
 } as const;

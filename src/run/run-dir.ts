@@ -285,13 +285,14 @@ export class RunDirSink implements RunSink {
     // every file's checksum, torch.pt's included: nothing in a checkpoint is loaded unless it is the file written here
     const sums = Object.fromEntries(readdirSync(tmp).filter((n) => CHECKPOINT_FILES.has(n) && n !== 'state.json').sort().map((n) => [n, sha256(readFileSync(join(tmp, n)))]));
     const weightsSha256 = sums['weights.bin'];
+    const bytes = Object.fromEntries(Object.keys(sums).map((n) => [n, statSync(join(tmp, n)).size]));
     // the monitor's standing goes with the checkpoint it belongs to, so a resume continues from both
     const monitor = this.opts.monitor ? { monitor: this.opts.monitor.record } : {};
     // An epoch's checkpoint committed after the user asked to stop is the run's last, and says
     // so: the engines write it as "running" and see the request only after it, when they stop,
     // which left a run stopped at an epoch's end reading as one still training.
     const status = state.step === 0 && state.status === 'running' && this.opts.stopAsked?.() === true ? 'interrupted' : state.status;
-    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, status, ...monitor, weightsSha256, sha256: sums, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
+    writeDurable(join(tmp, 'state.json'), JSON.stringify({ ...state, status, ...monitor, weightsSha256, sha256: sums, bytes, savedAt: state.savedAt || new Date().toISOString() }, null, 2) + '\n');
     fsyncDir(tmp);
     swapIn(this.dir, tmp, MODEL_DIR, OLD_DIR);
     this.commits++;

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy } from '../helpers.js';
@@ -39,6 +39,7 @@ function reseal(d: string): void {
   const path = join(d, 'model', 'state.json');
   const state = JSON.parse(readFileSync(path, 'utf8'));
   for (const f of Object.keys(state.sha256 ?? {})) state.sha256[f] = createHash('sha256').update(readFileSync(join(d, 'model', f))).digest('hex');
+  for (const f of Object.keys(state.bytes ?? {})) state.bytes[f] = statSync(join(d, 'model', f)).size;
   state.weightsSha256 = state.sha256?.['weights.bin'] ?? state.weightsSha256;
   writeFileSync(path, JSON.stringify(state, null, 2));
 }
@@ -79,6 +80,21 @@ describe('run files that are not regular files', () => {
     const r = hwy(['eval', d, '--backend', 'wasm'], quick);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`'${w}' is [\\d,]+ bytes; the weights file of .*model\\.json \\(its size is what the weights manifest describes\\) may be at most ${bytes.length.toLocaleString('en-US')} bytes`));
+  });
+
+  it('a weights.bin of 20 GB (sparse) is refused by the size state.json records, before a byte of it is hashed: eval, --resume, analyze', () => {
+    const d = copy('huge-weights');
+    const w = join(d, 'model', 'weights.bin');
+    const written = statSync(w).size;
+    expect(JSON.parse(readFileSync(join(d, 'model', 'state.json'), 'utf8')).bytes['weights.bin']).toBe(written);
+    truncateSync(w, 20 * 2 ** 30); // a hole: no disk used, and hashing it would read 20 GB of zeros
+    for (const args of [['eval', d, '--backend', 'wasm'], ['train', '--resume', d, '--epochs', '2', '--backend', 'wasm'], ['analyze', d]]) {
+      const r = hwy(args, quick);
+      expect(r.code, args.join(' ')).toBe(2);
+      // the size's message, not the checksum's after reading the file
+      expect(r.stderr).toContain(`${w} does not match the checksum in ${join(d, 'model', 'state.json')}: it holds ${20 * 2 ** 30} bytes, not the ${written} it was written with`);
+      noStack(r.stderr);
+    }
   });
 
   it('run.json, state.json and metrics.jsonl linked to /dev/zero are refused, naming each', () => {

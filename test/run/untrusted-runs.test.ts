@@ -3,7 +3,7 @@
 // pickle would run a command is refused, whether or not its checksum was forged to match.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +26,11 @@ torch.save({'format': 2, 'meta': Evil(), 'tensors': [], 'model': Evil()}, sys.ar
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-/** state.json with its checksum of torch.pt forged to match the planted file. */
+/** state.json with its checksum and size of torch.pt forged to match the planted file. */
 function forgeChecksum(ckpt: string): void {
   const state = JSON.parse(readFileSync(join(ckpt, 'state.json'), 'utf8'));
   state.sha256 = { ...state.sha256, 'torch.pt': sha(join(ckpt, 'torch.pt')) };
+  if (state.bytes) state.bytes = { ...state.bytes, 'torch.pt': statSync(join(ckpt, 'torch.pt')).size };
   writeFileSync(join(ckpt, 'state.json'), JSON.stringify(state, null, 2));
 }
 

@@ -426,7 +426,8 @@ class LocalSink:
         os.makedirs(staging)
         write(staging)
         sums = {n: file_sha256(os.path.join(staging, n)) for n in sorted(os.listdir(staging)) if n != 'state.json'}
-        state = dict(state, savedAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), sha256=sums, weightsSha256=sums.get('weights.bin'))
+        sizes = {n: os.path.getsize(os.path.join(staging, n)) for n in sums}
+        state = dict(state, savedAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()), sha256=sums, bytes=sizes, weightsSha256=sums.get('weights.bin'))
         fsync_write(os.path.join(staging, 'state.json'), (json.dumps(state, indent=2) + '\n').encode())
         fsync_dir(staging)
         _rmtree(old)
@@ -469,6 +470,10 @@ def verify_checkpoint(ckpt_dir, state):
         path = os.path.join(ckpt_dir, name)
         if os.path.islink(path) or not os.path.isfile(path):
             raise UserError('%s is missing or not a regular file' % path)
+        # a file of another size than the one written is refused before it is read (hashing a 20 GB one takes a minute)
+        size = (state.get('bytes') or {}).get(name)
+        if size is not None and os.path.getsize(path) != size:
+            raise UserError('%s does not match the checksum in %s: it holds %d bytes, not the %d it was written with (the checkpoint is damaged or was replaced)' % (path, os.path.join(ckpt_dir, 'state.json'), os.path.getsize(path), size))
         if file_sha256(path) != want:
             raise UserError('%s does not match the checksum in %s: the checkpoint is damaged or was replaced' % (path, os.path.join(ckpt_dir, 'state.json')))
 
