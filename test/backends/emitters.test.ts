@@ -16,6 +16,13 @@ describe('compile targets (src/backends/emitters.ts)', () => {
     expect(emitterNamed('onnx')).toBeUndefined();
   });
 
+  it("the PyTorch module's comments say where the last softmax is applied: forward returns logits", () => {
+    const py = emitterNamed('pytorch')!.emit(checkedIr(compileText(net('highway dense\ndense 3 softmax', '4'))));
+    expect(py).toContain('dense softmax (applied by probs and log_probs: forward returns logits)');
+    expect(py).not.toMatch(/applied in forward/);
+    expect(py).toContain('"""Logits: what CrossEntropyLoss takes."""');
+  });
+
   it('hwy compile --help lists every registered target; --emit refuses others, naming them', () => {
     const help = hwy(['compile', '--help']).stdout;
     for (const e of EMITTERS) expect(help).toMatch(new RegExp(`^  ${e.name} +${e.description.replace(/[()]/g, '\\$&')} \\(\\${e.extension}\\)$`, 'm'));

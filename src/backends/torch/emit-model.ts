@@ -110,7 +110,7 @@ function padding(l: { padding: Padding; inShape: Shape }, kernel: Pair, stride: 
 }
 
 const act = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'linear' : l.activation);
-const actLabel = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied in forward and log_probs)' : `${l.activation}`);
+const actLabel = (l: { activation: Activation }, ctx: LowerCtx): string => (ctx.softmaxDeferred ? 'softmax (applied by probs and log_probs: forward returns logits)' : `${l.activation}`);
 
 function denseModule(nIn: number, nOut: number, activation: string, init: string, bias: number): string {
   return `Dense(${nIn}, ${nOut}, act=${py.str(activation)}, init=${py.str(init)}, bias=${py.num(bias)})`;

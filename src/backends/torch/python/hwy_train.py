@@ -591,7 +591,7 @@ def load_checkpoint(path):
     except TypeError:  # a torch before 1.13 has no weights_only: nothing loads checkpoints safely there
         raise UserError('torch %s cannot load %s without running code from it; resuming needs torch 1.13 or newer' % (torch.__version__, path))
     except pickle.UnpicklingError as e:
-        raise UserError('%s is not a checkpoint hwy can load safely (%s); checkpoints of hwy before 0.4 cannot be resumed by the torch engine: train anew, or evaluate the run with hwy eval' % (path, str(e).split('WeightsUnpickler error:')[-1].strip()[:120]))
+        raise UserError('%s is not a checkpoint hwy can load safely (%s); a torch.pt from before checkpoint format %d (tensors only) cannot be resumed by the torch engine: train anew, or evaluate the run with hwy eval' % (path, str(e).split('WeightsUnpickler error:')[-1].strip()[:120], CHECKPOINT_FORMAT))
     if not isinstance(raw, dict) or raw.get('format') != CHECKPOINT_FORMAT or not isinstance(raw.get('meta'), str) or not isinstance(raw.get('tensors'), list):
         raise UserError('%s is not a torch checkpoint written by this hwy (format %r, expected %d)' % (path, raw.get('format') if isinstance(raw, dict) else None, CHECKPOINT_FORMAT))
     try:
