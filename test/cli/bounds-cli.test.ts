@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hwy, ROOT } from '../helpers.js';
@@ -96,6 +96,16 @@ describe('bounded machine resources', () => {
     expect(w.code, w.stderr).toBe(2);
     expect(w.stderr).toContain(`(HWY_PYTHON=${py} did not answer within 5 s (a Python interpreter answers in well under a second: is it one?))`);
     expect(Date.now() - tb).toBeLessThan(25_000);
+    // a sweep asks once, before it writes anything, not once a trial
+    writeFileSync(join(dir, 'sweep.hwy'), `sweep s {\n  networks a="${join(ROOT, spec)}"\n  grid depth [1, 2]\n  trials 1\n  stop epochs=1\n}\n`);
+    for (const args of [['sweep', join(dir, 'sweep.hwy')], ['sweep', '--depths', '10', '--trials', '1', '--epochs', '1']]) {
+      const out = join(dir, `sweep-${args.length}`);
+      const s = hwy([...args, '--engine', 'torch', '--out', out, '--no-progress'], { env: { HWY_PYTHON: py }, timeoutMs: 60_000 });
+      expect(s.code, s.stderr).toBe(2);
+      expect(s.stderr.trim().split('\n').pop()).toMatch(/^hwy: HWY_PYTHON=.* cannot run the torch engine: it did not answer within 5 s \(a Python interpreter answers in well under a second: is it one\?\); install it with/);
+      expect(existsSync(out), args.join(' ')).toBe(false);
+      expect(s.stderr).not.toMatch(/run 1\//);
+    }
   });
 
   it('hwy sweep --depths far beyond the paper is refused with a message, not a stack trace', () => {

@@ -123,6 +123,22 @@ export function planWithOverrides(plan: ExperimentPlan, o: SweepFileOptions): Ex
   return p;
 }
 
+/**
+ * The torch engine's Python, found before a sweep writes anything: one that cannot run the
+ * engine (HWY_PYTHON naming a program that never answers, say) is refused once, with nothing
+ * written, instead of failing every trial in turn. Found once, it is not probed again.
+ */
+export async function refuseUnusablePython(): Promise<void> {
+  const { findPython } = await import('../../backends/torch/python.js');
+  const { EngineUnavailable } = await import('../../backends/engine.js');
+  try {
+    findPython();
+  } catch (e) {
+    if (e instanceof EngineUnavailable) throw new UsageError(e.message, EXIT_USAGE);
+    throw e;
+  }
+}
+
 /** Runs a plan as `hwy sweep FILE.hwy` does: progress on standard error, the summary or JSON on standard output. */
 export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions, deps: { search?: Search } = {}): Promise<void> {
   const engine = o.engine ?? 'tfjs';
@@ -138,6 +154,7 @@ export async function runSweepCommand(plan: ExperimentPlan, o: SweepFileOptions,
   const { RunDirError } = await import('../../run/run-dir.js');
   const { EngineUnavailable } = await import('../../backends/engine.js');
   const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+  if (engine === 'torch') await refuseUnusablePython();
   // before Optuna's study is made in it, too
   const notASweep = sweepDirProblem(out, 'file');
   if (notASweep) throw new UsageError(notASweep);

@@ -12,7 +12,7 @@ import { packageRoot } from '../../util/package-root.js';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { DEFAULT_CLAIMS, DEFAULT_STOP } from '../../analysis/sweep-protocol.js';
 import { sweepProgress } from './sweep-progress.js';
-import { loadPlan, planWithOverrides, RETIRED_WITH_FILE, runSweepCommand, SAMPLERS } from './sweep-file.js';
+import { loadPlan, planWithOverrides, refuseUnusablePython, RETIRED_WITH_FILE, runSweepCommand, SAMPLERS } from './sweep-file.js';
 import type { SamplerName } from '../../ir/experiment.js';
 
 /**
@@ -233,6 +233,7 @@ export function registerSweep(program: Command): void {
       if (manyThreads) throw new UsageError(manyThreads);
       const jobs = opts.jobs ?? (engine === 'torch' ? Math.max(1, Math.floor(availableParallelism() / threads)) : 1);
       const { sweepDirProblem } = await import('../../run/sweep-dir.js');
+      if (engine === 'torch') await refuseUnusablePython();
       const notASweep = sweepDirProblem(out, 'paper');
       if (notASweep) throw new UsageError(notASweep);
       const { sweep } = await import('../../analysis/sweep.js');
