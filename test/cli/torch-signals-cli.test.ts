@@ -132,11 +132,12 @@ describe.skipIf(!python)(TITLE, () => {
     expect(first.code, first.stderr).toBe(0);
     const pt = join(out, 'model', 'torch.pt');
     writeFileSync(pt, Buffer.from('this is not a checkpoint at all, just some bytes\n'.repeat(20)));
-    // state.json's checksum made to match, as whoever put the file there could: Python's loader must refuse it alone
+    // state.json's checksum and size made to match, as whoever put the file there could: Python's loader must refuse it alone
     const reseal = () => {
       const sp = join(out, 'model', 'state.json');
       const st = JSON.parse(readFileSync(sp, 'utf8'));
       st.sha256['torch.pt'] = createHash('sha256').update(readFileSync(pt)).digest('hex');
+      st.bytes['torch.pt'] = readFileSync(pt).length;
       writeFileSync(sp, JSON.stringify(st, null, 2));
     };
     reseal();

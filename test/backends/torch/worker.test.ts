@@ -108,12 +108,13 @@ describe.skipIf(!python)(title('the torch worker'), () => {
       const first = await runTraining(req(RUNS[0], { worker }));
       if (first.kind !== 'trained') throw new Error('spec errors');
       const pid = worker.pid;
-      // a pickle that is not hwy's checkpoint format, its checksum in state.json made to match (as whoever put it there could)
+      // a pickle that is not hwy's checkpoint format, its checksum and size in state.json made to match (as whoever put it there could)
       const pt = join(first.runDir, 'model', 'torch.pt');
       expect(spawnSync(python!.path, ['-c', `import torch; torch.save({'weights': [1, 2, 3]}, ${JSON.stringify(pt)})`]).status).toBe(0);
       const sp = join(first.runDir, 'model', 'state.json');
       const st = JSON.parse(readFileSync(sp, 'utf8'));
       st.sha256['torch.pt'] = createHash('sha256').update(readFileSync(pt)).digest('hex');
+      st.bytes['torch.pt'] = readFileSync(pt).length;
       writeFileSync(sp, JSON.stringify(st, null, 2));
       const e = await runTraining({ resume: first.runDir, data, worker, overrides: { epochs: 3 } }).catch((x) => x);
       expect(e).toBeInstanceOf(EngineUnavailable);
