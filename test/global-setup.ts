@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,8 @@ export default function setup(): () => void {
   // PostgreSQL, Chromium), goes under one, removed when the run ends: a full run made about
   // 450 of them in /tmp, 440 MB of trained runs, exports and downloads, and left them there.
   const root = mkdtempSync(join(tmpdir(), 'hwy-tests-'));
+  // as /tmp is: the PostgreSQL the Optuna tests start runs as another user, who must reach its directory
+  chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });
 }
