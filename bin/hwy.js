@@ -16,9 +16,9 @@ function cannotStart(e) {
   const missingModule = e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND';
   const unbuilt = e?.code === 'ENOENT' && /[\\/]dist[\\/]hwy-core\.cjs$/.test(e.path ?? '');
   if (!missingModule && !unbuilt) throw e;
-  const missing = unbuilt ? '/dist/hwy-core.cjs' : (/Cannot find (?:package|module) '([^']+)'/.exec(e.message)?.[1] ?? 'a module');
-  const built = /[\\/]dist[\\/](hwy\.js|hwy-core\.cjs)$/.exec(missing);
-  const what = built ? `dist/${built[1]}, the built CLI, is missing` : `the package ${missing} is not installed`;
+  const missing = /Cannot find (?:package|module) '([^']+)'/.exec(e.message)?.[1] ?? 'a module';
+  const bundle = unbuilt ? 'hwy-core.cjs' : /[\\/]dist[\\/](hwy\.js)$/.exec(missing)?.[1];
+  const what = bundle ? `dist/${bundle}, the built CLI, is missing` : `the package ${missing} is not installed`;
   process.stderr.write(`hwy: cannot start: ${what}. In a clone of hwy, run 'npm install' first (it installs the dependencies and builds dist/).\n`);
   process.exit(2);
 }
@@ -33,8 +33,8 @@ async function main(argv) {
     }
     await core.run(argv);
     // A compiler command has nothing left to do once its output is written; a normal exit
-    // would first wait for V8 to finish the concurrent garbage collection that a check of
-    // many specs starts (20 ms and more: npm run bench -- startup).
+    // would first wait for V8's work on other threads, optimizing compiles and concurrent
+    // garbage collection, to finish (20 ms and more: npm run bench -- startup).
     let streams = 2;
     const written = () => --streams === 0 && process.exit();
     process.stdout.write('', written);
